@@ -1,0 +1,3 @@
+from leankanban.cli import main
+
+main()

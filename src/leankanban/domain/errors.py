@@ -1,0 +1,78 @@
+"""Domain errors. Each carries what a user needs to read, as one sentence."""
+
+from __future__ import annotations
+
+
+class LeanKanbanError(Exception):
+    """Base for every error a user can cause. `str(err)` is one plain sentence."""
+
+    #: CLI exit code for this kind of error (documented in the README).
+    exit_code = 1
+
+
+class PolicyViolation(LeanKanbanError):
+    """A board policy refused the change (WIP limit, qualification ...)."""
+
+    exit_code = 3
+
+
+class WipLimitExceeded(PolicyViolation):
+    def __init__(self, stage: str, limit: int, current: int) -> None:
+        self.stage = stage
+        self.limit = limit
+        self.current = current
+        super().__init__(
+            f"Stage '{stage}' is at its WIP limit ({current}/{limit}); "
+            "finish or discard a deal there first, or override with a reason."
+        )
+
+
+class OverrideReasonRequired(PolicyViolation):
+    def __init__(self) -> None:
+        super().__init__("A WIP limit override needs a reason.")
+
+
+class NotFound(LeanKanbanError):
+    exit_code = 4
+
+
+class UnknownStage(NotFound):
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        choices = ", ".join(known) if known else "none"
+        super().__init__(f"There is no stage '{name}' on this board (stages: {choices}).")
+
+
+class UnknownDeal(NotFound):
+    def __init__(self, deal_id: int) -> None:
+        self.deal_id = deal_id
+        super().__init__(f"There is no deal with id {deal_id}.")
+
+
+class UnknownBoard(NotFound):
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        choices = ", ".join(known) if known else "none"
+        super().__init__(f"There is no board '{name}' (boards: {choices}).")
+
+
+class InvalidInput(LeanKanbanError):
+    """A value a user typed is not acceptable."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class Conflict(LeanKanbanError):
+    """The change clashes with existing data (duplicate name, non-empty stage ...)."""
+
+    exit_code = 5
+
+
+class DatabaseError(LeanKanbanError):
+    """The database cannot be opened or used."""
+
+    exit_code = 6

@@ -1,0 +1,184 @@
+"""Domain objects: plain dataclasses with no I/O, no ORM and no UI."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+class StageKind(str, enum.Enum):
+    """Whether a stage holds open work or is a closed outcome."""
+
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class DealStatus(str, enum.Enum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class EventKind(str, enum.Enum):
+    CREATED = "created"
+    MOVED = "moved"
+    EDITED = "edited"
+    WIP_OVERRIDE = "wip_override"
+    WON = "won"
+    LOST = "lost"
+    REOPENED = "reopened"
+
+
+STATUS_FOR_KIND = {
+    StageKind.OPEN: DealStatus.OPEN,
+    StageKind.WON: DealStatus.WON,
+    StageKind.LOST: DealStatus.LOST,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    name: str
+    position: int
+    kind: StageKind = StageKind.OPEN
+    wip_min: int | None = None
+    wip_max: int | None = None
+    upstream: bool = False
+    id: int | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.kind is not StageKind.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    name: str
+    stages: tuple[Stage, ...] = ()
+    id: int | None = None
+    template: str = "blank"
+
+    def stage(self, name: str) -> Stage:
+        """The stage called `name` (case-insensitive), or UnknownStage."""
+        from leankanban.domain.errors import UnknownStage
+
+        wanted = name.strip().casefold()
+        for stage in self.stages:
+            if stage.name.casefold() == wanted:
+                return stage
+        raise UnknownStage(name, [s.name for s in self.stages])
+
+    def stage_by_id(self, stage_id: int) -> Stage:
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(stage_id)
+
+    def neighbour(self, stage: Stage, step: int) -> Stage | None:
+        """The stage `step` positions away in board order, or None at an edge."""
+        ordered = sorted(self.stages, key=lambda s: s.position)
+        index = [s.name for s in ordered].index(stage.name) + step
+        if 0 <= index < len(ordered):
+            return ordered[index]
+        return None
+
+
+@dataclass(slots=True)
+class Deal:
+    title: str
+    stage: str
+    account: str = ""
+    value: Decimal = Decimal("0")
+    currency: str = "EUR"
+    owner: str = ""
+    status: DealStatus = DealStatus.OPEN
+    created_at: datetime | None = None
+    stage_entered_at: datetime | None = None
+    closed_at: datetime | None = None
+    lost_reason: str | None = None
+    external_source: str | None = None
+    external_id: str | None = None
+    next_step: str = ""
+    id: int | None = None
+    board_id: int | None = None
+
+    def days_in_stage(self, now: datetime) -> int:
+        if self.stage_entered_at is None:
+            return 0
+        return max(0, (now - self.stage_entered_at).days)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One append-only entry in a deal's history."""
+
+    kind: EventKind
+    at: datetime
+    deal_id: int | None = None
+    actor: str = ""
+    from_stage: str | None = None
+    to_stage: str | None = None
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    reason: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveDecision:
+    """What check_move allows: the move, plus warnings a user should see."""
+
+    from_stage: Stage
+    to_stage: Stage
+    status: DealStatus
+    override_reason: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def overridden(self) -> bool:
+        return self.override_reason is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnView:
+    """A stage with its deals, as a board shows it."""
+
+    stage: Stage
+    deals: tuple[Deal, ...]
+    totals: tuple[tuple[str, Decimal], ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.deals)
+
+    @property
+    def wip_state(self) -> str:
+        """'over', 'at', 'under' (below minimum) or 'ok'."""
+        return wip_state(self.stage, self.count)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardView:
+    board: Board
+    columns: tuple[ColumnView, ...]
+    revision: int = 0
+
+    def column(self, stage_name: str) -> ColumnView:
+        for column in self.columns:
+            if column.stage.name == stage_name:
+                return column
+        raise KeyError(stage_name)
+
+
+def wip_state(stage: Stage, count: int) -> str:
+    if stage.wip_max is not None and count > stage.wip_max:
+        return "over"
+    if stage.wip_max is not None and count == stage.wip_max:
+        return "at"
+    if stage.wip_min is not None and count < stage.wip_min:
+        return "under"
+    return "ok"

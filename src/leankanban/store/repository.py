@@ -1,0 +1,235 @@
+"""Keyword-only queries over a Session, returning domain objects.
+
+No business rules here: services decide, the repository reads and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from leankanban.domain.errors import UnknownBoard, UnknownDeal
+from leankanban.domain.model import Board, Deal, DealStatus, Event, EventKind, Stage, StageKind
+from leankanban.store.tables import BoardRow, DealRow, EventRow, StageRow
+
+# --- conversions -------------------------------------------------------------
+
+
+def to_db_time(moment: datetime | None) -> datetime | None:
+    """Times are stored as aware UTC (see tables.UTCDateTime)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC)
+
+
+def from_db_time(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def cents(value: Decimal) -> int:
+    return int((value * 100).to_integral_value())
+
+
+def from_cents(amount: int | None) -> Decimal:
+    return (Decimal(amount or 0) / 100).quantize(Decimal("0.01"))
+
+
+def stage_from_row(row: StageRow) -> Stage:
+    return Stage(
+        id=row.id,
+        name=row.name,
+        position=row.position,
+        kind=StageKind(row.kind),
+        wip_min=row.wip_min,
+        wip_max=row.wip_max,
+        upstream=row.upstream,
+    )
+
+
+def deal_from_row(row: DealRow, stage_name: str) -> Deal:
+    return Deal(
+        id=row.id,
+        board_id=row.board_id,
+        title=row.title,
+        stage=stage_name,
+        account=row.account,
+        value=from_cents(row.value_cents),
+        currency=row.currency,
+        owner=row.owner,
+        status=DealStatus(row.status),
+        created_at=from_db_time(row.created_at),
+        stage_entered_at=from_db_time(row.stage_entered_at),
+        closed_at=from_db_time(row.closed_at),
+        lost_reason=row.lost_reason,
+        external_source=row.external_source,
+        external_id=row.external_id,
+        next_step=row.next_step,
+    )
+
+
+def event_from_row(row: EventRow) -> Event:
+    return Event(
+        id=row.id,
+        deal_id=row.deal_id,
+        kind=EventKind(row.kind),
+        at=from_db_time(row.at),
+        actor=row.actor,
+        from_stage=row.from_stage,
+        to_stage=row.to_stage,
+        field=row.field,
+        old_value=row.old_value,
+        new_value=row.new_value,
+        reason=row.reason,
+    )
+
+
+# --- boards and stages -------------------------------------------------------
+
+
+def board_names(*, session: Session) -> list[str]:
+    return list(session.exec(select(BoardRow.name).order_by(BoardRow.id)))
+
+
+def board_row(*, session: Session, name: str | None, lock: bool = False) -> BoardRow:
+    """The board called `name` (case-insensitive), or the first board when None."""
+    query = select(BoardRow)
+    if name is None:
+        query = query.order_by(BoardRow.id).limit(1)
+    else:
+        query = query.where(func.lower(BoardRow.name) == name.strip().lower())
+    if lock:
+        query = query.with_for_update()
+    row = session.exec(query).first()
+    if row is None:
+        raise UnknownBoard(name or "(default)", board_names(session=session))
+    return row
+
+
+def board_row_by_id(*, session: Session, board_id: int, lock: bool = False) -> BoardRow:
+    query = select(BoardRow).where(BoardRow.id == board_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.exec(query).first()
+    if row is None:
+        raise UnknownBoard(str(board_id), board_names(session=session))
+    return row
+
+
+def stage_rows(*, session: Session, board_id: int) -> list[StageRow]:
+    return list(
+        session.exec(select(StageRow).where(StageRow.board_id == board_id).order_by(StageRow.position))
+    )
+
+
+def load_board(*, session: Session, row: BoardRow) -> Board:
+    stages = tuple(stage_from_row(s) for s in stage_rows(session=session, board_id=row.id))
+    return Board(id=row.id, name=row.name, template=row.template, stages=stages)
+
+
+def bump_revision(*, session: Session, board_id: int) -> None:
+    session.exec(
+        update(BoardRow).where(BoardRow.id == board_id).values(revision=BoardRow.revision + 1)
+    )
+
+
+def revision(*, session: Session, board_id: int) -> int:
+    value = session.exec(select(BoardRow.revision).where(BoardRow.id == board_id)).first()
+    return -1 if value is None else value
+
+
+def open_counts(*, session: Session, board_id: int) -> dict[str, int]:
+    """Number of open deals per stage name (closed stages count all their deals)."""
+    rows = session.exec(
+        select(StageRow.name, func.count(DealRow.id))
+        .join(DealRow, DealRow.stage_id == StageRow.id)
+        .where(StageRow.board_id == board_id)
+        .group_by(StageRow.name)
+    )
+    return {name: count for name, count in rows}
+
+
+def stage_totals(*, session: Session, board_id: int) -> dict[str, tuple[int, dict[str, Decimal]]]:
+    """Per stage name: deal count and summed value per currency."""
+    rows = session.exec(
+        select(StageRow.name, DealRow.currency, func.count(DealRow.id), func.sum(DealRow.value_cents))
+        .join(DealRow, DealRow.stage_id == StageRow.id)
+        .where(StageRow.board_id == board_id)
+        .group_by(StageRow.name, DealRow.currency)
+    )
+    totals: dict[str, tuple[int, dict[str, Decimal]]] = {}
+    for name, currency, count, value in rows:
+        total, values = totals.get(name, (0, {}))
+        values[currency] = from_cents(value)
+        totals[name] = (total + count, values)
+    return totals
+
+
+# --- deals ---------------------------------------------------------------
+
+
+def deal_row(*, session: Session, deal_id: int, lock: bool = False) -> DealRow:
+    query = select(DealRow).where(DealRow.id == deal_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.exec(query).first()
+    if row is None:
+        raise UnknownDeal(deal_id)
+    return row
+
+
+def deals(
+    *,
+    session: Session,
+    board: Board,
+    stage_ids: Sequence[int] | None = None,
+    status: DealStatus | None = None,
+) -> list[Deal]:
+    names = {s.id: s.name for s in board.stages}
+    query = select(DealRow).where(DealRow.board_id == board.id)
+    if stage_ids is not None:
+        query = query.where(col(DealRow.stage_id).in_(list(stage_ids)))
+    if status is not None:
+        query = query.where(DealRow.status == status.value)
+    query = query.order_by(DealRow.stage_entered_at, DealRow.id)
+    return [deal_from_row(row, names[row.stage_id]) for row in session.exec(query)]
+
+
+def add_events(*, session: Session, board_id: int, events: Iterable[Event]) -> None:
+    for event in events:
+        session.add(
+            EventRow(
+                board_id=board_id,
+                deal_id=event.deal_id,
+                kind=event.kind.value,
+                at=to_db_time(event.at),
+                actor=event.actor,
+                from_stage=event.from_stage,
+                to_stage=event.to_stage,
+                field=event.field,
+                old_value=event.old_value,
+                new_value=event.new_value,
+                reason=event.reason,
+            )
+        )
+
+
+def events_for_deal(*, session: Session, deal_id: int) -> list[Event]:
+    rows = session.exec(
+        select(EventRow).where(EventRow.deal_id == deal_id).order_by(EventRow.at, EventRow.id)
+    )
+    return [event_from_row(r) for r in rows]
+
+
+def events_for_board(*, session: Session, board_id: int) -> list[Event]:
+    rows = session.exec(
+        select(EventRow).where(EventRow.board_id == board_id).order_by(EventRow.at, EventRow.id)
+    )
+    return [event_from_row(r) for r in rows]

@@ -1,0 +1,103 @@
+"""Every table, in one module. Converted to domain objects by the repository.
+
+The schema here must match what the migrations build: a test compares the two.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, types
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(types.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL."""
+
+    impl = types.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("leankanban stores aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:  # SQLite keeps no offset: it is UTC
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class BoardRow(SQLModel, table=True):
+    __tablename__ = "board"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    template: str = Field(default="blank", max_length=30)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    #: Bumped by every write to the board; readers poll it to see changes.
+    revision: int = Field(default=0)
+
+
+class StageRow(SQLModel, table=True):
+    __tablename__ = "stage"
+    __table_args__ = (UniqueConstraint("board_id", "name", name="uq_stage_board_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    name: str = Field(max_length=60)
+    position: int
+    kind: str = Field(default="open", max_length=10)
+    wip_min: int | None = None
+    wip_max: int | None = None
+    upstream: bool = Field(default=False)
+
+
+class DealRow(SQLModel, table=True):
+    __tablename__ = "deal"
+    __table_args__ = (
+        Index("ix_deal_board_stage_status", "board_id", "stage_id", "status"),
+        Index("ix_deal_external", "board_id", "external_source", "external_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id")
+    stage_id: int = Field(foreign_key="stage.id")
+    title: str = Field(max_length=200)
+    account: str = Field(default="", max_length=200)
+    value_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    currency: str = Field(default="EUR", max_length=3)
+    owner: str = Field(default="", max_length=200)
+    status: str = Field(default="open", max_length=10)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    stage_entered_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lost_reason: str | None = Field(default=None, max_length=200)
+    external_source: str | None = Field(default=None, max_length=30)
+    external_id: str | None = Field(default=None, max_length=100)
+    next_step: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class EventRow(SQLModel, table=True):
+    """Append-only history. Nothing updates or deletes these rows."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_deal_at", "deal_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
+    kind: str = Field(max_length=30)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(default="", max_length=200)
+    from_stage: str | None = Field(default=None, max_length=60)
+    to_stage: str | None = Field(default=None, max_length=60)
+    field: str | None = Field(default=None, max_length=60)
+    old_value: str | None = None
+    new_value: str | None = None
+    reason: str | None = None
