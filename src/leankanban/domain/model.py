@@ -30,6 +30,11 @@ class EventKind(str, enum.Enum):
     WON = "won"
     LOST = "lost"
     REOPENED = "reopened"
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+    QUALIFIED = "qualified"
+    NOTE = "note"
+    UNDONE = "undone"
 
 
 STATUS_FOR_KIND = {

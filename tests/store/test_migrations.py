@@ -1,0 +1,78 @@
+"""Schema changes go through migrations; old databases upgrade intact."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from leankanban.domain.model import EventKind
+from leankanban.services import LeanKanban, open_database
+from leankanban.store import tables  # noqa: F401  (registers the tables)
+from leankanban.store.engine import make_engine
+from leankanban.store.migrations import all_migrations, pending, upgrade
+
+
+def test_migrations_are_ordered_and_named():
+    names = [m.name for m in all_migrations()]
+    assert names == sorted(names)
+    assert names[0] == "0001_initial"
+    assert len(names) >= 2
+
+
+def test_fresh_database_gets_every_migration_once(db_url):
+    engine = make_engine(db_url)
+    assert pending(engine) == [m.name for m in all_migrations()]
+    assert upgrade(engine) == [m.name for m in all_migrations()]
+    assert pending(engine) == []
+    assert upgrade(engine) == []
+    engine.dispose()
+
+
+def test_migrated_schema_matches_the_table_models(db_url):
+    engine = open_database(db_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = [
+            d for d in compare_metadata(context, SQLModel.metadata)
+            # The bookkeeping table is ours, not a model.
+            if not (d[0] == "remove_table" and d[1].name == "schema_migrations")
+        ]
+    engine.dispose()
+    assert diffs == []
+
+
+def test_first_schema_upgrades_with_its_data_intact(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, target="0001_initial")
+    assert "0002_next_step_and_event_index" in pending(engine)
+    when = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    board, stage, deal, event = (meta.tables[n] for n in ("board", "stage", "deal", "event"))
+    with engine.begin() as conn:
+        conn.execute(board.insert().values(id=1, name="pipeline", template="lean-sales", created_at=when, revision=3))
+        conn.execute(stage.insert().values(id=1, board_id=1, name="Leads", position=0, kind="open", wip_max=9, upstream=True))
+        conn.execute(stage.insert().values(id=2, board_id=1, name="Won", position=1, kind="won", upstream=False))
+        conn.execute(
+            deal.insert().values(
+                id=1, board_id=1, stage_id=1, title="Old deal", account="Acme", value_cents=123456,
+                currency="EUR", owner="ann", status="open", created_at=when, stage_entered_at=when,
+                updated_at=when,
+            )
+        )
+        conn.execute(event.insert().values(board_id=1, deal_id=1, kind="created", at=when, actor="ann", to_stage="Leads"))
+    engine.dispose()
+
+    lk = LeanKanban(open_database(db_url), actor="ann")  # upgrades on open
+    assert pending(lk.engine) == []
+    old = lk.get_deal(1)
+    assert (old.title, old.account, str(old.value), old.next_step) == ("Old deal", "Acme", "1234.56", "")
+    assert old.created_at == when
+    assert [e.kind for e in lk.history(1)] == [EventKind.CREATED]
+    assert lk.get_board().stage("Leads").wip_max == 9
+    # The upgraded database works as a new one does.
+    lk.move_deal(1, "Won")
+    assert lk.get_deal(1).status.value == "won"
+    lk.engine.dispose()

@@ -1,0 +1,34 @@
+"""The core never loads the TUI: `leankanban report` must not pay for Textual."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CORE = ["leankanban.domain.model", "leankanban.domain.rules", "leankanban.services", "leankanban.store.repository", "leankanban.config"]
+
+
+def test_core_imports_without_textual():
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in CORE)
+        + "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.') or m.startswith('leankanban.tui')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_domain_is_pure():
+    code = (
+        "import sys\nimport leankanban.domain.model, leankanban.domain.rules, leankanban.domain.errors\n"
+        "print(sorted(m for m in ('sqlalchemy','sqlmodel','textual','rich','typer') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_import_linter_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
