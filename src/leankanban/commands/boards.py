@@ -1,0 +1,52 @@
+"""Board commands: init, boards, board."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from leankanban.commands import render
+from leankanban.commands.deals import TableOrJson
+from leankanban.commands.state import state
+from leankanban.domain import rules
+
+#: The templates the domain knows, as choices for --template.
+Template = enum.Enum("Template", {name.replace("-", "_"): name for name in rules.TEMPLATES}, type=str)  # type: ignore[misc]
+
+
+def init(
+    ctx: typer.Context,
+    template: Annotated[
+        Template, typer.Option("--template", "-t", help="Stages to start with.")
+    ] = Template(rules.DEFAULT_TEMPLATE),  # type: ignore[assignment]
+    board: Annotated[
+        str | None, typer.Option("--board", "-b", metavar="NAME", help=f"Board name (default: {rules.DEFAULT_BOARD}).")
+    ] = None,
+) -> None:
+    """Create a board from a template."""
+    app = state(ctx)
+    name = board or app.board or rules.DEFAULT_BOARD
+    created = app.services(ensure_board=False).init_board(name, template.value)
+    typer.echo(f"Created board '{created.name}' ({created.template}): {', '.join(s.name for s in created.stages)}.")
+
+
+def boards(
+    ctx: typer.Context,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
+) -> None:
+    """List the boards in the database."""
+    found = state(ctx).services().list_boards()
+    if format is TableOrJson.json:
+        typer.echo(render.to_json([render.board_record(b, default=i == 0) for i, b in enumerate(found)]))
+    else:
+        render.make_console().print(render.boards_table(found))
+
+
+def board(ctx: typer.Context) -> None:
+    """Print the board once (no interaction), e.g. for a stand-up or a pipe."""
+    app = state(ctx)
+    services = app.services()
+    view = services.board_view(app.board)
+    render.make_console().print(render.board_renderable(view, services.clock()))
