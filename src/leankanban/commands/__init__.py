@@ -1,0 +1,1 @@
+"""CLI commands and their renderers; `leankanban.cli` wires them into one Typer app."""
