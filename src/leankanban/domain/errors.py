@@ -27,6 +27,39 @@ class WipLimitExceeded(PolicyViolation):
         )
 
 
+class QualificationMissing(PolicyViolation):
+    def __init__(self, stage: str, missing: list[str]) -> None:
+        self.stage = stage
+        self.missing = missing
+        super().__init__(
+            f"'{stage}' needs these qualification criteria answered yes first: {', '.join(missing)}."
+        )
+
+
+class LaneLimitExceeded(PolicyViolation):
+    def __init__(self, dimension: str, value: str, limit: int, current: int) -> None:
+        self.dimension = dimension
+        self.value = value
+        self.limit = limit
+        self.current = current
+        who = f"{value or '(none)'}" if dimension != "owner" else f"{value or '(nobody)'}'s"
+        what = "open deals in active stages" if dimension == "owner" else f"active deals in the {dimension} lane '{value}'"
+        if dimension == "owner":
+            message = f"{who} WIP limit is reached ({current}/{limit} {what}); override with a reason."
+        else:
+            message = f"The {dimension} lane '{value}' is at its WIP limit ({current}/{limit} {what}); override with a reason."
+        super().__init__(message)
+
+
+class DiscardReasonRequired(PolicyViolation):
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(
+            "A discarded deal needs a reason"
+            + (f" (one of: {', '.join(reasons)})." if reasons else ".")
+        )
+
+
 class OverrideReasonRequired(PolicyViolation):
     def __init__(self) -> None:
         super().__init__("A WIP limit override needs a reason.")
@@ -56,6 +89,14 @@ class UnknownBoard(NotFound):
         self.known = known
         choices = ", ".join(known) if known else "none"
         super().__init__(f"There is no board '{name}' (boards: {choices}).")
+
+
+class UnknownCriterion(NotFound):
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        choices = ", ".join(known) if known else "none"
+        super().__init__(f"There is no qualification criterion '{name}' (criteria: {choices}).")
 
 
 class InvalidInput(LeanKanbanError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 
@@ -37,6 +37,65 @@ class EventKind(str, enum.Enum):
     UNDONE = "undone"
 
 
+class DealType(str, enum.Enum):
+    NEW_LOGO = "new_logo"
+    EXPANSION = "expansion"
+    RENEWAL = "renewal"
+
+
+class Priority(str, enum.Enum):
+    """Kanban classes of service, most urgent first."""
+
+    EXPEDITE = "expedite"
+    FIXED_DATE = "fixed_date"
+    STANDARD = "standard"
+    INTANGIBLE = "intangible"
+
+
+class Activity(str, enum.Enum):
+    """Where a rep's effort on a deal goes (lean sales effectiveness)."""
+
+    ORIGINATION = "origination"
+    INFLUENCE = "influence"
+    SUPPORT = "support"
+
+
+class ContactRole(str, enum.Enum):
+    DECISION_MAKER = "decision_maker"
+    CHAMPION = "champion"
+    DETRACTOR = "detractor"
+    INFLUENCER = "influencer"
+    USER = "user"
+
+
+class Stance(str, enum.Enum):
+    SUPPORTIVE = "supportive"
+    NEUTRAL = "neutral"
+    OPPOSED = "opposed"
+    UNKNOWN = "unknown"
+
+
+class Answer(str, enum.Enum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class Lane(str, enum.Enum):
+    """What swimlanes group by."""
+
+    NONE = "none"
+    OWNER = "owner"
+    TYPE = "type"
+    PRIORITY = "priority"
+
+
+def label(value: enum.Enum | str) -> str:
+    """`new_logo` -> `new logo`, for people."""
+    raw = value.value if isinstance(value, enum.Enum) else value
+    return str(raw).replace("_", " ")
+
+
 STATUS_FOR_KIND = {
     StageKind.OPEN: DealStatus.OPEN,
     StageKind.WON: DealStatus.WON,
@@ -53,10 +112,39 @@ class Stage:
     wip_max: int | None = None
     upstream: bool = False
     id: int | None = None
+    #: Cards older than this in the stage are stale (None: never).
+    stale_after_days: int | None = None
+
+    @property
+    def is_active(self) -> bool:
+        """Open and past the upstream funnel: work in progress proper."""
+        return self.kind is StageKind.OPEN and not self.upstream
 
     @property
     def is_closed(self) -> bool:
         return self.kind is not StageKind.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """A qualification question, and the stages it gates."""
+
+    name: str
+    position: int = 0
+    required_for: frozenset[str] = frozenset()
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LaneLimit:
+    """A WIP limit on one swimlane (owner `ann`, type `renewal` ...).
+
+    An owner lane limit is a person's WIP limit: open deals in active stages.
+    """
+
+    dimension: Lane
+    value: str
+    wip_max: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +153,31 @@ class Board:
     stages: tuple[Stage, ...] = ()
     id: int | None = None
     template: str = "blank"
+    criteria: tuple[Criterion, ...] = ()
+    discard_reasons: tuple[str, ...] = ()
+    lane_limits: tuple[LaneLimit, ...] = ()
+    #: Qualification not reviewed for this many days needs review.
+    review_days: int = 30
+    #: No movement or activity for this many days: the deal is stalled.
+    stall_days: int = 14
+
+    def criterion(self, name: str) -> Criterion:
+        from leankanban.domain.errors import UnknownCriterion
+
+        wanted = name.strip().casefold()
+        for criterion in self.criteria:
+            if criterion.name.casefold() == wanted:
+                return criterion
+        raise UnknownCriterion(name, [c.name for c in self.criteria])
+
+    def outcome(self, kind: StageKind) -> Stage:
+        """The first stage of the given closed kind (Won, Lost)."""
+        from leankanban.domain.errors import InvalidInput
+
+        for stage in sorted(self.stages, key=lambda s: s.position):
+            if stage.kind is kind:
+                return stage
+        raise InvalidInput(f"Board '{self.name}' has no {kind.value} stage; add one with `stage add`.")
 
     def stage(self, name: str) -> Stage:
         """The stage called `name` (case-insensitive), or UnknownStage."""
@@ -109,11 +222,52 @@ class Deal:
     next_step: str = ""
     id: int | None = None
     board_id: int | None = None
+    deal_type: DealType = DealType.NEW_LOGO
+    priority: Priority = Priority.STANDARD
+    activity: Activity = Activity.ORIGINATION
+    expected_close: date | None = None
+    next_step_due: date | None = None
+    tags: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    qualification: dict[str, Qualification] = field(default_factory=dict)
+    blocked_reason: str | None = None
+    blocked_since: datetime | None = None
+    last_activity_at: datetime | None = None
+    #: When qualification was last reviewed (any criterion answered).
+    qualified_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is DealStatus.OPEN
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_reason is not None
 
     def days_in_stage(self, now: datetime) -> int:
         if self.stage_entered_at is None:
             return 0
         return max(0, (now - self.stage_entered_at).days)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str
+    role: ContactRole = ContactRole.INFLUENCER
+    stance: Stance = Stance.UNKNOWN
+    email: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Qualification:
+    """One criterion's answer on one deal: who said what, when."""
+
+    answer: Answer
+    note: str = ""
+    actor: str = ""
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +285,8 @@ class Event:
     new_value: str | None = None
     reason: str | None = None
     id: int | None = None
+    #: Extra facts (competitor on a loss, the undone event's id ...).
+    data: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

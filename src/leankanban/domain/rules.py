@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from leankanban.domain.errors import (
+    DiscardReasonRequired,
     InvalidInput,
+    LaneLimitExceeded,
     OverrideReasonRequired,
+    QualificationMissing,
     WipLimitExceeded,
 )
-from leankanban.domain.model import STATUS_FOR_KIND, Board, Deal, MoveDecision, Stage, StageKind
+from leankanban.domain.model import (
+    STATUS_FOR_KIND,
+    Answer,
+    Board,
+    Criterion,
+    Deal,
+    Lane,
+    MoveDecision,
+    Stage,
+    StageKind,
+)
+
+#: Open deals in active stages per (lane dimension, lane value).
+LaneCounts = Mapping[tuple[Lane, str], int]
 
 MAX_TITLE = 200
 MAX_TEXT = 200
@@ -24,21 +41,28 @@ def check_move(
     open_counts: Mapping[str, int],
     *,
     override_reason: str | None = None,
+    lane_counts: LaneCounts | None = None,
+    discard_reason: str | None = None,
 ) -> MoveDecision:
     """Decide whether `deal` may move to `to_stage`.
 
-    `open_counts` maps stage name to the number of deals in it now.
-    Raises WipLimitExceeded when the target is full and no override reason is
-    given; an override needs a non-blank reason. Leaving a stage below its
-    minimum is allowed, with a warning.
+    `open_counts` maps stage name to the number of deals in it now;
+    `lane_counts` the open deals in active stages per swimlane (see
+    LaneCounts). Checks, in order: a move into a lost outcome needs a discard
+    reason; the target's qualification criteria must be answered yes; the
+    column's and the deal's lanes' WIP limits (an override with a non-blank
+    reason lets a move past WIP limits, never past qualification). Leaving a
+    stage below its minimum is allowed, with a warning.
     """
     from_stage = board.stage(deal.stage)
-    if override_reason is not None:
-        override_reason = override_reason.strip()
-        if not override_reason:
-            raise OverrideReasonRequired()
+    override_reason = _clean_override(override_reason)
     if from_stage.name == to_stage.name:
         raise InvalidInput(f"The deal is already in '{to_stage.name}'.")
+    if to_stage.kind is StageKind.LOST and not (discard_reason or "").strip():
+        raise DiscardReasonRequired(list(board.discard_reasons))
+    missing = missing_criteria(board, deal, to_stage)
+    if missing:
+        raise QualificationMissing(to_stage.name, missing)
 
     warnings: list[str] = []
     used_override: str | None = None
@@ -51,6 +75,15 @@ def check_move(
             f"'{to_stage.name}' is now over its WIP limit "
             f"({current + 1}/{to_stage.wip_max}): override recorded."
         )
+    if to_stage.is_active and not from_stage.is_active:
+        for limit, now_in in lanes_over(board, deal, lane_counts or {}):
+            if override_reason is None:
+                raise LaneLimitExceeded(limit.dimension.value, limit.value, limit.wip_max, now_in)
+            used_override = override_reason
+            warnings.append(
+                f"The {limit.dimension.value} lane '{limit.value}' is now over its WIP limit "
+                f"({now_in + 1}/{limit.wip_max}): override recorded."
+            )
     left = open_counts.get(from_stage.name, 0) - 1
     if from_stage.wip_min is not None and left < from_stage.wip_min:
         warnings.append(
@@ -66,21 +99,257 @@ def check_move(
     )
 
 
-def check_add(stage: Stage, open_counts: Mapping[str, int], *, override_reason: str | None = None) -> str | None:
-    """A new deal entering `stage` obeys the same WIP limit as a move.
+def _clean_override(override_reason: str | None) -> str | None:
+    if override_reason is None:
+        return None
+    cleaned = override_reason.strip()
+    if not cleaned:
+        raise OverrideReasonRequired()
+    return cleaned
 
-    Returns the override reason used, if the limit had to be overridden.
+
+def check_add(
+    stage: Stage,
+    open_counts: Mapping[str, int],
+    *,
+    override_reason: str | None = None,
+    board: Board | None = None,
+    deal: Deal | None = None,
+    lane_counts: LaneCounts | None = None,
+) -> str | None:
+    """A new deal entering `stage` obeys the same limits as a move.
+
+    Column WIP always; lane and person limits when `board` and `deal` are
+    given. Returns the override reason used, if a limit had to be overridden.
+    A new deal cannot start in a lost outcome (discard it instead).
     """
-    if override_reason is not None:
-        override_reason = override_reason.strip()
-        if not override_reason:
-            raise OverrideReasonRequired()
+    override_reason = _clean_override(override_reason)
+    if stage.kind is StageKind.LOST:
+        raise InvalidInput(f"A new deal cannot start in '{stage.name}'; add it, then discard it with a reason.")
+    used = None
     current = open_counts.get(stage.name, 0)
     if stage.wip_max is not None and current + 1 > stage.wip_max:
         if override_reason is None:
             raise WipLimitExceeded(stage.name, stage.wip_max, current)
-        return override_reason
-    return None
+        used = override_reason
+    if board is not None and deal is not None:
+        if stage.kind is not StageKind.LOST:
+            missing = missing_criteria(board, deal, stage)
+            if missing:
+                raise QualificationMissing(stage.name, missing)
+        if stage.is_active:
+            for limit, now_in in lanes_over(board, deal, lane_counts or {}):
+                if override_reason is None:
+                    raise LaneLimitExceeded(limit.dimension.value, limit.value, limit.wip_max, now_in)
+                used = override_reason
+    return used
+
+
+def check_lane_change(
+    board: Board,
+    before: Deal,
+    after: Deal,
+    lane_counts: LaneCounts,
+    *,
+    override_reason: str | None = None,
+) -> str | None:
+    """An active deal re-assigned (owner, type, priority) obeys lane and person limits."""
+    override_reason = _clean_override(override_reason)
+    if not before.is_open or not board.stage(before.stage).is_active:
+        return None
+    used = None
+    for limit, now_in in lanes_over(board, after, lane_counts):
+        if lane_value(before, limit.dimension) == limit.value:
+            continue  # already counted in that lane
+        if override_reason is None:
+            raise LaneLimitExceeded(limit.dimension.value, limit.value, limit.wip_max, now_in)
+        used = override_reason
+    return used
+
+
+def lane_value(deal: Deal, dimension: Lane) -> str:
+    """Which lane `deal` sits in when grouping by `dimension`."""
+    if dimension is Lane.OWNER:
+        return deal.owner
+    if dimension is Lane.TYPE:
+        return deal.deal_type.value
+    if dimension is Lane.PRIORITY:
+        return deal.priority.value
+    return ""
+
+
+def lanes_over(board: Board, deal: Deal, lane_counts: LaneCounts) -> list[tuple]:
+    """Lane limits `deal` would break by entering active work: (limit, current count)."""
+    over = []
+    for limit in board.lane_limits:
+        if lane_value(deal, limit.dimension) != limit.value:
+            continue
+        current = lane_counts.get((limit.dimension, limit.value), 0)
+        if current + 1 > limit.wip_max:
+            over.append((limit, current))
+    return over
+
+
+def lane_counts_of(board: Board, deals: Iterable[Deal]) -> dict[tuple[Lane, str], int]:
+    """Count open deals in active stages per lane that carries a limit."""
+    active = {s.name for s in board.stages if s.is_active}
+    dimensions = {limit.dimension for limit in board.lane_limits}
+    counts: dict[tuple[Lane, str], int] = {}
+    for deal in deals:
+        if not deal.is_open or deal.stage not in active:
+            continue
+        for dimension in dimensions:
+            key = (dimension, lane_value(deal, dimension))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def missing_criteria(board: Board, deal: Deal, stage: Stage) -> list[str]:
+    """Criteria gating `stage` that the deal has not answered yes to."""
+    missing = []
+    for criterion in sorted(board.criteria, key=lambda c: c.position):
+        if stage.name not in criterion.required_for:
+            continue
+        answer = deal.qualification.get(criterion.name)
+        if answer is None or answer.answer is not Answer.YES:
+            missing.append(criterion.name)
+    return missing
+
+
+def check_discard(board: Board, deal: Deal, reason: str, competitor: str | None) -> tuple[str, str | None]:
+    """A discard needs one of the board's reasons; a loss to a competitor names it."""
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise DiscardReasonRequired(list(board.discard_reasons))
+    for known in board.discard_reasons:
+        if known.casefold() == cleaned.casefold():
+            cleaned = known
+            break
+    else:
+        raise InvalidInput(
+            f"'{reason}' is not a discard reason on this board (reasons: {', '.join(board.discard_reasons)})."
+        )
+    competitor = (competitor or "").strip() or None
+    if "competitor" in cleaned.casefold() and competitor is None:
+        raise InvalidInput("Name the competitor the deal was lost to (--competitor).")
+    if not deal.is_open:
+        raise InvalidInput(f"The deal is already {deal.status.value}; reopen it first.")
+    return cleaned, competitor
+
+
+def reopen_stage(board: Board, deal: Deal, history_stages: list[str], wanted: str | None) -> Stage:
+    """Where a reopened deal goes: the stage asked for, else the last open stage it was in."""
+    if deal.is_open:
+        raise InvalidInput("The deal is open already.")
+    if wanted:
+        stage = board.stage(wanted)
+        if stage.is_closed:
+            raise InvalidInput(f"'{stage.name}' is a closed outcome; reopen into an open stage.")
+        return stage
+    known = {s.name: s for s in board.stages if not s.is_closed}
+    for name in reversed(history_stages):
+        if name in known:
+            return known[name]
+    return min(known.values(), key=lambda s: s.position)
+
+
+AGE_BANDS = ("fresh", "ageing", "stale")
+
+
+def age_band(stage: Stage, days: int) -> str | None:
+    """Colour band of a card's age in its stage against `stale_after_days`.
+
+    fresh (green) below half the setting, ageing (amber) from half of it,
+    stale (red) at or past it; None when the stage has no setting.
+    """
+    limit = stage.stale_after_days
+    if limit is None or stage.is_closed:
+        return None
+    if days >= limit:
+        return "stale"
+    if days * 2 >= limit:
+        return "ageing"
+    return "fresh"
+
+
+def is_stalled(deal: Deal, now: datetime, stall_days: int) -> bool:
+    """An open deal with no movement or activity for the board's stall period."""
+    if not deal.is_open:
+        return False
+    last = deal.last_activity_at or deal.stage_entered_at or deal.created_at
+    return last is not None and now - last >= timedelta(days=stall_days)
+
+
+def needs_review(deal: Deal, now: datetime, review_days: int) -> bool:
+    """An open deal whose qualification has not been reviewed for `review_days`."""
+    if not deal.is_open:
+        return False
+    last = deal.qualified_at or deal.created_at
+    return last is not None and now - last >= timedelta(days=review_days)
+
+
+def matches(deal: Deal, text: str) -> bool:
+    """Free-text filter over title, account, owner, contacts and tags (all words must match)."""
+    words = text.casefold().split()
+    if not words:
+        return True
+    haystack = " ".join(
+        [deal.title, deal.account, deal.owner, *deal.tags, *(c.name for c in deal.contacts)]
+    ).casefold()
+    return all(word in haystack for word in words)
+
+
+def parse_date(raw: str | date | None, field: str = "date") -> date | None:
+    """An ISO date (YYYY-MM-DD); empty means none."""
+    if raw is None or isinstance(raw, date):
+        return raw
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"'{raw}' is not a date; use YYYY-MM-DD.", field=field) from None
+
+
+def parse_tags(raw: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Tags from `a, b c` or a list: trimmed, lower-case, unique, in order."""
+    if raw is None:
+        return ()
+    items = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
+    seen: dict[str, None] = {}
+    for item in items:
+        tag = item.strip().lower()
+        if tag:
+            if len(tag) > 40:
+                raise InvalidInput(f"A tag can be at most 40 characters ('{tag[:20]}...').", field="tags")
+            seen[tag] = None
+    return tuple(seen)
+
+
+def parse_people(raw: str | Iterable[str] | None) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    return tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
+
+
+def parse_choice(enum_type, raw, field: str):
+    """An enum member from its value or label (`new logo`, `new_logo`, `New-Logo`)."""
+    if isinstance(raw, enum_type):
+        return raw
+    key = str(raw).strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return enum_type(key)
+    except ValueError:
+        choices = ", ".join(m.value for m in enum_type)
+        raise InvalidInput(f"'{raw}' is not a valid {field} (choose from: {choices}).", field=field) from None
+
+
+def validate_days(days: int | None, what: str) -> int | None:
+    if days is not None and days < 1:
+        raise InvalidInput(f"The {what} must be at least 1 day.")
+    return days
 
 
 def validate_limits(wip_min: int | None, wip_max: int | None) -> None:
@@ -184,6 +453,30 @@ TEMPLATES: dict[str, tuple[Stage, ...]] = {
         Stage("Lost", 3, kind=StageKind.LOST),
     ),
 }
+
+DEFAULT_CRITERIA: dict[str, tuple[Criterion, ...]] = {
+    "lean-sales": (
+        # None gates a stage until the team says so (`criteria require`).
+        Criterion("Ideal-customer fit", 0),
+        Criterion("Budget", 1),
+        Criterion("Authority", 2),
+        Criterion("Need", 3),
+        Criterion("Timeline", 4),
+        Criterion("Compelling event", 5),
+    ),
+    "blank": (),
+}
+
+DEFAULT_DISCARD_REASONS = (
+    "Lost to competitor",
+    "No budget",
+    "No decision / status quo",
+    "Not a fit",
+    "Timing",
+    "Duplicate",
+)
+
+DEFAULT_STALE_DAYS = {"Leads": 14, "Qualifying": 10, "Discovery": 14, "Proposal": 10, "Negotiation": 7}
 
 DEFAULT_BOARD = "pipeline"
 DEFAULT_TEMPLATE = "lean-sales"

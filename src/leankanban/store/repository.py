@@ -13,8 +13,38 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from leankanban.domain.errors import UnknownBoard, UnknownDeal
-from leankanban.domain.model import Board, Deal, DealStatus, Event, EventKind, Stage, StageKind
-from leankanban.store.tables import BoardRow, DealRow, EventRow, StageRow
+from leankanban.domain.model import (
+    Activity,
+    Answer,
+    Board,
+    Contact,
+    ContactRole,
+    Criterion,
+    Deal,
+    DealStatus,
+    DealType,
+    Event,
+    EventKind,
+    Lane,
+    LaneLimit,
+    Priority,
+    Qualification,
+    Stage,
+    StageKind,
+    Stance,
+)
+from leankanban.store.tables import (
+    BoardRow,
+    ContactRow,
+    CriterionRow,
+    CriterionStageRow,
+    DealCriterionRow,
+    DealRow,
+    DiscardReasonRow,
+    EventRow,
+    LaneLimitRow,
+    StageRow,
+)
 
 # --- conversions -------------------------------------------------------------
 
@@ -51,10 +81,17 @@ def stage_from_row(row: StageRow) -> Stage:
         wip_min=row.wip_min,
         wip_max=row.wip_max,
         upstream=row.upstream,
+        stale_after_days=row.stale_after_days,
     )
 
 
-def deal_from_row(row: DealRow, stage_name: str) -> Deal:
+def deal_from_row(
+    row: DealRow,
+    stage_name: str,
+    *,
+    contacts: tuple[Contact, ...] = (),
+    qualification: dict[str, Qualification] | None = None,
+) -> Deal:
     return Deal(
         id=row.id,
         board_id=row.board_id,
@@ -72,6 +109,25 @@ def deal_from_row(row: DealRow, stage_name: str) -> Deal:
         external_source=row.external_source,
         external_id=row.external_id,
         next_step=row.next_step,
+        deal_type=DealType(row.deal_type),
+        priority=Priority(row.priority),
+        activity=Activity(row.activity),
+        expected_close=row.expected_close,
+        next_step_due=row.next_step_due,
+        tags=tuple(row.tags or ()),
+        helpers=tuple(row.helpers or ()),
+        contacts=contacts,
+        qualification=qualification or {},
+        blocked_reason=row.blocked_reason,
+        blocked_since=from_db_time(row.blocked_since),
+        last_activity_at=from_db_time(row.last_activity_at),
+        qualified_at=from_db_time(row.qualified_at),
+    )
+
+
+def contact_from_row(row: ContactRow) -> Contact:
+    return Contact(
+        id=row.id, name=row.name, role=ContactRole(row.role), stance=Stance(row.stance), email=row.email
     )
 
 
@@ -88,6 +144,7 @@ def event_from_row(row: EventRow) -> Event:
         old_value=row.old_value,
         new_value=row.new_value,
         reason=row.reason,
+        data=row.data,
     )
 
 
@@ -130,8 +187,46 @@ def stage_rows(*, session: Session, board_id: int) -> list[StageRow]:
 
 
 def load_board(*, session: Session, row: BoardRow) -> Board:
-    stages = tuple(stage_from_row(s) for s in stage_rows(session=session, board_id=row.id))
-    return Board(id=row.id, name=row.name, template=row.template, stages=stages)
+    stage_list = stage_rows(session=session, board_id=row.id)
+    stages = tuple(stage_from_row(s) for s in stage_list)
+    stage_names = {s.id: s.name for s in stage_list}
+    criteria_rows = session.exec(
+        select(CriterionRow).where(CriterionRow.board_id == row.id).order_by(CriterionRow.position)
+    ).all()
+    gates: dict[int, set[str]] = {c.id: set() for c in criteria_rows}
+    if criteria_rows:
+        for link in session.exec(
+            select(CriterionStageRow).where(col(CriterionStageRow.criterion_id).in_(list(gates)))
+        ):
+            gates[link.criterion_id].add(stage_names[link.stage_id])
+    criteria = tuple(
+        Criterion(id=c.id, name=c.name, position=c.position, required_for=frozenset(gates[c.id]))
+        for c in criteria_rows
+    )
+    reasons = tuple(
+        session.exec(
+            select(DiscardReasonRow.name)
+            .where(DiscardReasonRow.board_id == row.id)
+            .order_by(DiscardReasonRow.position)
+        )
+    )
+    lanes = tuple(
+        LaneLimit(Lane(r.dimension), r.value, r.wip_max)
+        for r in session.exec(
+            select(LaneLimitRow).where(LaneLimitRow.board_id == row.id).order_by(LaneLimitRow.id)
+        )
+    )
+    return Board(
+        id=row.id,
+        name=row.name,
+        template=row.template,
+        stages=stages,
+        criteria=criteria,
+        discard_reasons=reasons,
+        lane_limits=lanes,
+        review_days=row.review_days,
+        stall_days=row.stall_days,
+    )
 
 
 def bump_revision(*, session: Session, board_id: int) -> None:
@@ -199,11 +294,59 @@ def deals(
     if status is not None:
         query = query.where(DealRow.status == status.value)
     query = query.order_by(DealRow.stage_entered_at, DealRow.id)
-    return [deal_from_row(row, names[row.stage_id]) for row in session.exec(query)]
+    rows = session.exec(query).all()
+    contacts = board_contacts(session=session, board_id=board.id) if rows else {}
+    return [
+        deal_from_row(row, names[row.stage_id], contacts=contacts.get(row.id, ())) for row in rows
+    ]
 
 
-def add_events(*, session: Session, board_id: int, events: Iterable[Event]) -> None:
+def board_contacts(*, session: Session, board_id: int) -> dict[int, tuple[Contact, ...]]:
+    found: dict[int, list[Contact]] = {}
+    query = (
+        select(ContactRow)
+        .join(DealRow, DealRow.id == ContactRow.deal_id)
+        .where(DealRow.board_id == board_id)
+        .order_by(ContactRow.id)
+    )
+    for row in session.exec(query):
+        found.setdefault(row.deal_id, []).append(contact_from_row(row))
+    return {deal_id: tuple(items) for deal_id, items in found.items()}
+
+
+def deal_contacts(*, session: Session, deal_id: int) -> tuple[Contact, ...]:
+    rows = session.exec(select(ContactRow).where(ContactRow.deal_id == deal_id).order_by(ContactRow.id))
+    return tuple(contact_from_row(r) for r in rows)
+
+
+def deal_qualification(*, session: Session, deal_id: int) -> dict[str, Qualification]:
+    rows = session.exec(
+        select(CriterionRow.name, DealCriterionRow)
+        .join(DealCriterionRow, DealCriterionRow.criterion_id == CriterionRow.id)
+        .where(DealCriterionRow.deal_id == deal_id)
+    )
+    return {
+        name: Qualification(answer=Answer(r.answer), note=r.note, actor=r.actor, at=from_db_time(r.at))
+        for name, r in rows
+    }
+
+
+def full_deal(*, session: Session, row: DealRow, stage_name: str) -> Deal:
+    """A deal with its contacts and qualification answers."""
+    return deal_from_row(
+        row,
+        stage_name,
+        contacts=deal_contacts(session=session, deal_id=row.id),
+        qualification=deal_qualification(session=session, deal_id=row.id),
+    )
+
+
+def add_events(*, session: Session, board_id: int, events: Iterable[Event], touch: bool = True) -> None:
+    """Append events; with `touch`, their deals count as active at the latest one."""
+    latest: dict[int, datetime] = {}
     for event in events:
+        if event.deal_id is not None:
+            latest[event.deal_id] = max(event.at, latest.get(event.deal_id, event.at))
         session.add(
             EventRow(
                 board_id=board_id,
@@ -217,8 +360,17 @@ def add_events(*, session: Session, board_id: int, events: Iterable[Event]) -> N
                 old_value=event.old_value,
                 new_value=event.new_value,
                 reason=event.reason,
+                data=event.data,
             )
         )
+    if touch:
+        for deal_id, at in latest.items():
+            session.exec(
+                update(DealRow)
+                .where(DealRow.id == deal_id)
+                .values(last_activity_at=to_db_time(at))
+                .execution_options(synchronize_session="fetch")
+            )
 
 
 def events_for_deal(*, session: Session, deal_id: int) -> list[Event]:

@@ -5,9 +5,9 @@ The schema here must match what the migrations build: a test compares the two.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, types
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, types
 from sqlmodel import Field, SQLModel
 
 
@@ -41,6 +41,8 @@ class BoardRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     #: Bumped by every write to the board; readers poll it to see changes.
     revision: int = Field(default=0)
+    review_days: int = Field(default=30)
+    stall_days: int = Field(default=14)
 
 
 class StageRow(SQLModel, table=True):
@@ -55,6 +57,7 @@ class StageRow(SQLModel, table=True):
     wip_min: int | None = None
     wip_max: int | None = None
     upstream: bool = Field(default=False)
+    stale_after_days: int | None = None
 
 
 class DealRow(SQLModel, table=True):
@@ -81,6 +84,17 @@ class DealRow(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=100)
     next_step: str = Field(default="", max_length=200)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    deal_type: str = Field(default="new_logo", max_length=20)
+    priority: str = Field(default="standard", max_length=20)
+    activity: str = Field(default="origination", max_length=20)
+    expected_close: date | None = None
+    next_step_due: date | None = None
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    helpers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    blocked_reason: str | None = Field(default=None, max_length=500)
+    blocked_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    qualified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EventRow(SQLModel, table=True):
@@ -101,3 +115,68 @@ class EventRow(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     reason: str | None = None
+    data: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class ContactRow(SQLModel, table=True):
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=30)
+    stance: str = Field(max_length=20)
+    email: str = Field(default="", max_length=200)
+
+
+class CriterionRow(SQLModel, table=True):
+    __tablename__ = "criterion"
+    __table_args__ = (UniqueConstraint("board_id", "name", name="uq_criterion_board_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    name: str = Field(max_length=60)
+    position: int
+
+
+class CriterionStageRow(SQLModel, table=True):
+    """Criterion `criterion_id` must be answered yes to enter stage `stage_id`."""
+
+    __tablename__ = "criterion_stage"
+
+    criterion_id: int = Field(foreign_key="criterion.id", primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", primary_key=True)
+
+
+class DealCriterionRow(SQLModel, table=True):
+    """The current answer to one criterion on one deal (history is in events)."""
+
+    __tablename__ = "deal_criterion"
+
+    deal_id: int = Field(foreign_key="deal.id", primary_key=True)
+    criterion_id: int = Field(foreign_key="criterion.id", primary_key=True)
+    answer: str = Field(max_length=10)
+    note: str = Field(default="", max_length=500)
+    actor: str = Field(default="", max_length=200)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DiscardReasonRow(SQLModel, table=True):
+    __tablename__ = "discard_reason"
+    __table_args__ = (UniqueConstraint("board_id", "name", name="uq_discard_reason_board_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    name: str = Field(max_length=100)
+    position: int
+
+
+class LaneLimitRow(SQLModel, table=True):
+    __tablename__ = "lane_limit"
+    __table_args__ = (UniqueConstraint("board_id", "dimension", "value", name="uq_lane_limit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    dimension: str = Field(max_length=20)
+    value: str = Field(max_length=200)
+    wip_max: int
