@@ -1,0 +1,727 @@
+"""Flow metrics: timelines, cumulative flow, throughput, cycle time, age, blocks.
+
+Everything here is a pure function of the board's stages, its deals and
+their events, plus an explicit `now`. Read DEFINITIONS.md for what each
+number means; the short version:
+
+* A deal *starts* when it first enters an active stage (open and not
+  upstream). Upstream stages (Leads, Qualifying) are the backlog.
+* A deal *finishes* at its final close (won or lost). A deal reopened after
+  a close *continues* its cycle: the earlier close is withdrawn and its
+  clock keeps running from the original start (Vacanti's convention).
+* Percentiles use the nearest-rank method, so every percentile is a cycle
+  time that actually happened.
+* Days are calendar days in `tz` (UTC unless given).
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from leankanban.domain.model import STATUS_FOR_KIND, Deal, DealStatus, Event, EventKind, Stage, StageKind
+
+DAY_SECONDS = 86_400.0
+
+#: Reason used when a loss was recorded without one.
+UNSPECIFIED = "unspecified"
+
+
+# -- periods and days ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The half-open interval [start, end) of aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"A period cannot end ({self.end}) before it starts ({self.start}).")
+
+    @classmethod
+    def last_days(cls, days: int, now: datetime) -> Period:
+        """The `days` x 24 hours up to `now`."""
+        return cls(now - timedelta(days=days), now)
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.start <= moment < self.end
+
+    @property
+    def length_days(self) -> float:
+        return (self.end - self.start).total_seconds() / DAY_SECONDS
+
+    def days(self, tz: tzinfo = UTC) -> list[date]:
+        """Every calendar day (in `tz`) the period touches, in order."""
+        if self.end <= self.start:
+            return []
+        first = day_of(self.start, tz)
+        last = day_of(self.end - timedelta(microseconds=1), tz)
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def aware(moment: datetime) -> datetime:
+    """`moment` as an aware datetime; naive values are taken to be UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def day_of(moment: datetime, tz: tzinfo = UTC) -> date:
+    return aware(moment).astimezone(tz).date()
+
+
+def end_of_day(day: date, tz: tzinfo = UTC) -> datetime:
+    """The first instant of the next day in `tz`: a day's snapshot time."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / DAY_SECONDS
+
+
+# -- percentiles ------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank `p`th percentile of `values` (0 < p <= 100).
+
+    The smallest value such that at least p% of the values are at or below
+    it: `sorted(values)[ceil(p / 100 * n) - 1]`. Always an observed value.
+    """
+    if not values:
+        raise ValueError("No values to take a percentile of.")
+    if not 0 < p <= 100:
+        raise ValueError(f"A percentile must be in (0, 100], got {p}.")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered) - 1e-9))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    """Nearest-rank 50th/85th/95th percentiles of `count` values, and their mean."""
+
+    p50: float
+    p85: float
+    p95: float
+    count: int
+    mean: float
+
+
+def percentiles(values: Sequence[float]) -> Percentiles | None:
+    """p50/p85/p95 of `values`, or None when there are none."""
+    if not values:
+        return None
+    return Percentiles(
+        p50=percentile(values, 50),
+        p85=percentile(values, 85),
+        p95=percentile(values, 95),
+        count=len(values),
+        mean=sum(values) / len(values),
+    )
+
+
+# -- timelines ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StageVisit:
+    """One stay of a deal in a stage. `left` is None while it is still there."""
+
+    stage: str
+    entered: datetime
+    left: datetime | None = None
+
+    def days(self, now: datetime) -> float:
+        return days_between(self.entered, self.left if self.left is not None else now)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpan:
+    """One BLOCKED..UNBLOCKED pair. `end` is None while the block is open."""
+
+    start: datetime
+    end: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A deal's history, reconstructed from its events."""
+
+    deal: Deal
+    created_at: datetime
+    visits: tuple[StageVisit, ...]
+    status: DealStatus
+    #: First entry into an active (open, non-upstream) stage; None if never.
+    started_at: datetime | None
+    #: The final close (won or lost); None while the deal is open.
+    closed_at: datetime | None
+    #: For a lost deal: the stage it was in when it was lost.
+    lost_from: str | None = None
+    lost_reason: str | None = None
+    reopens: int = 0
+    last_activity: datetime | None = None
+    blocks: tuple[BlockSpan, ...] = ()
+    #: False when the deal had no events and was rebuilt from its own fields.
+    from_events: bool = True
+    _entered: tuple[datetime, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def deal_id(self) -> int | None:
+        return self.deal.id
+
+    @property
+    def stage(self) -> str:
+        return self.visits[-1].stage if self.visits else self.deal.stage
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is DealStatus.OPEN
+
+    @property
+    def started(self) -> bool:
+        return self.started_at is not None
+
+    def stage_at(self, moment: datetime) -> str | None:
+        """The stage the deal was in at `moment`, or None before it existed."""
+        entered = self._entered or tuple(v.entered for v in self.visits)
+        index = bisect.bisect_right(entered, moment) - 1
+        return None if index < 0 else self.visits[index].stage
+
+    def in_progress_at(self, moment: datetime) -> bool:
+        """Started by `moment` and not yet finally closed: work in progress."""
+        if self.started_at is None or self.started_at > moment:
+            return False
+        return self.closed_at is None or moment < self.closed_at
+
+    @property
+    def blocked_now(self) -> bool:
+        return bool(self.blocks) and self.blocks[-1].end is None
+
+
+def _ordered(stages: Iterable[Stage]) -> list[Stage]:
+    return sorted(stages, key=lambda s: s.position)
+
+
+def is_active(stage: Stage | None) -> bool:
+    """Open and not upstream. A stage the board no longer has counts as active."""
+    return stage is None or (stage.kind is StageKind.OPEN and not stage.upstream)
+
+
+def timelines(
+    stages: Iterable[Stage], deals: Iterable[Deal], events: Iterable[Event], *, now: datetime
+) -> list[Timeline]:
+    """One timeline per deal, in the order the deals are given.
+
+    Events are read in the order given (the repository returns them by time,
+    then id) after a stable sort by time, so imported history with old
+    timestamps lands where it belongs. Events for deals not in `deals` are
+    ignored. A deal without any event is rebuilt from its own fields.
+    """
+    by_name = {s.name: s for s in stages}
+    by_deal: dict[int, list[Event]] = {}
+    for event in events:
+        if event.deal_id is not None:
+            by_deal.setdefault(event.deal_id, []).append(event)
+    result = []
+    for deal in deals:
+        history = by_deal.get(deal.id, []) if deal.id is not None else []
+        if history:
+            result.append(_from_events(deal, sorted(history, key=lambda e: aware(e.at)), by_name, now))
+        else:
+            result.append(_from_fields(deal, by_name, now))
+    return result
+
+
+def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage], now: datetime) -> Timeline:
+    visits: list[StageVisit] = []
+    blocks: list[BlockSpan] = []
+    status = DealStatus.OPEN
+    closed_at: datetime | None = None
+    started_at: datetime | None = None
+    lost_from: str | None = None
+    lost_reason: str | None = None
+    reopens = 0
+    first = aware(history[0].at)
+    created_at = first
+
+    def settle(new: DealStatus, at: datetime, from_stage: str | None, reason: str | None) -> None:
+        nonlocal status, closed_at, lost_from, lost_reason, reopens
+        if new is DealStatus.LOST and reason:
+            lost_reason = reason
+        if new is status:
+            return
+        if new is DealStatus.OPEN:
+            reopens += 1
+            closed_at = None
+            lost_from = lost_reason = None
+        else:
+            closed_at = at
+            if new is DealStatus.LOST:
+                lost_from = from_stage or _stage_before_loss(visits, by_name)
+                lost_reason = reason
+            else:
+                lost_from = lost_reason = None
+        status = new
+
+    for event in history:
+        at = aware(event.at)
+        if event.kind is EventKind.CREATED:
+            created_at = min(created_at, at)
+        if event.kind in (EventKind.CREATED, EventKind.MOVED) and event.to_stage:
+            if visits and visits[-1].stage == event.to_stage:
+                continue
+            if visits:
+                visits[-1] = StageVisit(visits[-1].stage, visits[-1].entered, at)
+            visits.append(StageVisit(event.to_stage, at))
+            stage = by_name.get(event.to_stage)
+            if started_at is None and is_active(stage) and (stage is not None or status is DealStatus.OPEN):
+                started_at = at
+            if stage is not None:
+                settle(STATUS_FOR_KIND[stage.kind], at, event.from_stage, event.reason)
+        elif event.kind is EventKind.WON:
+            settle(DealStatus.WON, at, event.from_stage, None)
+        elif event.kind is EventKind.LOST:
+            settle(DealStatus.LOST, at, event.from_stage, event.reason)
+        elif event.kind is EventKind.REOPENED:
+            settle(DealStatus.OPEN, at, event.from_stage, None)
+        elif event.kind is EventKind.BLOCKED:
+            if not blocks or blocks[-1].end is not None:
+                blocks.append(BlockSpan(at, None, event.reason))
+        elif event.kind is EventKind.UNBLOCKED:
+            if blocks and blocks[-1].end is None:
+                blocks[-1] = BlockSpan(blocks[-1].start, at, blocks[-1].reason)
+
+    last_activity = aware(history[-1].at)
+    if not visits:
+        # Only notes, edits or blocks were recorded: the stage history comes from the deal.
+        base = _from_fields(deal, by_name, now)
+        return replace(
+            base,
+            created_at=min(base.created_at, created_at),
+            blocks=tuple(blocks),
+            last_activity=max(last_activity, base.last_activity or last_activity),
+        )
+    if status is DealStatus.LOST and lost_reason is None and deal.status is DealStatus.LOST:
+        lost_reason = deal.lost_reason
+    return Timeline(
+        deal=deal,
+        created_at=created_at,
+        visits=tuple(visits),
+        status=status,
+        started_at=started_at,
+        closed_at=closed_at,
+        lost_from=lost_from,
+        lost_reason=lost_reason,
+        reopens=reopens,
+        last_activity=last_activity,
+        blocks=tuple(blocks),
+        from_events=True,
+        _entered=tuple(v.entered for v in visits),
+    )
+
+
+def _stage_before_loss(visits: Sequence[StageVisit], by_name: Mapping[str, Stage]) -> str | None:
+    """The stage a deal was in just before it entered a lost outcome."""
+    if not visits:
+        return None
+    here = by_name.get(visits[-1].stage)
+    if here is not None and here.kind is StageKind.LOST:
+        return visits[-2].stage if len(visits) >= 2 else None
+    return visits[-1].stage
+
+
+def _from_fields(deal: Deal, by_name: Mapping[str, Stage], now: datetime) -> Timeline:
+    """A deal with no events (e.g. imported without history): trust its fields.
+
+    It entered its current stage at `stage_entered_at` (else `created_at`,
+    else `now`). A closed deal is taken to have started when it was created;
+    an open one when it entered its stage, if that stage is active.
+    """
+    created = aware(deal.created_at or deal.stage_entered_at or now)
+    entered = aware(deal.stage_entered_at or created)
+    closed = deal.status is not DealStatus.OPEN
+    started = created if closed else (entered if is_active(by_name.get(deal.stage)) else None)
+    return Timeline(
+        deal=deal,
+        created_at=created,
+        visits=(StageVisit(deal.stage, entered),),
+        status=deal.status,
+        started_at=started,
+        closed_at=aware(deal.closed_at or entered) if closed else None,
+        lost_from=None,
+        lost_reason=deal.lost_reason if deal.status is DealStatus.LOST else None,
+        last_activity=max(created, entered),
+        from_events=False,
+        _entered=(entered,),
+    )
+
+
+# -- cumulative flow -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FlowDay:
+    """How many deals were in each stage at the end of `day`."""
+
+    day: date
+    counts: dict[str, int]
+
+
+def cumulative_flow(
+    stages: Iterable[Stage],
+    lines: Iterable[Timeline],
+    days: Iterable[date],
+    *,
+    now: datetime,
+    tz: tzinfo = UTC,
+) -> list[FlowDay]:
+    """Deals per stage at the end of each day (or at `now` for today).
+
+    Every board stage appears in every row, in board order, zeros included;
+    a stage the board no longer has (renamed or removed) is added after them
+    when a deal was in it. Deals not yet created on a day are not counted.
+    """
+    lines = list(lines)
+    names = [s.name for s in _ordered(stages)]
+    rows = []
+    for day in days:
+        moment = min(end_of_day(day, tz), now)
+        counts = dict.fromkeys(names, 0)
+        for line in lines:
+            # The snapshot is taken just before `moment`: an event at midnight belongs to the next day.
+            stage = line.stage_at(moment - timedelta(microseconds=1))
+            if stage is not None:
+                counts[stage] = counts.get(stage, 0) + 1
+        rows.append(FlowDay(day, counts))
+    return rows
+
+
+# -- throughput ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    """Deals closed in a bucket: won plus lost (discarded)."""
+
+    won: int = 0
+    lost: int = 0
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+
+@dataclass(frozen=True, slots=True)
+class DayThroughput(Throughput):
+    day: date = date.min
+
+
+@dataclass(frozen=True, slots=True)
+class WeekThroughput(Throughput):
+    """An ISO week; `days` says how many of its days the period covered."""
+
+    year: int = 0
+    week: int = 0
+    start: date = date.min
+    days: int = 7
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+
+def closed_in(lines: Iterable[Timeline], period: Period) -> list[Timeline]:
+    """Deals whose final close falls in `period`."""
+    return [line for line in lines if line.closed_at is not None and line.closed_at in period]
+
+
+def throughput_per_day(
+    lines: Iterable[Timeline],
+    period: Period,
+    *,
+    tz: tzinfo = UTC,
+    only_started: bool = False,
+) -> list[DayThroughput]:
+    """Closes per calendar day of `period`, zero days included.
+
+    With `only_started`, deals that closed without ever entering an active
+    stage (e.g. discarded straight from Leads) are left out.
+    """
+    won: dict[date, int] = {}
+    lost: dict[date, int] = {}
+    for line in closed_in(lines, period):
+        if only_started and not line.started:
+            continue
+        bucket = won if line.status is DealStatus.WON else lost
+        day = day_of(line.closed_at, tz)  # type: ignore[arg-type]
+        bucket[day] = bucket.get(day, 0) + 1
+    return [DayThroughput(won=won.get(d, 0), lost=lost.get(d, 0), day=d) for d in period.days(tz)]
+
+
+def throughput_per_week(
+    lines: Iterable[Timeline], period: Period, *, tz: tzinfo = UTC
+) -> list[WeekThroughput]:
+    """Closes per ISO week (Monday to Sunday) of `period`, zero weeks included."""
+    weeks: dict[tuple[int, int], list[DayThroughput]] = {}
+    for row in throughput_per_day(lines, period, tz=tz):
+        iso = row.day.isocalendar()
+        weeks.setdefault((iso.year, iso.week), []).append(row)
+    return [
+        WeekThroughput(
+            won=sum(r.won for r in rows),
+            lost=sum(r.lost for r in rows),
+            year=year,
+            week=week,
+            start=date.fromisocalendar(year, week, 1),
+            days=len(rows),
+        )
+        for (year, week), rows in weeks.items()
+    ]
+
+
+def daily_counts(
+    lines: Iterable[Timeline],
+    period: Period,
+    *,
+    tz: tzinfo = UTC,
+    outcome: DealStatus | None = None,
+) -> list[int]:
+    """Closed (or only won/lost) deals per day of `period`: a forecast's history."""
+    rows = throughput_per_day(lines, period, tz=tz)
+    if outcome is DealStatus.WON:
+        return [r.won for r in rows]
+    if outcome is DealStatus.LOST:
+        return [r.lost for r in rows]
+    return [r.closed for r in rows]
+
+
+# -- cycle time ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CycleTime:
+    deal: Deal
+    started_at: datetime
+    closed_at: datetime
+    outcome: DealStatus
+    days: float
+
+
+def cycle_times(
+    lines: Iterable[Timeline], period: Period, *, outcome: DealStatus | None = None
+) -> list[CycleTime]:
+    """Start-to-final-close time of deals that closed in `period`.
+
+    Deals that closed without ever starting (never in an active stage) have
+    no cycle time and are left out. `outcome` keeps only won or only lost.
+    """
+    result = []
+    for line in closed_in(lines, period):
+        if line.started_at is None or (outcome is not None and line.status is not outcome):
+            continue
+        assert line.closed_at is not None
+        result.append(
+            CycleTime(
+                deal=line.deal,
+                started_at=line.started_at,
+                closed_at=line.closed_at,
+                outcome=line.status,
+                days=days_between(line.started_at, line.closed_at),
+            )
+        )
+    return result
+
+
+def cycle_time_percentiles(
+    lines: Iterable[Timeline], period: Period, *, outcome: DealStatus | None = None
+) -> Percentiles | None:
+    """p50/p85/p95 (nearest rank) of cycle times in days; None with no closes."""
+    return percentiles([c.days for c in cycle_times(lines, period, outcome=outcome)])
+
+
+def time_in_stages(line: Timeline, now: datetime) -> dict[str, float]:
+    """Days the deal spent in each stage, summed over repeat visits.
+
+    The current visit of an open deal runs until `now`; time sitting in a
+    closed outcome after the final close is not counted.
+    """
+    spent: dict[str, float] = {}
+    for index, visit in enumerate(line.visits):
+        last = index == len(line.visits) - 1
+        if last and not line.is_open:
+            continue
+        spent[visit.stage] = spent.get(visit.stage, 0.0) + visit.days(now)
+    return spent
+
+
+def stage_time_percentiles(lines: Iterable[Timeline], now: datetime) -> dict[str, Percentiles]:
+    """Per stage, percentiles of the total days each visiting deal spent there."""
+    per_stage: dict[str, list[float]] = {}
+    for line in lines:
+        for stage, days in time_in_stages(line, now).items():
+            per_stage.setdefault(stage, []).append(days)
+    return {stage: p for stage, values in per_stage.items() if (p := percentiles(values)) is not None}
+
+
+# -- work item age ---------------------------------------------------------
+
+
+class AgeBand(str, enum.Enum):
+    """Where an open deal's age sits against the cycle-time percentiles."""
+
+    BELOW_P50 = "below_p50"
+    P50_P85 = "p50_p85"
+    P85_P95 = "p85_p95"
+    ABOVE_P95 = "above_p95"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItemAge:
+    deal: Deal
+    stage: str
+    #: False for a deal that has only been upstream: its age runs from creation.
+    started: bool
+    since: datetime
+    days: float
+    band: AgeBand
+
+
+def age_band(days: float, cycle: Percentiles | None) -> AgeBand:
+    """BELOW_P50 under p50; P50_P85 from p50; P85_P95 from p85; ABOVE_P95 from p95."""
+    if cycle is None:
+        return AgeBand.UNKNOWN
+    if days >= cycle.p95:
+        return AgeBand.ABOVE_P95
+    if days >= cycle.p85:
+        return AgeBand.P85_P95
+    if days >= cycle.p50:
+        return AgeBand.P50_P85
+    return AgeBand.BELOW_P50
+
+
+def work_item_ages(
+    lines: Iterable[Timeline], now: datetime, cycle: Percentiles | None
+) -> list[WorkItemAge]:
+    """Age of every open deal, oldest first, banded against `cycle`.
+
+    Age is `now` minus the first entry into an active stage, or minus the
+    creation time for a deal that has only been upstream (those are banded
+    UNKNOWN: cycle times say nothing about the backlog).
+    """
+    result = []
+    for line in lines:
+        if not line.is_open:
+            continue
+        since = line.started_at or line.created_at
+        days = max(0.0, days_between(since, now))
+        band = age_band(days, cycle) if line.started else AgeBand.UNKNOWN
+        result.append(WorkItemAge(line.deal, line.stage, line.started, since, days, band))
+    result.sort(key=lambda a: a.days, reverse=True)
+    return result
+
+
+# -- blocked time ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedTime:
+    deal: Deal
+    days: float
+    blocks: int
+    blocked_now: bool
+    since: datetime | None = None
+    reason: str | None = None
+
+
+def blocked_time(line: Timeline, now: datetime) -> BlockedTime:
+    """Total blocked days from BLOCKED/UNBLOCKED pairs.
+
+    A block still open counts until `now` (until the close, for a deal that
+    closed while blocked). A second BLOCKED while blocked, or an UNBLOCKED
+    while not blocked, is ignored.
+    """
+    total = 0.0
+    for span in line.blocks:
+        end = span.end
+        if end is None:
+            end = line.closed_at if line.closed_at is not None else now
+        total += max(0.0, days_between(span.start, end))
+    current = line.blocks[-1] if line.blocked_now and line.is_open else None
+    return BlockedTime(
+        deal=line.deal,
+        days=total,
+        blocks=len(line.blocks),
+        blocked_now=current is not None,
+        since=current.start if current else None,
+        reason=current.reason if current else None,
+    )
+
+
+def blocked_now(lines: Iterable[Timeline], now: datetime) -> list[BlockedTime]:
+    """Open deals blocked at `now`, longest block first."""
+    result = [blocked_time(line, now) for line in lines if line.is_open and line.blocked_now]
+    result.sort(key=lambda b: b.since or now)
+    return result
+
+
+# -- Little's law ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LittlesLaw:
+    """Average WIP / average throughput against the observed mean cycle time.
+
+    `predicted_days` and `observed_days` should be close in a stable system;
+    `ratio` = observed / predicted. Any of them is None when undefined.
+    """
+
+    avg_wip: float
+    avg_throughput: float
+    predicted_days: float | None
+    observed_days: float | None
+    ratio: float | None
+
+
+def wip_per_day(lines: Iterable[Timeline], period: Period, *, tz: tzinfo = UTC) -> list[tuple[date, int]]:
+    """Deals in progress (started, not finally closed) at the end of each day."""
+    lines = list(lines)
+    result = []
+    for day in period.days(tz):
+        moment = min(end_of_day(day, tz), period.end) - timedelta(microseconds=1)
+        result.append((day, sum(1 for line in lines if line.in_progress_at(moment))))
+    return result
+
+
+def littles_law(lines: Iterable[Timeline], period: Period, *, tz: tzinfo = UTC) -> LittlesLaw:
+    """Check Little's law over `period` using only deals that started.
+
+    avg_wip: mean of end-of-day WIP; avg_throughput: started deals closed
+    per day; observed: mean cycle time of those closes.
+    """
+    lines = list(lines)
+    wip = [count for _, count in wip_per_day(lines, period, tz=tz)]
+    days = len(wip)
+    closes = throughput_per_day(lines, period, tz=tz, only_started=True)
+    avg_wip = sum(wip) / days if days else 0.0
+    avg_throughput = sum(r.closed for r in closes) / days if days else 0.0
+    predicted = avg_wip / avg_throughput if avg_throughput else None
+    cycle = cycle_times(lines, period)
+    observed = sum(c.days for c in cycle) / len(cycle) if cycle else None
+    ratio = observed / predicted if observed is not None and predicted else None
+    return LittlesLaw(avg_wip, avg_throughput, predicted, observed, ratio)
+
+
+def by_key(lines: Iterable[Timeline], key: Callable[[Deal], str]) -> dict[str, list[Timeline]]:
+    """Timelines grouped by `key(deal)` (e.g. `lambda d: d.owner`)."""
+    groups: dict[str, list[Timeline]] = {}
+    for line in lines:
+        groups.setdefault(key(line.deal), []).append(line)
+    return groups

@@ -1,0 +1,203 @@
+"""Monte Carlo forecasts from historical daily throughput.
+
+Each trial builds a possible future by drawing days, with replacement, from
+the history of daily counts (zero days included: they are part of how the
+team really works). Trials are seeded with `random.Random(seed)`, so a
+forecast with a seed is reproducible.
+
+The simulation starts the day *after* `start` (today's closes are already
+in the history): finishing on day k of a trial means finishing on
+`start + k days`.
+
+Confidence levels read the simulated outcomes from the safe side:
+
+* when will n items be done: 85% = the 85th percentile of simulated days
+  (85% of trials finished on or before that date);
+* how many items by a date: 85% = the 15th percentile of simulated counts
+  (85% of trials closed at least that many). More certain means fewer.
+
+Percentiles are nearest-rank, as in `flow.percentile`. A history that is
+empty or all zeros gives a result with `no_throughput=True` and no dates or
+counts, never an endless loop.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import accumulate
+from random import Random
+
+CONFIDENCES = (50, 85, 95)
+DEFAULT_TRIALS = 10_000
+#: A trial that has not finished after this many days is "beyond the horizon".
+DEFAULT_HORIZON_DAYS = 3 * 365
+
+
+def _check(trials: int, history: Sequence[int]) -> bool:
+    """True when `history` holds some throughput to sample."""
+    if trials < 1:
+        raise ValueError(f"A forecast needs at least one trial, got {trials}.")
+    if any(x < 0 for x in history):
+        raise ValueError("Daily throughput cannot be negative.")
+    return any(x > 0 for x in history)
+
+
+def _rank(ordered: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted sequence."""
+    return ordered[max(1, math.ceil(p / 100 * len(ordered) - 1e-9)) - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class WhenDone:
+    """When `items` will be done: dates at 50/85/95% confidence.
+
+    A date is None when it falls beyond the horizon, or with no throughput.
+    `beyond_horizon` is the share of trials that never finished.
+    """
+
+    items: int
+    start: date
+    trials: int
+    no_throughput: bool
+    days_p50: int | None = None
+    days_p85: int | None = None
+    days_p95: int | None = None
+    beyond_horizon: float = 0.0
+
+    def _date(self, days: int | None) -> date | None:
+        return None if days is None else self.start + timedelta(days=days)
+
+    @property
+    def p50(self) -> date | None:
+        return self._date(self.days_p50)
+
+    @property
+    def p85(self) -> date | None:
+        return self._date(self.days_p85)
+
+    @property
+    def p95(self) -> date | None:
+        return self._date(self.days_p95)
+
+
+def when_done(
+    n_items: int,
+    daily_throughput: Sequence[int],
+    trials: int = DEFAULT_TRIALS,
+    seed: int | None = None,
+    *,
+    start: date,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> WhenDone:
+    """Dates by which `n_items` will be done at 50/85/95% confidence."""
+    history = list(daily_throughput)
+    has_throughput = _check(trials, history)
+    if n_items <= 0:
+        return WhenDone(n_items, start, trials, not has_throughput, 0, 0, 0)
+    if not has_throughput:
+        return WhenDone(n_items, start, trials, True)
+    rng = Random(seed)
+    draw = rng.choices
+    mean = sum(history) / len(history)
+    chunk = min(horizon_days, max(8, math.ceil(n_items / mean * 1.25)))
+    finished: list[float] = []
+    for _ in range(trials):
+        done = 0
+        days = 0
+        while days < horizon_days:
+            running = list(accumulate(draw(history, k=min(chunk, horizon_days - days)), initial=done))
+            at = bisect_left(running, n_items)
+            if at < len(running):
+                days += at
+                break
+            days += len(running) - 1
+            done = running[-1]
+        else:
+            finished.append(math.inf)
+            continue
+        finished.append(days)
+    finished.sort()
+    beyond = sum(1 for d in finished if d == math.inf) / trials
+    picked = [_rank(finished, p) for p in CONFIDENCES]
+    as_days = [None if d == math.inf else int(d) for d in picked]
+    return WhenDone(n_items, start, trials, False, *as_days, beyond_horizon=beyond)
+
+
+@dataclass(frozen=True, slots=True)
+class HowMany:
+    """How many items will close from `start` to `target` (inclusive) at 50/85/95% confidence."""
+
+    start: date
+    target: date
+    trials: int
+    no_throughput: bool
+    p50: int | None = None
+    p85: int | None = None
+    p95: int | None = None
+
+
+def _days_until(start: date, target: date) -> int:
+    return max(0, (target - start).days)
+
+
+def how_many_by(
+    target_date: date,
+    daily_throughput: Sequence[int],
+    trials: int = DEFAULT_TRIALS,
+    seed: int | None = None,
+    *,
+    start: date,
+) -> HowMany:
+    """Items closed by `target_date`: 85% confidence is the 15th percentile of trials."""
+    history = list(daily_throughput)
+    if not _check(trials, history):
+        return HowMany(start, target_date, trials, True)
+    days = _days_until(start, target_date)
+    draw = Random(seed).choices
+    counts = sorted(sum(draw(history, k=days)) for _ in range(trials))
+    p50, p85, p95 = (int(_rank(counts, 100 - p)) for p in CONFIDENCES)
+    return HowMany(start, target_date, trials, False, p50, p85, p95)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueBy:
+    """Won value from `start` to `target` at 50/85/95% confidence (85% = 15th percentile)."""
+
+    start: date
+    target: date
+    trials: int
+    no_throughput: bool
+    p50: Decimal | None = None
+    p85: Decimal | None = None
+    p95: Decimal | None = None
+
+
+def value_by(
+    target_date: date,
+    daily_won: Sequence[int],
+    won_values: Sequence[Decimal],
+    trials: int = DEFAULT_TRIALS,
+    seed: int | None = None,
+    *,
+    start: date,
+) -> ValueBy:
+    """Won value by `target_date`: each trial draws daily win counts from
+    `daily_won`, then a value for each win from `won_values`."""
+    history = list(daily_won)
+    values = list(won_values)
+    if not _check(trials, history) or not values:
+        return ValueBy(start, target_date, trials, True)
+    days = _days_until(start, target_date)
+    rng = Random(seed)
+    totals = []
+    for _ in range(trials):
+        wins = sum(rng.choices(history, k=days))
+        totals.append(sum(rng.choices(values, k=wins), Decimal("0")))
+    totals.sort()
+    p50, p85, p95 = (_rank(totals, 100 - p) for p in CONFIDENCES)
+    return ValueBy(start, target_date, trials, False, p50, p85, p95)  # type: ignore[arg-type]

@@ -1,0 +1,368 @@
+"""Sales metrics: win rate, discards, pipeline value, velocity, coverage, stalls.
+
+Money is Decimal throughout and is never summed across currencies: each
+money function works in one `currency` (by default the most common one
+among the deals, see `main_currency`) and counts how many deals it skipped
+for being in another. Definitions are in DEFINITIONS.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from leankanban.domain.model import Deal, DealStatus, Stage, StageKind
+from leankanban.metrics.flow import (
+    UNSPECIFIED,
+    Period,
+    Timeline,
+    closed_in,
+    cycle_times,
+    days_between,
+    is_active,
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+ONE = Decimal("1")
+
+
+def money(amount: Decimal) -> Decimal:
+    """`amount` rounded to cents (banker's rounding)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def main_currency(deals: Iterable[Deal], default: str = "EUR") -> str:
+    """The currency most deals use (ties: alphabetical); `default` with no deals."""
+    counts = Counter(d.currency for d in deals)
+    if not counts:
+        return default
+    return min(counts, key=lambda code: (-counts[code], code))
+
+
+# -- win rate ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WinRate:
+    """won / (won + lost); `rate` is None when nothing closed."""
+
+    won: int
+    lost: int
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+    @property
+    def rate(self) -> float | None:
+        return self.won / self.closed if self.closed else None
+
+
+def win_rate(lines: Iterable[Timeline], period: Period) -> WinRate:
+    """Win rate of the deals whose final close falls in `period`."""
+    closed = closed_in(lines, period)
+    won = sum(1 for line in closed if line.status is DealStatus.WON)
+    return WinRate(won=won, lost=len(closed) - won)
+
+
+def win_rate_by(
+    lines: Iterable[Timeline], period: Period, key: Callable[[Deal], str]
+) -> dict[str, WinRate]:
+    """Win rate per group, e.g. `key=lambda d: d.owner`. Groups with no closes are left out."""
+    groups: dict[str, list[Timeline]] = {}
+    for line in closed_in(lines, period):
+        groups.setdefault(key(line.deal), []).append(line)
+    return {name: win_rate(group, period) for name, group in sorted(groups.items())}
+
+
+# -- discards ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StageDiscards:
+    """Losses from one stage. `rate` = lost / left: of the deals that left
+    the stage in the period, the share that left it to a loss."""
+
+    stage: str
+    lost: int
+    left: int
+    reasons: dict[str, int]
+
+    @property
+    def rate(self) -> float | None:
+        return self.lost / self.left if self.left else None
+
+
+@dataclass(frozen=True, slots=True)
+class Discards:
+    total: int
+    by_stage: dict[str, StageDiscards]
+    reasons: dict[str, int]
+
+    def share(self, stage: str) -> float | None:
+        """Share of all discards that came from `stage`."""
+        if not self.total or stage not in self.by_stage:
+            return None
+        return self.by_stage[stage].lost / self.total
+
+
+def discards(lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] = ()) -> Discards:
+    """Deals finally lost in `period`, by the stage they were lost from and by reason.
+
+    Stages listed in `stages` (open ones, board order) appear even with no
+    losses. A reason left blank counts as 'unspecified'.
+    """
+    lines = list(lines)
+    open_names = [s.name for s in sorted(stages, key=lambda s: s.position) if s.kind is StageKind.OPEN]
+    left: Counter[str] = Counter()
+    for line in lines:
+        exited = {v.stage for v in line.visits if v.left is not None and v.left in period}
+        left.update(exited)
+    lost_by: dict[str, list[str]] = {name: [] for name in open_names}
+    for line in closed_in(lines, period):
+        if line.status is DealStatus.LOST:
+            stage = line.lost_from or UNSPECIFIED
+            lost_by.setdefault(stage, []).append(line.lost_reason or UNSPECIFIED)
+    by_stage = {
+        stage: StageDiscards(stage, len(reasons), max(left[stage], len(reasons)), dict(Counter(reasons)))
+        for stage, reasons in lost_by.items()
+    }
+    all_reasons = Counter(reason for reasons in lost_by.values() for reason in reasons)
+    return Discards(
+        total=sum(len(r) for r in lost_by.values()),
+        by_stage=by_stage,
+        reasons=dict(all_reasons.most_common()),
+    )
+
+
+# -- pipeline ----------------------------------------------------------------
+
+
+def stage_probabilities(
+    stages: Iterable[Stage], overrides: Mapping[str, Decimal | float | str] | None = None
+) -> dict[str, Decimal]:
+    """Chance a deal in each stage is won: (i + 1) / (n + 1) for the i-th of n
+    open stages in board order; won stages 1, lost stages 0. `overrides`
+    (stage name -> probability in [0, 1]) replaces any of them."""
+    ordered = sorted(stages, key=lambda s: s.position)
+    open_stages = [s for s in ordered if s.kind is StageKind.OPEN]
+    result: dict[str, Decimal] = {}
+    for index, stage in enumerate(open_stages):
+        result[stage.name] = Decimal(index + 1) / Decimal(len(open_stages) + 1)
+    for stage in ordered:
+        if stage.kind is StageKind.WON:
+            result[stage.name] = ONE
+        elif stage.kind is StageKind.LOST:
+            result[stage.name] = ZERO
+    for name, raw in (overrides or {}).items():
+        chance = Decimal(str(raw))
+        if not ZERO <= chance <= ONE:
+            raise ValueError(f"The probability for '{name}' must be between 0 and 1, got {raw}.")
+        result[name] = chance
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class StageValue:
+    stage: str
+    count: int
+    value: Decimal
+    weighted: Decimal
+    probability: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """Open deals' value in one currency; `other_currency` deals are counted, not summed."""
+
+    currency: str
+    count: int
+    value: Decimal
+    weighted: Decimal
+    by_stage: dict[str, StageValue]
+    other_currency: int = 0
+
+
+def pipeline(
+    deals: Iterable[Deal],
+    stages: Iterable[Stage],
+    *,
+    probabilities: Mapping[str, Decimal | float | str] | None = None,
+    currency: str | None = None,
+    include_upstream: bool = True,
+) -> Pipeline:
+    """Value and weighted value (value x stage probability) of the open deals now."""
+    stages = sorted(stages, key=lambda s: s.position)
+    deals = list(deals)
+    currency = currency or main_currency(deals)
+    chance = stage_probabilities(stages, probabilities)
+    upstream = {s.name for s in stages if s.upstream}
+    rows: dict[str, list[Deal]] = {s.name: [] for s in stages if s.kind is StageKind.OPEN}
+    other = 0
+    for deal in deals:
+        if deal.status is not DealStatus.OPEN or (not include_upstream and deal.stage in upstream):
+            continue
+        if deal.currency != currency:
+            other += 1
+        rows.setdefault(deal.stage, []).append(deal)
+    by_stage = {}
+    for name, members in rows.items():
+        if not include_upstream and name in upstream:
+            continue
+        p = chance.get(name, ZERO)
+        value = sum((d.value for d in members if d.currency == currency), ZERO)
+        by_stage[name] = StageValue(name, len(members), money(value), money(value * p), p)
+    return Pipeline(
+        currency=currency,
+        count=sum(v.count for v in by_stage.values()),
+        value=sum((v.value for v in by_stage.values()), ZERO),
+        weighted=sum((v.weighted for v in by_stage.values()), ZERO),
+        by_stage=by_stage,
+        other_currency=other,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Pipeline against a target: 3.0 means three times the target is in play."""
+
+    target: Decimal
+    value: Decimal
+    weighted: Decimal
+
+    @property
+    def ratio(self) -> float | None:
+        return float(self.value / self.target) if self.target else None
+
+    @property
+    def weighted_ratio(self) -> float | None:
+        return float(self.weighted / self.target) if self.target else None
+
+
+def coverage(pipe: Pipeline, target: Decimal | int | str) -> Coverage:
+    """`pipe`'s value and weighted value as multiples of `target` (None for a zero target)."""
+    return Coverage(target=Decimal(str(target)), value=pipe.value, weighted=pipe.weighted)
+
+
+# -- velocity ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Velocity:
+    """open_deals x avg_won_value x win_rate / avg_cycle_days, in money per day."""
+
+    currency: str
+    open_deals: int
+    avg_won_value: Decimal | None
+    win_rate: WinRate
+    avg_cycle_days: float | None
+
+    @property
+    def per_day(self) -> Decimal | None:
+        if (
+            self.avg_won_value is None
+            or self.win_rate.closed == 0
+            or not self.avg_cycle_days
+            or self.avg_cycle_days <= 0
+        ):
+            return None
+        rate = Decimal(self.win_rate.won) / Decimal(self.win_rate.closed)
+        cycle = Decimal(repr(self.avg_cycle_days))
+        return money(Decimal(self.open_deals) * self.avg_won_value * rate / cycle)
+
+
+def velocity(
+    lines: Iterable[Timeline],
+    stages: Iterable[Stage],
+    period: Period,
+    *,
+    currency: str | None = None,
+    include_upstream: bool = False,
+) -> Velocity:
+    """Sales velocity from the deals that closed in `period` and the deals open now.
+
+    open_deals: open deals in active stages (with `include_upstream`, all
+    open deals); avg_won_value: mean value of deals won in the period (in
+    `currency`); avg_cycle_days: mean cycle time of those won deals.
+    """
+    lines = list(lines)
+    by_name = {s.name: s for s in stages}
+    currency = currency or main_currency(line.deal for line in lines)
+    open_deals = sum(
+        1
+        for line in lines
+        if line.is_open and (include_upstream or is_active(by_name.get(line.stage)))
+    )
+    won = [line for line in closed_in(lines, period) if line.status is DealStatus.WON]
+    won_values = [line.deal.value for line in won if line.deal.currency == currency]
+    avg_value = money(sum(won_values, ZERO) / len(won_values)) if won_values else None
+    won_cycles = [c.days for c in cycle_times(lines, period, outcome=DealStatus.WON)]
+    avg_cycle = sum(won_cycles) / len(won_cycles) if won_cycles else None
+    return Velocity(currency, open_deals, avg_value, win_rate(lines, period), avg_cycle)
+
+
+# -- stalled deals ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StalledDeal:
+    deal: Deal
+    stage: str
+    last_activity: datetime
+    idle_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class Stalled:
+    """Open deals with no event for `stall_days`, against all open deals."""
+
+    currency: str
+    stall_days: float
+    deals: tuple[StalledDeal, ...]
+    open_count: int
+    value: Decimal
+    open_value: Decimal
+
+    @property
+    def count(self) -> int:
+        return len(self.deals)
+
+    @property
+    def share_count(self) -> float | None:
+        return self.count / self.open_count if self.open_count else None
+
+    @property
+    def share_value(self) -> float | None:
+        return float(self.value / self.open_value) if self.open_value else None
+
+
+def stalled(
+    lines: Iterable[Timeline],
+    now: datetime,
+    *,
+    stall_days: float = 14,
+    currency: str | None = None,
+) -> Stalled:
+    """Open deals whose last event of any kind is at least `stall_days` old, most idle first."""
+    open_lines = [line for line in lines if line.is_open]
+    currency = currency or main_currency(line.deal for line in open_lines)
+    found = []
+    for line in open_lines:
+        last = line.last_activity or line.created_at
+        idle = days_between(last, now)
+        if idle >= stall_days:
+            found.append(StalledDeal(line.deal, line.stage, last, idle))
+    found.sort(key=lambda s: s.idle_days, reverse=True)
+    in_currency: Sequence[Decimal] = [s.deal.value for s in found if s.deal.currency == currency]
+    return Stalled(
+        currency=currency,
+        stall_days=stall_days,
+        deals=tuple(found),
+        open_count=len(open_lines),
+        value=money(sum(in_currency, ZERO)),
+        open_value=money(sum((line.deal.value for line in open_lines if line.deal.currency == currency), ZERO)),
+    )
