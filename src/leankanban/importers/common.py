@@ -1,0 +1,98 @@
+"""Shared pieces of the format modules: options and typed cell readers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+
+from leankanban.domain.errors import InvalidInput
+from leankanban.domain.rules import validate_currency
+from leankanban.importers.textio import (
+    Table,
+    ValueProblem,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+)
+
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """How to read ambiguous values.
+
+    `dayfirst` reads `01/02/2024` as 1 February; `tz` is the zone of times
+    written without an offset; `currency` is used when a file names none.
+    """
+
+    dayfirst: bool = False
+    tz: tzinfo = UTC
+    currency: str = "EUR"
+
+
+class Cells:
+    """Typed access to one table's cells; problems become ImportFailed with line and column."""
+
+    def __init__(self, table: Table, options: ParseOptions) -> None:
+        self.table = table
+        self.options = options
+
+    @staticmethod
+    def text(row: list[str], index: int | None) -> str:
+        if index is None:
+            return ""
+        return row[index].strip()
+
+    def datetime(self, line: int, row: list[str], index: int | None) -> datetime | None:
+        if index is None:
+            return None
+        try:
+            return parse_datetime(row[index], dayfirst=self.options.dayfirst, tz=self.options.tz)
+        except ValueProblem as err:
+            raise self.table.fail(line, index, str(err)) from None
+
+    def date(self, line: int, row: list[str], index: int | None) -> date | None:
+        if index is None:
+            return None
+        try:
+            return parse_date(row[index], dayfirst=self.options.dayfirst)
+        except ValueProblem as err:
+            raise self.table.fail(line, index, str(err)) from None
+
+    def amount(self, line: int, row: list[str], index: int | None) -> tuple[Decimal, str | None]:
+        if index is None:
+            return Decimal("0"), None
+        try:
+            return parse_amount(row[index])
+        except ValueProblem as err:
+            raise self.table.fail(line, index, str(err)) from None
+
+    def bool(self, line: int, row: list[str], index: int | None) -> bool | None:
+        if index is None:
+            return None
+        try:
+            return parse_bool(row[index])
+        except ValueProblem as err:
+            raise self.table.fail(line, index, str(err)) from None
+
+    def currency(self, line: int, row: list[str], index: int | None, fallback: str | None) -> str:
+        raw = self.text(row, index)
+        if raw:
+            try:
+                return validate_currency(raw)
+            except InvalidInput as err:
+                raise self.table.fail(line, index, str(err)) from None  # type: ignore[arg-type]
+        return fallback or self.options.currency
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """Collapse whitespace (quoted newlines included) and cut to `limit` characters."""
+    cleaned = " ".join(text.split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"

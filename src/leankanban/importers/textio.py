@@ -1,0 +1,457 @@
+"""Reading messy export files: encodings, delimiters, dates, amounts, booleans.
+
+Value parsers raise `ValueProblem` (a ValueError) with a short reason; the
+format modules turn it into `ImportFailed` naming the file, line and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+from leankanban.domain.errors import InvalidInput
+from leankanban.domain.rules import parse_value
+from leankanban.importers.errors import ImportFailed
+
+DELIMITERS = (",", ";", "\t", "|")
+MIN_YEAR = 1900
+MAX_YEAR = 2199
+
+
+class ValueProblem(ValueError):
+    """A cell cannot be read as the value its column needs."""
+
+
+# --------------------------------------------------------------------- files
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """A file's name (for messages) and its bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def read(cls, path: str | Path) -> RawFile:
+        path = Path(path)
+        try:
+            return cls(path.name, path.read_bytes())
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
+            raise ImportFailed(path.name, None, None, f"the file cannot be read ({reason})") from None
+
+
+_MAGIC = (
+    (b"PK\x03\x04", "it is a ZIP archive or an Excel workbook (.xlsx); save it as CSV first"),
+    (b"\xd0\xcf\x11\xe0", "it is an old Excel workbook (.xls); save it as CSV first"),
+    (b"%PDF", "it is a PDF document, not an export"),
+    (b"\x1f\x8b", "it is a gzip archive; unpack it first"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _binary(file: str, data: bytes, index: int) -> ImportFailed:
+    line = data.count(b"\n", 0, index) + 1
+    column = index - (data.rfind(b"\n", 0, index) + 1) + 1
+    return ImportFailed(file, line, column, "it holds binary data (a NUL or control byte), not text")
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """The codec of BOM-less UTF-16 text (mostly ASCII), or None."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.6 * half and even == 0:
+        return "utf-16-le"
+    if even > 0.6 * half and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def decode(raw: RawFile) -> str:
+    """The text of `raw`: UTF-8 (BOM or not), UTF-16/32 by BOM, else Windows-1252.
+
+    Raises ImportFailed for binary content (NUL or control bytes, known
+    binary formats) and for text broken in a way no encoding explains.
+    """
+    data, file = raw.data, raw.name
+    codec: str | None = None
+    start = 0
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            codec, start = name, len(bom)
+            break
+    if codec is None:
+        for magic, reason in _MAGIC:
+            if data.startswith(magic):
+                raise ImportFailed(file, None, None, reason)
+        if b"\x00" in data:
+            codec = _looks_utf16(data)
+            if codec is None:
+                raise _binary(file, data, data.index(b"\x00"))
+    if codec is not None:
+        try:
+            text = data[start:].decode(codec)
+        except UnicodeDecodeError as err:
+            raise ImportFailed(
+                file, None, None, f"it is not valid {codec.upper()} text (bad bytes at offset {err.start + start})"
+            ) from None
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+    if text.endswith("\x1a"):  # DOS end-of-file marker
+        text = text[:-1]
+    bad = _CONTROL.search(text)
+    if bad:
+        line, column = _position(text, bad.start())
+        raise ImportFailed(file, line, column, "it holds binary data (a NUL or control byte), not text")
+    return text
+
+
+# --------------------------------------------------------------------- tables
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(name.replace("\ufeff", "").strip().strip('"').split()).casefold()
+
+
+@dataclass(slots=True)
+class Table:
+    """A CSV file as a header and rows; each row keeps the line it starts on."""
+
+    file: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    header_line: int = 1
+    _index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i, name in enumerate(self.header):
+            self._index.setdefault(normalise_header(name), i)
+
+    def find(self, *names: str) -> int | None:
+        """Index of the first of `names` present (case/space-insensitive), or None."""
+        for name in names:
+            index = self._index.get(normalise_header(name))
+            if index is not None:
+                return index
+        return None
+
+    def require(self, *names: str) -> int:
+        index = self.find(*names)
+        if index is None:
+            wanted = " or ".join(f"'{n}'" for n in names)
+            raise ImportFailed(
+                self.file, self.header_line, names[0], f"the header has no {wanted} column"
+            )
+        return index
+
+    def has(self, *names: str) -> bool:
+        return self.find(*names) is not None
+
+    def fail(self, line: int, index: int, message: str) -> ImportFailed:
+        return ImportFailed(self.file, line, self.header[index], message)
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: the most frequent of , ; tab | outside quotes."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in text[:65536]:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            if char in counts:
+                counts[char] += 1
+            elif char in "\r\n":
+                break
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_table(raw: RawFile, text: str | None = None) -> Table:
+    """Parse `raw` as delimited text with a header row.
+
+    Handles an Excel `sep=;` first line, quoted newlines and blank lines; rows
+    are padded to the header's width. Raises ImportFailed when there is no
+    header or the CSV is malformed.
+    """
+    if text is None:
+        text = decode(raw)
+    offset = 0
+    first = text.split("\n", 1)[0].strip()
+    delimiter: str | None = None
+    if first.lower().startswith("sep=") and len(first) == 5:
+        delimiter = first[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        offset = 1
+    if delimiter is None:
+        delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    header: list[str] | None = None
+    header_line = 1
+    rows: list[tuple[int, list[str]]] = []
+    previous = 0
+    width = 0
+    try:
+        for record in reader:
+            line = previous + 1 + offset
+            previous = reader.line_num
+            if not record or not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [cell.replace("\ufeff", "").strip() for cell in record]
+                header_line = line
+                width = len(header)
+                continue
+            if len(record) < width:
+                record.extend([""] * (width - len(record)))
+            rows.append((line, record))
+    except csv.Error as err:
+        raise ImportFailed(raw.name, previous + 1 + offset, None, f"the CSV is malformed ({err})") from None
+    if header is None:
+        raise ImportFailed(raw.name, None, None, "the file is empty (no header row)")
+    return Table(raw.name, header, rows, header_line)
+
+
+def read_header(raw: RawFile, text: str) -> list[str]:
+    """Just the header row, cheaply (for format detection)."""
+    head = text[:65536]
+    delimiter = sniff_delimiter(head)
+    lines = head.split("\n", 1)
+    if lines[0].strip().lower().startswith("sep=") and len(lines[0].strip()) == 5:
+        delimiter = lines[0].strip()[4]
+        head = lines[1] if len(lines) > 1 else ""
+    try:
+        for record in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter):
+            if record and any(cell.strip() for cell in record):
+                return [cell.replace("\ufeff", "").strip() for cell in record]
+    except csv.Error:
+        return []
+    return []
+
+
+# --------------------------------------------------------------------- values
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "x", "on", "won", "closed"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "", "off", "-"})
+
+
+def parse_bool(text: str) -> bool:
+    """`TRUE/FALSE`, `true`, `1`/empty, `yes/no`, `x`/empty."""
+    key = text.strip().casefold()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueProblem(f"'{text}' is not yes or no")
+
+
+_SLASH = re.compile(
+    r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp]\.?[Mm]\.?)?)?"
+)
+_YMD_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TEXT_FORMATS = (
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%b %d, %Y %I:%M %p",
+    "%d %b %Y %H:%M",
+    "%a, %d %b %Y %H:%M:%S",
+)
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _hour(hour: int, meridiem: str | None) -> int:
+    if meridiem is None:
+        return hour
+    if not 1 <= hour <= 12:
+        raise ValueProblem(f"{hour} is not a 12-hour clock hour")
+    pm = meridiem.lower().startswith("p")
+    return (hour % 12) + (12 if pm else 0)
+
+
+@lru_cache(maxsize=65536)
+def _parse_naive(text: str, dayfirst: bool) -> tuple[datetime, bool]:
+    """(datetime, has_offset). Raises ValueProblem."""
+    s = text.strip()
+    if s.upper().endswith(" UTC") or s.upper().endswith(" GMT"):
+        s = s[:-4] + "+00:00"
+    try:
+        if _ISO_START.match(s):
+            value = datetime.fromisoformat(s)
+            return value, value.tzinfo is not None
+        match = _SLASH.fullmatch(s)
+        if match:
+            a, sep, b, y, hh, mm, ss, meridiem = match.groups()
+            first, second = int(a), int(b)
+            day_first = dayfirst or sep in ".-"
+            day, month = (first, second) if day_first else (second, first)
+            if not 1 <= month <= 12:
+                if not day_first and 1 <= second <= 12 < first:
+                    raise ValueProblem(f"'{text}' is not a month/day/year date (is the file day-first?)")
+                raise ValueProblem(f"'{text}' has no month {month}")
+            hour = _hour(int(hh), meridiem) if hh else 0
+            return datetime(_year(y), month, day, hour, int(mm or 0), int(ss or 0)), False
+        match = _YMD_SLASH.fullmatch(s)
+        if match:
+            y, mo, d, hh, mm, ss = match.groups()
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0)), False
+    except ValueProblem:
+        raise
+    except (ValueError, OverflowError):
+        raise ValueProblem(f"'{text}' is not a valid date") from None
+    for pattern in _TEXT_FORMATS:
+        try:
+            return datetime.strptime(s, pattern), False
+        except ValueError:
+            continue
+    raise ValueProblem(f"'{text}' is not a date")
+
+
+def parse_datetime(text: str, *, dayfirst: bool = False, tz: tzinfo = UTC) -> datetime | None:
+    """An aware UTC datetime, or None for an empty cell.
+
+    Accepts ISO 8601 (`2024-01-22T16:14:25.000+0000`, `2024-01-22 16:14:25`),
+    `MM/DD/YY[YY] [hh:mm[:ss] [AM|PM]]` (`DD/MM/...` with `dayfirst`),
+    `DD.MM.YYYY`, `DD-MM-YYYY`, `YYYY/MM/DD` and `22 Jan 2024`. Times without an
+    offset are read in `tz`.
+    """
+    if not text or not text.strip():
+        return None
+    value, has_offset = _parse_naive(text, dayfirst)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueProblem(f"'{text}' is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    if not has_offset:
+        value = value.replace(tzinfo=tz)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueProblem(f"'{text}' is not a valid date") from None
+
+
+def parse_date(text: str, *, dayfirst: bool = False) -> date | None:
+    """The calendar date written in `text` (any time part is ignored), or None."""
+    if not text or not text.strip():
+        return None
+    value, _ = _parse_naive(text, dayfirst)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueProblem(f"'{text}' is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    return value.date()
+
+
+def from_epoch_ms(ms: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+
+
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY", "zł": "PLN"}
+_AMOUNT_TOKEN = re.compile(r"[^\W\d_]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'’_")
+
+
+@lru_cache(maxsize=65536)
+def parse_amount(text: str) -> tuple[Decimal, str | None]:
+    """A non-negative amount and the currency written with it (or None).
+
+    `1,234.50`, `1.234,50 €`, `$1,234`, `EUR 1 234`, `1'234.50`; empty is 0.
+    A single `,` or `.` followed by exactly three digits groups thousands
+    (`1.234` is 1234); otherwise it is the decimal mark. Negative amounts
+    (`-5`, `(5)`) are refused.
+    """
+    s = text.strip()
+    if not s:
+        return Decimal("0"), None
+    currency: str | None = None
+    for symbol, code in _SYMBOLS.items():
+        if symbol in s:
+            s = s.replace(symbol, " ")
+            currency = code
+    for token in _AMOUNT_TOKEN.findall(s):
+        if len(token) == 3 and token.isascii() and currency in (None, token.upper()):
+            currency = token.upper()
+            s = s.replace(token, " ", 1)
+        elif token.casefold() in {"us", "ca", "au", "nz", "hk", "s", "r"} and currency in ("USD", None):
+            s = s.replace(token, " ", 1)  # US$, CA$, R$ ...
+        else:
+            raise ValueProblem(f"'{text}' is not an amount")
+    s = s.translate(_SPACES)
+    if "-" in s or "(" in s or "−" in s:
+        raise ValueProblem(f"'{text}' is negative; a deal value cannot be negative")
+    s = s.lstrip("+")
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
+        decimal_mark = "," if s.rfind(",") > s.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        if s.count(decimal_mark) > 1:
+            raise ValueProblem(f"'{text}' is not an amount")
+        s = s.replace(thousands, "").replace(decimal_mark, ".")
+    elif commas or dots:
+        mark = "," if commas else "."
+        whole, _, tail = s.partition(mark)
+        if s.count(mark) > 1:
+            s = s.replace(mark, "")
+        elif len(tail) == 3 and 1 <= len(whole) <= 3 and whole != "0":
+            s = whole + tail
+        else:
+            s = whole + "." + tail
+    if not _NUMBER.fullmatch(s):
+        raise ValueProblem(f"'{text}' is not an amount")
+    try:
+        return parse_value(Decimal(s)), currency
+    except (InvalidInput, InvalidOperation) as err:
+        raise ValueProblem(f"'{text}': {str(err).rstrip('.')}") from None
+
+
+def parse_float(text: str) -> float | None:
+    s = text.strip().rstrip("%").strip().replace(",", ".")
+    if not s:
+        return None
+    try:
+        value = float(s)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def fixed_offset(hours: float) -> timezone:
+    return timezone(timedelta(hours=hours))
