@@ -19,20 +19,39 @@ from sqlmodel import Session, select
 from leankanban.domain import rules
 from leankanban.domain.errors import Conflict, DatabaseError, InvalidInput
 from leankanban.domain.model import (
+    Activity,
+    Answer,
     Board,
     BoardView,
     ColumnView,
+    Contact,
+    ContactRole,
     Deal,
     DealStatus,
+    DealType,
     Event,
     EventKind,
+    Lane,
+    Priority,
     Stage,
     StageKind,
+    Stance,
+    STATUS_FOR_KIND,
 )
 from leankanban.store import repository as repo
 from leankanban.store.engine import make_engine
 from leankanban.store.migrations import pending, upgrade
-from leankanban.store.tables import BoardRow, DealRow, StageRow
+from leankanban.store.tables import (
+    BoardRow,
+    ContactRow,
+    CriterionRow,
+    CriterionStageRow,
+    DealCriterionRow,
+    DealRow,
+    DiscardReasonRow,
+    LaneLimitRow,
+    StageRow,
+)
 from leankanban.store.uow import UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -59,7 +78,54 @@ class StageSummary:
     totals: tuple[tuple[str, Decimal], ...]
 
 
-EDITABLE_FIELDS = ("title", "account", "value", "currency", "owner", "next_step")
+EDITABLE_FIELDS = (
+    "title",
+    "account",
+    "value",
+    "currency",
+    "owner",
+    "next_step",
+    "next_step_due",
+    "expected_close",
+    "deal_type",
+    "priority",
+    "activity",
+    "tags",
+    "helpers",
+)
+
+
+def clean_field(name: str, raw: Any) -> Any:
+    """Validate one editable deal field (the single place that knows how)."""
+    if name == "title":
+        return rules.validate_title(raw)
+    if name == "value":
+        return rules.parse_value(raw)
+    if name == "currency":
+        return rules.validate_currency(raw)
+    if name in ("next_step_due", "expected_close"):
+        return rules.parse_date(raw, field=name)
+    if name == "deal_type":
+        return rules.parse_choice(DealType, raw, "deal type")
+    if name == "priority":
+        return rules.parse_choice(Priority, raw, "priority")
+    if name == "activity":
+        return rules.parse_choice(Activity, raw, "activity")
+    if name == "tags":
+        return rules.parse_tags(raw)
+    if name == "helpers":
+        return rules.parse_people(raw)
+    return rules.validate_text(raw or "", name.replace("_", " "))
+
+
+def _event_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if value is None:
+        return ""
+    if hasattr(value, "value"):
+        return str(value.value)
+    return str(value)
 
 
 def open_database(target: str, *, migrate: bool = True) -> Engine:
@@ -135,6 +201,7 @@ class LeanKanban:
         row = BoardRow(name=name, template=template, created_at=repo.to_db_time(self._now()), revision=0)
         session.add(row)
         session.flush()
+        stale = rules.DEFAULT_STALE_DAYS if template == "lean-sales" else {}
         for stage in stages:
             session.add(
                 StageRow(
@@ -145,8 +212,13 @@ class LeanKanban:
                     wip_min=stage.wip_min,
                     wip_max=stage.wip_max,
                     upstream=stage.upstream,
+                    stale_after_days=stale.get(stage.name),
                 )
             )
+        for criterion in rules.DEFAULT_CRITERIA.get(template, ()):
+            session.add(CriterionRow(board_id=row.id, name=criterion.name, position=criterion.position))
+        for position, reason in enumerate(rules.DEFAULT_DISCARD_REASONS):
+            session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
         session.flush()
         return repo.load_board(session=session, row=row)
 
@@ -295,22 +367,53 @@ class LeanKanban:
     # -- deals ------------------------------------------------------------
 
     def get_deal(self, deal_id: int) -> Deal:
+        """A deal with every field, its contacts and its qualification answers."""
         with self._read() as session:
             row = repo.deal_row(session=session, deal_id=deal_id)
-            return repo.deal_from_row(row, session.get(StageRow, row.stage_id).name)
+            return repo.full_deal(session=session, row=row, stage_name=session.get(StageRow, row.stage_id).name)
 
     def list_deals(
-        self, *, board: str | None = None, stage: str | None = None, status: DealStatus | None = None
+        self,
+        *,
+        board: str | None = None,
+        stage: str | None = None,
+        status: DealStatus | None = None,
+        stalled: bool = False,
+        needs_review: bool = False,
+        blocked: bool = False,
+        owner: str | None = None,
+        text: str | None = None,
     ) -> list[Deal]:
+        """Deals on a board, narrowed by the given filters (all must hold)."""
+        now = self._now()
         with self._read() as session:
             loaded = repo.load_board(session=session, row=repo.board_row(session=session, name=board))
             stage_ids = None if stage is None else [loaded.stage(stage).id]
-            return repo.deals(session=session, board=loaded, stage_ids=stage_ids, status=status)
+            found = repo.deals(session=session, board=loaded, stage_ids=stage_ids, status=status)
+        return [
+            d
+            for d in found
+            if (not stalled or rules.is_stalled(d, now, loaded.stall_days))
+            and (not needs_review or rules.needs_review(d, now, loaded.review_days))
+            and (not blocked or d.is_blocked)
+            and (owner is None or d.owner.casefold() == owner.casefold())
+            and (text is None or rules.matches(d, text))
+        ]
 
     def history(self, deal_id: int) -> list[Event]:
+        """The deal's events, oldest first."""
         with self._read() as session:
             repo.deal_row(session=session, deal_id=deal_id)
             return repo.events_for_deal(session=session, deal_id=deal_id)
+
+    def timeline(self, deal_id: int) -> list[Event]:
+        """Notes and history together, newest first (the deal screen's timeline)."""
+        return list(reversed(self.history(deal_id)))
+
+    def board_events(self, board: str | None = None) -> list[Event]:
+        with self._read() as session:
+            row = repo.board_row(session=session, name=board)
+            return repo.events_for_board(session=session, board_id=row.id)
 
     def add_deal(
         self,
@@ -324,34 +427,50 @@ class LeanKanban:
         owner: str | None = None,
         next_step: str = "",
         override_reason: str | None = None,
+        **details: Any,
     ) -> Deal:
-        title = rules.validate_title(title)
-        amount = rules.parse_value(value)
-        currency = rules.validate_currency(currency)
-        account = rules.validate_text(account, "account")
-        owner = rules.validate_text(self.actor if owner is None else owner, "owner")
-        next_step = rules.validate_text(next_step, "next step")
+        """Create a deal (in the first stage unless told); it obeys the stage's limits.
+
+        `details` takes the other editable fields: deal_type, priority,
+        activity, expected_close, next_step_due, tags, helpers.
+        """
+        unknown = set(details) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise InvalidInput(f"Unknown deal field(s): {', '.join(sorted(unknown))}.")
+        fields = {name: clean_field(name, raw) for name, raw in details.items() if raw is not None}
+        fields.update(
+            title=clean_field("title", title),
+            value=clean_field("value", value),
+            currency=clean_field("currency", currency),
+            account=clean_field("account", account),
+            owner=clean_field("owner", self.actor if owner is None else owner),
+            next_step=clean_field("next_step", next_step),
+        )
         now = self._now()
         with self._write() as session:
             row, loaded = self._locked_board(session, board)
             target = loaded.stage(stage) if stage else min(loaded.stages, key=lambda s: s.position)
+            draft = Deal(stage=target.name, **fields)
             counts = repo.open_counts(session=session, board_id=row.id)
-            used_override = rules.check_add(target, counts, override_reason=override_reason)
-            status = {StageKind.OPEN: "open", StageKind.WON: "won", StageKind.LOST: "lost"}[target.kind]
+            used_override = rules.check_add(
+                target,
+                counts,
+                override_reason=override_reason,
+                board=loaded,
+                deal=draft,
+                lane_counts=repo.lane_counts(session=session, board=loaded),
+            )
+            status = STATUS_FOR_KIND[target.kind]
             deal_row = DealRow(
                 board_id=row.id,
                 stage_id=target.id,
-                title=title,
-                account=account,
-                value_cents=repo.cents(amount),
-                currency=currency,
-                owner=owner,
-                status=status,
-                created_at=repo.to_db_time(now),
-                stage_entered_at=repo.to_db_time(now),
-                closed_at=repo.to_db_time(now) if target.is_closed else None,
-                next_step=next_step,
-                updated_at=repo.to_db_time(now),
+                status=status.value,
+                created_at=now,
+                stage_entered_at=now,
+                closed_at=now if target.is_closed else None,
+                updated_at=now,
+                last_activity_at=now,
+                **repo.deal_columns(draft),
             )
             session.add(deal_row)
             session.flush()
@@ -360,13 +479,17 @@ class LeanKanban:
                 events.append(
                     self._event(EventKind.WIP_OVERRIDE, now, deal_row.id, to_stage=target.name, reason=used_override)
                 )
-            repo.add_events(session=session, board_id=row.id, events=events)
-            repo.bump_revision(session=session, board_id=row.id)
+            self._record(session, row.id, events)
             return repo.deal_from_row(deal_row, target.name)
 
+    def _record(self, session: Session, board_id: int, events: list[Event]) -> None:
+        repo.add_events(session=session, board_id=board_id, events=events)
+        repo.bump_revision(session=session, board_id=board_id)
+        session.flush()
+
     def move_deal(self, deal_id: int, to_stage: str, *, override_reason: str | None = None) -> MoveResult:
-        """Move a deal to `to_stage`, refusing with WipLimitExceeded when it is full."""
-        return self._move(deal_id, lambda board, deal: board.stage(to_stage), override_reason)
+        """Move a deal to `to_stage`, refusing with a PolicyViolation when a policy says no."""
+        return self._move(deal_id, lambda board, deal: board.stage(to_stage), override_reason=override_reason)
 
     def step_deal(self, deal_id: int, step: int, *, override_reason: str | None = None) -> MoveResult:
         """Move a deal `step` stages along the board (-1 back, +1 forward)."""
@@ -379,10 +502,49 @@ class LeanKanban:
                 raise InvalidInput(f"'{here.name}' is the {edge} stage; the deal cannot move further.")
             return there
 
-        return self._move(deal_id, target, override_reason)
+        return self._move(deal_id, target, override_reason=override_reason)
+
+    def discard(
+        self, deal_id: int, reason: str, *, competitor: str | None = None, note: str | None = None
+    ) -> MoveResult:
+        """Qualify out or lose a deal from any stage, with one of the board's reasons."""
+
+        def lost(board: Board, deal: Deal) -> Stage:
+            return board.outcome(StageKind.LOST)
+
+        return self._move(deal_id, lost, discard=(reason, competitor, (note or "").strip() or None))
+
+    def win(self, deal_id: int, *, value: str | Decimal | None = None) -> MoveResult:
+        """Close a deal as won (optionally at its final value)."""
+        if value is not None:
+            self.edit_deal(deal_id, value=value)
+
+        def won(board: Board, deal: Deal) -> Stage:
+            if not deal.is_open:
+                raise InvalidInput(f"The deal is already {deal.status.value}; reopen it first.")
+            return board.outcome(StageKind.WON)
+
+        return self._move(deal_id, won)
+
+    def reopen(self, deal_id: int, *, stage: str | None = None, override_reason: str | None = None) -> MoveResult:
+        """Bring a won or lost deal back, by default to the last open stage it was in."""
+        with self._read() as session:
+            history = repo.events_for_deal(session=session, deal_id=deal_id)
+        visited = [e.to_stage for e in history if e.kind in (EventKind.CREATED, EventKind.MOVED) and e.to_stage]
+
+        def back(board: Board, deal: Deal) -> Stage:
+            return rules.reopen_stage(board, deal, visited, stage)
+
+        return self._move(deal_id, back, override_reason=override_reason)
 
     def _move(
-        self, deal_id: int, pick: Callable[[Board, Deal], Stage], override_reason: str | None
+        self,
+        deal_id: int,
+        pick: Callable[[Board, Deal], Stage],
+        *,
+        override_reason: str | None = None,
+        discard: tuple[str, str | None, str | None] | None = None,
+        undoing: int | None = None,
     ) -> MoveResult:
         now = self._now()
         with self._write() as session:
@@ -391,14 +553,30 @@ class LeanKanban:
             board_row = repo.board_row_by_id(session=session, board_id=board_id, lock=True)
             board = repo.load_board(session=session, row=board_row)
             row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
-            deal = repo.deal_from_row(row, board.stage_by_id(row.stage_id).name)
+            deal = repo.full_deal(session=session, row=row, stage_name=board.stage_by_id(row.stage_id).name)
             to_stage = pick(board, deal)
-            counts = repo.open_counts(session=session, board_id=board_id)
-            decision = rules.check_move(board, deal, to_stage, counts, override_reason=override_reason)
-
+            reason = competitor = note = None
+            if discard is not None:
+                reason, competitor = rules.check_discard(board, deal, discard[0], discard[1])
+                note = discard[2]
+            decision = rules.check_move(
+                board,
+                deal,
+                to_stage,
+                repo.open_counts(session=session, board_id=board_id),
+                override_reason=override_reason,
+                lane_counts=repo.lane_counts(session=session, board=board),
+                discard_reason=reason,
+            )
+            undo_data = {"undoes": str(undoing)} if undoing is not None else None
             events = [
                 self._event(
-                    EventKind.MOVED, now, deal_id, from_stage=decision.from_stage.name, to_stage=to_stage.name
+                    EventKind.MOVED,
+                    now,
+                    deal_id,
+                    from_stage=decision.from_stage.name,
+                    to_stage=to_stage.name,
+                    data=undo_data,
                 )
             ]
             if decision.overridden:
@@ -407,77 +585,387 @@ class LeanKanban:
                         EventKind.WIP_OVERRIDE, now, deal_id, to_stage=to_stage.name, reason=decision.override_reason
                     )
                 )
-            old_status = DealStatus(row.status)
-            if decision.status is not old_status:
+            if decision.status is not deal.status:
                 kind = {
                     DealStatus.WON: EventKind.WON,
                     DealStatus.LOST: EventKind.LOST,
                     DealStatus.OPEN: EventKind.REOPENED,
                 }[decision.status]
-                events.append(self._event(kind, now, deal_id, from_stage=decision.from_stage.name, to_stage=to_stage.name))
+                data = {"competitor": competitor} if competitor else None
+                events.append(
+                    self._event(
+                        kind,
+                        now,
+                        deal_id,
+                        from_stage=decision.from_stage.name,
+                        to_stage=to_stage.name,
+                        reason=reason,
+                        new_value=note,
+                        data=data,
+                    )
+                )
             row.stage_id = to_stage.id
-            row.stage_entered_at = repo.to_db_time(now)
+            row.stage_entered_at = now
             row.status = decision.status.value
-            row.closed_at = repo.to_db_time(now) if to_stage.is_closed else None
-            if not to_stage.is_closed:
-                row.lost_reason = None
-            row.updated_at = repo.to_db_time(now)
+            row.closed_at = now if to_stage.is_closed else None
+            row.lost_reason = (f"{reason}: {competitor}" if competitor else reason) if reason else None
+            if to_stage.is_closed and row.blocked_reason is not None:
+                row.blocked_reason, row.blocked_since = None, None
+                events.append(self._event(EventKind.UNBLOCKED, now, deal_id, reason="closed"))
+            row.updated_at = now
             session.add(row)
-            repo.add_events(session=session, board_id=board_id, events=events)
-            repo.bump_revision(session=session, board_id=board_id)
-            session.flush()
+            self._record(session, board_id, events)
             return MoveResult(
                 deal=repo.deal_from_row(row, to_stage.name),
                 warnings=decision.warnings,
                 overridden=decision.overridden,
             )
 
-    def edit_deal(self, deal_id: int, **changes: Any) -> Deal:
-        """Change some of title, account, value, currency, owner, next_step.
+    def edit_deal(self, deal_id: int, *, override_reason: str | None = None, **changes: Any) -> Deal:
+        """Change any of EDITABLE_FIELDS.
 
         Everything is validated before anything is written; each changed
-        field is recorded as its own `edited` event.
+        field is recorded as its own `edited` event. Re-assigning an active
+        deal obeys person and lane WIP limits.
         """
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise InvalidInput(f"Cannot edit {', '.join(sorted(unknown))}.")
-        clean: dict[str, Any] = {}
-        for name, raw in changes.items():
-            if raw is UNSET:
-                continue
-            if name == "title":
-                clean[name] = rules.validate_title(raw)
-            elif name == "value":
-                clean[name] = rules.parse_value(raw)
-            elif name == "currency":
-                clean[name] = rules.validate_currency(raw)
-            else:
-                clean[name] = rules.validate_text(raw or "", name.replace("_", " "))
+        clean = {name: clean_field(name, raw) for name, raw in changes.items() if raw is not UNSET}
+        return self._edit(deal_id, clean, override_reason=override_reason)
+
+    def _edit(
+        self, deal_id: int, clean: dict[str, Any], *, override_reason: str | None = None, undoing: int | None = None
+    ) -> Deal:
+        now = self._now()
+        with self._write() as session:
+            row = repo.deal_row(session=session, deal_id=deal_id)
+            board_row = repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
+            board = repo.load_board(session=session, row=board_row)
+            row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
+            before = repo.deal_from_row(row, board.stage_by_id(row.stage_id).name)
+            after = replace(before, **clean)
+            used = rules.check_lane_change(
+                board,
+                before,
+                after,
+                repo.lane_counts(session=session, board=board),
+                override_reason=override_reason,
+            )
+            data = {"undoes": str(undoing)} if undoing is not None else None
+            events = [
+                self._event(
+                    EventKind.EDITED,
+                    now,
+                    deal_id,
+                    field=name,
+                    old_value=_event_text(getattr(before, name)),
+                    new_value=_event_text(getattr(after, name)),
+                    data=data,
+                )
+                for name in clean
+                if getattr(before, name) != getattr(after, name)
+            ]
+            if not events:
+                return before
+            if used:
+                events.append(self._event(EventKind.WIP_OVERRIDE, now, deal_id, reason=used))
+            for column, value in repo.deal_columns(after).items():
+                setattr(row, column, value)
+            row.updated_at = now
+            session.add(row)
+            self._record(session, row.board_id, events)
+            return after
+
+    # -- notes, contacts, blockers -------------------------------------------
+
+    def add_note(self, deal_id: int, text: str) -> Event:
+        text = text.strip()
+        if not text:
+            raise InvalidInput("A note needs some text.")
+        if len(text) > 5000:
+            raise InvalidInput("A note can be at most 5000 characters.")
+        return self._deal_event(deal_id, EventKind.NOTE, new_value=text)
+
+    def _deal_event(self, deal_id: int, kind: EventKind, **fields: Any) -> Event:
+        now = self._now()
+        with self._write() as session:
+            row = repo.deal_row(session=session, deal_id=deal_id)
+            repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
+            event = self._event(kind, now, deal_id, **fields)
+            self._record(session, row.board_id, [event])
+            return event
+
+    def add_contact(
+        self,
+        deal_id: int,
+        name: str,
+        *,
+        role: str | ContactRole = ContactRole.INFLUENCER,
+        stance: str | Stance = Stance.UNKNOWN,
+        email: str = "",
+    ) -> Contact:
+        name = rules.validate_text(name, "contact name")
+        if not name:
+            raise InvalidInput("A contact needs a name.", field="name")
+        contact = Contact(
+            name=name,
+            role=rules.parse_choice(ContactRole, role, "role"),
+            stance=rules.parse_choice(Stance, stance, "stance"),
+            email=rules.validate_text(email, "email"),
+        )
+        now = self._now()
+        with self._write() as session:
+            row = repo.deal_row(session=session, deal_id=deal_id)
+            repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
+            contact_row = ContactRow(
+                deal_id=deal_id,
+                name=contact.name,
+                role=contact.role.value,
+                stance=contact.stance.value,
+                email=contact.email,
+            )
+            session.add(contact_row)
+            session.flush()
+            text = f"{contact.name} ({contact.role.value}, {contact.stance.value})"
+            self._record(
+                session, row.board_id, [self._event(EventKind.EDITED, now, deal_id, field="contacts", new_value=text)]
+            )
+            return replace(contact, id=contact_row.id)
+
+    def remove_contact(self, deal_id: int, name: str) -> None:
+        now = self._now()
+        with self._write() as session:
+            row = repo.deal_row(session=session, deal_id=deal_id)
+            repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
+            wanted = name.strip().casefold()
+            found = [c for c in session.exec(select(ContactRow).where(ContactRow.deal_id == deal_id))]
+            match = [c for c in found if c.name.casefold() == wanted]
+            if not match:
+                names = ", ".join(c.name for c in found) or "none"
+                raise InvalidInput(f"The deal has no contact '{name}' (contacts: {names}).")
+            session.delete(match[0])
+            self._record(
+                session,
+                row.board_id,
+                [self._event(EventKind.EDITED, now, deal_id, field="contacts", old_value=match[0].name)],
+            )
+
+    def block(self, deal_id: int, reason: str) -> Deal:
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput("Say what blocks the deal (a reason is required).")
         now = self._now()
         with self._write() as session:
             row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
             repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
-            stage_name = session.get(StageRow, row.stage_id).name
-            before = repo.deal_from_row(row, stage_name)
-            after = replace(before, **clean)
-            events = []
-            for name in clean:
-                old, new = getattr(before, name), getattr(after, name)
-                if old != new:
-                    events.append(
-                        self._event(EventKind.EDITED, now, deal_id, field=name, old_value=str(old), new_value=str(new))
-                    )
-            if not events:
-                return before
-            row.title, row.account, row.owner = after.title, after.account, after.owner
-            row.value_cents, row.currency, row.next_step = repo.cents(after.value), after.currency, after.next_step
-            row.updated_at = repo.to_db_time(now)
+            if row.status != DealStatus.OPEN.value:
+                raise InvalidInput("Only an open deal can be blocked.")
+            if row.blocked_reason is not None:
+                raise InvalidInput(f"The deal is already blocked: {row.blocked_reason}.")
+            row.blocked_reason, row.blocked_since, row.updated_at = reason, now, now
             session.add(row)
-            repo.add_events(session=session, board_id=row.board_id, events=events)
-            repo.bump_revision(session=session, board_id=row.board_id)
-            session.flush()
-            return after
+            self._record(session, row.board_id, [self._event(EventKind.BLOCKED, now, deal_id, reason=reason)])
+            return repo.deal_from_row(row, session.get(StageRow, row.stage_id).name)
 
+    def unblock(self, deal_id: int) -> Deal:
+        now = self._now()
+        with self._write() as session:
+            row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
+            repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
+            if row.blocked_reason is None:
+                raise InvalidInput("The deal is not blocked.")
+            was = row.blocked_reason
+            row.blocked_reason, row.blocked_since, row.updated_at = None, None, now
+            session.add(row)
+            self._record(session, row.board_id, [self._event(EventKind.UNBLOCKED, now, deal_id, reason=was)])
+            return repo.deal_from_row(row, session.get(StageRow, row.stage_id).name)
+
+    # -- qualification --------------------------------------------------------
+
+    def qualify(self, deal_id: int, criterion: str, answer: str | Answer, *, note: str = "") -> Deal:
+        """Record an answer (yes / no / unknown) to one criterion; it is also an event."""
+        parsed = rules.parse_choice(Answer, answer, "answer")
+        note = rules.validate_text(note or "", "note")
+        now = self._now()
+        with self._write() as session:
+            row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
+            board_row = repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
+            board = repo.load_board(session=session, row=board_row)
+            found = board.criterion(criterion)
+            current = session.get(DealCriterionRow, (deal_id, found.id))
+            old = current.answer if current else None
+            if current is None:
+                current = DealCriterionRow(deal_id=deal_id, criterion_id=found.id, answer=parsed.value, at=now)
+            current.answer, current.note, current.actor, current.at = parsed.value, note, self.actor, now
+            session.add(current)
+            row.qualified_at, row.updated_at = now, now
+            session.add(row)
+            event = self._event(
+                EventKind.QUALIFIED, now, deal_id, field=found.name, old_value=old, new_value=parsed.value, reason=note or None
+            )
+            self._record(session, row.board_id, [event])
+            return repo.full_deal(session=session, row=row, stage_name=board.stage_by_id(row.stage_id).name)
+
+    def add_criterion(self, name: str, *, board: str | None = None) -> Board:
+        name = rules.validate_stage_name(name)
+        with self._write() as session:
+            row, loaded = self._locked_board(session, board)
+            if any(c.name.casefold() == name.casefold() for c in loaded.criteria):
+                raise Conflict(f"The board already has a criterion '{name}'.")
+            session.add(CriterionRow(board_id=row.id, name=name, position=len(loaded.criteria)))
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def remove_criterion(self, name: str, *, board: str | None = None) -> Board:
+        """Remove a criterion and its answers (the answers stay in the history)."""
+        with self._write() as session:
+            row, loaded = self._locked_board(session, board)
+            found = loaded.criterion(name)
+            for model in (CriterionStageRow, DealCriterionRow):
+                for link in session.exec(select(model).where(model.criterion_id == found.id)):
+                    session.delete(link)
+            session.flush()
+            session.delete(session.get(CriterionRow, found.id))
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def require_criterion(
+        self, name: str, stage: str, *, board: str | None = None, required: bool = True
+    ) -> Board:
+        """Make (or stop making) a yes to `name` a condition for entering `stage`."""
+        with self._write() as session:
+            row, loaded = self._locked_board(session, board)
+            found = loaded.criterion(name)
+            target = loaded.stage(stage)
+            if target.kind is StageKind.LOST:
+                raise InvalidInput("Discarding is always allowed; a lost outcome cannot require criteria.")
+            link = session.get(CriterionStageRow, (found.id, target.id))
+            if required and link is None:
+                session.add(CriterionStageRow(criterion_id=found.id, stage_id=target.id))
+            elif not required and link is not None:
+                session.delete(link)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    # -- board policies ---------------------------------------------------------
+
+    def set_discard_reasons(self, reasons: list[str], *, board: str | None = None) -> Board:
+        """Replace the board's discard reasons (past deals keep theirs)."""
+        cleaned = list(dict.fromkeys(rules.validate_text(r, "reason") for r in reasons if r.strip()))
+        if not cleaned:
+            raise InvalidInput("A board needs at least one discard reason.")
+        with self._write() as session:
+            row, _ = self._locked_board(session, board)
+            for old in session.exec(select(DiscardReasonRow).where(DiscardReasonRow.board_id == row.id)):
+                session.delete(old)
+            session.flush()
+            for position, reason in enumerate(cleaned):
+                session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def set_board_settings(
+        self, *, board: str | None = None, review_days: int | None = None, stall_days: int | None = None
+    ) -> Board:
+        rules.validate_days(review_days, "review period")
+        rules.validate_days(stall_days, "stall period")
+        with self._write() as session:
+            row, _ = self._locked_board(session, board)
+            if review_days is not None:
+                row.review_days = review_days
+            if stall_days is not None:
+                row.stall_days = stall_days
+            session.add(row)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def set_stage_stale_after(self, stage: str, days: int | None, *, board: str | None = None) -> Stage:
+        rules.validate_days(days, "stale-after setting")
+        with self._write() as session:
+            row, loaded = self._locked_board(session, board)
+            stage_row = session.get(StageRow, loaded.stage(stage).id)
+            stage_row.stale_after_days = days
+            session.add(stage_row)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.stage_from_row(stage_row)
+
+    def set_lane_limit(
+        self, dimension: str | Lane, value: str, wip_max: int | None, *, board: str | None = None
+    ) -> Board:
+        """Limit a swimlane (or, with dimension owner, a person); None removes the limit."""
+        lane = rules.parse_choice(Lane, dimension, "lane")
+        if lane is Lane.NONE:
+            raise InvalidInput("Choose a lane to limit: owner, type or priority.")
+        if lane is Lane.TYPE:
+            value = rules.parse_choice(DealType, value, "deal type").value
+        elif lane is Lane.PRIORITY:
+            value = rules.parse_choice(Priority, value, "priority").value
+        else:
+            value = rules.validate_text(value, "owner")
+        rules.validate_limits(None, wip_max)
+        with self._write() as session:
+            row, _ = self._locked_board(session, board)
+            existing = session.exec(
+                select(LaneLimitRow).where(
+                    LaneLimitRow.board_id == row.id,
+                    LaneLimitRow.dimension == lane.value,
+                    LaneLimitRow.value == value,
+                )
+            ).first()
+            if wip_max is None:
+                if existing is not None:
+                    session.delete(existing)
+            elif existing is None:
+                session.add(LaneLimitRow(board_id=row.id, dimension=lane.value, value=value, wip_max=wip_max))
+            else:
+                existing.wip_max = wip_max
+                session.add(existing)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    # -- undo -----------------------------------------------------------------
+
+    def undo(self, event_id: int) -> Event:
+        """Reverse a move or an edit by recording the opposite change.
+
+        History is never deleted: the reversal is new events tagged with the
+        id of the event it undoes, plus an `undone` marker. The reversal obeys
+        the board's policies like any other change.
+        """
+        with self._read() as session:
+            original = repo.event_by_id(session=session, event_id=event_id)
+            if original is None or original.deal_id is None:
+                raise InvalidInput(f"There is no deal change with id {event_id} to undo.")
+            history = repo.events_for_deal(session=session, deal_id=original.deal_id)
+        if any(e.kind is EventKind.UNDONE and e.old_value == str(event_id) for e in history):
+            raise InvalidInput("That change has been undone already.")
+        if original.kind is EventKind.MOVED:
+            losses = [e for e in history if e.kind is EventKind.LOST]
+
+            def previous(board: Board, deal: Deal) -> Stage:
+                if deal.stage != original.to_stage:
+                    raise InvalidInput("The deal has moved since; undo the later move first.")
+                return board.stage(original.from_stage)
+
+            discard = None
+            if losses and original.from_stage == losses[-1].to_stage:
+                last = losses[-1]
+                discard = (last.reason or "", (last.data or {}).get("competitor"), last.new_value)
+            self._move(original.deal_id, previous, undoing=event_id, discard=discard)
+        elif original.kind is EventKind.EDITED and original.field in EDITABLE_FIELDS:
+            restored = clean_field(original.field, original.old_value or "")
+            self._edit(original.deal_id, {original.field: restored}, undoing=event_id)
+        else:
+            raise InvalidInput(f"A '{original.kind.value}' event cannot be undone; only moves and edits can.")
+        return self._deal_event(original.deal_id, EventKind.UNDONE, old_value=str(event_id))
 
 def connect(target: str, *, actor: str = "me", clock: Clock = utcnow) -> LeanKanban:
     """Open (and upgrade) the database at `target` and return its services."""

@@ -270,6 +270,45 @@ def stage_totals(*, session: Session, board_id: int) -> dict[str, tuple[int, dic
 # --- deals ---------------------------------------------------------------
 
 
+def deal_columns(deal: Deal) -> dict:
+    """The editable columns of a deal row, from a domain deal."""
+    return {
+        "title": deal.title,
+        "account": deal.account,
+        "value_cents": cents(deal.value),
+        "currency": deal.currency,
+        "owner": deal.owner,
+        "next_step": deal.next_step,
+        "next_step_due": deal.next_step_due,
+        "expected_close": deal.expected_close,
+        "deal_type": deal.deal_type.value,
+        "priority": deal.priority.value,
+        "activity": deal.activity.value,
+        "tags": list(deal.tags),
+        "helpers": list(deal.helpers),
+    }
+
+
+LANE_COLUMNS = {Lane.OWNER: DealRow.owner, Lane.TYPE: DealRow.deal_type, Lane.PRIORITY: DealRow.priority}
+
+
+def lane_counts(*, session: Session, board: Board) -> dict[tuple[Lane, str], int]:
+    """Open deals in active stages, per lane value, for the lanes that carry limits."""
+    dimensions = {limit.dimension for limit in board.lane_limits}
+    active = [s.id for s in board.stages if s.is_active]
+    counts: dict[tuple[Lane, str], int] = {}
+    for dimension in dimensions:
+        column = LANE_COLUMNS[dimension]
+        rows = session.exec(
+            select(column, func.count(DealRow.id))
+            .where(DealRow.board_id == board.id, col(DealRow.stage_id).in_(active), DealRow.status == "open")
+            .group_by(column)
+        )
+        for value, count in rows:
+            counts[(dimension, value)] = count
+    return counts
+
+
 def deal_row(*, session: Session, deal_id: int, lock: bool = False) -> DealRow:
     query = select(DealRow).where(DealRow.id == deal_id)
     if lock:
@@ -371,6 +410,11 @@ def add_events(*, session: Session, board_id: int, events: Iterable[Event], touc
                 .values(last_activity_at=to_db_time(at))
                 .execution_options(synchronize_session="fetch")
             )
+
+
+def event_by_id(*, session: Session, event_id: int) -> Event | None:
+    row = session.get(EventRow, event_id)
+    return None if row is None else event_from_row(row)
 
 
 def events_for_deal(*, session: Session, deal_id: int) -> list[Event]:
