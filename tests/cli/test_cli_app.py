@@ -1,0 +1,161 @@
+"""The app as a whole: version, help, the TUI entry, database location, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from leankanban import __version__
+from leankanban.cli import app
+from leankanban.services import LeanKanban, open_database
+
+COMMANDS = ["add", "move", "edit", "history", "deals", "board", "boards", "init", "stages", "stage"]
+STAGE_COMMANDS = ["set", "add", "rename", "remove", "reorder"]
+
+
+def test_version(invoke):
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"leankanban {__version__}\n"
+
+
+def test_help_lists_every_command_and_the_exit_codes(invoke):
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert f" {command} " in result.stdout, command
+    for code in ("3 refused by a WIP limit", "4 not found", "5 conflict", "6 database error"):
+        assert code in result.stdout
+
+
+@pytest.mark.parametrize("args", [[c] for c in COMMANDS] + [["stage", c] for c in STAGE_COMMANDS])
+def test_every_command_has_help_with_a_description(invoke, args):
+    result = invoke(*args, "--help")
+    assert result.exit_code == 0, result.stderr
+    assert "Usage:" in result.stdout
+    description = result.stdout.split("Usage:")[1].splitlines()[2].strip()
+    assert description.endswith("."), (args, description)
+
+
+def test_shell_completion_is_offered(invoke):
+    result = invoke("--help")
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+
+
+@pytest.fixture
+def fake_tui(monkeypatch) -> list[tuple[LeanKanban, str | None]]:
+    """Stand in for leankanban.tui.app so these tests never start Textual."""
+    calls: list[tuple[LeanKanban, str | None]] = []
+    module = types.ModuleType("leankanban.tui.app")
+    module.run_tui = lambda services, board=None: calls.append((services, board))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "leankanban.tui.app", module)
+    return calls
+
+
+def test_no_command_opens_the_tui_on_a_new_database(invoke, fake_tui, tmp_path):
+    db = tmp_path / "new" / "leankanban.db"
+    result = invoke("--db", str(db), "--board", "pipeline")
+    assert result.exit_code == 0, result.stderr
+    [(services, board)] = fake_tui
+    assert board == "pipeline"
+    assert [b.name for b in services.list_boards()] == ["pipeline"]
+    assert db.exists()
+
+
+def test_no_command_with_an_unknown_board_fails_before_the_tui(run, fake_tui, one_sentence):
+    result = run("--board", "nope")
+    assert result.exit_code == 4
+    assert one_sentence(result.stderr).startswith("There is no board 'nope'")
+    assert fake_tui == []
+
+
+def test_help_and_commands_do_not_import_textual(tmp_path):
+    script = f"""
+import json, sys
+from typer.testing import CliRunner
+from leankanban.cli import app
+db = {str(tmp_path / "x.db")!r}
+codes = [CliRunner().invoke(app, args).exit_code for args in (
+    ["--help"], ["--version"], ["--db", db, "add", "Acme"], ["--db", db, "deals"],
+    ["--db", db, "board"], ["--db", db, "stages", "-f", "json"], ["--db", db, "history", "1"],
+)]
+print(json.dumps({{"codes": codes, "textual": sorted(m for m in sys.modules if m == "textual" or m.startswith("leankanban.tui"))}}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"codes": [0, 0, 0, 0, 0, 0, 0], "textual": []}
+
+
+def test_python_dash_m_runs_the_cli():
+    done = subprocess.run(
+        [sys.executable, "-m", "leankanban", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"leankanban {__version__}\n"
+
+
+# --- where the database is ------------------------------------------------------------
+
+
+def deal_titles(path: Path) -> list[str]:
+    engine = open_database(str(path))
+    try:
+        return [d.title for d in LeanKanban(engine).list_deals()]
+    finally:
+        engine.dispose()
+
+
+def test_the_environment_chooses_the_database(invoke, tmp_path):
+    env_db = tmp_path / "env.db"
+    assert invoke("add", "From env", env={"LEANKANBAN_DB": str(env_db)}).exit_code == 0
+    assert deal_titles(env_db) == ["From env"]
+
+
+def test_the_db_flag_wins_over_the_environment(invoke, tmp_path):
+    env_db, flag_db = tmp_path / "env.db", tmp_path / "flag.db"
+    result = invoke("--db", str(flag_db), "add", "From flag", env={"LEANKANBAN_DB": str(env_db)})
+    assert result.exit_code == 0, result.stderr
+    assert deal_titles(flag_db) == ["From flag"]
+    assert not env_db.exists()
+
+
+def test_without_flag_or_environment_the_user_data_folder_is_used(invoke, tmp_path, monkeypatch):
+    from leankanban.config import default_db_path
+
+    if sys.platform != "linux":
+        pytest.skip("XDG_DATA_HOME decides the user data folder on Linux only")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    expected = default_db_path()
+    assert expected.is_relative_to(tmp_path)
+    result = invoke("add", "First run")
+    assert result.exit_code == 0, result.stderr
+    assert deal_titles(expected) == ["First run"]
+
+
+# --- a database that cannot be used ------------------------------------------------
+
+
+def test_a_directory_as_database_gives_one_sentence_and_exit_6(invoke, tmp_path, one_sentence):
+    result = invoke("--db", str(tmp_path), "deals")
+    assert result.exit_code == 6
+    assert one_sentence(result.stderr) == f"Cannot open the database {tmp_path}: unable to open database file."
+
+
+def test_an_unreachable_postgresql_url_gives_one_sentence_without_the_password(invoke, one_sentence):
+    result = invoke("--db", "postgresql://sales:s3cret@127.0.0.1:1/leankanban", "deals")
+    assert result.exit_code == 6
+    line = one_sentence(result.stderr)
+    assert line.startswith("Cannot open the database postgresql://sales:***@127.0.0.1:1/leankanban:")
+    assert "s3cret" not in line and line.endswith(".")
+
+
+def test_an_unsupported_url_gives_one_sentence(invoke, one_sentence):
+    result = invoke("--db", "mongodb://localhost/x", "deals")
+    assert result.exit_code == 6
+    assert "not a supported database" in one_sentence(result.stderr)
