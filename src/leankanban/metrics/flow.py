@@ -299,13 +299,15 @@ def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage],
                 blocks[-1] = BlockSpan(blocks[-1].start, at, blocks[-1].reason)
 
     last_activity = aware(history[-1].at)
+    if deal.last_activity_at is not None:
+        last_activity = max(last_activity, aware(deal.last_activity_at))
     if not visits:
         # Only notes, edits or blocks were recorded: the stage history comes from the deal.
         base = _from_fields(deal, by_name, now)
         return replace(
             base,
             created_at=min(base.created_at, created_at),
-            blocks=tuple(blocks),
+            blocks=tuple(blocks) or base.blocks,
             last_activity=max(last_activity, base.last_activity or last_activity),
         )
     if status is DealStatus.LOST and lost_reason is None and deal.status is DealStatus.LOST:
@@ -348,6 +350,10 @@ def _from_fields(deal: Deal, by_name: Mapping[str, Stage], now: datetime) -> Tim
     entered = aware(deal.stage_entered_at or created)
     closed = deal.status is not DealStatus.OPEN
     started = created if closed else (entered if is_active(by_name.get(deal.stage)) else None)
+    blocks = ()
+    if deal.blocked_reason is not None and deal.blocked_since is not None and not closed:
+        blocks = (BlockSpan(aware(deal.blocked_since), None, deal.blocked_reason),)
+    activity = [created, entered] + ([aware(deal.last_activity_at)] if deal.last_activity_at else [])
     return Timeline(
         deal=deal,
         created_at=created,
@@ -357,7 +363,8 @@ def _from_fields(deal: Deal, by_name: Mapping[str, Stage], now: datetime) -> Tim
         closed_at=aware(deal.closed_at or entered) if closed else None,
         lost_from=None,
         lost_reason=deal.lost_reason if deal.status is DealStatus.LOST else None,
-        last_activity=max(created, entered),
+        last_activity=max(activity),
+        blocks=blocks,
         from_events=False,
         _entered=(entered,),
     )
