@@ -1,0 +1,108 @@
+"""Monte Carlo forecasts: exact on constant throughput, binomial on a coin."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from math import comb
+
+import pytest
+
+from leankanban.metrics import forecast
+
+START = date(2026, 1, 5)
+
+
+def binomial_cdf(k: int, n: int) -> float:
+    return sum(comb(n, i) for i in range(k + 1)) / 2**n
+
+
+def quantile(cdf, p: float) -> int:
+    """Smallest x with cdf(x) >= p."""
+    x = 0
+    while cdf(x) < p:
+        x += 1
+    return x
+
+
+def test_constant_two_a_day_finishes_ten_items_in_exactly_five_days():
+    result = forecast.when_done(10, [2, 2, 2], seed=1, start=START)
+    assert (result.days_p50, result.days_p85, result.days_p95) == (5, 5, 5)
+    assert result.p50 == result.p85 == result.p95 == date(2026, 1, 10)
+    assert not result.no_throughput and result.beyond_horizon == 0.0
+
+
+def test_constant_two_a_day_closes_fourteen_in_a_week():
+    result = forecast.how_many_by(START + timedelta(days=7), [2], seed=1, start=START)
+    assert (result.p50, result.p85, result.p95) == (14, 14, 14)
+
+
+def test_how_many_on_a_coin_matches_the_binomial_with_more_certain_meaning_fewer():
+    result = forecast.how_many_by(START + timedelta(days=100), [0, 1], seed=7, start=START)
+    expected = [quantile(lambda k: binomial_cdf(k, 100), p) for p in (0.50, 0.15, 0.05)]
+    assert expected == [50, 45, 42]
+    for got, want in zip((result.p50, result.p85, result.p95), expected, strict=True):
+        assert abs(got - want) <= 1
+    assert result.p50 >= result.p85 >= result.p95
+
+
+def test_when_done_on_a_coin_matches_the_negative_binomial():
+    result = forecast.when_done(10, [0, 1], seed=11, start=START)
+
+    def done_by(days: int) -> float:  # P(at least 10 heads in `days` tosses)
+        return 1 - binomial_cdf(9, days) if days >= 10 else 0.0
+
+    expected = [quantile(done_by, p) for p in (0.50, 0.85, 0.95)]
+    for got, want in zip((result.days_p50, result.days_p85, result.days_p95), expected, strict=True):
+        assert abs(got - want) <= 1
+    assert result.days_p50 <= result.days_p85 <= result.days_p95
+
+
+def test_a_seed_makes_a_forecast_reproducible():
+    history = [0, 1, 3, 0, 2]
+    first = forecast.when_done(20, history, seed=42, start=START)
+    assert forecast.when_done(20, history, seed=42, start=START) == first
+
+
+@pytest.mark.parametrize("history", [[], [0, 0, 0]])
+def test_no_throughput_is_a_result_not_an_endless_loop(history):
+    when = forecast.when_done(5, history, seed=1, start=START)
+    assert when.no_throughput and when.p50 is None and when.p95 is None
+    many = forecast.how_many_by(START + timedelta(days=10), history, seed=1, start=START)
+    assert many.no_throughput and many.p85 is None
+    value = forecast.value_by(START + timedelta(days=10), history, [Decimal(1)], seed=1, start=START)
+    assert value.no_throughput and value.p50 is None
+
+
+def test_rare_throughput_stops_at_the_horizon():
+    result = forecast.when_done(10, [0] * 99 + [1], trials=500, seed=3, start=START, horizon_days=365)
+    assert result.days_p95 is None and result.p95 is None
+    assert 0 < result.beyond_horizon <= 1
+
+
+def test_nothing_left_to_do_is_done_at_the_start():
+    result = forecast.when_done(0, [1], seed=1, start=START)
+    assert result.p50 == START and result.days_p95 == 0
+
+
+def test_value_by_date_samples_won_values():
+    constant = forecast.value_by(START + timedelta(days=5), [1], [Decimal("100.50")], seed=1, start=START)
+    assert constant.p50 == constant.p85 == constant.p95 == Decimal("502.50")
+    spread = forecast.value_by(START + timedelta(days=30), [0, 1], [Decimal(100), Decimal(1000)], seed=5, start=START)
+    assert spread.p50 >= spread.p85 >= spread.p95 > 0
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError):
+        forecast.when_done(3, [1], trials=0, start=START)
+    with pytest.raises(ValueError):
+        forecast.how_many_by(START, [-1], start=START)
+
+
+def test_ten_thousand_trials_run_well_under_a_second():
+    history = [0, 1, 2, 0, 3, 1, 0, 0, 2, 1] * 9  # 90 days, mean 1 a day
+    began = time.perf_counter()
+    forecast.when_done(30, history, trials=10_000, seed=1, start=START)
+    forecast.how_many_by(START + timedelta(days=30), history, trials=10_000, seed=1, start=START)
+    assert time.perf_counter() - began < 1.0
