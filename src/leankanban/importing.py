@@ -1,0 +1,401 @@
+"""The import use case: write an ImportBatch to a board in one transaction.
+
+Parsing lives in `importers/` (pure, errors as values); this module decides
+where deals go and writes them with their history:
+
+- Without a target board, the source's stages become a new board's columns
+  (named after the source, e.g. `salesforce`); re-importing reuses that board
+  and appends stages it has not seen before the closed outcomes.
+- With `board=` the deals go into an existing board through `stage_map`
+  ("Source stage" -> "Board stage"); source stages with the same name as a
+  board stage map to it on their own. Any stage left unmapped is an error
+  naming every one of them: nothing is dropped silently.
+- Deals are matched by (source, external id); a re-import updates them
+  instead of duplicating them. History entries become events with their
+  original timestamps; entries already recorded are not repeated.
+- WIP limits do not block an import (history is history) but breaches are
+  reported. A dry run does all the work and rolls it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from leankanban.domain import rules
+from leankanban.domain.errors import InvalidInput
+from leankanban.domain.model import Board, DealStatus, EventKind, Stage, StageKind
+from leankanban.importers.model import ImportBatch, ImportedDeal, Skip
+from leankanban.services import LeanKanban
+from leankanban.store import repository as repo
+from leankanban.store.tables import BoardRow, DealRow, DiscardReasonRow, EventRow, StageRow
+
+#: Deal columns an import owns (a re-import overwrites these, nothing else).
+IMPORTED_COLUMNS = (
+    "title",
+    "account",
+    "value_cents",
+    "currency",
+    "owner",
+    "status",
+    "stage_id",
+    "closed_at",
+    "lost_reason",
+    "expected_close",
+)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportSummary:
+    board: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    stages_added: list[str] = field(default_factory=list)
+    events: int = 0
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.skipped)
+
+
+def external_key(deal: ImportedDeal) -> str:
+    """The id a re-import matches on; sources without ids fall back to title+account."""
+    if deal.external_id:
+        return deal.external_id
+    return f"title:{deal.title.strip().casefold()}|{deal.account.strip().casefold()}"
+
+
+def resolve_stages(
+    batch: ImportBatch, board: Board | None, stage_map: Mapping[str, str]
+) -> tuple[dict[str, str], list[Stage]]:
+    """Source stage name -> board stage name, and the stages a new/import board lacks.
+
+    Raises InvalidInput listing every unmapped source stage when importing
+    into an existing board that does not have them.
+    """
+    used = list(dict.fromkeys([*batch.stage_names, *(d.stage for d in batch.deals)]
+                              + [h.stage for d in batch.deals for h in d.history]))
+    mapping: dict[str, str] = {}
+    wanted_map = {k.strip().casefold(): v for k, v in stage_map.items()}
+    unknown_targets = []
+    missing: list[str] = []
+    board_names = {s.name.casefold(): s.name for s in board.stages} if board else {}
+    for name in used:
+        target = wanted_map.get(name.casefold())
+        if target is not None:
+            if board is not None and target.casefold() not in board_names:
+                unknown_targets.append(target)
+                continue
+            mapping[name] = board_names.get(target.casefold(), target)
+        elif name.casefold() in board_names:
+            mapping[name] = board_names[name.casefold()]
+        else:
+            missing.append(name)
+    if unknown_targets:
+        raise InvalidInput(
+            f"--stage-map points at stages the board does not have: {', '.join(sorted(set(unknown_targets)))}."
+        )
+    new_stages: list[Stage] = []
+    if missing:
+        if board is not None and board.template != "import":
+            raise InvalidInput(
+                "These source stages have no place on the board; map them with "
+                f"--stage-map \"Source=Board\": {', '.join(missing)}."
+            )
+        kinds = {s.name: s for s in batch.stages}
+        for name in missing:
+            source_stage = kinds.get(name)
+            kind = source_stage.kind if source_stage else StageKind.OPEN
+            position = source_stage.position if source_stage else len(batch.stages) + len(new_stages)
+            new_stages.append(Stage(name=name, position=position, kind=kind))
+            mapping[name] = name
+    return mapping, new_stages
+
+
+def import_batch(
+    lk: LeanKanban,
+    batch: ImportBatch,
+    *,
+    board: str | None = None,
+    stage_map: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Write `batch` in one transaction; see the module docstring for the rules."""
+    stage_map = dict(stage_map or {})
+    target_name = rules.validate_board_name(board or batch.source)
+    now = lk._now()
+    with lk._write() as session:
+        existing_names = {n.casefold(): n for n in repo.board_names(session=session)}
+        board_row: BoardRow | None = None
+        loaded: Board | None = None
+        if target_name.casefold() in existing_names:
+            board_row = repo.board_row(session=session, name=target_name, lock=True)
+            loaded = repo.load_board(session=session, row=board_row)
+        elif board is not None:
+            raise InvalidInput(
+                f"There is no board '{board}' to import into; leave out --board to make one from the file."
+            )
+        mapping, new_stages = resolve_stages(batch, loaded, stage_map)
+        summary = ImportSummary(board=target_name, dry_run=dry_run, skipped=list(batch.skipped))
+        summary.warnings.extend(batch.warnings)
+        if board_row is None:
+            board_row = BoardRow(name=target_name, template="import", created_at=now, revision=0)
+            session.add(board_row)
+            session.flush()
+            for position, reason in enumerate(rules.DEFAULT_DISCARD_REASONS):
+                session.add(DiscardReasonRow(board_id=board_row.id, name=reason, position=position))
+        _add_stages(session, board_row, loaded, new_stages)
+        summary.stages_added = [s.name for s in new_stages]
+        loaded = repo.load_board(session=session, row=board_row)
+        _write_deals(lk, session, loaded, batch, mapping, summary, now, progress)
+        summary.warnings.extend(_wip_report(session, loaded))
+        repo.bump_revision(session=session, board_id=board_row.id)
+        session.flush()
+        if dry_run:
+            session.rollback()
+    return summary
+
+
+def _add_stages(session: Session, board_row: BoardRow, loaded: Board | None, new: list[Stage]) -> None:
+    if not new:
+        return
+    existing = list(loaded.stages) if loaded else []
+    open_existing = [s for s in existing if not s.is_closed]
+    closed_existing = [s for s in existing if s.is_closed]
+    new_open = sorted((s for s in new if not s.is_closed), key=lambda s: s.position)
+    new_closed = sorted((s for s in new if s.is_closed), key=lambda s: (s.kind is StageKind.LOST, s.position))
+    order = [*open_existing, *new_open, *closed_existing, *new_closed]
+    rows = {r.name: r for r in repo.stage_rows(session=session, board_id=board_row.id)}
+    for position, stage in enumerate(order):
+        if stage.name in rows:
+            rows[stage.name].position = position
+            session.add(rows[stage.name])
+        else:
+            session.add(
+                StageRow(board_id=board_row.id, name=stage.name, position=position, kind=stage.kind.value)
+            )
+    session.flush()
+
+
+def _status_and_stage(board: Board, deal: ImportedDeal, mapping: dict[str, str]) -> tuple[Stage, DealStatus]:
+    stage = board.stage(mapping[deal.stage])
+    if deal.status is DealStatus.WON and stage.kind is not StageKind.WON:
+        stage = board.outcome(StageKind.WON)
+    elif deal.status is DealStatus.LOST and stage.kind is not StageKind.LOST:
+        stage = board.outcome(StageKind.LOST)
+    status = {StageKind.OPEN: DealStatus.OPEN, StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}[
+        stage.kind
+    ]
+    return stage, status
+
+
+def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: datetime) -> dict[str, Any]:
+    stage, status = _status_and_stage(board, deal, mapping)
+    closed_at = None
+    if status is not DealStatus.OPEN:
+        closed_at = deal.closed_at or (deal.history[-1].at if deal.history else None) or deal.created_at or now
+    return {
+        "title": rules.validate_title(deal.title),
+        "account": deal.account.strip()[: rules.MAX_TEXT],
+        "value_cents": repo.cents(rules.parse_value(deal.value)),
+        "currency": (deal.currency or "EUR").upper()[:3],
+        "owner": deal.owner.strip()[: rules.MAX_TEXT],
+        "status": status.value,
+        "stage_id": stage.id,
+        "closed_at": closed_at,
+        "lost_reason": (deal.lost_reason or None) if status is DealStatus.LOST else None,
+        "expected_close": deal.expected_close,
+    }
+
+
+def _history_events(
+    board: Board, deal: ImportedDeal, mapping: dict[str, str], columns: dict[str, Any], created_at: datetime,
+    actor: str,
+) -> list[dict[str, Any]]:
+    """Events for a new deal: created, each stage entry, and the close."""
+    entries = [(mapping[h.stage], h.at) for h in sorted(deal.history, key=lambda h: h.at)]
+    final_stage = board.stage_by_id(columns["stage_id"]).name
+    base = {"actor": actor, "field": None, "old_value": None, "new_value": None, "reason": None, "data": None}
+    first_stage = entries[0][0] if entries else final_stage
+    events = [dict(base, kind=EventKind.CREATED.value, at=created_at, to_stage=first_stage, from_stage=None)]
+    current = previous = first_stage
+    for stage_name, at in entries:
+        if stage_name == current:
+            continue
+        events.append(dict(base, kind=EventKind.MOVED.value, at=at, from_stage=current, to_stage=stage_name))
+        previous, current = current, stage_name
+    close_at = columns["closed_at"]
+    if current != final_stage:
+        at = close_at or (entries[-1][1] if entries else created_at)
+        events.append(dict(base, kind=EventKind.MOVED.value, at=at, from_stage=current, to_stage=final_stage))
+        previous, current = current, final_stage
+    if columns["status"] != DealStatus.OPEN.value:
+        kind = EventKind.WON if columns["status"] == DealStatus.WON.value else EventKind.LOST
+        events.append(
+            dict(base, kind=kind.value, at=close_at, from_stage=previous, to_stage=final_stage,
+                 reason=columns["lost_reason"])
+        )
+    return events
+
+
+def _write_deals(
+    lk: LeanKanban,
+    session: Session,
+    board: Board,
+    batch: ImportBatch,
+    mapping: dict[str, str],
+    summary: ImportSummary,
+    now: datetime,
+    progress: Progress | None,
+) -> None:
+    source = batch.source
+    existing = {
+        row.external_id: row
+        for row in session.exec(
+            select(DealRow).where(DealRow.board_id == board.id, DealRow.external_source == source)
+        )
+    }
+    seen: set[str] = set()
+    new_rows: list[dict[str, Any]] = []
+    new_histories: list[list[dict[str, Any]]] = []
+    total = len(batch.deals)
+    for index, deal in enumerate(batch.deals, 1):
+        key = external_key(deal)
+        if key in seen:
+            summary.skipped.append(Skip(deal.line, f"duplicate id {key} in the file"))
+            continue
+        seen.add(key)
+        try:
+            columns = _columns(board, deal, mapping, now)
+        except InvalidInput as err:
+            summary.skipped.append(Skip(deal.line, str(err)))
+            continue
+        row = existing.get(key)
+        if row is None:
+            created_at = deal.created_at or (deal.history[0].at if deal.history else None) or now
+            events = _history_events(board, deal, mapping, columns, created_at, lk.actor)
+            last_at = max(e["at"] for e in events)
+            stage_entered = max(
+                (e["at"] for e in events if e["kind"] in ("created", "moved")), default=created_at
+            )
+            new_rows.append(
+                dict(
+                    columns,
+                    board_id=board.id,
+                    external_source=source,
+                    external_id=key,
+                    created_at=created_at,
+                    stage_entered_at=stage_entered,
+                    updated_at=now,
+                    last_activity_at=last_at,
+                    next_step="",
+                    deal_type="new_logo",
+                    priority="standard",
+                    activity="origination",
+                    tags=[],
+                    helpers=[],
+                )
+            )
+            new_histories.append(events)
+        else:
+            _update_existing(lk, session, board, row, columns, deal, mapping, summary, now)
+        if progress is not None and (index % 1000 == 0 or index == total):
+            progress(index, total)
+    if new_rows:
+        ids = session.execute(
+            insert(DealRow).returning(DealRow.id, sort_by_parameter_order=True), new_rows
+        ).scalars().all()
+        event_rows = [
+            dict(event, board_id=board.id, deal_id=deal_id)
+            for deal_id, events in zip(ids, new_histories, strict=True)
+            for event in events
+        ]
+        if event_rows:
+            session.execute(insert(EventRow), event_rows)
+        summary.created += len(ids)
+        summary.events += len(event_rows)
+
+
+def _update_existing(
+    lk: LeanKanban,
+    session: Session,
+    board: Board,
+    row: DealRow,
+    columns: dict[str, Any],
+    deal: ImportedDeal,
+    mapping: dict[str, str],
+    summary: ImportSummary,
+    now: datetime,
+) -> None:
+    changed = {name: value for name, value in columns.items() if getattr(row, name) != value}
+    known = {
+        (e.to_stage, e.at)
+        for e in repo.events_for_deal(session=session, deal_id=row.id)
+        if e.kind in (EventKind.CREATED, EventKind.MOVED)
+    }
+    base = {"actor": lk.actor, "board_id": board.id, "deal_id": row.id, "field": None, "old_value": None,
+            "new_value": None, "reason": None, "data": {"import": deal.source}}
+    events: list[dict[str, Any]] = []
+    current = board.stage_by_id(row.stage_id).name
+    for entry in sorted(deal.history, key=lambda h: h.at):
+        stage_name = mapping[entry.stage]
+        if (stage_name, entry.at) in known or entry.at <= row.stage_entered_at:
+            continue
+        if stage_name != current:
+            events.append(dict(base, kind="moved", at=entry.at, from_stage=current, to_stage=stage_name))
+            current = stage_name
+    final = board.stage_by_id(columns["stage_id"]).name
+    if current != final:
+        events.append(dict(base, kind="moved", at=columns["closed_at"] or now, from_stage=current, to_stage=final))
+    if "status" in changed:
+        kind = {"won": "won", "lost": "lost", "open": "reopened"}[columns["status"]]
+        events.append(dict(base, kind=kind, at=columns["closed_at"] or now, from_stage=current, to_stage=final,
+                           reason=columns["lost_reason"]))
+    for name in changed:
+        if name in ("status", "stage_id", "closed_at"):
+            continue
+        old, new = getattr(row, name), changed[name]
+        if name == "value_cents":
+            name, old, new = "value", repo.from_cents(old), repo.from_cents(new)
+        events.append(dict(base, kind="edited", at=now, from_stage=None, to_stage=None, field=name,
+                           old_value=_text(old), new_value=_text(new)))
+    if not changed and not events:
+        summary.unchanged += 1
+        return
+    for name, value in changed.items():
+        setattr(row, name, value)
+    if "stage_id" in changed:
+        row.stage_entered_at = max((e["at"] for e in events if e["kind"] == "moved"), default=now)
+    row.updated_at = now
+    row.last_activity_at = max([row.last_activity_at or now, *(e["at"] for e in events)])
+    session.add(row)
+    if events:
+        session.execute(insert(EventRow), events)
+        summary.events += len(events)
+    summary.updated += 1
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _wip_report(session: Session, board: Board) -> list[str]:
+    counts = repo.open_counts(session=session, board_id=board.id)
+    notes = []
+    for stage in board.stages:
+        count = counts.get(stage.name, 0)
+        if stage.wip_max is not None and count > stage.wip_max:
+            notes.append(f"'{stage.name}' now holds {count} deals, over its WIP limit of {stage.wip_max}.")
+    return notes
