@@ -72,7 +72,7 @@ def root(
         bool, typer.Option("--version", "-V", callback=_print_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """A keyboard-first terminal Kanban for lean B2B sales teams. Run without a command to open the board."""
+    """Global options; with no command, open the board in the TUI."""
     ctx.obj = State(Settings.load(db=db, board=board), on_close=ctx.call_on_close)
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         _open_tui(ctx)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import typer
+from sqlalchemy.engine import Engine
 
 from leankanban.config import Settings
 from leankanban.domain.errors import DatabaseError
@@ -23,6 +24,7 @@ class State:
     #: Registers cleanup to run when the command ends (the root context's call_on_close).
     on_close: Callable[[Callable[[], Any]], Any] = lambda _callback: None
     _services: LeanKanban | None = field(default=None, repr=False)
+    _board_ensured: bool = field(default=False, repr=False)
 
     def services(self, *, ensure_board: bool = True) -> LeanKanban:
         """Services over the configured database; on first use, the default board is made."""
@@ -30,8 +32,9 @@ class State:
             engine = _open(self.settings.db)
             self.on_close(engine.dispose)
             self._services = LeanKanban(engine, actor=self.settings.actor)
-        if ensure_board:
+        if ensure_board and not self._board_ensured:
             self._services.ensure_default_board()
+            self._board_ensured = True
         return self._services
 
     @property
@@ -39,7 +42,7 @@ class State:
         return self.settings.board
 
 
-def _open(target: str):
+def _open(target: str) -> Engine:
     """`open_database`, with driver failures as one-sentence DatabaseErrors without passwords."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
