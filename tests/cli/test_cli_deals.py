@@ -235,3 +235,17 @@ def test_deals_table_says_so_when_empty(run):
     result = run("deals")
     assert result.exit_code == 0
     assert "No deals." in result.stdout
+
+
+def test_edit_into_a_full_person_limit_needs_an_override(run, lk_sqlite: LeanKanban, seeded, one_sentence):
+    lk_sqlite.set_lane_limit("owner", "cy", 1)  # cy already works Umbrella expansion
+    deal_id = seeded["Initech renewal"]
+    refused = run("edit", str(deal_id), "--owner", "cy")
+    assert refused.exit_code == 3
+    one_sentence(refused.stderr)
+    assert lk_sqlite.get_deal(deal_id).owner == "ann"
+
+    allowed = run("edit", str(deal_id), "--owner", "cy", "--override", "Covering for ann")
+    assert allowed.exit_code == 0, allowed.stderr
+    assert lk_sqlite.get_deal(deal_id).owner == "cy"
+    assert "Covering for ann" in [e.reason for e in lk_sqlite.history(deal_id)]

@@ -80,6 +80,7 @@ def edit(
     currency: Annotated[str | None, typer.Option("--currency", "-c", help="New currency code.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="New owner.")] = None,
     next_step: Annotated[str | None, typer.Option("--next-step", "-n", help="New next step ('' clears it).")] = None,
+    override: Override = None,
 ) -> None:
     """Change a deal's title, account, value, currency, owner or next step."""
     given = {"title": title, "account": account, "value": value, "currency": currency, "owner": owner, "next_step": next_step}
@@ -88,7 +89,7 @@ def edit(
         raise InvalidInput("Nothing to change; give at least one of --title, --account, --value, --currency, --owner, --next-step.")
     services = state(ctx).services()
     before = services.get_deal(deal_id)
-    after = services.edit_deal(deal_id, **changes)
+    after = services.edit_deal(deal_id, override_reason=override, **changes)
     changed = [name.replace("_", " ") for name in changes if getattr(before, name) != getattr(after, name)]
     if changed:
         typer.echo(f"Updated deal {deal_id}: {', '.join(changed)}.")
