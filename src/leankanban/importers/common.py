@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -18,6 +19,7 @@ from leankanban.importers.textio import (
 )
 
 MAX_TEXT = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,7 @@ class Cells:
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Collapse whitespace (quoted newlines included) and cut to `limit` characters."""
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(_CONTROL.sub(" ", text).split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 

@@ -105,8 +105,9 @@ def parse(
     history: RawFile | None = None,
     accounts: RawFile | None = None,
     options: ParseOptions = ParseOptions(),
+    text: str | None = None,
 ) -> ImportBatch:
-    table = read_table(raw)
+    table = read_table(raw, text)
     cells = Cells(table, options)
     col = table.find
     title_col, stage_col = table.require(*TITLE), table.require(*STAGE)
@@ -121,6 +122,7 @@ def parse(
     account_names = _accounts(accounts) if accounts else {}
     stage_history, skipped = _history(history, options) if history else ({}, [])
     warnings: list[str] = []
+    written_any = False
 
     # First pass: read rows; stage kinds come from IsClosed/IsWon when present.
     parsed = []
@@ -161,6 +163,7 @@ def parse(
         if probability is not None:
             probabilities[stage].append(probability)
         value, written_currency = cells.amount(line, row, amount_col)
+        written_any = written_any or written_currency is not None
         currency = cells.currency(line, row, currency_col, written_currency)
         account = cells.text(row, account_name_col)
         if not account and account_id_col is not None:
@@ -271,7 +274,7 @@ def parse(
         warnings.append(
             f"{plural(closed_before_created, 'closed deal')} have a close date before their creation date (check CloseDate)."
         )
-    if currency_col is None and not any(d.currency != options.currency for d in deals) and deals:
+    if currency_col is None and not written_any and deals:
         warnings.append(f"The file names no currency; amounts are taken as {options.currency}.")
     return ImportBatch(SOURCE, stages, tuple(deals), tuple(skipped), tuple(warnings))
 

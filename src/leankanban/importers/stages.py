@@ -100,3 +100,8 @@ def outcome_stage_name(kind: StageKind, kinds: Mapping[str, StageKind]) -> str:
         if k is kind:
             return name
     return "Won" if kind is StageKind.WON else "Lost"
+
+
+def status_from_name(stage: str) -> DealStatus:
+    """WON or LOST for outcome-like stage names, else OPEN."""
+    return STATUS_OF[outcome_kind(stage) or StageKind.OPEN]
