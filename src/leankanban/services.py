@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from leankanban.domain import rules
@@ -39,7 +39,7 @@ from leankanban.domain.model import (
     STATUS_FOR_KIND,
 )
 from leankanban.store import repository as repo
-from leankanban.store.engine import make_engine
+from leankanban.store.engine import describe, make_engine
 from leankanban.store.migrations import pending, upgrade
 from leankanban.store.tables import (
     BoardRow,
@@ -135,9 +135,11 @@ def open_database(target: str, *, migrate: bool = True) -> Engine:
         try:
             if pending(engine):
                 upgrade(engine)
-        except OperationalError as err:
+        except (OperationalError, DBAPIError) as err:
+            where = describe(engine)
             engine.dispose()
-            raise DatabaseError(f"Cannot open the database {target}: {err.orig}.") from None
+            reason = str(err.orig).strip().splitlines()[0].rstrip(".") if str(err.orig).strip() else "unknown error"
+            raise DatabaseError(f"Cannot open the database {where}: {reason}.") from None
     return engine
 
 

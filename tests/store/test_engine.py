@@ -65,3 +65,14 @@ def test_database_location_precedence(tmp_path):
 def test_actor_comes_from_env():
     assert config.current_actor({config.USER_ENV: "dana"}) == "dana"
     assert config.current_actor({})
+
+
+def test_database_errors_hide_passwords_and_stay_one_line():
+    from leankanban.services import open_database
+
+    with pytest.raises(DatabaseError) as caught:
+        open_database("postgresql://lk:s3cret@127.0.0.1:1/nowhere")
+    message = str(caught.value)
+    assert "s3cret" not in message
+    assert "\n" not in message
+    assert message.startswith("Cannot open the database postgresql+psycopg://lk:***@127.0.0.1:1/nowhere")

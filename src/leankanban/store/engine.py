@@ -59,12 +59,15 @@ def make_engine(target: str | Path, *, echo: bool = False) -> Engine:
     url = normalise_url(target)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
-    kwargs: dict = {"echo": echo, "pool_pre_ping": True}
+    connect_args: dict = {}
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = 5  # a silent host must not hang the CLI
     schema = url.query.get("schema")
     if schema:
         # `?schema=name` picks a PostgreSQL schema (tests use one per test).
         url = url.difference_update_query(["schema"])
-        kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
+        connect_args["options"] = f"-csearch_path={schema}"
+    kwargs: dict = {"echo": echo, "pool_pre_ping": True, "connect_args": connect_args}
     return create_engine(url, **kwargs)
 
 
