@@ -1,0 +1,65 @@
+"""Messages that travel up: from widgets to their screen, from workers to the screen.
+
+Small dataclasses; Textual's Message calls `__post_init__` for exactly this use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.message import Message
+
+from leankanban.domain.errors import WipLimitExceeded
+from leankanban.domain.model import BoardView
+from leankanban.services import MoveResult
+
+
+@dataclass(eq=False)
+class CardClicked(Message):
+    """A card was clicked: `index` in the column showing stage `column`."""
+
+    column: int
+    index: int
+
+
+@dataclass(eq=False)
+class BoardLoaded(Message):
+    """A worker read the whole board (posted from a thread)."""
+
+    view: BoardView
+    now: datetime
+
+
+@dataclass(eq=False)
+class RevisionSeen(Message):
+    """The poller read the board's revision (posted from a thread)."""
+
+    board_id: int
+    revision: int
+
+
+@dataclass(eq=False)
+class DealMoved(Message):
+    """A move went through; `revision` is the board's revision just after it."""
+
+    result: MoveResult
+    revision: int
+    now: datetime
+
+
+@dataclass(eq=False)
+class MoveRefused(Message):
+    """The service refused a move over a WIP limit; the user may override it."""
+
+    deal_id: int
+    title: str
+    step: int
+    error: WipLimitExceeded
+
+
+@dataclass(eq=False)
+class ServiceFailed(Message):
+    """A use case failed with a message a user can read."""
+
+    message: str

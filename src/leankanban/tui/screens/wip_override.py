@@ -1,0 +1,60 @@
+"""The WIP-limit dialog: explains a refused move and offers an override with a reason."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from leankanban.domain.errors import WipLimitExceeded
+from leankanban.tui.format import visible
+
+
+class WipOverrideDialog(ModalScreen[str | None]):
+    """Dismissed with the override reason, or None when the user cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, error: WipLimitExceeded, *, deal_title: str) -> None:
+        super().__init__()
+        self.error = error
+        self.deal_title = deal_title
+
+    def compose(self) -> ComposeResult:
+        error = self.error
+        why = Text(
+            f"Stage '{visible(error.stage)}' is at its WIP limit: "
+            f"{error.current} deals for a limit of {error.limit}.\n\n"
+            f"Moving '{visible(self.deal_title)}' there takes it over the limit. "
+            "Finish or discard a deal there first, or override the limit and say why "
+            "(the reason is recorded in the deal's history)."
+        )
+        with Vertical(id="dialog"):
+            yield Static(Text("WIP limit reached"), id="dialog-title")
+            yield Static(why, id="wip-why")
+            yield Label("Reason for the override")
+            yield Input(placeholder="e.g. the customer asked for a contract today", id="reason")
+            yield Static("", id="reason-error", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Override", variant="warning", id="override")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Button.Pressed, "#override")
+    @on(Input.Submitted, "#reason")
+    def _override(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.query_one("#reason-error", Static).update(Text("An override needs a reason."))
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
