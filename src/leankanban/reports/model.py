@@ -1,0 +1,575 @@
+"""The stand-up report: what changed since the last stand-up, and how work flows.
+
+`build_report(...)` is a pure function of the board, its stages, deals and
+events, `now` and `since`: no database, no clock, no UI. Renderers in
+`reports.render` turn the result into JSON, Markdown, CSV or terminal text;
+SCHEMA.md documents the JSON.
+
+Two windows:
+
+* the *period* [since, now] is what happened since the last stand-up:
+  moves, new deals, wins, losses, and closed-stage counts;
+* the *history* (the `history_days` before now, and at least the period)
+  feeds the statistics that need more than a day of data: win rate,
+  throughput per week, cycle time percentiles, ageing bands, forecasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal
+
+from leankanban.domain.model import (
+    Board,
+    Deal,
+    DealStatus,
+    Event,
+    EventKind,
+    Lane,
+    Stage,
+    StageKind,
+    wip_state,
+)
+from leankanban.metrics import flow, forecast, sales
+from leankanban.metrics.flow import AgeBand, Period, aware, day_of
+
+DEFAULT_HISTORY_DAYS = 90
+DEFAULT_HORIZON_DAYS = 14
+DEFAULT_STALL_DAYS = 14
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class StageLine:
+    """One column. `count`/`value` are the open deals in it now; for a won or
+    lost stage, the deals that reached it during the period."""
+
+    name: str
+    kind: StageKind
+    upstream: bool
+    count: int
+    value: Decimal
+    weighted_value: Decimal
+    probability: Decimal
+    wip_min: int | None
+    wip_max: int | None
+    wip_state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    deal_id: int | None
+    title: str
+    owner: str
+    from_stage: str | None
+    to_stage: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewDeal:
+    deal_id: int | None
+    title: str
+    owner: str
+    stage: str
+    value: Decimal
+    currency: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    deal_id: int | None
+    title: str
+    owner: str
+    value: Decimal
+    currency: str
+    at: datetime
+    reason: str | None = None
+    from_stage: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Won:
+    count: int
+    value: Decimal
+    deals: tuple[Closed, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lost:
+    count: int
+    value: Decimal
+    reasons: dict[str, int]
+    deals: tuple[Closed, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekLine:
+    week: str
+    start: date
+    days: int
+    won: int
+    lost: int
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+
+@dataclass(frozen=True, slots=True)
+class CycleTimeDays:
+    """Nearest-rank percentiles in days; all None with no closes."""
+
+    count: int
+    p50: float | None = None
+    p85: float | None = None
+    p95: float | None = None
+    mean: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedDeal:
+    deal_id: int | None
+    title: str
+    owner: str
+    stage: str
+    since: datetime | None
+    days: float
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StalledDeal:
+    deal_id: int | None
+    title: str
+    owner: str
+    stage: str
+    value: Decimal
+    currency: str
+    last_activity: datetime
+    idle_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgeingDeal:
+    deal_id: int | None
+    title: str
+    owner: str
+    stage: str
+    age_days: float
+    band: AgeBand
+
+
+@dataclass(frozen=True, slots=True)
+class WipAlert:
+    stage: str
+    count: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """One person's open work. `active` counts deals past the upstream stages;
+    `wip_max` is their personal WIP limit, if the board sets one."""
+
+    owner: str
+    open: int
+    active: int
+    value: Decimal
+    blocked: int
+    stalled: int
+    wip_max: int | None = None
+
+    @property
+    def over_limit(self) -> bool:
+        return self.wip_max is not None and self.active > self.wip_max
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """Monte Carlo over the history's daily closes (see metrics.forecast).
+
+    `done_*`: when the `items` deals in progress will all be closed;
+    `closes_*` and `won_value_*`: by `horizon` (85% = at least this much in
+    85% of trials).
+    """
+
+    trials: int
+    seed: int | None
+    no_throughput: bool
+    items: int
+    done_p50: date | None
+    done_p85: date | None
+    done_p95: date | None
+    horizon: date
+    closes_p50: int | None
+    closes_p85: int | None
+    closes_p95: int | None
+    won_value_p50: Decimal | None
+    won_value_p85: Decimal | None
+    won_value_p95: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class DealLine:
+    """One row of the per-deal table: every open deal, and deals closed in the period."""
+
+    deal_id: int | None
+    title: str
+    account: str
+    owner: str
+    stage: str
+    status: DealStatus
+    value: Decimal
+    currency: str
+    age_days: float
+    age_band: AgeBand
+    blocked: bool
+    idle_days: float
+    next_step: str
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StandupReport:
+    generated_at: datetime
+    board: str
+    owner: str | None
+    currency: str
+    #: Deals in other currencies: counted, but left out of every money total.
+    other_currency_deals: int
+    period: Period
+    history: Period
+    stages: tuple[StageLine, ...]
+    moved: tuple[Move, ...]
+    new_deals: tuple[NewDeal, ...]
+    won: Won
+    lost: Lost
+    win_rate: float | None
+    win_rate_by_owner: dict[str, float | None]
+    throughput_per_week: tuple[WeekLine, ...]
+    cycle_time_days: CycleTimeDays
+    blocked: tuple[BlockedDeal, ...]
+    stalled: tuple[StalledDeal, ...]
+    stall_days: int
+    ageing: tuple[AgeingDeal, ...]
+    wip_breaches: tuple[WipAlert, ...]
+    under_minimum: tuple[WipAlert, ...]
+    load: tuple[Load, ...]
+    forecast: Forecast
+    deals: tuple[DealLine, ...]
+
+
+def _for_owner(deals: Iterable[Deal], owner: str | None) -> list[Deal]:
+    if owner is None:
+        return list(deals)
+    wanted = owner.strip().casefold()
+    return [d for d in deals if d.owner.casefold() == wanted]
+
+
+def build_report(
+    board: Board | str,
+    stages: Iterable[Stage],
+    deals: Iterable[Deal],
+    events: Iterable[Event],
+    now: datetime,
+    since: datetime,
+    owner: str | None = None,
+    forecast_seed: int | None = None,
+    *,
+    history_days: int = DEFAULT_HISTORY_DAYS,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    stall_days: int | None = None,
+    probabilities: Mapping[str, Decimal | float | str] | None = None,
+    trials: int = forecast.DEFAULT_TRIALS,
+    tz: tzinfo = UTC,
+) -> StandupReport:
+    """The stand-up report for `board` over [since, now].
+
+    `owner` narrows every number to that person's deals (case-insensitive).
+    `stall_days` defaults to the board's setting (14 for a bare name).
+    """
+    now, since = aware(now), aware(since)
+    board_name = board if isinstance(board, str) else board.name
+    if stall_days is None:
+        stall_days = DEFAULT_STALL_DAYS if isinstance(board, str) else board.stall_days
+    lane_limits = {} if isinstance(board, str) else {
+        limit.value.casefold(): limit.wip_max for limit in board.lane_limits if limit.dimension is Lane.OWNER
+    }
+    stages = sorted(stages, key=lambda s: s.position)
+    by_name = {s.name: s for s in stages}
+    mine = _for_owner(deals, owner)
+    ids = {d.id for d in mine if d.id is not None}
+    mine_events = [e for e in events if e.deal_id in ids]
+    currency = sales.main_currency(mine)
+    # The period includes `now` itself: a change made this instant is in the report.
+    end = now + timedelta(microseconds=1)
+    period = Period(since, end)
+    history = Period(min(since, now - timedelta(days=history_days)), end)
+    lines = flow.timelines(stages, mine, mine_events, now=now)
+    by_id = {line.deal.id: line for line in lines}
+
+    won_lines = [l for l in flow.closed_in(lines, period) if l.status is DealStatus.WON]
+    lost_lines = [l for l in flow.closed_in(lines, period) if l.status is DealStatus.LOST]
+    cycle = flow.cycle_time_percentiles(lines, history)
+    stalled = sales.stalled(lines, now, stall_days=stall_days, currency=currency)
+    stalled_ids = {s.deal.id for s in stalled.deals}
+    blocked = flow.blocked_now(lines, now)
+    blocked_ids = {b.deal.id for b in blocked}
+    ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle)}
+
+    stage_lines = _stage_lines(stages, mine, won_lines + lost_lines, currency, probabilities)
+    return StandupReport(
+        generated_at=now,
+        board=board_name,
+        owner=owner,
+        currency=currency,
+        other_currency_deals=sum(1 for d in mine if d.currency != currency),
+        period=Period(since, now),
+        history=Period(history.start, now),
+        stages=stage_lines,
+        moved=_moves(mine_events, by_id, period),
+        new_deals=_new_deals(mine_events, by_id, period),
+        won=_won(won_lines, currency),
+        lost=_lost(lost_lines, currency),
+        win_rate=sales.win_rate(lines, history).rate,
+        win_rate_by_owner={
+            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=lambda d: d.owner).items()
+        },
+        throughput_per_week=tuple(
+            WeekLine(w.label, w.start, w.days, w.won, w.lost)
+            for w in flow.throughput_per_week(lines, history, tz=tz)
+        ),
+        cycle_time_days=(
+            CycleTimeDays(0)
+            if cycle is None
+            else CycleTimeDays(cycle.count, cycle.p50, cycle.p85, cycle.p95, cycle.mean)
+        ),
+        blocked=tuple(
+            BlockedDeal(b.deal.id, b.deal.title, b.deal.owner, by_id[b.deal.id].stage, b.since,
+                        _days(b.since, now), b.reason)
+            for b in blocked
+        ),
+        stalled=tuple(
+            StalledDeal(s.deal.id, s.deal.title, s.deal.owner, s.stage, s.deal.value, s.deal.currency,
+                        s.last_activity, s.idle_days)
+            for s in stalled.deals
+        ),
+        stall_days=stall_days,
+        ageing=tuple(
+            AgeingDeal(a.deal.id, a.deal.title, a.deal.owner, a.stage, a.days, a.band)
+            for a in ages.values()
+            if a.started
+        ),
+        wip_breaches=tuple(
+            WipAlert(s.name, s.count, s.wip_max)  # type: ignore[arg-type]
+            for s in stage_lines
+            if s.kind is StageKind.OPEN and s.wip_max is not None and s.count > s.wip_max
+        ),
+        under_minimum=tuple(
+            WipAlert(s.name, s.count, s.wip_min)  # type: ignore[arg-type]
+            for s in stage_lines
+            if s.kind is StageKind.OPEN and s.wip_min is not None and s.count < s.wip_min
+        ),
+        load=_load(lines, by_name, currency, blocked_ids, stalled_ids, lane_limits),
+        forecast=_forecast(lines, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
+        deals=_deal_lines(lines, period, now, ages, blocked_ids),
+    )
+
+
+def _days(start: datetime | None, end: datetime) -> float:
+    return 0.0 if start is None else max(0.0, flow.days_between(start, end))
+
+
+def _stage_lines(
+    stages: list[Stage],
+    deals: list[Deal],
+    closed: list[flow.Timeline],
+    currency: str,
+    probabilities: Mapping[str, Decimal | float | str] | None,
+) -> tuple[StageLine, ...]:
+    pipe = sales.pipeline(deals, stages, probabilities=probabilities, currency=currency)
+    chance = sales.stage_probabilities(stages, probabilities)
+    result = []
+    for stage in stages:
+        if stage.kind is StageKind.OPEN:
+            row = pipe.by_stage[stage.name]
+            count, value, weighted = row.count, row.value, row.weighted
+        else:
+            here = [l.deal for l in closed if l.stage == stage.name]
+            count = len(here)
+            value = sales.money(sum((d.value for d in here if d.currency == currency), ZERO))
+            weighted = sales.money(value * chance[stage.name])
+        result.append(
+            StageLine(
+                name=stage.name,
+                kind=stage.kind,
+                upstream=stage.upstream,
+                count=count,
+                value=value,
+                weighted_value=weighted,
+                probability=chance[stage.name],
+                wip_min=stage.wip_min,
+                wip_max=stage.wip_max,
+                wip_state=wip_state(stage, count) if stage.kind is StageKind.OPEN else "ok",
+            )
+        )
+    return tuple(result)
+
+
+def _moves(events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period) -> tuple[Move, ...]:
+    moves = [e for e in events if e.kind is EventKind.MOVED and e.to_stage and aware(e.at) in period]
+    moves.sort(key=lambda e: aware(e.at))
+    return tuple(
+        Move(e.deal_id, by_id[e.deal_id].deal.title, by_id[e.deal_id].deal.owner, e.from_stage, e.to_stage, aware(e.at))
+        for e in moves
+        if e.deal_id in by_id and e.to_stage is not None
+    )
+
+
+def _new_deals(
+    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period
+) -> tuple[NewDeal, ...]:
+    created = sorted(
+        (e for e in events if e.kind is EventKind.CREATED and aware(e.at) in period and e.deal_id in by_id),
+        key=lambda e: aware(e.at),
+    )
+    result = []
+    for event in created:
+        deal = by_id[event.deal_id].deal
+        result.append(
+            NewDeal(deal.id, deal.title, deal.owner, event.to_stage or deal.stage, deal.value, deal.currency,
+                    aware(event.at))
+        )
+    return tuple(result)
+
+
+def _closed(line: flow.Timeline) -> Closed:
+    deal = line.deal
+    return Closed(deal.id, deal.title, deal.owner, deal.value, deal.currency, line.closed_at,  # type: ignore[arg-type]
+                  line.lost_reason, line.lost_from)
+
+
+def _total(lines: list[flow.Timeline], currency: str) -> Decimal:
+    return sales.money(sum((l.deal.value for l in lines if l.deal.currency == currency), ZERO))
+
+
+def _won(lines: list[flow.Timeline], currency: str) -> Won:
+    return Won(len(lines), _total(lines, currency), tuple(_closed(l) for l in lines))
+
+
+def _lost(lines: list[flow.Timeline], currency: str) -> Lost:
+    reasons: dict[str, int] = {}
+    for line in lines:
+        reason = line.lost_reason or flow.UNSPECIFIED
+        reasons[reason] = reasons.get(reason, 0) + 1
+    ordered = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+    return Lost(len(lines), _total(lines, currency), ordered, tuple(_closed(l) for l in lines))
+
+
+def _load(
+    lines: list[flow.Timeline],
+    by_name: Mapping[str, Stage],
+    currency: str,
+    blocked_ids: set[int | None],
+    stalled_ids: set[int | None],
+    lane_limits: Mapping[str, int],
+) -> tuple[Load, ...]:
+    result = []
+    for owner, group in sorted(flow.by_key((l for l in lines if l.is_open), lambda d: d.owner).items()):
+        result.append(
+            Load(
+                owner=owner,
+                open=len(group),
+                active=sum(1 for l in group if flow.is_active(by_name.get(l.stage))),
+                value=_total(group, currency),
+                blocked=sum(1 for l in group if l.deal.id in blocked_ids),
+                stalled=sum(1 for l in group if l.deal.id in stalled_ids),
+                wip_max=lane_limits.get(owner.casefold()),
+            )
+        )
+    return tuple(result)
+
+
+def _forecast(
+    lines: list[flow.Timeline],
+    by_name: Mapping[str, Stage],
+    history: Period,
+    now: datetime,
+    currency: str,
+    horizon_days: int,
+    trials: int,
+    seed: int | None,
+    tz: tzinfo,
+) -> Forecast:
+    today = day_of(now, tz)
+    horizon = today + timedelta(days=horizon_days)
+    closes = flow.daily_counts(lines, history, tz=tz)
+    wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
+    won_values = [
+        l.deal.value
+        for l in flow.closed_in(lines, history)
+        if l.status is DealStatus.WON and l.deal.currency == currency
+    ]
+    items = sum(1 for l in lines if l.is_open and flow.is_active(by_name.get(l.stage)))
+    done = forecast.when_done(items, closes, trials, seed, start=today)
+    many = forecast.how_many_by(horizon, closes, trials, seed, start=today)
+    value = forecast.value_by(horizon, wins, won_values, trials, seed, start=today)
+    return Forecast(
+        trials=trials,
+        seed=seed,
+        no_throughput=done.no_throughput,
+        items=items,
+        done_p50=done.p50,
+        done_p85=done.p85,
+        done_p95=done.p95,
+        horizon=horizon,
+        closes_p50=many.p50,
+        closes_p85=many.p85,
+        closes_p95=many.p95,
+        won_value_p50=value.p50,
+        won_value_p85=value.p85,
+        won_value_p95=value.p95,
+    )
+
+
+def _deal_lines(
+    lines: list[flow.Timeline],
+    period: Period,
+    now: datetime,
+    ages: Mapping[int | None, flow.WorkItemAge],
+    blocked_ids: set[int | None],
+) -> tuple[DealLine, ...]:
+    rows = []
+    for line in lines:
+        if not line.is_open and not (line.closed_at is not None and line.closed_at in period):
+            continue
+        deal = line.deal
+        age = ages.get(deal.id)
+        if age is not None:
+            age_days, band = age.days, age.band
+        else:
+            since = line.started_at or line.created_at
+            age_days, band = _days(since, line.closed_at or now), AgeBand.UNKNOWN
+        rows.append(
+            DealLine(
+                deal_id=deal.id,
+                title=deal.title,
+                account=deal.account,
+                owner=deal.owner,
+                stage=line.stage,
+                status=line.status,
+                value=deal.value,
+                currency=deal.currency,
+                age_days=age_days,
+                age_band=band,
+                blocked=deal.id in blocked_ids,
+                idle_days=_days(line.last_activity or line.created_at, now),
+                next_step=deal.next_step,
+                closed_at=line.closed_at,
+            )
+        )
+    return tuple(rows)

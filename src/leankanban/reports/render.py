@@ -1,0 +1,501 @@
+"""Renderers for a StandupReport: JSON, Markdown, CSV and terminal text.
+
+* `to_dict` / `to_json`: the stable schema in SCHEMA.md (times ISO 8601,
+  money as JSON numbers, enums as their string values).
+* `to_markdown`: pastes into a wiki or chat; every piece of user text is
+  escaped so `|`, `*`, `_`, `[` ... in a title cannot break a table.
+* `stages_csv` / `deals_csv`: RFC 4180 CSV; text that a spreadsheet would
+  run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+* `to_renderable` / `to_text`: Rich, imported lazily here only, with user
+  text passed as `rich.text.Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from leankanban.reports.model import CycleTimeDays, Forecast, StandupReport
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import RenderableType
+
+SCHEMA_VERSION = 1
+
+
+# -- plain values ----------------------------------------------------------------
+
+
+def number(amount: Decimal | None) -> int | float | None:
+    """Money as a JSON number: an int when whole, else a float (exact to the cent below 10^13)."""
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat()
+
+
+def _round(days: float | None) -> float | None:
+    return None if days is None else round(days, 2)
+
+
+#: Bidirectional overrides and isolates ("Trojan Source"): shown, not obeyed.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def visible(text: str) -> str:
+    """`text` with control and bidi characters shown as escapes (`\\x1b`)."""
+    if text.isprintable() and not _BIDI.intersection(text):
+        return text
+    out = []
+    for char in text:
+        if char in _BIDI or (not char.isprintable() and unicodedata.category(char) != "Zs"):
+            out.append(repr(char)[1:-1] if char not in "\n\r\t" else " ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# -- JSON ---------------------------------------------------------------------
+
+
+def _cycle(cycle: CycleTimeDays) -> dict[str, Any]:
+    return {
+        "count": cycle.count,
+        "p50": _round(cycle.p50),
+        "p85": _round(cycle.p85),
+        "p95": _round(cycle.p95),
+        "mean": _round(cycle.mean),
+    }
+
+
+def _forecast(f: Forecast) -> dict[str, Any]:
+    return {
+        "trials": f.trials,
+        "seed": f.seed,
+        "no_throughput": f.no_throughput,
+        "in_progress": {"items": f.items, "p50": iso(f.done_p50), "p85": iso(f.done_p85), "p95": iso(f.done_p95)},
+        "horizon": iso(f.horizon),
+        "closes_by_horizon": {"p50": f.closes_p50, "p85": f.closes_p85, "p95": f.closes_p95},
+        "won_value_by_horizon": {
+            "p50": number(f.won_value_p50),
+            "p85": number(f.won_value_p85),
+            "p95": number(f.won_value_p95),
+        },
+    }
+
+
+def to_dict(report: StandupReport) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in the shape SCHEMA.md documents."""
+    r = report
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso(r.generated_at),
+        "board": r.board,
+        "owner": r.owner,
+        "currency": r.currency,
+        "other_currency_deals": r.other_currency_deals,
+        "period": {"start": iso(r.period.start), "end": iso(r.period.end)},
+        "history": {"start": iso(r.history.start), "end": iso(r.history.end)},
+        "stages": [
+            {
+                "name": s.name,
+                "kind": s.kind.value,
+                "upstream": s.upstream,
+                "count": s.count,
+                "value": number(s.value),
+                "weighted_value": number(s.weighted_value),
+                "probability": round(float(s.probability), 4),
+                "wip_min": s.wip_min,
+                "wip_max": s.wip_max,
+                "wip_state": s.wip_state,
+            }
+            for s in r.stages
+        ],
+        "moved": [
+            {"deal_id": m.deal_id, "title": m.title, "owner": m.owner, "from": m.from_stage, "to": m.to_stage,
+             "at": iso(m.at)}
+            for m in r.moved
+        ],
+        "new_deals": [
+            {"deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "value": number(n.value),
+             "currency": n.currency, "at": iso(n.at)}
+            for n in r.new_deals
+        ],
+        "won": {
+            "count": r.won.count,
+            "value": number(r.won.value),
+            "deals": [
+                {"deal_id": c.deal_id, "title": c.title, "owner": c.owner, "value": number(c.value),
+                 "currency": c.currency, "at": iso(c.at)}
+                for c in r.won.deals
+            ],
+        },
+        "lost": {
+            "count": r.lost.count,
+            "value": number(r.lost.value),
+            "reasons": dict(r.lost.reasons),
+            "deals": [
+                {"deal_id": c.deal_id, "title": c.title, "owner": c.owner, "value": number(c.value),
+                 "currency": c.currency, "at": iso(c.at), "reason": c.reason, "from": c.from_stage}
+                for c in r.lost.deals
+            ],
+        },
+        "win_rate": None if r.win_rate is None else round(r.win_rate, 4),
+        "win_rate_by_owner": {k: None if v is None else round(v, 4) for k, v in r.win_rate_by_owner.items()},
+        "throughput_per_week": [
+            {"week": w.week, "start": iso(w.start), "days": w.days, "won": w.won, "lost": w.lost,
+             "closed": w.closed}
+            for w in r.throughput_per_week
+        ],
+        "cycle_time_days": _cycle(r.cycle_time_days),
+        "blocked": [
+            {"deal_id": b.deal_id, "title": b.title, "owner": b.owner, "stage": b.stage, "since": iso(b.since),
+             "days": _round(b.days), "reason": b.reason}
+            for b in r.blocked
+        ],
+        "stall_days": r.stall_days,
+        "stalled": [
+            {"deal_id": s.deal_id, "title": s.title, "owner": s.owner, "stage": s.stage, "value": number(s.value),
+             "currency": s.currency, "last_activity": iso(s.last_activity), "idle_days": _round(s.idle_days)}
+            for s in r.stalled
+        ],
+        "ageing": [
+            {"deal_id": a.deal_id, "title": a.title, "owner": a.owner, "stage": a.stage,
+             "age_days": _round(a.age_days), "band": a.band.value}
+            for a in r.ageing
+        ],
+        "wip_breaches": [{"stage": w.stage, "count": w.count, "wip_max": w.limit} for w in r.wip_breaches],
+        "under_minimum": [{"stage": w.stage, "count": w.count, "wip_min": w.limit} for w in r.under_minimum],
+        "load": [
+            {"owner": l.owner, "open": l.open, "active": l.active, "value": number(l.value), "blocked": l.blocked,
+             "stalled": l.stalled, "wip_max": l.wip_max, "over_limit": l.over_limit}
+            for l in r.load
+        ],
+        "forecast": _forecast(r.forecast),
+        "deals": [
+            {"deal_id": d.deal_id, "title": d.title, "account": d.account, "owner": d.owner, "stage": d.stage,
+             "status": d.status.value, "value": number(d.value), "currency": d.currency,
+             "age_days": _round(d.age_days), "age_band": d.age_band.value, "blocked": d.blocked,
+             "idle_days": _round(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at)}
+            for d in r.deals
+        ],
+    }
+
+
+def to_json(report: StandupReport, *, indent: int | None = 2) -> str:
+    return json.dumps(to_dict(report), indent=indent, ensure_ascii=False)
+
+
+# -- Markdown ---------------------------------------------------------------------
+
+_MD_SPECIAL = set("\\`*_{}[]<>|~#&!")
+
+
+def md(text: str | None) -> str:
+    """User text made literal for Markdown (GFM): special characters are
+    backslash-escaped and line breaks become spaces, so it stays in its cell."""
+    if not text:
+        return ""
+    flat = visible(" ".join(text.splitlines()))
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in flat)
+
+
+def money_text(amount: Decimal | None, currency: str = "") -> str:
+    if amount is None:
+        return "-"
+    shown = f"{amount:,.2f}"
+    return f"{currency} {shown}".strip()
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def _d(days: float | None) -> str:
+    return "-" if days is None else f"{days:.1f}"
+
+
+def _when(moment: datetime | date | None) -> str:
+    if moment is None:
+        return "-"
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _limits(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo}-{hi}"
+    if hi is not None:
+        return f"max {hi}"
+    return "" if lo is None else f"min {lo}"
+
+
+_BAND_LABELS = {"below_p50": "< p50", "p50_p85": "p50-p85", "p85_p95": "p85-p95", "above_p95": "> p95"}
+
+
+def band_label(band: str) -> str:
+    return _BAND_LABELS.get(band, "-")
+
+
+def to_markdown(report: StandupReport) -> str:
+    r = report
+    cur = r.currency
+    out = [f"# Stand-up: {md(r.board)}" + (f" ({md(r.owner)})" if r.owner else ""), ""]
+    out.append(f"Since {_when(r.period.start)} until {_when(r.period.end)} UTC. Generated {_when(r.generated_at)}.")
+    if r.other_currency_deals:
+        out.append(f"Money in {cur}; {r.other_currency_deals} deal(s) in other currencies are not in the totals.")
+    out += ["", "## Board", ""]
+    out += _table(
+        ["Stage", "Deals", "Value", "Weighted", "WIP limits", "State"],
+        [
+            [md(s.name), str(s.count), money_text(s.value), money_text(s.weighted_value),
+             _limits(s.wip_min, s.wip_max), s.wip_state]
+            for s in r.stages
+        ],
+    )
+    out += ["", "## Since last stand-up", ""]
+    out.append(f"- **Won:** {r.won.count} ({money_text(r.won.value, cur)})")
+    reasons = ", ".join(f"{md(k)} ({v})" for k, v in r.lost.reasons.items())
+    out.append(f"- **Lost:** {r.lost.count} ({money_text(r.lost.value, cur)})" + (f": {reasons}" if reasons else ""))
+    out.append(f"- **New deals:** {len(r.new_deals)}")
+    out.append(f"- **Moves:** {len(r.moved)}")
+    if r.moved:
+        out += ["", "### Moves", ""]
+        out += _table(
+            ["Deal", "Owner", "From", "To", "When"],
+            [[md(m.title), md(m.owner), md(m.from_stage), md(m.to_stage), _when(m.at)] for m in r.moved],
+        )
+    if r.new_deals:
+        out += ["", "### New deals", ""]
+        out += _table(
+            ["Deal", "Owner", "Stage", "Value"],
+            [[md(n.title), md(n.owner), md(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
+        )
+    out += ["", "## Needs attention", ""]
+    alerts = [f"- **Over WIP limit:** {md(w.stage)} ({w.count}/{w.limit})" for w in r.wip_breaches]
+    alerts += [f"- **Below minimum:** {md(w.stage)} ({w.count}, minimum {w.limit})" for w in r.under_minimum]
+    alerts += [f"- **Over personal WIP limit:** {md(l.owner)} ({l.active}/{l.wip_max})" for l in r.load if l.over_limit]
+    out += alerts or ["- No WIP alerts."]
+    if r.blocked:
+        out += ["", "### Blocked", ""]
+        out += _table(
+            ["Deal", "Owner", "Stage", "Blocked days", "Reason"],
+            [[md(b.title), md(b.owner), md(b.stage), _d(b.days), md(b.reason)] for b in r.blocked],
+        )
+    if r.stalled:
+        out += ["", f"### Stalled (no activity for {r.stall_days}+ days)", ""]
+        out += _table(
+            ["Deal", "Owner", "Stage", "Idle days", "Value"],
+            [[md(s.title), md(s.owner), md(s.stage), _d(s.idle_days), money_text(s.value, s.currency)]
+             for s in r.stalled],
+        )
+    if r.ageing:
+        out += ["", "### Ageing work in progress", ""]
+        out += _table(
+            ["Deal", "Owner", "Stage", "Age (days)", "Band"],
+            [[md(a.title), md(a.owner), md(a.stage), _d(a.age_days), band_label(a.band.value)]
+             for a in r.ageing],
+        )
+    if r.load:
+        out += ["", "### Load per person", ""]
+        out += _table(
+            ["Owner", "Open", "Active", "Limit", "Value", "Blocked", "Stalled"],
+            [[md(l.owner) or "(nobody)", str(l.open), str(l.active), "" if l.wip_max is None else str(l.wip_max),
+              money_text(l.value), str(l.blocked), str(l.stalled)] for l in r.load],
+        )
+    c = r.cycle_time_days
+    out += ["", f"## Flow since {_when(r.history.start.date())}", ""]
+    out.append(f"- **Win rate:** {_pct(r.win_rate)}")
+    out.append(
+        f"- **Cycle time (days):** p50 {_d(c.p50)}, p85 {_d(c.p85)}, p95 {_d(c.p95)} ({c.count} closed)"
+    )
+    if r.throughput_per_week:
+        out += ["", "| Week | Won | Lost | Closed |", "|---|---|---|---|"]
+        out += [f"| {w.week} | {w.won} | {w.lost} | {w.closed} |" for w in r.throughput_per_week]
+    f = r.forecast
+    out += ["", "## Forecast", ""]
+    if f.no_throughput:
+        out.append("- No closes in the history window: no forecast.")
+    else:
+        out.append(
+            f"- **{f.items} deal(s) in progress closed by:** {_when(f.done_p50)} (50%), "
+            f"{_when(f.done_p85)} (85%), {_when(f.done_p95)} (95%)"
+        )
+        out.append(
+            f"- **Closes by {_when(f.horizon)}:** at least {f.closes_p85} (85%), {f.closes_p95} (95%); "
+            f"{f.closes_p50} likely"
+        )
+        out.append(
+            f"- **Won value by {_when(f.horizon)}:** at least {money_text(f.won_value_p85, cur)} (85%); "
+            f"{money_text(f.won_value_p50, cur)} likely"
+        )
+    return "\n".join(out) + "\n"
+
+
+# -- CSV --------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str | None) -> str:
+    """User text safe for a spreadsheet: a leading formula character is neutralised with `'`."""
+    if not text:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _plain(amount: Decimal | None) -> str:
+    return "" if amount is None else f"{amount:.2f}"
+
+
+def stages_csv(report: StandupReport) -> str:
+    """One row per stage: name, kind, count, value, weighted_value, wip_min, wip_max, wip_state."""
+    return _csv(
+        ["stage", "kind", "count", "value", "weighted_value", "currency", "wip_min", "wip_max", "wip_state"],
+        [
+            [cell(s.name), s.kind.value, s.count, _plain(s.value), _plain(s.weighted_value), report.currency,
+             "" if s.wip_min is None else s.wip_min, "" if s.wip_max is None else s.wip_max, s.wip_state]
+            for s in report.stages
+        ],
+    )
+
+
+def deals_csv(report: StandupReport) -> str:
+    """One row per open deal and per deal closed in the period."""
+    return _csv(
+        ["deal_id", "title", "account", "owner", "stage", "status", "value", "currency", "age_days", "age_band",
+         "blocked", "idle_days", "next_step", "closed_at"],
+        [
+            [d.deal_id, cell(d.title), cell(d.account), cell(d.owner), cell(d.stage), d.status.value,
+             _plain(d.value), d.currency, f"{d.age_days:.2f}", d.age_band.value, "yes" if d.blocked else "no",
+             f"{d.idle_days:.2f}", cell(d.next_step), iso(d.closed_at) or ""]
+            for d in report.deals
+        ],
+    )
+
+
+# -- terminal text (Rich) ---------------------------------------------------------
+
+
+def to_renderable(report: StandupReport) -> RenderableType:
+    """A Rich renderable of the report. Rich is imported here, not at module load."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    def t(value: str | None) -> Text:
+        return Text(visible(value or ""))
+
+    r = report
+    cur = r.currency
+    parts: list[Any] = []
+    title = Text("Stand-up: ", style="bold")
+    title.append_text(t(r.board))
+    if r.owner:
+        title.append(" (")
+        title.append_text(t(r.owner))
+        title.append(")")
+    title.append(f"  since {_when(r.period.start)} until {_when(r.period.end)} UTC", style="dim")
+    parts.append(title)
+
+    board = Table(title="Board", title_justify="left", expand=False)
+    for name, justify in (("Stage", "left"), ("Deals", "right"), ("Value", "right"), ("Weighted", "right"),
+                          ("WIP", "right"), ("State", "left")):
+        board.add_column(name, justify=justify)  # type: ignore[arg-type]
+    styles = {"over": "bold red", "at": "yellow", "under": "cyan", "ok": ""}
+    for s in r.stages:
+        board.add_row(t(s.name), str(s.count), money_text(s.value), money_text(s.weighted_value),
+                      _limits(s.wip_min, s.wip_max), Text(s.wip_state, style=styles.get(s.wip_state, "")))
+    parts.append(board)
+
+    summary = Text()
+    summary.append(f"Won {r.won.count} ({money_text(r.won.value, cur)})", style="green")
+    summary.append("   ")
+    summary.append(f"Lost {r.lost.count} ({money_text(r.lost.value, cur)})", style="red")
+    if r.lost.reasons:
+        summary.append(": ")
+        summary.append_text(t(", ".join(f"{k} ({v})" for k, v in r.lost.reasons.items())))
+    summary.append(f"   New {len(r.new_deals)}   Moves {len(r.moved)}")
+    parts.append(summary)
+
+    def deal_table(title_text: str, header: list[str], rows: list[list[Text | str]]) -> None:
+        if not rows:
+            return
+        table = Table(title=title_text, title_justify="left")
+        for name in header:
+            table.add_column(name)
+        for row in rows:
+            table.add_row(*row)
+        parts.append(table)
+
+    deal_table("Moves", ["Deal", "Owner", "From", "To", "When"],
+               [[t(m.title), t(m.owner), t(m.from_stage), t(m.to_stage), _when(m.at)] for m in r.moved])
+    deal_table("New deals", ["Deal", "Owner", "Stage", "Value"],
+               [[t(n.title), t(n.owner), t(n.stage), money_text(n.value, n.currency)] for n in r.new_deals])
+    deal_table("Blocked", ["Deal", "Owner", "Stage", "Days", "Reason"],
+               [[t(b.title), t(b.owner), t(b.stage), _d(b.days), t(b.reason)] for b in r.blocked])
+    deal_table(f"Stalled ({r.stall_days}+ days idle)", ["Deal", "Owner", "Stage", "Idle days", "Value"],
+               [[t(s.title), t(s.owner), t(s.stage), _d(s.idle_days), money_text(s.value, s.currency)]
+                for s in r.stalled])
+    deal_table("Ageing WIP", ["Deal", "Owner", "Stage", "Age", "Band"],
+               [[t(a.title), t(a.owner), t(a.stage), _d(a.age_days), band_label(a.band.value)]
+                for a in r.ageing])
+    deal_table("Load", ["Owner", "Open", "Active", "Limit", "Blocked", "Stalled"],
+               [[t(l.owner), str(l.open), str(l.active), "" if l.wip_max is None else str(l.wip_max),
+                 str(l.blocked), str(l.stalled)] for l in r.load])
+
+    alerts = [f"Over WIP limit: {w.stage} ({w.count}/{w.limit})" for w in r.wip_breaches]
+    alerts += [f"Below minimum: {w.stage} ({w.count}, minimum {w.limit})" for w in r.under_minimum]
+    for alert in alerts:
+        parts.append(Text(visible(alert), style="bold red"))
+
+    c = r.cycle_time_days
+    parts.append(Text(
+        f"Win rate {_pct(r.win_rate)}   Cycle time p50 {_d(c.p50)} / p85 {_d(c.p85)} / p95 {_d(c.p95)} days "
+        f"({c.count} closed since {_when(r.history.start.date())})"
+    ))
+    f = r.forecast
+    if f.no_throughput:
+        parts.append(Text("Forecast: no closes in the history window.", style="dim"))
+    else:
+        parts.append(Text(
+            f"Forecast: {f.items} in progress closed by {_when(f.done_p85)} (85%); "
+            f"by {_when(f.horizon)} at least {f.closes_p85} closes (85%)"
+        ))
+    return Group(*parts)
+
+
+def to_text(report: StandupReport, *, width: int = 100, color: bool = False) -> str:
+    """The Rich rendering as a string; plain text unless `color`."""
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=color, color_system="standard" if color else None,
+                      no_color=not color, highlight=False)
+    console.print(to_renderable(report))
+    return buf.getvalue()
