@@ -292,7 +292,7 @@ def build_report(
     `owner` narrows every number to that person's deals (case-insensitive).
     `stall_days` defaults to the board's setting (14 for a bare name).
     """
-    now, since = aware(now), aware(since)
+    now, since = aware(now).astimezone(UTC), aware(since).astimezone(UTC)
     board_name = board if isinstance(board, str) else board.name
     if stall_days is None:
         stall_days = DEFAULT_STALL_DAYS if isinstance(board, str) else board.stall_days

@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,8 @@ def number(amount: Decimal | None) -> int | float | None:
 def iso(moment: datetime | date | None) -> str | None:
     if moment is None:
         return None
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).isoformat()
     return moment.isoformat()
 
 
@@ -229,7 +231,7 @@ def _when(moment: datetime | date | None) -> str:
     if moment is None:
         return "-"
     if isinstance(moment, datetime):
-        return moment.strftime("%Y-%m-%d %H:%M")
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     return moment.isoformat()
 
 
