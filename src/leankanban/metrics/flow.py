@@ -248,6 +248,7 @@ def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage],
     lost_from: str | None = None
     lost_reason: str | None = None
     reopens = 0
+    start_event: int | None = None
     first = aware(history[0].at)
     created_at = first
 
@@ -282,7 +283,16 @@ def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage],
             visits.append(StageVisit(event.to_stage, at))
             stage = by_name.get(event.to_stage)
             if started_at is None and is_active(stage) and (stage is not None or status is DealStatus.OPEN):
-                started_at = at
+                started_at, start_event = at, event.id
+            elif (
+                start_event is not None
+                and (event.data or {}).get("undoes") == str(start_event)
+                and stage is not None
+                and stage.kind is StageKind.OPEN
+                and stage.upstream
+            ):
+                # The move that started the deal was undone: it never really started.
+                started_at = start_event = None
             if stage is not None:
                 settle(STATUS_FOR_KIND[stage.kind], at, event.from_stage, event.reason)
         elif event.kind is EventKind.WON:

@@ -345,3 +345,17 @@ def test_group_by_owner():
 def test_money_is_untouched_by_timelines():
     story = Story().add(1, value="1234.56")
     assert lines(story, at(1))[0].deal.value == Decimal("1234.56")
+
+
+def test_undoing_the_move_that_started_a_deal_stops_its_clock():
+    story = Story().add(1, "Qualifying", 0)
+    story.events.append(Event(EventKind.MOVED, at(1), 1, from_stage="Qualifying", to_stage="Discovery", id=10))
+    story.events.append(
+        Event(EventKind.MOVED, at(1.1), 1, from_stage="Discovery", to_stage="Qualifying", data={"undoes": "10"})
+    )
+    story.events.append(Event(EventKind.UNDONE, at(1.1), 1, old_value="10"))
+    [line] = lines(story, at(3))
+    assert line.started_at is None
+    story.events.append(Event(EventKind.MOVED, at(2), 1, from_stage="Qualifying", to_stage="Discovery", id=12))
+    [line] = lines(story, at(3))
+    assert line.started_at == at(2)
