@@ -132,7 +132,7 @@ class DealList(Widget):
         title_style = style("deal-list--title", partial=True)
         account_style = style("deal-list--account", partial=True)
         meta_style = style("deal-list--meta", partial=True)
-        cursor_style = style("deal-list--cursor", partial=True)
+        cursor_style = style("deal-list--cursor")
         end = min(len(self.deals), self.top + capacity)
         for index in range(self.top, end):
             base = cursor_style if self.active and index == self.cursor else Style()
@@ -205,12 +205,17 @@ class StageColumn(Vertical):
         self.column_index = column_index
         self.header = StageHeader()
         self.deal_list = DealList(column_index)
+        self._shown: tuple[ColumnView, datetime, int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.deal_list
 
     def show(self, column: ColumnView, now: datetime, cursor: int, active: bool) -> None:
+        last = self._shown
+        if last is not None and last[0] is column and last[1:] == (now, cursor, active):
+            return  # the same column object, cursor and time: nothing to repaint
+        self._shown = (column, now, cursor, active)
         for state in WIP_STATES:
             self.set_class(column.wip_state == state, f"-{state}")
         self.set_class(active, "-active")

@@ -1,0 +1,185 @@
+"""How fast the TUI opens and moves on a board with 10,000 deals.
+
+    /work/venv/bin/python bench/board_bench.py [--deals 10000] [--moves 20] [--db PATH]
+
+Builds an SQLite database with the lean sales board and N deals (bulk
+inserted through the store's tables, with the WIP limits lifted so the moves
+measure moving, not refusing), then runs the real `LeanKanbanApp` headless
+(`App.run_test`) and measures:
+
+  (a) time from starting the app to the first paint of every column with its cards;
+  (b) move latency: from sending `>` (or `<`) to the repaint of the target
+      column showing the moved deal, median over the moves;
+  (c) peak RSS of the process running the app (the database is built in a
+      child process so its memory does not count).
+
+Targets: (a) < 2 s, (b) < 100 ms, (c) < 250 MB. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+STAGE_SHARE = (
+    ("Leads", 0.40),
+    ("Qualifying", 0.20),
+    ("Discovery", 0.15),
+    ("Proposal", 0.10),
+    ("Negotiation", 0.05),
+    ("Won", 0.06),
+    ("Lost", 0.04),
+)
+
+
+def build_database(path: Path, deals: int) -> None:
+    """The lean sales board with `deals` deals, WIP limits lifted."""
+    from sqlalchemy import insert, update
+
+    from leankanban.services import connect
+    from leankanban.store.tables import BoardRow, DealRow
+
+    services = connect(str(path), actor="bench")
+    board = services.ensure_default_board()
+    for stage in board.stages:
+        if not stage.is_closed:
+            services.set_stage_limits(stage.name, wip_min=None, wip_max=None)
+    rng = random.Random(7)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    stage_ids = {stage.name: stage.id for stage in board.stages}
+    rows: list[dict] = []
+    for name, share in STAGE_SHARE:
+        count = round(deals * share) if name != "Lost" else deals - len(rows)
+        for _ in range(count):
+            at = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 300))
+            rows.append(
+                {
+                    "board_id": board.id,
+                    "stage_id": stage_ids[name],
+                    "title": f"Deal {len(rows) + 1} for {rng.choice(['rollout', 'pilot', 'renewal', 'expansion'])}",
+                    "account": f"Account {rng.randrange(2000)}",
+                    "value_cents": rng.randrange(1_000_00, 500_000_00),
+                    "currency": rng.choice(["EUR", "EUR", "USD"]),
+                    "owner": rng.choice(["ann", "bob", "cy", "dee"]),
+                    "status": {"Won": "won", "Lost": "lost"}.get(name, "open"),
+                    "created_at": at,
+                    "stage_entered_at": at,
+                    "closed_at": at if name in ("Won", "Lost") else None,
+                    "updated_at": at,
+                    "next_step": "",
+                    "tags": [],
+                    "helpers": [],
+                }
+            )
+    with services.engine.begin() as conn:
+        conn.execute(insert(DealRow), rows)
+        conn.execute(update(BoardRow).where(BoardRow.id == board.id).values(revision=BoardRow.revision + 1))
+    services.engine.dispose()
+
+
+async def measure(path: Path, moves: int) -> dict[str, float]:
+    from leankanban.services import connect
+    from leankanban.tui.app import LeanKanbanApp
+    from leankanban.tui.widgets.column import DealList
+
+    # Record when each column last rendered, and which deals it showed.
+    painted: dict[int, tuple[float, tuple[int, ...]]] = {}
+    original_render = DealList.render
+
+    def timed_render(self: DealList):  # type: ignore[no-untyped-def]
+        result = original_render(self)
+        shown = tuple(deal.id for deal in self.deals[self.top : self.top + self.capacity()])
+        painted[self.column_index] = (time.perf_counter(), shown)
+        return result
+
+    DealList.render = timed_render  # type: ignore[method-assign]
+
+    services = connect(str(path), actor="bench")
+    started = time.perf_counter()
+    app = LeanKanbanApp(services)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = app.board_screen
+        while not (screen.view is not None and len(painted) == len(screen.view.columns)):
+            await asyncio.sleep(0.001)
+        first_paint = max(at for at, _ in painted.values()) - started
+        total = sum(column.count for column in screen.view.columns)
+
+        # Move a Discovery deal on and back, so the columns stay the same size.
+        await pilot.press("right", "right")
+        latencies: list[float] = []
+        for number in range(moves):
+            deal = screen.focused_deal()
+            assert deal is not None
+            step = +1 if number % 2 == 0 else -1
+            target = screen.active_column + step
+            painted.pop(target, None)
+            sent = time.perf_counter()
+            app.simulate_key("greater_than_sign" if step > 0 else "less_than_sign")
+            while not (target in painted and deal.id in painted[target][1]):
+                await asyncio.sleep(0.0005)
+            latencies.append(painted[target][0] - sent)
+            await pilot.pause(0.05)
+        final = services.get_deal(deal.id)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "deals": total,
+        "first_paint_s": first_paint,
+        "move_median_ms": statistics.median(latencies) * 1000,
+        "move_p90_ms": sorted(latencies)[int(0.9 * (len(latencies) - 1))] * 1000,
+        "move_max_ms": max(latencies) * 1000,
+        "peak_rss_mb": peak_kib / 1024,
+        "moves": len(latencies),
+        "final_stage_ok": float(final.stage == "Discovery"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--deals", type=int, default=10_000)
+    parser.add_argument("--moves", type=int, default=20)
+    parser.add_argument("--db", type=Path, help="where to build the database (default: a temp folder)")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.build_only:
+        build_database(args.db, args.deals)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="lk-bench-") as folder:
+        path = args.db or Path(folder) / "bench.db"
+        if path.exists():
+            sys.exit(f"{path} exists; give a new path")
+        began = time.perf_counter()
+        # A child builds the database so its memory does not count towards (c).
+        subprocess.run(
+            [sys.executable, __file__, "--build-only", "--db", str(path), "--deals", str(args.deals)],
+            check=True,
+        )
+        built = time.perf_counter() - began
+        results = asyncio.run(measure(path, args.moves))
+
+    print(f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"database: {results['deals']:.0f} deals, built in {built:.1f} s")
+    print(f"(a) start to first paint of the board: {results['first_paint_s']:.2f} s   (target < 2 s)")
+    print(
+        f"(b) move repaint latency over {results['moves']:.0f} moves: median {results['move_median_ms']:.1f} ms, "
+        f"p90 {results['move_p90_ms']:.1f} ms, max {results['move_max_ms']:.1f} ms   (target < 100 ms)"
+    )
+    print(f"(c) peak RSS: {results['peak_rss_mb']:.0f} MB   (target < 250 MB)")
+    if not results["final_stage_ok"]:
+        sys.exit("the moved deal did not end where it started: the moves did not all go through")
+
+
+if __name__ == "__main__":
+    main()
