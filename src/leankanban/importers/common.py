@@ -92,6 +92,8 @@ class Cells:
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Collapse whitespace (quoted newlines included) and cut to `limit` characters."""
+    if len(text) <= limit and text.isprintable() and "  " not in text and text == text.strip():
+        return text
     cleaned = " ".join(_CONTROL.sub(" ", text).split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 

@@ -22,7 +22,8 @@ class ImportFailed(LeanKanbanError):
         self.file = file
         self.line = line
         self.column = column
-        self.message = message.rstrip(".")
+        message = message.rstrip(".")
+        self.message = message if len(message) <= 300 else message[:299] + "…"
         where = []
         if line is not None:
             where.append(f"line {line}")

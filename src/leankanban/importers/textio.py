@@ -16,8 +16,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from leankanban.domain.errors import InvalidInput
-from leankanban.domain.rules import parse_value
+from leankanban.domain.rules import MAX_VALUE
 from leankanban.importers.errors import ImportFailed
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -225,7 +224,7 @@ def read_table(raw: RawFile, text: str | None = None) -> Table:
         for record in reader:
             line = previous + 1 + offset
             previous = reader.line_num
-            if not record or not any(cell.strip() for cell in record):
+            if not record or not "".join(record).strip():
                 continue
             if header is None:
                 header = [cell.replace("\ufeff", "").strip() for cell in record]
@@ -384,9 +383,22 @@ def from_epoch_ms(ms: int) -> datetime:
 
 
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY", "zł": "PLN"}
+_SYMBOL = re.compile("|".join(re.escape(k) for k in sorted(_SYMBOLS, key=len, reverse=True)))
 _AMOUNT_TOKEN = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_PLAIN = re.compile(r"\d{1,15}(?:\.\d{1,2})?")
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'’_")
+_CENT = Decimal("0.01")
+
+
+def _checked(number: str, text: str) -> Decimal:
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise ValueProblem(f"'{text}' is not an amount") from None
+    if value > MAX_VALUE:
+        raise ValueProblem(f"'{text}' is too large for a deal value")
+    return value.quantize(_CENT)
 
 
 @lru_cache(maxsize=65536)
@@ -401,11 +413,12 @@ def parse_amount(text: str) -> tuple[Decimal, str | None]:
     s = text.strip()
     if not s:
         return Decimal("0"), None
+    if _PLAIN.fullmatch(s) and not ("." in s and len(s) - s.index(".") == 4):
+        return _checked(s, text), None
     currency: str | None = None
-    for symbol, code in _SYMBOLS.items():
-        if symbol in s:
-            s = s.replace(symbol, " ")
-            currency = code
+    for symbol in _SYMBOL.findall(s):
+        currency = _SYMBOLS[symbol]
+    s = _SYMBOL.sub(" ", s)
     for token in _AMOUNT_TOKEN.findall(s):
         if len(token) == 3 and token.isascii() and currency in (None, token.upper()):
             currency = token.upper()
@@ -436,10 +449,7 @@ def parse_amount(text: str) -> tuple[Decimal, str | None]:
             s = whole + "." + tail
     if not _NUMBER.fullmatch(s):
         raise ValueProblem(f"'{text}' is not an amount")
-    try:
-        return parse_value(Decimal(s)), currency
-    except (InvalidInput, InvalidOperation) as err:
-        raise ValueProblem(f"'{text}': {str(err).rstrip('.')}") from None
+    return _checked(s, text), currency
 
 
 def parse_float(text: str) -> float | None:

@@ -88,7 +88,10 @@ def _position(value: object) -> float:
     if isinstance(value, bool):
         return 0.0
     if isinstance(value, int | float) and value == value:
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return float("inf") if value > 0 else float("-inf")
     if value == "top":
         return float("-inf")
     return float("inf")
@@ -269,7 +272,8 @@ def _custom_values(
     for j, item in enumerate(items):
         if not isinstance(item, dict):
             continue
-        role = roles.get(item.get("idCustomField"))  # type: ignore[arg-type]
+        field_id = item.get("idCustomField")
+        role = roles.get(field_id) if isinstance(field_id, str) else None
         if role is None:
             continue
         raw_value = item.get("value")
