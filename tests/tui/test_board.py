@@ -329,3 +329,24 @@ async def test_quit(lk_sqlite: LeanKanban) -> None:
         await loaded(pilot)
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_long_column_scrolls_with_the_cursor(lk_sqlite: LeanKanban) -> None:
+    lk_sqlite.set_stage_limits("Leads", wip_max=None)
+    for number in range(1, 41):
+        lk_sqlite.add_deal(f"Lead {number}", stage="Leads")
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        first = [line.strip() for line in column_text(pilot, 0).splitlines()]
+        assert "Lead 1" in first and "Lead 40" not in first
+        assert first[-1] == "↑0  ↓31  of 40"
+        await pilot.press("end")
+        assert focused_title(pilot) == "Lead 40"
+        last = [line.strip() for line in column_text(pilot, 0).splitlines()]
+        assert "Lead 40" in last and "Lead 1" not in last
+        assert last[-1] == "↑31  ↓0  of 40"
+        await pilot.press("pageup")
+        assert focused_title(pilot) != "Lead 40"
+        await pilot.press("home")
+        assert focused_title(pilot) == "Lead 1"

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from leankanban.domain.errors import LeanKanbanError, WipLimitExceeded
-from leankanban.domain.model import BoardView, Deal
+from leankanban.domain.model import BoardView, Deal, StageKind
 from leankanban.services import LeanKanban
 from leankanban.tui.board_state import apply_move, locate
 from leankanban.tui.format import visible
@@ -307,12 +307,14 @@ class BoardScreen(Screen[None]):
     def action_new_deal(self) -> None:
         if self.view is None:
             return
-        stages = [column.stage.name for column in self.view.columns]
+        # A deal cannot start in a lost outcome; it is discarded into one.
+        stages = [c.stage.name for c in self.view.columns if c.stage.kind is not StageKind.LOST]
+        here = self.view.columns[self.active_column].stage.name
         form = DealForm(
             self.services,
             board=self.view.board.name,
             stages=stages,
-            stage=stages[self.active_column],
+            stage=here if here in stages else stages[0],
         )
         self.app.push_screen(form, self._saved)
 
