@@ -194,10 +194,11 @@ def parse(
             kinds.setdefault(outcome_stage_name(KIND_OF[status], kinds), KIND_OF[status])
     stages = build_stages(order_open_stages([n for n in names if kinds[n] is StageKind.OPEN]), kinds)
 
+    outcome_stage = {k: outcome_stage_name(k, kinds) for k in (StageKind.WON, StageKind.LOST)}
     deals = []
     for line, external_id, title, stage, status, value, currency, account, owner, created, closed, lost, expected in rows:
         if status is not DealStatus.OPEN and kinds.get(stage) is not KIND_OF[status]:
-            stage = outcome_stage_name(KIND_OF[status], kinds)
+            stage = outcome_stage[KIND_OF[status]]
         elif status is DealStatus.OPEN and kinds.get(stage) is not StageKind.OPEN:
             status = DealStatus.WON if kinds[stage] is StageKind.WON else DealStatus.LOST
         closed_at = closed if status is not DealStatus.OPEN else None

@@ -114,10 +114,11 @@ def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | N
             kinds.setdefault(outcome_stage_name(KIND_OF[status], kinds), KIND_OF[status])
     stages = build_stages(open_names, kinds)
 
+    outcome_stage = {k: outcome_stage_name(k, kinds) for k in (StageKind.WON, StageKind.LOST)}
     deals = []
     for line, external_id, title, stage, status, value, currency, account, owner, created, closed_at, lost, expected in rows:
         if status is not DealStatus.OPEN:
-            stage = outcome_stage_name(KIND_OF[status], kinds)
+            stage = outcome_stage[KIND_OF[status]]
         elif kinds.get(stage) is not StageKind.OPEN:
             status = DealStatus.WON if kinds[stage] is StageKind.WON else DealStatus.LOST
         history = (StageEntry(stage, closed_at),) if closed_at is not None else ()
