@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from leankanban import __version__
-from leankanban.commands import boards, deals, stages
+from leankanban.commands import boards, deals, detail, flow, outcomes, qualify, stages, transfer
 from leankanban.commands.render import one_line
 from leankanban.commands.state import State, state
 from leankanban.config import BOARD_ENV, DB_ENV, Settings
@@ -96,6 +96,22 @@ app.command("move")(deals.move)
 app.command("edit")(deals.edit)
 app.command("history")(deals.history)
 app.command("deals")(deals.deals)
+app.command("show")(detail.show)
+app.command("note")(detail.note)
+app.add_typer(detail.contact_app, name="contact")
+app.command("undo")(detail.undo)
+# Qualification and outcomes
+app.add_typer(qualify.criteria_app, name="criteria")
+app.command("qualify")(qualify.qualify)
+app.command("discard")(outcomes.discard)
+app.command("win")(outcomes.win)
+app.command("reopen")(outcomes.reopen)
+app.add_typer(outcomes.reasons_app, name="reasons")
+# Flow policies
+app.command("block")(flow.block)
+app.command("unblock")(flow.unblock)
+app.command("settings")(flow.settings)
+app.add_typer(flow.lane_app, name="lane")
 # Boards
 app.command("board")(boards.board)
 app.command("boards")(boards.boards)
@@ -103,6 +119,9 @@ app.command("init")(boards.init)
 # Stages
 app.command("stages")(stages.stages)
 app.add_typer(stages.stage_app, name="stage")
+# Import and export
+app.command("import")(transfer.import_)
+app.command("export")(transfer.export)
 
 
 def main() -> None:

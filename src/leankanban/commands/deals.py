@@ -29,6 +29,47 @@ Override = Annotated[
     str | None,
     typer.Option("--override", metavar="REASON", help="Go over a WIP limit anyway; the reason is recorded."),
 ]
+DealType = Annotated[
+    str | None,
+    typer.Option("--type", metavar="new_logo|expansion|renewal", help="What kind of deal it is."),
+]
+Priority = Annotated[
+    str | None,
+    typer.Option(
+        "--priority", metavar="expedite|fixed_date|standard|intangible", help="Class of service (how urgent)."
+    ),
+]
+Activity = Annotated[
+    str | None,
+    typer.Option("--activity", metavar="origination|influence|support", help="Where the owner's effort goes."),
+]
+ExpectedClose = Annotated[
+    str | None, typer.Option("--expected-close", metavar="DATE", help="Expected close date, YYYY-MM-DD.")
+]
+NextStepDue = Annotated[
+    str | None, typer.Option("--next-step-due", metavar="DATE", help="When the next step is due, YYYY-MM-DD.")
+]
+Tags = Annotated[str | None, typer.Option("--tags", metavar="'a,b'", help="Tags, separated by commas.")]
+Helpers = Annotated[
+    str | None, typer.Option("--helpers", metavar="'bob,cy'", help="People helping the owner, separated by commas.")
+]
+
+#: Edit options in the order `edit` names them when none is given.
+EDIT_OPTIONS = {
+    "title": "--title",
+    "account": "--account",
+    "value": "--value",
+    "currency": "--currency",
+    "owner": "--owner",
+    "next_step": "--next-step",
+    "deal_type": "--type",
+    "priority": "--priority",
+    "activity": "--activity",
+    "expected_close": "--expected-close",
+    "next_step_due": "--next-step-due",
+    "tags": "--tags",
+    "helpers": "--helpers",
+}
 
 
 def add(
@@ -40,6 +81,13 @@ def add(
     currency: Annotated[str, typer.Option("--currency", "-c", help="Three-letter currency code.")] = "EUR",
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="Who owns it (default: $LEANKANBAN_USER).")] = None,
     next_step: Annotated[str, typer.Option("--next-step", "-n", help="The next concrete step.")] = "",
+    deal_type: DealType = None,
+    priority: Priority = None,
+    activity: Activity = None,
+    expected_close: ExpectedClose = None,
+    next_step_due: NextStepDue = None,
+    tags: Tags = None,
+    helpers: Helpers = None,
     override: Override = None,
 ) -> None:
     """Add a deal and print its id."""
@@ -54,6 +102,13 @@ def add(
         owner=owner,
         next_step=next_step,
         override_reason=override,
+        deal_type=deal_type,
+        priority=priority,
+        activity=activity,
+        expected_close=expected_close,
+        next_step_due=next_step_due,
+        tags=tags,
+        helpers=helpers,
     )
     typer.echo(deal.id)
 
@@ -80,17 +135,38 @@ def edit(
     currency: Annotated[str | None, typer.Option("--currency", "-c", help="New currency code.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="New owner.")] = None,
     next_step: Annotated[str | None, typer.Option("--next-step", "-n", help="New next step ('' clears it).")] = None,
+    deal_type: DealType = None,
+    priority: Priority = None,
+    activity: Activity = None,
+    expected_close: ExpectedClose = None,
+    next_step_due: NextStepDue = None,
+    tags: Tags = None,
+    helpers: Helpers = None,
     override: Override = None,
 ) -> None:
-    """Change a deal's title, account, value, currency, owner or next step."""
-    given = {"title": title, "account": account, "value": value, "currency": currency, "owner": owner, "next_step": next_step}
+    """Change any of a deal's fields ('' clears dates, tags and helpers)."""
+    given = {
+        "title": title,
+        "account": account,
+        "value": value,
+        "currency": currency,
+        "owner": owner,
+        "next_step": next_step,
+        "deal_type": deal_type,
+        "priority": priority,
+        "activity": activity,
+        "expected_close": expected_close,
+        "next_step_due": next_step_due,
+        "tags": tags,
+        "helpers": helpers,
+    }
     changes = {name: raw for name, raw in given.items() if raw is not None}
     if not changes:
-        raise InvalidInput("Nothing to change; give at least one of --title, --account, --value, --currency, --owner, --next-step.")
+        raise InvalidInput(f"Nothing to change; give at least one of {', '.join(EDIT_OPTIONS.values())}.")
     services = state(ctx).services()
     before = services.get_deal(deal_id)
     after = services.edit_deal(deal_id, override_reason=override, **changes)
-    changed = [name.replace("_", " ") for name in changes if getattr(before, name) != getattr(after, name)]
+    changed = [EDIT_OPTIONS[name].lstrip("-").replace("-", " ") for name in changes if getattr(before, name) != getattr(after, name)]
     if changed:
         typer.echo(f"Updated deal {deal_id}: {', '.join(changed)}.")
     else:
@@ -116,17 +192,41 @@ def deals(
     ctx: typer.Context,
     stage: Annotated[str | None, typer.Option("--stage", "-s", help="Only deals in this stage.")] = None,
     status: Annotated[DealStatus | None, typer.Option("--status", help="Only open, won or lost deals.")] = None,
+    stalled: Annotated[bool, typer.Option("--stalled", help="Only deals with no movement or activity for the board's stall period.")] = False,
+    needs_review: Annotated[bool, typer.Option("--needs-review", help="Only deals whose qualification is due for review.")] = False,
+    blocked: Annotated[bool, typer.Option("--blocked", help="Only blocked deals.")] = False,
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="Only deals this person owns.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-q", metavar="TEXT", help="Words to find in title, account, owner, contacts or tags.")
+    ] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    bom: Annotated[bool, typer.Option("--bom", help="With --format csv: start with a UTF-8 byte order mark (for Excel).")] = False,
 ) -> None:
-    """List the deals on the board (table, JSON or CSV)."""
+    """List the deals on the board, narrowed by any filters given."""
+    if bom and format is not ListFormat.csv:
+        raise typer.BadParameter("--bom only goes with --format csv.", param_hint="--bom")
     app = state(ctx)
     services = app.services()
-    found = services.list_deals(board=app.board, stage=stage, status=status)
+    board = services.get_board(app.board)
+    found = services.list_deals(
+        board=app.board,
+        stage=stage,
+        status=status,
+        stalled=stalled,
+        needs_review=needs_review,
+        blocked=blocked,
+        owner=owner,
+        text=search,
+    )
     now = services.clock()
     if format is ListFormat.json:
-        typer.echo(render.to_json([render.deal_record(d, now) for d in found]))
+        typer.echo(render.to_json([render.deal_record(d, now, board) for d in found]))
     elif format is ListFormat.csv:
-        typer.echo(render.deals_csv(found, now), nl=False)
+        echo_csv(render.deals_csv(found, now, board), bom=bom)
     else:
-        board = services.get_board(app.board)
         render.make_console().print(render.deals_table(found, now, board=board))
+
+
+def echo_csv(text: str, *, bom: bool = False) -> None:
+    """CSV to stdout as UTF-8 bytes (with a byte order mark when asked), whatever the locale."""
+    typer.echo(text.encode("utf-8-sig" if bom else "utf-8"), nl=False)

@@ -11,7 +11,7 @@ import io
 import json
 import os
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from leankanban.domain.model import Board, BoardView, ColumnView, Deal, Event, EventKind, Stage, wip_state
+from leankanban.domain import rules
+from leankanban.domain.model import (
+    Board,
+    BoardView,
+    ColumnView,
+    Deal,
+    Event,
+    EventKind,
+    Stage,
+    label,
+    wip_state,
+)
 from leankanban.services import StageSummary
 
 #: Width used when output is not a terminal and COLUMNS is not set.
@@ -49,7 +60,22 @@ DEAL_FIELDS = (
     "lost_reason",
     "external_source",
     "external_id",
+    "deal_type",
+    "priority",
+    "activity",
+    "expected_close",
+    "next_step_due",
+    "tags",
+    "helpers",
+    "blocked_reason",
+    "blocked_since",
+    "last_activity_at",
+    "stalled",
+    "needs_review",
 )
+
+#: How a blocked card is marked wherever deals are listed.
+BLOCKED_MARK = "BLOCKED"
 
 
 def make_console(*, stderr: bool = False) -> Console:
@@ -94,6 +120,10 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+def iso_date(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -106,8 +136,18 @@ def one_line(message: str) -> str:
 # --- deals -----------------------------------------------------------------------
 
 
-def deal_record(deal: Deal, now: datetime) -> dict[str, Any]:
-    """A deal as JSON-ready data: ISO 8601 times, the value as a number."""
+def deal_flags(deal: Deal, now: datetime, board: Board) -> dict[str, bool]:
+    """Blocked, stalled and needs-review, by the board's own settings."""
+    return {
+        "blocked": deal.is_blocked,
+        "stalled": rules.is_stalled(deal, now, board.stall_days),
+        "needs_review": rules.needs_review(deal, now, board.review_days),
+    }
+
+
+def deal_record(deal: Deal, now: datetime, board: Board) -> dict[str, Any]:
+    """A deal as JSON-ready data: ISO 8601 times and dates, the value as a number."""
+    flags = deal_flags(deal, now, board)
     return {
         "id": deal.id,
         "title": deal.title,
@@ -125,7 +165,34 @@ def deal_record(deal: Deal, now: datetime) -> dict[str, Any]:
         "lost_reason": deal.lost_reason,
         "external_source": deal.external_source,
         "external_id": deal.external_id,
+        "deal_type": deal.deal_type.value,
+        "priority": deal.priority.value,
+        "activity": deal.activity.value,
+        "expected_close": iso_date(deal.expected_close),
+        "next_step_due": iso_date(deal.next_step_due),
+        "tags": list(deal.tags),
+        "helpers": list(deal.helpers),
+        "blocked_reason": deal.blocked_reason,
+        "blocked_since": iso(deal.blocked_since),
+        "last_activity_at": iso(deal.last_activity_at),
+        "stalled": flags["stalled"],
+        "needs_review": flags["needs_review"],
     }
+
+
+def full_deal_record(deal: Deal, now: datetime, board: Board, timeline: Sequence[Event]) -> dict[str, Any]:
+    """`show --format json`: the deal record plus contacts, answers and the timeline (newest first)."""
+    record = deal_record(deal, now, board)
+    record["board"] = board.name
+    record["contacts"] = [
+        {"name": c.name, "role": c.role.value, "stance": c.stance.value, "email": c.email} for c in deal.contacts
+    ]
+    record["qualification"] = {
+        name: {"answer": q.answer.value, "note": q.note, "actor": q.actor, "at": iso(q.at)}
+        for name, q in deal.qualification.items()
+    }
+    record["timeline"] = [event_record(e) for e in timeline]
+    return record
 
 
 def to_json(data: Any) -> str:
@@ -142,15 +209,41 @@ def csv_safe(cell: Any) -> str:
     return text
 
 
-def deals_csv(deals: Sequence[Deal], now: datetime) -> str:
+def csv_cell(value: Any) -> Any:
+    """Lists as `a, b`, flags as yes/no; everything else as it is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value
+
+
+def deals_csv(deals: Sequence[Deal], now: datetime, board: Board) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(DEAL_FIELDS)
     for deal in deals:
-        record = deal_record(deal, now)
+        record = deal_record(deal, now, board)
         record["value"] = str(deal.value)
-        writer.writerow([csv_safe(record[name]) for name in DEAL_FIELDS])
+        writer.writerow([csv_safe(csv_cell(record[name])) for name in DEAL_FIELDS])
     return out.getvalue()
+
+
+def flags_text(deal: Deal, now: datetime, board: Board) -> Text:
+    flags = deal_flags(deal, now, board)
+    parts = []
+    if flags["blocked"]:
+        parts.append((BLOCKED_MARK, "bold red"))
+    if flags["stalled"]:
+        parts.append(("stalled", "yellow"))
+    if flags["needs_review"]:
+        parts.append(("review", "magenta"))
+    text = Text()
+    for index, part in enumerate(parts):
+        if index:
+            text.append(" ")
+        text.append(*part)
+    return text
 
 
 def deals_table(deals: Sequence[Deal], now: datetime, *, board: Board) -> RenderableType:
@@ -166,6 +259,7 @@ def deals_table(deals: Sequence[Deal], now: datetime, *, board: Board) -> Render
     table.add_column("Owner", overflow="fold")
     table.add_column("Days", justify="right")
     table.add_column("Next step", overflow="fold", ratio=2)
+    table.add_column("Flags", overflow="fold")
     for deal in deals:
         table.add_row(
             str(deal.id),
@@ -177,6 +271,7 @@ def deals_table(deals: Sequence[Deal], now: datetime, *, board: Board) -> Render
             Text(deal.owner),
             str(deal.days_in_stage(now)),
             Text(deal.next_step),
+            flags_text(deal, now, board),
         )
     return table
 
@@ -201,32 +296,253 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 def event_detail(event: Event) -> Text:
-    if event.kind is EventKind.CREATED:
+    """What happened, in words; every piece of user text stays literal."""
+    kind = event.kind
+    if kind is EventKind.CREATED:
         return Text.assemble("in ", event.to_stage or "")
-    if event.kind is EventKind.EDITED:
+    if kind is EventKind.NOTE:
+        return Text(event.new_value or "")
+    if kind is EventKind.EDITED and event.field == "contacts":
+        if event.new_value:
+            return Text.assemble("contact added: ", event.new_value)
+        return Text.assemble("contact removed: ", event.old_value or "")
+    if kind is EventKind.EDITED:
         return Text.assemble(event.field or "", ": ", repr(event.old_value), " -> ", repr(event.new_value))
-    if event.kind is EventKind.WIP_OVERRIDE:
-        return Text.assemble("into ", event.to_stage or "", ", because: ", event.reason or "")
+    if kind is EventKind.WIP_OVERRIDE:
+        if event.to_stage:
+            return Text.assemble("into ", event.to_stage, ", because: ", event.reason or "")
+        return Text.assemble("because: ", event.reason or "")
+    if kind is EventKind.QUALIFIED:
+        detail = Text.assemble(event.field or "", ": ", event.new_value or "")
+        if event.old_value:
+            detail.append(f" (was {event.old_value})")
+        if event.reason:
+            detail.append(" · ")
+            detail.append(event.reason)
+        return detail
+    if kind in (EventKind.BLOCKED, EventKind.UNBLOCKED):
+        return Text(event.reason or "")
+    if kind is EventKind.UNDONE:
+        return Text(f"undid event {event.old_value}")
     detail = Text.assemble(event.from_stage or "", " -> ", event.to_stage or "")
     if event.reason:
-        detail.append(f" ({event.reason})")
+        detail.append(" (")
+        detail.append(event.reason)
+        competitor = (event.data or {}).get("competitor")
+        if competitor:
+            detail.append(": ")
+            detail.append(competitor)
+        detail.append(")")
+    if kind in (EventKind.LOST, EventKind.WON) and event.new_value:
+        detail.append(" · ")
+        detail.append(event.new_value)
     return detail
 
 
-def history_table(deal: Deal, events: Sequence[Event]) -> RenderableType:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        title=Text.assemble(f"#{deal.id} ", (deal.title, "bold")),
-        title_justify="left",
-    )
+EVENT_STYLES = {
+    EventKind.WIP_OVERRIDE: "bold red",
+    EventKind.BLOCKED: "red",
+    EventKind.WON: "green",
+    EventKind.LOST: "magenta",
+    EventKind.NOTE: "cyan",
+}
+
+
+def events_table(events: Sequence[Event], *, title: Text | None = None) -> Table:
+    """Events with their ids (which `undo` takes)."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column("ID", justify="right", style="dim")
     table.add_column("When")
     table.add_column("Event")
     table.add_column("By", overflow="fold")
     table.add_column("Details", overflow="fold", ratio=1)
     for event in events:
-        style = "bold red" if event.kind is EventKind.WIP_OVERRIDE else ""
-        table.add_row(local_time(event.at), Text(event.kind.value, style=style), Text(event.actor), event_detail(event))
+        table.add_row(
+            str(event.id),
+            local_time(event.at),
+            Text(event.kind.value, style=EVENT_STYLES.get(event.kind, "")),
+            Text(event.actor),
+            event_detail(event),
+        )
     return table
+
+
+def history_table(deal: Deal, events: Sequence[Event]) -> RenderableType:
+    return events_table(events, title=Text.assemble(f"#{deal.id} ", (deal.title, "bold")))
+
+
+# --- one deal in full ----------------------------------------------------------
+
+
+def _day(day: date | None) -> str:
+    return "-" if day is None else day.isoformat()
+
+
+def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
+    """Every field of a deal as `Label  value` rows."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    flags = deal_flags(deal, now, board)
+    stage = Text(deal.stage)
+    stage.append(f" · {deal.days_in_stage(now)} days in stage", style="dim")
+    rows: list[tuple[str, Text | str]] = [
+        ("Account", Text(deal.account or "-")),
+        ("Value", money(deal.value, deal.currency)),
+        ("Board", Text(board.name)),
+        ("Stage", stage),
+        ("Status", deal.status.value),
+        ("Owner", Text(deal.owner or "-")),
+        ("Helpers", Text(", ".join(deal.helpers) or "-")),
+        ("Type", label(deal.deal_type)),
+        ("Priority", label(deal.priority) + " (class of service)"),
+        ("Activity", label(deal.activity)),
+        ("Expected close", _day(deal.expected_close)),
+    ]
+    next_step = Text(deal.next_step or "-")
+    if deal.next_step_due is not None:
+        next_step.append(f" (due {deal.next_step_due.isoformat()})")
+    rows.append(("Next step", next_step))
+    rows.append(("Tags", Text(", ".join(deal.tags) or "-")))
+    if deal.is_blocked:
+        blocked = Text(deal.blocked_reason or "", style="bold red")
+        if deal.blocked_since is not None:
+            blocked.append(f" (since {local_time(deal.blocked_since)})", style="dim")
+        rows.append(("Blocked", blocked))
+    if flags["stalled"] or flags["needs_review"]:
+        warn = [w for w, on in (("stalled", flags["stalled"]), ("needs review", flags["needs_review"])) if on]
+        rows.append(("Attention", Text(", ".join(warn), style="yellow")))
+    if deal.created_at is not None:
+        rows.append(("Created", local_time(deal.created_at)))
+    if deal.last_activity_at is not None:
+        rows.append(("Last activity", local_time(deal.last_activity_at)))
+    if deal.closed_at is not None:
+        rows.append(("Closed at", local_time(deal.closed_at)))
+    if deal.lost_reason:
+        rows.append(("Lost reason", Text(deal.lost_reason)))
+    if deal.external_source:
+        rows.append(("Imported from", Text(f"{deal.external_source} {deal.external_id or ''}".strip())))
+    for name, value in rows:
+        grid.add_row(name, value)
+    return grid
+
+
+def contacts_table(deal: Deal) -> RenderableType:
+    if not deal.contacts:
+        return Text("No contacts.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=Text("Contacts", style="bold"), title_justify="left")
+    table.add_column("Name", overflow="fold")
+    table.add_column("Role")
+    table.add_column("Stance")
+    table.add_column("Email", overflow="fold")
+    for contact in deal.contacts:
+        table.add_row(Text(contact.name), label(contact.role), label(contact.stance), Text(contact.email))
+    return table
+
+
+ANSWER_STYLES = {"yes": "green", "no": "red", "unknown": "yellow"}
+
+
+def qualification_table(deal: Deal, board: Board) -> RenderableType:
+    """The board's criteria with this deal's answers (unanswered ones too)."""
+    if not board.criteria:
+        return Text("The board has no qualification criteria.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=Text("Qualification", style="bold"), title_justify="left")
+    table.add_column("Criterion", overflow="fold")
+    table.add_column("Answer")
+    table.add_column("Note", overflow="fold", ratio=1)
+    table.add_column("By", overflow="fold")
+    table.add_column("When")
+    table.add_column("Gates", overflow="fold")
+    for criterion in sorted(board.criteria, key=lambda c: c.position):
+        answer = deal.qualification.get(criterion.name)
+        gates = Text(", ".join(gated_stages(board, criterion.required_for)))
+        if answer is None:
+            table.add_row(Text(criterion.name), Text("-", style="dim"), "", "", "", gates)
+            continue
+        table.add_row(
+            Text(criterion.name),
+            Text(answer.answer.value, style=ANSWER_STYLES.get(answer.answer.value, "")),
+            Text(answer.note),
+            Text(answer.actor),
+            local_time(answer.at) if answer.at else "",
+            gates,
+        )
+    return table
+
+
+def deal_renderable(deal: Deal, now: datetime, board: Board, timeline: Sequence[Event]) -> RenderableType:
+    """`show`: the fields, contacts, qualification and the timeline, newest first."""
+    title = Text.assemble(f"#{deal.id} ", (deal.title, "bold"))
+    if deal.is_blocked:
+        title.append(f"  {BLOCKED_MARK}", style="bold red")
+    return Group(
+        title,
+        deal_fields(deal, now, board),
+        Text(""),
+        contacts_table(deal),
+        qualification_table(deal, board),
+        events_table(timeline, title=Text("Timeline (newest first)", style="bold")),
+    )
+
+
+# --- board policies --------------------------------------------------------------
+
+
+def gated_stages(board: Board, names: Iterable[str]) -> list[str]:
+    """Stage names in board order."""
+    order = {s.name: s.position for s in board.stages}
+    return sorted(names, key=lambda n: (order.get(n, len(order)), n))
+
+
+def criterion_record(board: Board, criterion: Any) -> dict[str, Any]:
+    return {
+        "name": criterion.name,
+        "position": criterion.position + 1,
+        "required_for": gated_stages(board, criterion.required_for),
+    }
+
+
+def criteria_table(board: Board) -> RenderableType:
+    if not board.criteria:
+        return Text("No qualification criteria; add one with `criteria add NAME`.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=Text(board.name, style="bold"), title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Criterion", overflow="fold")
+    table.add_column("Required for", overflow="fold", ratio=1)
+    for criterion in sorted(board.criteria, key=lambda c: c.position):
+        gates = gated_stages(board, criterion.required_for)
+        table.add_row(
+            str(criterion.position + 1),
+            Text(criterion.name),
+            Text(", ".join(gates)) if gates else Text("-", style="dim"),
+        )
+    return table
+
+
+def lane_record(limit: Any) -> dict[str, Any]:
+    return {"dimension": limit.dimension.value, "value": limit.value, "wip_max": limit.wip_max}
+
+
+def lanes_table(board: Board) -> RenderableType:
+    if not board.lane_limits:
+        return Text("No lane or person WIP limits; set one with `lane limit owner NAME N`.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, title=Text(board.name, style="bold"), title_justify="left")
+    table.add_column("Lane")
+    table.add_column("Value", overflow="fold")
+    table.add_column("WIP max", justify="right")
+    for limit in board.lane_limits:
+        table.add_row(limit.dimension.value, Text(label(limit.value)), str(limit.wip_max))
+    return table
+
+
+def settings_record(board: Board) -> dict[str, Any]:
+    return {
+        "board": board.name,
+        "review_days": board.review_days,
+        "stall_days": board.stall_days,
+        "stale_after_days": {s.name: s.stale_after_days for s in board.stages if not s.is_closed},
+    }
 
 
 # --- stages and boards -------------------------------------------------------
@@ -294,6 +610,11 @@ def boards_table(boards: Sequence[Board]) -> RenderableType:
 
 def card(deal: Deal, now: datetime) -> Panel:
     body = Text()
+    if deal.is_blocked:
+        body.append(BLOCKED_MARK, style="bold red")
+        body.append(": ")
+        body.append(deal.blocked_reason or "", style="red")
+        body.append("\n")
     body.append(deal.title, style="bold")
     if deal.account:
         body.append("\n")
@@ -303,13 +624,24 @@ def card(deal: Deal, now: datetime) -> Panel:
     body.append("\n")
     footer = f"{deal.owner} · " if deal.owner else ""
     body.append(f"{footer}{deal.days_in_stage(now)}d", style="dim")
-    return Panel(body, title=f"#{deal.id}", title_align="left", box=box.ROUNDED, padding=(0, 1))
+    return Panel(
+        body,
+        title=f"#{deal.id}",
+        title_align="left",
+        box=box.HEAVY if deal.is_blocked else box.ROUNDED,
+        border_style="red" if deal.is_blocked else "",
+        padding=(0, 1),
+    )
 
 
 def column_header(column: ColumnView) -> Text:
     header = Text(column.stage.name, style="bold")
     header.append("\n")
     header.append(wip_text(column.stage, column.count), style=WIP_STYLES[column.wip_state] or "dim")
+    blocked = sum(1 for deal in column.deals if deal.is_blocked)
+    if blocked:
+        header.append(" · ", style="dim")
+        header.append(f"{blocked} blocked", style="bold red")
     header.append("\n")
     header.append(totals_text(column.totals), style="green")
     return header

@@ -67,17 +67,30 @@ def set_limits(
     wip_min: Annotated[LimitText, typer.Option("--wip-min", metavar="N|none", help="Fewest open deals wanted.")] = None,
     no_wip_max: Annotated[bool, typer.Option("--no-wip-max", help="Remove the maximum.")] = False,
     no_wip_min: Annotated[bool, typer.Option("--no-wip-min", help="Remove the minimum.")] = False,
+    stale_after: Annotated[
+        LimitText, typer.Option("--stale-after", metavar="N|none", help="Days in the stage before a card is stale.")
+    ] = None,
 ) -> None:
-    """Set or clear a stage's WIP limits."""
+    """Set or clear a stage's WIP limits and when its cards turn stale."""
     new_max = _limit(wip_max, no_wip_max, "wip-max")
     new_min = _limit(wip_min, no_wip_min, "wip-min")
-    if new_max is UNSET and new_min is UNSET:
-        raise InvalidInput("Nothing to change; give --wip-max, --wip-min, --no-wip-max or --no-wip-min.")
+    new_stale = _limit(stale_after, False, "stale-after")
+    if new_max is UNSET and new_min is UNSET and new_stale is UNSET:
+        raise InvalidInput(
+            "Nothing to change; give --wip-max, --wip-min, --no-wip-max, --no-wip-min or --stale-after."
+        )
     app = state(ctx)
-    stage = app.services().set_stage_limits(name, board=app.board, wip_min=new_min, wip_max=new_max)
-    typer.echo(
-        f"Stage '{stage.name}': WIP minimum {render.limit_text(stage.wip_min)}, maximum {render.limit_text(stage.wip_max)}."
-    )
+    services = app.services()
+    if new_max is not UNSET or new_min is not UNSET:
+        stage = services.set_stage_limits(name, board=app.board, wip_min=new_min, wip_max=new_max)
+        typer.echo(
+            f"Stage '{stage.name}': WIP minimum {render.limit_text(stage.wip_min)}, "
+            f"maximum {render.limit_text(stage.wip_max)}."
+        )
+    if new_stale is not UNSET:
+        stage = services.set_stage_stale_after(name, new_stale, board=app.board)
+        after = "never turn stale" if stage.stale_after_days is None else f"turn stale after {stage.stale_after_days} days"
+        typer.echo(f"Stage '{stage.name}': cards {after}.")
 
 
 @stage_app.command("add")

@@ -1,0 +1,113 @@
+"""Flow policies: blockers, the board's review and stall periods, lane and person WIP limits."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from leankanban.commands import render
+from leankanban.commands.deals import DealId, TableOrJson
+from leankanban.commands.stages import CLEAR_WORDS
+from leankanban.commands.state import state
+from leankanban.domain.model import Board
+
+lane_app = typer.Typer(help="WIP limits per swimlane: per person (owner), deal type or priority.", no_args_is_help=True)
+
+
+class LaneDimension(str, enum.Enum):
+    owner = "owner"
+    type = "type"
+    priority = "priority"
+
+
+def parse_limit(raw: str, param_hint: str) -> int | None:
+    """A whole number, or None for `none`/`off`."""
+    if raw.strip().lower() in CLEAR_WORDS:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise typer.BadParameter(f"'{raw}' is not a whole number or 'none'.", param_hint=param_hint) from None
+
+
+def block(
+    ctx: typer.Context,
+    deal_id: DealId,
+    reason: Annotated[str, typer.Option("--reason", "-r", help="What the deal is waiting for.")],
+) -> None:
+    """Mark a deal as blocked, with what blocks it."""
+    deal = state(ctx).services().block(deal_id, reason)
+    typer.echo(f"Blocked deal {deal.id}: {deal.blocked_reason}.")
+
+
+def unblock(ctx: typer.Context, deal_id: DealId) -> None:
+    """Clear a deal's blocker."""
+    deal = state(ctx).services().unblock(deal_id)
+    typer.echo(f"Unblocked deal {deal.id}.")
+
+
+def _settings_text(board: Board) -> str:
+    stale = ", ".join(
+        f"{s.name} {s.stale_after_days}" for s in board.stages if not s.is_closed and s.stale_after_days is not None
+    )
+    lines = [
+        f"Board '{board.name}':",
+        f"  review qualification every {board.review_days} days (--review-days)",
+        f"  a deal is stalled after {board.stall_days} days without activity (--stall-days)",
+        f"  stages stale after (days): {stale or 'none set'} (`stage set STAGE --stale-after N`)",
+    ]
+    return "\n".join(lines)
+
+
+def settings(
+    ctx: typer.Context,
+    review_days: Annotated[
+        int | None, typer.Option("--review-days", metavar="N", help="Days before a deal's qualification needs review.")
+    ] = None,
+    stall_days: Annotated[
+        int | None, typer.Option("--stall-days", metavar="N", help="Days without activity before a deal is stalled.")
+    ] = None,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
+) -> None:
+    """Show the board's review and stall periods, or change them."""
+    app = state(ctx)
+    services = app.services()
+    if review_days is None and stall_days is None:
+        board = services.get_board(app.board)
+    else:
+        board = services.set_board_settings(board=app.board, review_days=review_days, stall_days=stall_days)
+    if format is TableOrJson.json:
+        typer.echo(render.to_json(render.settings_record(board)))
+    else:
+        typer.echo(_settings_text(board))
+
+
+@lane_app.command("limit")
+def lane_limit(
+    ctx: typer.Context,
+    dimension: Annotated[LaneDimension, typer.Argument(metavar="owner|type|priority", help="What the lane groups by.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="A person, a deal type or a priority.")],
+    limit: Annotated[str, typer.Argument(metavar="N|none", help="Most active deals in the lane; 'none' removes it.")],
+) -> None:
+    """Set or remove a WIP limit on one lane (owner NAME is a person's limit)."""
+    wip_max = parse_limit(limit, "N|none")
+    app = state(ctx)
+    board = app.services().set_lane_limit(dimension.value, value, wip_max, board=app.board)
+    lanes = [f"{lane.value} {lane.wip_max}" for lane in board.lane_limits if lane.dimension.value == dimension.value]
+    typer.echo(f"WIP limits on {dimension.value}: {', '.join(lanes) if lanes else 'none'}.")
+
+
+@lane_app.command("list")
+def lane_list(
+    ctx: typer.Context,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
+) -> None:
+    """List the lane and person WIP limits."""
+    app = state(ctx)
+    board = app.services().get_board(app.board)
+    if format is TableOrJson.json:
+        typer.echo(render.to_json([render.lane_record(lane) for lane in board.lane_limits]))
+    else:
+        render.make_console().print(render.lanes_table(board))

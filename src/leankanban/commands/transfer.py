@@ -1,0 +1,187 @@
+"""Getting data in and out: `import` (CRM exports, board exports, backups) and `export`."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from leankanban.backup import export_data, is_backup, restore
+from leankanban.commands import render
+from leankanban.commands.deals import echo_csv
+from leankanban.commands.state import state
+from leankanban.domain.errors import InvalidInput, LeanKanbanError
+from leankanban.importers import FORMATS, ParseOptions, RawFile, parse_column_map, parse_import, parse_stage_map
+from leankanban.importing import ImportSummary, import_batch
+from leankanban.services import LeanKanban
+
+Progress = Callable[[int, int], None]
+
+
+class ExportFormat(str, enum.Enum):
+    json = "json"
+    csv = "csv"
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CRM or board export, or a leankanban backup (JSON).")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", metavar="|".join(FORMATS), help="The file's format (default: detected)."),
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", metavar="FILE", help="Stage history: Salesforce OpportunityHistory or Kanboard transitions."),
+    ] = None,
+    accounts: Annotated[
+        Path | None, typer.Option("--accounts", metavar="FILE", help="Salesforce Account export, for account names.")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", metavar="COLUMN=FIELD", help="Read a CSV column as a deal field (repeatable)."),
+    ] = None,
+    board: Annotated[
+        str | None,
+        typer.Option("--board", "-b", metavar="NAME", help="Existing board to import into (default: a board named after the source)."),
+    ] = None,
+    stage_map: Annotated[
+        list[str] | None,
+        typer.Option("--stage-map", metavar="SOURCE=BOARD", help="Put a source stage into a board stage (repeatable)."),
+    ] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read ambiguous dates as day/month (01/02 is 1 February).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and report, but write nothing.")] = False,
+) -> None:
+    """Import deals from a CRM or board export, or restore a backup."""
+    columns = parse_column_map(mapping or [])
+    stages = parse_stage_map(stage_map or [])
+    app = state(ctx)
+    target = board or app.board
+    raw = RawFile.read(file)
+    backup = _backup(raw)
+    if backup is not None:
+        given = [flag for flag, on in (
+            ("--format", format), ("--history", history), ("--accounts", accounts), ("--map", columns),
+            ("--board", board), ("--stage-map", stages), ("--dayfirst", dayfirst), ("--dry-run", dry_run),
+        ) if on]
+        if given:
+            raise InvalidInput(f"{raw.name} is a leankanban backup, restored whole; leave out {', '.join(given)}.")
+        _restore(app.services(ensure_board=False), backup, raw.name)
+        return
+    batch = parse_import(
+        raw,
+        format=format,
+        history=RawFile.read(history) if history is not None else None,
+        accounts=RawFile.read(accounts) if accounts is not None else None,
+        mapping=columns or None,
+        options=ParseOptions(dayfirst=dayfirst),
+    )
+    services = app.services(ensure_board=target is not None)
+    with _progress_bar(f"Importing {raw.name}") as progress:
+        summary = import_batch(services, batch, board=target, stage_map=stages, dry_run=dry_run, progress=progress)
+    typer.echo(summary_text(summary, raw.name))
+
+
+def _backup(raw: RawFile) -> dict[str, Any] | None:
+    """The parsed backup when the file is a leankanban backup; None for anything else."""
+    if not raw.data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    try:
+        data = json.loads(raw.data.decode("utf-8-sig"))
+    except ValueError:  # not JSON after all (or not UTF-8): let the importers say why
+        return None
+    return data if is_backup(data) else None
+
+
+def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
+    counts = restore(services, data)
+    typer.echo(
+        f"Restored {name}: {counts['boards']} board(s), {counts['deals']} deal(s), "
+        f"{counts['events']} event(s), {counts['contacts']} contact(s)."
+    )
+
+
+@contextmanager
+def _progress_bar(description: str) -> Iterator[Progress | None]:
+    """A Rich progress bar fed by `progress(done, total)`, only when stdout is a terminal."""
+    console = render.make_console()
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+
+    with RichProgress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def summary_text(summary: ImportSummary, name: str) -> str:
+    """What an import did, in plain lines (user text as it is: no markup is read)."""
+    lines = [
+        f"{'Checked' if summary.dry_run else 'Imported'} {name} into board '{summary.board}': "
+        f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged, "
+        f"{len(summary.skipped)} skipped."
+    ]
+    for skip in summary.skipped:
+        where = f"line {skip.line}" if skip.line is not None else "a record"
+        source = f"{skip.file} " if skip.file else ""
+        lines.append(f"  skipped {source}{where}: {skip.reason}")
+    if summary.stages_added:
+        lines.append(f"Stages added: {', '.join(summary.stages_added)}.")
+    lines.append(f"History events: {summary.events}.")
+    for warning in summary.warnings:
+        lines.append(f"Warning: {warning}")
+    if summary.dry_run:
+        lines.append("Dry run: nothing written.")
+    return "\n".join(lines)
+
+
+def export(
+    ctx: typer.Context,
+    board: Annotated[
+        str | None, typer.Option("--board", "-b", metavar="NAME", help="Only this board (JSON default: every board).")
+    ] = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="json: a full backup; csv: the deals table.")
+    ] = ExportFormat.json,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write here instead of to stdout.")
+    ] = None,
+    bom: Annotated[bool, typer.Option("--bom", help="With --format csv: UTF-8 with a byte order mark (for Excel).")] = False,
+) -> None:
+    """Export a full backup (JSON) or the deals table (CSV)."""
+    if bom and format is not ExportFormat.csv:
+        raise typer.BadParameter("--bom only goes with --format csv.", param_hint="--bom")
+    app = state(ctx)
+    if format is ExportFormat.json:
+        data = export_data(app.services(ensure_board=False), board=board)
+        text = render.to_json(data) + "\n"
+        what = f"{len(data['boards'])} board(s), {sum(len(b['deals']) for b in data['boards'])} deal(s)"
+    else:
+        services = app.services()
+        chosen = services.get_board(board or app.board)
+        found = services.list_deals(board=chosen.name)
+        text = render.deals_csv(found, services.clock(), chosen)
+        what = f"{len(found)} deal(s) from board '{chosen.name}'"
+    if output is None:
+        if format is ExportFormat.csv:
+            echo_csv(text, bom=bom)
+        else:
+            typer.echo(text, nl=False)
+        return
+    try:
+        output.write_bytes(text.encode("utf-8-sig" if bom else "utf-8"))
+    except OSError as err:
+        raise LeanKanbanError(f"Cannot write {output}: {err.strerror or type(err).__name__}.") from None
+    typer.echo(f"Exported {what} to {output}.")
