@@ -171,6 +171,25 @@ async def test_override_needs_a_reason_then_moves_and_records_it(lk_sqlite: Lean
         assert app.screen.query(StageColumn)[4].has_class("-over")
 
 
+async def test_an_owner_lane_limit_can_be_overridden_too(lk_sqlite: LeanKanban) -> None:
+    ids = seed_pipeline(lk_sqlite)
+    acme = ids["Acme rollout"]
+    lk_sqlite.step_deal(acme, +1)  # Acme (ann) to Qualifying; ann already has two active deals
+    lk_sqlite.set_lane_limit("owner", "ann", 2)
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        await pilot.press("right")
+        assert focused_title(pilot) == "Acme rollout"
+        await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, WipOverrideDialog))
+        assert "ann" in str(app.screen.query_one("#wip-why").render())
+        await pilot.press(*"exec sponsor", "enter")
+        await wait_for(pilot, lambda: lk_sqlite.get_deal(acme).stage == "Discovery")
+        reasons = [e.reason for e in lk_sqlite.history(acme) if e.kind is EventKind.WIP_OVERRIDE]
+        assert reasons == ["exec sponsor"]
+
+
 async def test_new_deal_through_the_form(lk_sqlite: LeanKanban) -> None:
     seed_pipeline(lk_sqlite)
     app = make_app(lk_sqlite)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from textual.message import Message
 
-from leankanban.domain.errors import WipLimitExceeded
+from leankanban.domain.errors import LaneLimitExceeded, WipLimitExceeded
 from leankanban.domain.model import BoardView
 from leankanban.services import MoveResult
 
@@ -50,12 +50,15 @@ class DealMoved(Message):
 
 @dataclass(eq=False)
 class MoveRefused(Message):
-    """The service refused a move over a WIP limit; the user may override it."""
+    """The service refused a move over a WIP limit; the user may override it.
+
+    `to_stage` is where the refused move was going (the override goes there).
+    """
 
     deal_id: int
     title: str
-    step: int
-    error: WipLimitExceeded
+    to_stage: str
+    error: WipLimitExceeded | LaneLimitExceeded
 
 
 @dataclass(eq=False)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from leankanban.domain.errors import LeanKanbanError, WipLimitExceeded
+from leankanban.domain.errors import LaneLimitExceeded, LeanKanbanError, WipLimitExceeded
 from leankanban.domain.model import BoardView, Deal, StageKind
 from leankanban.services import LeanKanban
 from leankanban.tui.board_state import apply_move, locate
@@ -41,7 +41,7 @@ from leankanban.tui.widgets.column import StageColumn
 
 @dataclass(frozen=True, slots=True)
 class MoveRequest:
-    """One move for the worker: by `step` stages, or to a named stage with a reason."""
+    """One move for the worker: `step` stages along, or (an override) to `to_stage` with a reason."""
 
     deal_id: int
     title: str
@@ -255,21 +255,36 @@ class BoardScreen(Screen[None]):
     @work(thread=True, group="write", exit_on_error=False)
     def _move(self, request: MoveRequest) -> None:
         try:
-            if request.to_stage is None:
+            if request.override_reason is None:
                 result = self.services.step_deal(request.deal_id, request.step)
             else:
+                assert request.to_stage is not None
                 result = self.services.move_deal(
                     request.deal_id, request.to_stage, override_reason=request.override_reason
                 )
             revision = self.services.revision(result.deal.board_id)
             now = self.services.clock()
-        except WipLimitExceeded as err:
-            self.post_message(MoveRefused(request.deal_id, request.title, request.step, err))
+        except (WipLimitExceeded, LaneLimitExceeded) as err:
+            target = err.stage if isinstance(err, WipLimitExceeded) else self._step_target(request)
+            if target is None:
+                self.post_message(ServiceFailed(str(err)))
+            else:
+                self.post_message(MoveRefused(request.deal_id, request.title, target, err))
             return
         except LeanKanbanError as err:
             self.post_message(ServiceFailed(str(err)))
             return
         self.post_message(DealMoved(result, revision, now))
+
+    def _step_target(self, request: MoveRequest) -> str | None:
+        """Where `step` takes the deal, going by the board in the database."""
+        try:
+            deal = self.services.get_deal(request.deal_id)
+            board = next(b for b in self.services.list_boards() if b.id == deal.board_id)
+            there = board.neighbour(board.stage(deal.stage), request.step)
+        except (LeanKanbanError, StopIteration):
+            return None
+        return None if there is None else there.name
 
     def on_deal_moved(self, message: DealMoved) -> None:
         result = message.result
@@ -290,15 +305,7 @@ class BoardScreen(Screen[None]):
     def on_move_refused(self, message: MoveRefused) -> None:
         def overridden(reason: str | None) -> None:
             if reason:
-                self._move(
-                    MoveRequest(
-                        message.deal_id,
-                        message.title,
-                        message.step,
-                        to_stage=message.error.stage,
-                        override_reason=reason,
-                    )
-                )
+                self._move(MoveRequest(message.deal_id, message.title, 0, message.to_stage, reason))
 
         self.app.push_screen(WipOverrideDialog(message.error, deal_title=message.title), overridden)
 

@@ -67,17 +67,19 @@ class DealForm(ModalScreen[Deal | None]):
         with VerticalScroll(id="dialog", classes="form"):
             yield Static(Text(heading), id="dialog-title")
             for name, label in TEXT_FIELDS:
-                yield Label(label, classes="field-label")
-                yield Input(self._initial(name), id=name, select_on_focus=False)
+                with Horizontal(classes="field"):
+                    yield Label(label, classes="field-label")
+                    yield Input(self._initial(name), id=name, select_on_focus=False)
                 yield Static("", id=f"{name}-error", classes="field-error")
-            yield Label("Stage", classes="field-label")
-            yield Select(
-                [(literal(name), name) for name in self.stages],
-                value=self.stage,
-                allow_blank=False,
-                disabled=self.deal is not None,
-                id="stage",
-            )
+            with Horizontal(classes="field"):
+                yield Label("Stage", classes="field-label")
+                yield Select(
+                    [(literal(name), name) for name in self.stages],
+                    value=self.stage,
+                    allow_blank=False,
+                    disabled=self.deal is not None,
+                    id="stage",
+                )
             yield Static("", id="stage-error", classes="field-error")
             yield Static("", id="form-error", classes="field-error")
             with Horizontal(classes="buttons"):
@@ -93,10 +95,17 @@ class DealForm(ModalScreen[Deal | None]):
     def _clear_errors(self) -> None:
         for widget in self.query(".field-error").results(Static):
             widget.update("")
+            widget.remove_class("-shown")
+
+    def _error(self, target: str, message: str) -> None:
+        """Show `message` under the field `target` (or under the form)."""
+        widget = self.query_one(f"#{target}-error", Static)
+        widget.update(Text(message))
+        widget.add_class("-shown")
 
     def _show_error(self, field: str | None, message: str) -> None:
         target = ERROR_FIELDS.get(field or "", "form")
-        self.query_one(f"#{target}-error", Static).update(Text(message))
+        self._error(target, message)
         if target != "form":
             self.query_one(f"#{target}", Input).focus()
 
@@ -131,7 +140,7 @@ class DealForm(ModalScreen[Deal | None]):
             self._show_error(err.field, str(err))
             return
         except UnknownStage as err:
-            self.query_one("#stage-error", Static).update(Text(str(err)))
+            self._error("stage", str(err))
             return
         except LeanKanbanError as err:
             self._show_error(None, str(err))
@@ -139,7 +148,7 @@ class DealForm(ModalScreen[Deal | None]):
         self.dismiss(saved)
 
     def _ask_override(self, error: WipLimitExceeded, title: str) -> None:
-        self.query_one("#stage-error", Static).update(Text(str(error)))
+        self._error("stage", str(error))
 
         def overridden(reason: str | None) -> None:
             if reason:

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from leankanban.domain.errors import WipLimitExceeded
+from leankanban.domain.errors import LaneLimitExceeded, WipLimitExceeded
 from leankanban.tui.format import visible
 
 
@@ -19,16 +19,22 @@ class WipOverrideDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, error: WipLimitExceeded, *, deal_title: str) -> None:
+    def __init__(self, error: WipLimitExceeded | LaneLimitExceeded, *, deal_title: str) -> None:
         super().__init__()
         self.error = error
         self.deal_title = deal_title
 
     def compose(self) -> ComposeResult:
         error = self.error
+        if isinstance(error, WipLimitExceeded):
+            limit = (
+                f"Stage '{visible(error.stage)}' is at its WIP limit: "
+                f"{error.current} deals for a limit of {error.limit}."
+            )
+        else:  # a swimlane's limit, e.g. an owner's personal WIP limit
+            limit = visible(str(error))
         why = Text(
-            f"Stage '{visible(error.stage)}' is at its WIP limit: "
-            f"{error.current} deals for a limit of {error.limit}.\n\n"
+            f"{limit}\n\n"
             f"Moving '{visible(self.deal_title)}' there takes it over the limit. "
             "Finish or discard a deal there first, or override the limit and say why "
             "(the reason is recorded in the deal's history)."
