@@ -297,7 +297,7 @@ async def test_help_lists_every_binding(lk_sqlite: LeanKanban) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         described = [description for _keys, description in app.screen.rows]
         for binding in screen.BINDINGS:
-            assert binding.description in described
+            assert binding.tooltip in described
         keys = " ".join(keys for keys, _ in app.screen.rows)
         for shown in ("←", "h", "shift+←", "<", ">", "?", "n", "e", "⏎", "b", "r", "q"):
             assert shown in keys

@@ -52,22 +52,29 @@ class MoveRequest:
 
 class BoardScreen(Screen[None]):
     BINDINGS = [
-        Binding("left,h", "cursor_left", "Column left", show=False, id="cursor-left"),
-        Binding("right,l", "cursor_right", "Column right", show=False, id="cursor-right"),
-        Binding("up,k", "cursor_up", "Card up", show=False, id="cursor-up"),
-        Binding("down,j", "cursor_down", "Card down", show=False, id="cursor-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="page-up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="page-down"),
-        Binding("home,g", "first_card", "First card", show=False, id="first-card"),
-        Binding("end,G", "last_card", "Last card", show=False, id="last-card"),
-        Binding("shift+left,less_than_sign", "move_back", "Move back", key_display="<", id="move-back"),
-        Binding("shift+right,greater_than_sign", "move_forward", "Move on", key_display=">", id="move-forward"),
-        Binding("n", "new_deal", "New", id="new-deal"),
-        Binding("e,enter", "edit_deal", "Edit", id="edit-deal"),
-        Binding("b", "switch_board", "Board", id="switch-board"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("left,h", "cursor_left", "Column left", show=False, id="cursor-left",
+                tooltip="Focus the column to the left"),
+        Binding("right,l", "cursor_right", "Column right", show=False, id="cursor-right",
+                tooltip="Focus the column to the right"),
+        Binding("up,k", "cursor_up", "Card up", show=False, id="cursor-up", tooltip="Focus the card above"),
+        Binding("down,j", "cursor_down", "Card down", show=False, id="cursor-down", tooltip="Focus the card below"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page-up", tooltip="Up one screenful of cards"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page-down",
+                tooltip="Down one screenful of cards"),
+        Binding("home,g", "first_card", "First card", show=False, id="first-card",
+                tooltip="The first card in the column"),
+        Binding("end,G", "last_card", "Last card", show=False, id="last-card",
+                tooltip="The last card in the column"),
+        Binding("shift+left,less_than_sign", "move_back", "Move back", key_display="<", id="move-back",
+                tooltip="Move the focused deal to the previous stage"),
+        Binding("shift+right,greater_than_sign", "move_forward", "Move on", key_display=">", id="move-forward",
+                tooltip="Move the focused deal to the next stage (a WIP limit asks for an override reason)"),
+        Binding("n", "new_deal", "New", id="new-deal", tooltip="New deal in the focused stage"),
+        Binding("e,enter", "edit_deal", "Edit", id="edit-deal", tooltip="Edit the focused deal"),
+        Binding("b", "switch_board", "Board", id="switch-board", tooltip="Switch to another board"),
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the board from the database again"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="This list of keys"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit leankanban"),
     ]
 
     def __init__(self, services: LeanKanban, *, board: str | None = None, poll_interval: float = 1.0) -> None:
@@ -375,7 +382,7 @@ class BoardScreen(Screen[None]):
                 continue
             keys = [key.strip() for key in binding.key.split(",")]
             shown = " ".join(self.app.get_key_display(Binding(key, binding.action)) for key in keys)
-            rows.append((shown, binding.description or binding.action))
+            rows.append((shown, binding.tooltip or binding.description or binding.action))
         return rows
 
     def action_quit(self) -> None:
