@@ -6,6 +6,7 @@ Seed data through `lk_sqlite` (same file as `sqlite_url`), run commands with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pytest
@@ -63,3 +64,15 @@ def one_sentence() -> Callable[[str], str]:
 def lk(lk_sqlite: LeanKanban) -> LeanKanban:
     """CLI tests use SQLite only, so `seeded` (tests/conftest.py) fills the file `run` uses."""
     return lk_sqlite
+
+
+@pytest.fixture
+def cli_clock(clock, monkeypatch: pytest.MonkeyPatch):
+    """The CLI reads the same FakeClock as `lk_sqlite`: `cli_clock.advance(days=15)` ages deals for both.
+
+    Without it the CLI runs on the real clock, as a user's would.
+    """
+    from leankanban.commands import state as state_module
+
+    monkeypatch.setattr(state_module, "LeanKanban", functools.partial(LeanKanban, clock=clock))
+    return clock

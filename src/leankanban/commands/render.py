@@ -612,7 +612,7 @@ def card(deal: Deal, now: datetime) -> Panel:
     body = Text()
     if deal.is_blocked:
         body.append(BLOCKED_MARK, style="bold red")
-        body.append(": ")
+        body.append("\n")
         body.append(deal.blocked_reason or "", style="red")
         body.append("\n")
     body.append(deal.title, style="bold")

@@ -128,8 +128,10 @@ def _progress_bar(description: str) -> Iterator[Progress | None]:
 
 def summary_text(summary: ImportSummary, name: str) -> str:
     """What an import did, in plain lines (user text as it is: no markup is read)."""
+    verb = "Checked" if summary.dry_run else "Imported"
+    onto = "for" if summary.dry_run else "into"
     lines = [
-        f"{'Checked' if summary.dry_run else 'Imported'} {name} into board '{summary.board}': "
+        f"{verb} {name} {onto} board '{summary.board}': "
         f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged, "
         f"{len(summary.skipped)} skipped."
     ]
