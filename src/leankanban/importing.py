@@ -314,18 +314,36 @@ def _write_deals(
         if progress is not None and (index % 1000 == 0 or index == total):
             progress(index, total)
     if new_rows:
-        ids = session.execute(
-            insert(DealRow).returning(DealRow.id, sort_by_parameter_order=True), new_rows
-        ).scalars().all()
+        # Plain executemany (no RETURNING: it splits into tiny batches), then
+        # read the new ids back by their external keys.
+        deal_table, event_table = DealRow.__table__, EventRow.__table__
+        for chunk in _chunks(new_rows, 5000):
+            session.execute(insert(deal_table), chunk)
+        keys = {row["external_id"] for row in new_rows}
+        id_of = {
+            external_id: deal_id
+            for deal_id, external_id in session.execute(
+                select(DealRow.id, DealRow.external_id).where(
+                    DealRow.board_id == board.id, DealRow.external_source == source
+                )
+            )
+            if external_id in keys
+        }
+        ids = [id_of[row["external_id"]] for row in new_rows]
         event_rows = [
             dict(event, board_id=board.id, deal_id=deal_id)
             for deal_id, events in zip(ids, new_histories, strict=True)
             for event in events
         ]
-        if event_rows:
-            session.execute(insert(EventRow), event_rows)
+        for chunk in _chunks(event_rows, 10000):
+            session.execute(insert(event_table), chunk)
         summary.created += len(ids)
         summary.events += len(event_rows)
+
+
+def _chunks(rows: list, size: int):
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def _update_existing(
@@ -340,6 +358,10 @@ def _update_existing(
     now: datetime,
 ) -> None:
     changed = {name: value for name, value in columns.items() if getattr(row, name) != value}
+    later = [h for h in deal.history if h.at > row.stage_entered_at]
+    if not changed and not later:
+        summary.unchanged += 1
+        return
     known = {
         (e.to_stage, e.at)
         for e in repo.events_for_deal(session=session, deal_id=row.id)
@@ -349,9 +371,9 @@ def _update_existing(
             "new_value": None, "reason": None, "data": {"import": deal.source}}
     events: list[dict[str, Any]] = []
     current = board.stage_by_id(row.stage_id).name
-    for entry in sorted(deal.history, key=lambda h: h.at):
+    for entry in sorted(later, key=lambda h: h.at):
         stage_name = mapping[entry.stage]
-        if (stage_name, entry.at) in known or entry.at <= row.stage_entered_at:
+        if (stage_name, entry.at) in known:
             continue
         if stage_name != current:
             events.append(dict(base, kind="moved", at=entry.at, from_stage=current, to_stage=stage_name))
@@ -382,7 +404,7 @@ def _update_existing(
     row.last_activity_at = max([row.last_activity_at or now, *(e["at"] for e in events)])
     session.add(row)
     if events:
-        session.execute(insert(EventRow), events)
+        session.execute(insert(EventRow.__table__), events)
         summary.events += len(events)
     summary.updated += 1
 
