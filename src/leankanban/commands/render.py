@@ -229,20 +229,18 @@ def deals_csv(deals: Sequence[Deal], now: datetime, board: Board) -> str:
     return out.getvalue()
 
 
-def flags_text(deal: Deal, now: datetime, board: Board) -> Text:
+def status_text(deal: Deal, now: datetime, board: Board) -> Text:
+    """The status, with BLOCKED / stalled / review under it when they apply."""
     flags = deal_flags(deal, now, board)
-    parts = []
-    if flags["blocked"]:
-        parts.append((BLOCKED_MARK, "bold red"))
-    if flags["stalled"]:
-        parts.append(("stalled", "yellow"))
-    if flags["needs_review"]:
-        parts.append(("review", "magenta"))
-    text = Text()
-    for index, part in enumerate(parts):
-        if index:
-            text.append(" ")
-        text.append(*part)
+    text = Text(deal.status.value)
+    for flag, word, style in (
+        ("blocked", BLOCKED_MARK, "bold red"),
+        ("stalled", "stalled", "yellow"),
+        ("needs_review", "review", "magenta"),
+    ):
+        if flags[flag]:
+            text.append("\n")
+            text.append(word, style=style)
     return text
 
 
@@ -254,24 +252,22 @@ def deals_table(deals: Sequence[Deal], now: datetime, *, board: Board) -> Render
     table.add_column("Title", overflow="fold", ratio=3)
     table.add_column("Account", overflow="fold", ratio=2)
     table.add_column("Stage")
-    table.add_column("Status")
-    table.add_column("Value", justify="right")
+    table.add_column("Status", min_width=7)
+    table.add_column("Value", justify="right", no_wrap=True, min_width=max(len(money(d.value, d.currency)) for d in deals))
     table.add_column("Owner", overflow="fold")
     table.add_column("Days", justify="right")
     table.add_column("Next step", overflow="fold", ratio=2)
-    table.add_column("Flags", overflow="fold")
     for deal in deals:
         table.add_row(
             str(deal.id),
             Text(deal.title),
             Text(deal.account),
             Text(deal.stage),
-            deal.status.value,
+            status_text(deal, now, board),
             money(deal.value, deal.currency),
             Text(deal.owner),
             str(deal.days_in_stage(now)),
             Text(deal.next_step),
-            flags_text(deal, now, board),
         )
     return table
 
