@@ -33,7 +33,9 @@ def import_(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A CRM or board export, or a leankanban backup (JSON).")],
     format: Annotated[
         str | None,
-        typer.Option("--format", "-f", metavar="|".join(FORMATS), help="The file's format (default: detected)."),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help=f"The file's format: {', '.join(FORMATS)} (default: detected)."
+        ),
     ] = None,
     history: Annotated[
         Path | None,
@@ -48,7 +50,7 @@ def import_(
     ] = None,
     board: Annotated[
         str | None,
-        typer.Option("--board", "-b", metavar="NAME", help="Existing board to import into (default: a board named after the source)."),
+        typer.Option("--board", "-b", metavar="NAME", help="Existing board to import into (default: the global --board, else a new board named after the source)."),
     ] = None,
     stage_map: Annotated[
         list[str] | None,
