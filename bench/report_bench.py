@@ -193,6 +193,7 @@ def build_database(path: Path, deals: int, total_events: int, seed: int = 7) -> 
         raw.execute("PRAGMA foreign_keys=OFF")
         raw.execute("PRAGMA synchronous=OFF")
         cursor = raw.cursor()
+        cursor.execute("BEGIN")  # the engine's connections run in autocommit mode: one transaction for all
         for name, names, rows in (
             ("deal", tuple(deal_rows[0]), [tuple(row.values()) for row in deal_rows]),
             ("event", event_names, event_rows),

@@ -41,11 +41,14 @@ def test_apply_move_matches_a_fresh_board_view(lk_sqlite: LeanKanban, clock: Fak
     before = lk_sqlite.board_view()
     clock.advance(days=2)
     result = lk_sqlite.step_deal(ids["Acme rollout"], +1)
-    patched = apply_move(before, result.deal)
+    patched, place = apply_move(before, result.deal)
+    assert place == (1, 2)
+    hinted, _ = apply_move(before, result.deal, hint=(0, 0))
+    assert [c.deals for c in hinted.columns] == [c.deals for c in patched.columns]
     fresh = lk_sqlite.board_view()
     for mine, theirs in zip(patched.columns, fresh.columns, strict=True):
         assert [d.id for d in mine.deals] == [d.id for d in theirs.deals]
-        assert mine.totals == theirs.totals
+        assert mine.totals == theirs.totals, mine.stage.name
         assert mine.wip_state == theirs.wip_state
     assert locate(patched, ids["Acme rollout"]) == (1, 2)
     assert locate(patched, 999) is None
@@ -58,5 +61,17 @@ def test_apply_move_keeps_stage_order_by_entry_time(lk_sqlite: LeanKanban, clock
     moved = replace(
         lk_sqlite.get_deal(ids["Acme rollout"]), stage="Qualifying", stage_entered_at=clock() - timedelta(days=9)
     )
-    patched = apply_move(view, moved)
+    patched, place = apply_move(view, moved)
+    assert place == (1, 0)
     assert [d.title for d in patched.columns[1].deals] == ["Acme rollout", "Globex pilot"]
+
+
+def test_totals_drop_a_currency_only_when_no_deal_has_it(lk_sqlite: LeanKanban) -> None:
+    only_usd = lk_sqlite.add_deal("Dollar deal", stage="Leads", currency="USD", value="100")
+    lk_sqlite.add_deal("Free deal", stage="Qualifying", currency="GBP", value="0")
+    zero_gbp = lk_sqlite.add_deal("Free too", stage="Qualifying", currency="GBP", value="0")
+    view = lk_sqlite.board_view()
+    view, _ = apply_move(view, lk_sqlite.step_deal(only_usd.id, +1).deal)
+    view, _ = apply_move(view, lk_sqlite.step_deal(zero_gbp.id, +1).deal)
+    fresh = lk_sqlite.board_view()
+    assert [c.totals for c in view.columns] == [c.totals for c in fresh.columns]

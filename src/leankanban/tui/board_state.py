@@ -42,18 +42,55 @@ def totals(deals: tuple[Deal, ...]) -> tuple[tuple[str, Decimal], ...]:
     return tuple(sorted(sums.items()))
 
 
-def apply_move(view: BoardView, moved: Deal) -> BoardView:
-    """The view with `moved` taken out of its old column and put in its new one."""
-    columns: list[ColumnView] = []
-    for column in view.columns:
-        deals = column.deals
-        if any(deal.id == moved.id for deal in deals):
-            deals = tuple(deal for deal in deals if deal.id != moved.id)
+def _find(view: BoardView, deal_id: int | None, hint: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Where the deal is: at `hint` if it is still there (no scan), else by searching."""
+    if hint is not None:
+        column, index = hint
+        if column < len(view.columns):
+            deals = view.columns[column].deals
+            if index < len(deals) and deals[index].id == deal_id:
+                return hint
+    return locate(view, deal_id)
+
+
+def _without(column: ColumnView, index: int) -> ColumnView:
+    gone = column.deals[index]
+    deals = column.deals[:index] + column.deals[index + 1 :]
+    sums = dict(column.totals)
+    left = sums.get(gone.currency, Decimal(0)) - gone.value
+    if left or any(deal.currency == gone.currency for deal in deals):
+        sums[gone.currency] = left
+    else:
+        sums.pop(gone.currency, None)
+    return replace(column, deals=deals, totals=tuple(sorted(sums.items())))
+
+
+def _with(column: ColumnView, deal: Deal) -> tuple[ColumnView, int]:
+    index = bisect.bisect_right(column.deals, _order(deal), key=_order)
+    deals = column.deals[:index] + (deal,) + column.deals[index:]
+    sums = dict(column.totals)
+    sums[deal.currency] = sums.get(deal.currency, Decimal(0)) + deal.value
+    return replace(column, deals=deals, totals=tuple(sorted(sums.items()))), index
+
+
+def apply_move(
+    view: BoardView, moved: Deal, *, hint: tuple[int, int] | None = None
+) -> tuple[BoardView, tuple[int, int] | None]:
+    """The view with `moved` taken out of its old column and put in its new one.
+
+    `hint` is where the deal was last seen (column, index), which spares a
+    search through every deal. Returns the new view and the deal's new place
+    (None when its stage is not on this board). Columns that did not change
+    are the same objects as before.
+    """
+    columns = list(view.columns)
+    found = _find(view, moved.id, hint)
+    if found is not None:
+        columns[found[0]] = _without(columns[found[0]], found[1])
+    place: tuple[int, int] | None = None
+    for number, column in enumerate(columns):
         if column.stage.name == moved.stage:
-            ordered = list(deals)
-            bisect.insort(ordered, moved, key=_order)
-            deals = tuple(ordered)
-        if deals is not column.deals:
-            column = replace(column, deals=deals, totals=totals(deals))
-        columns.append(column)
-    return replace(view, columns=tuple(columns))
+            columns[number], index = _with(column, moved)
+            place = (number, index)
+            break
+    return replace(view, columns=tuple(columns)), place

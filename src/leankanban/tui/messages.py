@@ -46,6 +46,8 @@ class DealMoved(Message):
     result: MoveResult
     revision: int
     now: datetime
+    #: Where the deal was shown when the move was asked for (spares a search).
+    hint: tuple[int, int] | None = None
 
 
 @dataclass(eq=False)

@@ -9,7 +9,7 @@ repaints without reloading ten thousand deals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -39,6 +39,10 @@ from leankanban.tui.screens.wip_override import WipOverrideDialog
 from leankanban.tui.widgets.column import StageColumn
 
 
+#: How far the clock must move before a move repaints every column's ages.
+NOW_STEP = timedelta(minutes=1)
+
+
 @dataclass(frozen=True, slots=True)
 class MoveRequest:
     """One move for the worker: `step` stages along, or (an override) to `to_stage` with a reason."""
@@ -48,6 +52,8 @@ class MoveRequest:
     step: int
     to_stage: str | None = None
     override_reason: str | None = None
+    #: (column, index) where the screen showed the deal when asked to move it.
+    hint: tuple[int, int] | None = None
 
 
 class BoardScreen(Screen[None]):
@@ -257,7 +263,8 @@ class BoardScreen(Screen[None]):
         if deal is None or deal.id is None:
             self.notify("There is no deal here to move.", severity="warning")
             return
-        self._move(MoveRequest(deal.id, deal.title, step))
+        hint = (self.active_column, self.cursors[self.active_column])
+        self._move(MoveRequest(deal.id, deal.title, step, hint=hint))
 
     @work(thread=True, group="write", exit_on_error=False)
     def _move(self, request: MoveRequest) -> None:
@@ -281,7 +288,7 @@ class BoardScreen(Screen[None]):
         except LeanKanbanError as err:
             self.post_message(ServiceFailed(str(err)))
             return
-        self.post_message(DealMoved(result, revision, now))
+        self.post_message(DealMoved(result, revision, now, request.hint))
 
     def _step_target(self, request: MoveRequest) -> str | None:
         """Where `step` takes the deal, going by the board in the database."""
@@ -297,14 +304,16 @@ class BoardScreen(Screen[None]):
         result = message.result
         if self.view is None or result.deal.board_id != self.view.board.id:
             return
-        self.view = apply_move(self.view, result.deal)
-        self.now = message.now
+        self.view, place = apply_move(self.view, result.deal, hint=message.hint)
+        if message.now - self.now >= NOW_STEP:
+            self.now = message.now  # else keep it: unchanged columns need no repaint
         if message.revision == self.revision + 1:
             self.revision = message.revision  # our move was the only change
         else:
             self._focus_after_load = result.deal.id
             self.load()  # someone else changed the board too
-        self._put_cursor_on(result.deal.id)
+        if place is not None:
+            self.active_column, self.cursors[place[0]] = place
         self.refresh_columns()
         for warning in result.warnings:
             self.notify(warning, title="Moved", severity="warning", markup=False)

@@ -23,7 +23,6 @@ from leankanban.tui.messages import CardClicked
 
 #: Lines per card: title, account, value/owner/age, and a blank gap.
 CARD_HEIGHT = 4
-WIP_STATES = ("over", "at", "under", "ok")
 
 
 class StageHeader(Widget):
@@ -31,6 +30,7 @@ class StageHeader(Widget):
 
     COMPONENT_CLASSES = {
         "stage-header--name",
+        "stage-header--name-active",
         "stage-header--count",
         "stage-header--wip-ok",
         "stage-header--wip-at",
@@ -42,9 +42,11 @@ class StageHeader(Widget):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.column: ColumnView | None = None
+        self.active = False
 
-    def show(self, column: ColumnView) -> None:
+    def show(self, column: ColumnView, active: bool) -> None:
         self.column = column
+        self.active = active
         self.refresh()
 
     def render(self) -> Text:
@@ -53,7 +55,9 @@ class StageHeader(Widget):
             return Text("")
         style = self.get_component_rich_style
         width = max(1, self.content_size.width)
-        name = literal(column.stage.name, style("stage-header--name", partial=True))
+        name_style = "stage-header--name-active" if self.active else "stage-header--name"
+        name = Text(no_wrap=True, end="")
+        name.append_text(literal(column.stage.name, style(name_style, partial=True)))
         name.append(f"  {column.count}", style("stage-header--count", partial=True))
         wip = Text(
             wip_label(column.stage, column.count),
@@ -122,7 +126,8 @@ class DealList(Widget):
         width = max(1, self.content_size.width)
         style = self.get_component_rich_style
         if not self.deals:
-            return Text(" (no deals)", style=style("deal-list--empty", partial=True))
+            empty = Text("(no deals)", style=style("deal-list--empty", partial=True))
+            return self._fit(empty, style("deal-list--cursor") if self.active else Style(), width)
         capacity = self.capacity()
         if self._follow_cursor:
             self._scroll_to_cursor(capacity)
@@ -198,7 +203,7 @@ class DealList(Widget):
 
 
 class StageColumn(Vertical):
-    """A header over a deal list; classes `-over`/`-at`/`-under` colour it in app.tcss."""
+    """A header over a deal list; classes `-over`/`-at`/`-under`/`-ok` and `-closed` style it in app.tcss."""
 
     def __init__(self, column_index: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -216,9 +221,12 @@ class StageColumn(Vertical):
         if last is not None and last[0] is column and last[1:] == (now, cursor, active):
             return  # the same column object, cursor and time: nothing to repaint
         self._shown = (column, now, cursor, active)
-        for state in WIP_STATES:
-            self.set_class(column.wip_state == state, f"-{state}")
-        self.set_class(active, "-active")
-        self.set_class(column.stage.is_closed, "-closed")
-        self.header.show(column)
+        # The active column shows in the header and cursor (a repaint), not in a
+        # class: changing classes restyles the whole column, which costs more.
+        classes = {f"-{column.wip_state}"}
+        if column.stage.is_closed:
+            classes.add("-closed")
+        if classes != set(self.classes):
+            self.set_classes(classes)  # one restyle, not one per class
+        self.header.show(column, active)
         self.deal_list.show(column.deals, now, cursor, active)
