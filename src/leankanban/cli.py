@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 
 from leankanban import __version__
 from leankanban.commands import boards, deals, detail, flow, outcomes, qualify, stages, transfer
+from leankanban.commands import report as report_commands
 from leankanban.commands.render import one_line
 from leankanban.commands.state import State, state
 from leankanban.config import BOARD_ENV, DB_ENV, Settings
@@ -122,6 +123,9 @@ app.add_typer(stages.stage_app, name="stage")
 # Import and export
 app.command("import")(transfer.import_)
 app.command("export")(transfer.export)
+# Reports and charts
+app.command("report")(report_commands.report)
+app.command("chart")(report_commands.chart)
 
 
 def main() -> None:

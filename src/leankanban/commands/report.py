@@ -1,0 +1,165 @@
+"""Report commands: `report` (the stand-up report) and `chart` (flow charts).
+
+Parse -> `reporting` use case -> render. Rich, plotext and matplotlib are
+imported only by the formats that draw with them, so `report --format json`
+loads none of them (and never Textual).
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leankanban.commands.state import state
+from leankanban.domain.errors import InvalidInput
+
+
+class ReportFormat(str, enum.Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class ChartKind(str, enum.Enum):
+    cfd = "cfd"
+    throughput = "throughput"
+    cycle_time = "cycle-time"
+    ageing = "ageing"
+
+
+BoardOption = Annotated[
+    str | None, typer.Option("--board", "-b", metavar="NAME", help="Board to report on (default: the global --board, else the first).")
+]
+
+#: Charts inlined in the HTML report, in order.
+HTML_CHARTS = ("cfd", "throughput", "cycle-time", "ageing")
+
+
+def report(
+    ctx: typer.Context,
+    board: BoardOption = None,
+    since: Annotated[
+        str, typer.Option("--since", "-s", metavar="7d|2w|DATE", help="Start of the period: days (7d), weeks (2w), hours (36h) before now, or a date (2026-11-01, UTC).")
+    ] = "7d",
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="Only this person's deals (case-insensitive).")] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text (terminal), md, json, csv or html.")] = ReportFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            metavar="FILE",
+            help="Write to FILE instead of stdout. With csv, two files: FILE-stages.csv and FILE-deals.csv "
+            "(to stdout, the stages table, a blank line, then the deals table).",
+            dir_okay=False,
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for the Monte Carlo forecast (same seed, same forecast).")] = None,
+) -> None:
+    """The stand-up report: what moved, was won or lost since --since, flow, alerts and a forecast."""
+    from leankanban import reporting
+    from leankanban.reports import render
+
+    app = state(ctx)
+    services = app.services()
+    name = board or app.board
+    now = services.clock()
+    start = reporting.parse_since(since, now)
+    if format is ReportFormat.html:
+        built, inputs = reporting.report_and_inputs(services, board=name, since=start, owner=owner, seed=seed)
+        text = render.to_html(built, charts=_html_charts(inputs, built))
+    else:
+        built = reporting.report(services, board=name, since=start, owner=owner, seed=seed)
+        if format is ReportFormat.json:
+            text = render.to_json(built)
+        elif format is ReportFormat.md:
+            text = render.to_markdown(built)
+        elif format is ReportFormat.csv:
+            _write_csv(render.stages_csv(built), render.deals_csv(built), output)
+            return
+        else:
+            text = None
+    if text is None:  # text: Rich for a terminal, or plain text into a file
+        if output is None:
+            from leankanban.commands.render import make_console
+
+            make_console().print(render.to_renderable(built))
+            return
+        text = render.to_text(built, width=120)
+    _write(text, output)
+
+
+def _html_charts(inputs, built) -> dict[str, str]:  # noqa: ANN001 - ReportInputs, StandupReport
+    from leankanban import charts
+
+    days = max(1, round((built.generated_at - built.history.start).total_seconds() / 86400))
+    return {
+        charts.TITLES[kind]: charts.svg_chart(kind, charts.chart_series(kind, inputs, days=days))
+        for kind in HTML_CHARTS
+    }
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text.encode("utf-8"), nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise InvalidInput(f"Cannot write {output}: {err.strerror or err}.") from None
+    typer.echo(f"Wrote {output}.", err=True)
+
+
+def _write_csv(stages: str, deals: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo((stages + "\n" + deals).encode("utf-8"), nl=False)
+        return
+    stem = output.with_suffix("") if output.suffix.lower() == ".csv" else output
+    paths = (stem.with_name(stem.name + "-stages.csv"), stem.with_name(stem.name + "-deals.csv"))
+    for path, text in zip(paths, (stages, deals)):
+        try:
+            path.write_text(text, encoding="utf-8", newline="")
+        except OSError as err:
+            raise InvalidInput(f"Cannot write {path}: {err.strerror or err}.") from None
+    typer.echo(f"Wrote {paths[0]} and {paths[1]}.", err=True)
+
+
+def chart(
+    ctx: typer.Context,
+    kind: Annotated[ChartKind, typer.Argument(metavar="cfd|throughput|cycle-time|ageing", help="Which chart.")],
+    board: BoardOption = None,
+    days: Annotated[int, typer.Option("--days", "-d", min=1, max=3650, help="How many days back the chart covers.")] = 90,
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="Only this person's deals.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", metavar="FILE.png|FILE.svg", help="Write an image (PNG or SVG) instead of drawing in the terminal.", dir_okay=False),
+    ] = None,
+) -> None:
+    """Draw a flow chart in the terminal, or write it as a PNG or SVG image."""
+    from leankanban import charts, reporting
+
+    if output is not None and output.suffix.lower() not in (".png", ".svg"):
+        raise InvalidInput(f"Charts are written as .png or .svg; '{output.name}' is neither.")
+    app = state(ctx)
+    services = app.services()
+    now = services.clock()
+    inputs = reporting.load_inputs(services, board=board or app.board, start=now - timedelta(days=days), owner=owner, now=now)
+    series = charts.chart_series(kind.value, inputs, days=days)
+    if output is None:
+        import shutil
+
+        width, height = shutil.get_terminal_size((100, 30))
+        typer.echo(charts.terminal_chart(kind.value, series, width=min(width, 160), height=max(15, min(height - 2, 40)),
+                                         color=sys.stdout.isatty()))
+        return
+    try:
+        charts.save_chart(kind.value, series, output)
+    except OSError as err:
+        raise InvalidInput(f"Cannot write {output}: {err.strerror or err}.") from None
+    typer.echo(f"Wrote {output}.", err=True)
