@@ -30,7 +30,9 @@ def test_money_and_limits_read_well() -> None:
     assert money(Decimal("12000.00"), "EUR") == "EUR 12,000"
     assert money(Decimal("99.50"), "USD") == "USD 99.50"
     assert compact_money(Decimal("1234567"), "EUR") == "EUR 1.2M"
+    assert compact_money(Decimal("679400000"), "EUR") == "EUR 679M"
     assert compact_money(Decimal("4500"), "EUR") == "EUR 4.5k"
+    assert compact_money(Decimal("12000"), "EUR") == "EUR 12k"
     assert wip_label(Stage("Qualifying", 1, wip_min=3, wip_max=10), 2) == "WIP 2/10 · min 3"
     assert wip_label(Stage("Won", 5), 7) == "no limit"
 

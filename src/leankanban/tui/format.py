@@ -52,10 +52,12 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def compact_money(amount: Decimal, currency: str) -> str:
-    """`EUR 12.5k`, `EUR 1.2M`: for column headers, where space is short."""
+    """`EUR 4.5k`, `EUR 12k`, `EUR 680M`: for headers and narrow cards, where space is short."""
     for limit, suffix in ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k")):
         if amount >= limit:
-            return f"{visible(currency)} {amount / limit:,.1f}{suffix}"
+            scaled = amount / limit
+            digits = "1f" if scaled < 10 else "0f"
+            return f"{visible(currency)} {scaled:,.{digits}}{suffix}"
     return f"{visible(currency)} {amount:,.0f}"
 
 

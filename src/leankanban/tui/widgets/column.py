@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 
 from leankanban.domain.model import ColumnView, Deal
-from leankanban.tui.format import literal, money, totals_label, visible, wip_label
+from leankanban.tui.format import compact_money, literal, money, totals_label, visible, wip_label
 from leankanban.tui.messages import CardClicked
 
 #: Lines per card: title, account, value/owner/age, and a blank gap.
@@ -164,8 +164,10 @@ class DealList(Widget):
 
     def _worth(self, deal: Deal, style: Style, width: int) -> Text:
         """The value on the left, days in this stage on the right."""
-        amount = Text(money(deal.value, deal.currency), style=style, no_wrap=True, end="")
         days = f"{deal.days_in_stage(self.now)}d"
+        amount = Text(money(deal.value, deal.currency), style=style, no_wrap=True, end="")
+        if width - amount.cell_len - len(days) < 1:
+            amount = Text(compact_money(deal.value, deal.currency), style=style, no_wrap=True, end="")
         gap = width - amount.cell_len - len(days)
         if gap < 1:
             amount.truncate(max(1, width - len(days) - 1), overflow="ellipsis")
