@@ -20,7 +20,8 @@ from leankanban.config import BOARD_ENV, DB_ENV, Settings
 from leankanban.domain.errors import LeanKanbanError
 
 EXIT_CODES = """\
-Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 refused by a WIP limit,
+Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 refused by a board policy
+(WIP or lane limit, qualification gate, missing discard reason),
 4 not found, 5 conflict (duplicate name, stage not empty), 6 database error.
 """
 

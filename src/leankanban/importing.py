@@ -205,7 +205,8 @@ def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: dat
     stage, status = _status_and_stage(board, deal, mapping)
     closed_at = None
     if status is not DealStatus.OPEN:
-        closed_at = deal.closed_at or (deal.history[-1].at if deal.history else None) or deal.created_at or now
+        # None when the source does not say; the caller fills it in.
+        closed_at = deal.closed_at or (deal.history[-1].at if deal.history else None) or deal.created_at
     return {
         "title": rules.validate_title(deal.title),
         "account": deal.account.strip()[: rules.MAX_TEXT],
@@ -283,6 +284,10 @@ def _write_deals(
             summary.skipped.append(Skip(deal.line, str(err)))
             continue
         row = existing.get(key)
+        if columns["status"] != DealStatus.OPEN.value and columns["closed_at"] is None:
+            # A closed deal the source gives no time for: keep the time we
+            # already have, else say it closed now.
+            columns["closed_at"] = (row.closed_at if row is not None else None) or now
         if row is None:
             created_at = deal.created_at or (deal.history[0].at if deal.history else None) or now
             events = _history_events(board, deal, mapping, columns, created_at, lk.actor)

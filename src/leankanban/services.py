@@ -39,7 +39,7 @@ from leankanban.domain.model import (
     STATUS_FOR_KIND,
 )
 from leankanban.store import repository as repo
-from leankanban.store.engine import describe, make_engine
+from leankanban.store.engine import make_engine, public_target
 from leankanban.store.migrations import pending, upgrade
 from leankanban.store.tables import (
     BoardRow,
@@ -136,7 +136,7 @@ def open_database(target: str, *, migrate: bool = True) -> Engine:
             if pending(engine):
                 upgrade(engine)
         except (OperationalError, DBAPIError) as err:
-            where = describe(engine)
+            where = public_target(target)
             engine.dispose()
             reason = str(err.orig).strip().splitlines()[0].rstrip(".") if str(err.orig).strip() else "unknown error"
             raise DatabaseError(f"Cannot open the database {where}: {reason}.") from None
@@ -266,19 +266,32 @@ class LeanKanban:
         ]
 
     def set_stage_limits(
-        self, stage: str, *, board: str | None = None, wip_min: int | None = UNSET, wip_max: int | None = UNSET
+        self,
+        stage: str,
+        *,
+        board: str | None = None,
+        wip_min: int | None = UNSET,
+        wip_max: int | None = UNSET,
+        stale_after_days: int | None = UNSET,
     ) -> Stage:
-        """Change a stage's limits; pass None to clear one, leave UNSET to keep it."""
+        """Change a stage's limits and ageing setting in one go.
+
+        Pass None to clear a setting, leave it UNSET to keep it; nothing is
+        saved unless every value is valid.
+        """
         with self._write() as session:
             row, loaded = self._locked_board(session, board)
             current = loaded.stage(stage)
             new_min = current.wip_min if wip_min is UNSET else wip_min
             new_max = current.wip_max if wip_max is UNSET else wip_max
+            new_stale = current.stale_after_days if stale_after_days is UNSET else stale_after_days
             rules.validate_limits(new_min, new_max)
+            rules.validate_days(new_stale, "stale-after setting")
             if current.is_closed and (new_min is not None or new_max is not None):
                 raise InvalidInput(f"'{current.name}' is a closed outcome; it takes no WIP limits.")
             stage_row = session.get(StageRow, current.id)
             stage_row.wip_min, stage_row.wip_max = new_min, new_max
+            stage_row.stale_after_days = new_stale
             session.add(stage_row)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
@@ -484,10 +497,12 @@ class LeanKanban:
             self._record(session, row.id, events)
             return repo.deal_from_row(deal_row, target.name)
 
-    def _record(self, session: Session, board_id: int, events: list[Event]) -> None:
-        repo.add_events(session=session, board_id=board_id, events=events)
+    def _record(self, session: Session, board_id: int, events: list[Event]) -> list[int]:
+        """Append events, mark the board changed; returns the new event ids."""
+        rows = repo.add_events(session=session, board_id=board_id, events=events)
         repo.bump_revision(session=session, board_id=board_id)
         session.flush()
+        return [r.id for r in rows]
 
     def move_deal(self, deal_id: int, to_stage: str, *, override_reason: str | None = None) -> MoveResult:
         """Move a deal to `to_stage`, refusing with a PolicyViolation when a policy says no."""
@@ -695,8 +710,8 @@ class LeanKanban:
             row = repo.deal_row(session=session, deal_id=deal_id)
             repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
             event = self._event(kind, now, deal_id, **fields)
-            self._record(session, row.board_id, [event])
-            return event
+            [event_id] = self._record(session, row.board_id, [event])
+            return replace(event, id=event_id)
 
     def add_contact(
         self,
@@ -888,15 +903,7 @@ class LeanKanban:
             return repo.load_board(session=session, row=row)
 
     def set_stage_stale_after(self, stage: str, days: int | None, *, board: str | None = None) -> Stage:
-        rules.validate_days(days, "stale-after setting")
-        with self._write() as session:
-            row, loaded = self._locked_board(session, board)
-            stage_row = session.get(StageRow, loaded.stage(stage).id)
-            stage_row.stale_after_days = days
-            session.add(stage_row)
-            repo.bump_revision(session=session, board_id=row.id)
-            session.flush()
-            return repo.stage_from_row(stage_row)
+        return self.set_stage_limits(stage, board=board, stale_after_days=days)
 
     def set_lane_limit(
         self, dimension: str | Lane, value: str, wip_max: int | None, *, board: str | None = None

@@ -29,7 +29,7 @@ def test_help_lists_every_command_and_the_exit_codes(invoke):
     assert result.exit_code == 0
     for command in COMMANDS:
         assert f" {command} " in result.stdout, command
-    for code in ("3 refused by a WIP limit", "4 not found", "5 conflict", "6 database error"):
+    for code in ("3 refused by a board policy", "4 not found", "5 conflict", "6 database error"):
         assert code in result.stdout
 
 

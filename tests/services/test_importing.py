@@ -143,3 +143,12 @@ def test_a_failing_import_writes_nothing(lk: LeanKanban, monkeypatch):
     with pytest.raises(RuntimeError):
         import_batch(lk, batch(WON, LOST, OPEN))
     assert [b.name for b in lk.list_boards()] == ["pipeline"]
+
+
+def test_reimport_of_a_closed_deal_without_dates_is_unchanged(lk: LeanKanban, clock):
+    won = ImportedDeal(source="csv", external_id="7", title="Dateless win", stage="Won", status=DealStatus.WON)
+    first = import_batch(lk, ImportBatch(source="csv", stages=(), deals=(won,)), board="pipeline")
+    assert first.created == 1
+    clock.advance(days=1)
+    again = import_batch(lk, ImportBatch(source="csv", stages=(), deals=(won,)), board="pipeline")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)

@@ -292,3 +292,17 @@ def test_closing_a_blocked_deal_clears_the_block(lk: LeanKanban, seeded):
     lk.win(deal_id)
     assert lk.get_deal(deal_id).blocked_reason is None
     assert lk.history(deal_id)[-1].kind is EventKind.UNBLOCKED
+
+
+def test_stage_settings_change_together_or_not_at_all(lk: LeanKanban):
+    with pytest.raises(InvalidInput):
+        lk.set_stage_limits("Proposal", wip_max=3, stale_after_days=0)
+    stage = lk.get_board().stage("Proposal")
+    assert (stage.wip_max, stage.stale_after_days) == (5, 10)
+    stage = lk.set_stage_limits("Proposal", wip_max=3, stale_after_days=None)
+    assert (stage.wip_max, stage.stale_after_days) == (3, None)
+
+
+def test_notes_come_back_with_their_event_id(lk: LeanKanban, seeded):
+    note = lk.add_note(seeded["Acme rollout"], "hello")
+    assert note.id == lk.history(seeded["Acme rollout"])[-1].id

@@ -75,4 +75,4 @@ def test_database_errors_hide_passwords_and_stay_one_line():
     message = str(caught.value)
     assert "s3cret" not in message
     assert "\n" not in message
-    assert message.startswith("Cannot open the database postgresql+psycopg://lk:***@127.0.0.1:1/nowhere")
+    assert message.startswith("Cannot open the database postgresql://lk:***@127.0.0.1:1/nowhere")

@@ -81,14 +81,15 @@ def set_limits(
         )
     app = state(ctx)
     services = app.services()
+    stage = services.set_stage_limits(
+        name, board=app.board, wip_min=new_min, wip_max=new_max, stale_after_days=new_stale
+    )
     if new_max is not UNSET or new_min is not UNSET:
-        stage = services.set_stage_limits(name, board=app.board, wip_min=new_min, wip_max=new_max)
         typer.echo(
             f"Stage '{stage.name}': WIP minimum {render.limit_text(stage.wip_min)}, "
             f"maximum {render.limit_text(stage.wip_max)}."
         )
     if new_stale is not UNSET:
-        stage = services.set_stage_stale_after(name, new_stale, board=app.board)
         after = "never turn stale" if stage.stale_after_days is None else f"turn stale after {stage.stale_after_days} days"
         typer.echo(f"Stage '{stage.name}': cards {after}.")
 

@@ -103,6 +103,17 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
     return engine
 
 
+def public_target(target: str | Path) -> str:
+    """A database target as the user wrote it, with any password hidden."""
+    text = str(target)
+    if "://" not in text:
+        return text
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: say nothing that could hold a secret
+        return text.split("://", 1)[0] + "://..."
+
+
 def describe(engine: Engine) -> str:
     """Where the data lives, for humans (no password)."""
     url = engine.url

@@ -380,14 +380,16 @@ def full_deal(*, session: Session, row: DealRow, stage_name: str) -> Deal:
     )
 
 
-def add_events(*, session: Session, board_id: int, events: Iterable[Event], touch: bool = True) -> None:
+def add_events(
+    *, session: Session, board_id: int, events: Iterable[Event], touch: bool = True
+) -> list[EventRow]:
     """Append events; with `touch`, their deals count as active at the latest one."""
     latest: dict[int, datetime] = {}
+    rows: list[EventRow] = []
     for event in events:
         if event.deal_id is not None:
             latest[event.deal_id] = max(event.at, latest.get(event.deal_id, event.at))
-        session.add(
-            EventRow(
+        row = EventRow(
                 board_id=board_id,
                 deal_id=event.deal_id,
                 kind=event.kind.value,
@@ -401,7 +403,8 @@ def add_events(*, session: Session, board_id: int, events: Iterable[Event], touc
                 reason=event.reason,
                 data=event.data,
             )
-        )
+        session.add(row)
+        rows.append(row)
     if touch:
         for deal_id, at in latest.items():
             session.exec(
@@ -410,6 +413,7 @@ def add_events(*, session: Session, board_id: int, events: Iterable[Event], touc
                 .values(last_activity_at=to_db_time(at))
                 .execution_options(synchronize_session="fetch")
             )
+    return rows
 
 
 def event_by_id(*, session: Session, event_id: int) -> Event | None:
