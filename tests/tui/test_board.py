@@ -369,3 +369,20 @@ async def test_long_column_scrolls_with_the_cursor(lk_sqlite: LeanKanban) -> Non
         assert focused_title(pilot) != "Lead 40"
         await pilot.press("home")
         assert focused_title(pilot) == "Lead 1"
+
+
+async def test_a_narrow_terminal_shows_the_columns_around_the_focus(lk_sqlite: LeanKanban) -> None:
+    seed_pipeline(lk_sqlite)
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(90, 24)) as pilot:
+        screen = await loaded(pilot)
+        shown = lambda: [c.column_index for c in app.screen.query(StageColumn) if c.display]  # noqa: E731
+        assert shown() == [0, 1, 2, 3]
+        assert screen.sub_title == "pipeline · stages 1–4 of 7"
+        await pilot.press("l", "l", "l", "l", "l")
+        await pilot.pause()
+        assert shown() == [2, 3, 4, 5]
+        assert focused_title(pilot) is None and screen.active_column == 5
+        await pilot.resize_terminal(160, 45)
+        await wait_for(pilot, lambda: len(shown()) == 7)
+        assert screen.sub_title == "pipeline"

@@ -39,6 +39,9 @@ from leankanban.tui.screens.wip_override import WipOverrideDialog
 from leankanban.tui.widgets.column import StageColumn
 
 
+#: Narrower than this, a column is hard to read: fewer columns are shown instead.
+MIN_COLUMN_WIDTH = 22
+
 #: How far the clock must move before a move repaints every column's ages.
 NOW_STEP = timedelta(minutes=1)
 
@@ -96,6 +99,8 @@ class BoardScreen(Screen[None]):
         #: Deal to put the cursor on after the next load (a new or edited deal).
         self._focus_after_load: int | None = None
         self._loading = False
+        #: The first column shown when the terminal is too narrow for all of them.
+        self._first_column = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -155,7 +160,6 @@ class BoardScreen(Screen[None]):
         ]
         self.view, self.now, self.revision = view, message.now, view.revision
         self.board_name = view.board.name
-        self.sub_title = visible(view.board.name)
         if stages_changed:
             board = self.query_one("#board", Horizontal)
             await board.remove_children()
@@ -181,6 +185,29 @@ class BoardScreen(Screen[None]):
             column = self.view.columns[index]
             self.cursors[index] = max(0, min(self.cursors[index], column.count - 1))
             widget.show(column, self.now, self.cursors[index], index == self.active_column)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """On a narrow terminal, show the columns that fit around the focused one."""
+        if self.view is None:
+            return
+        count = len(self.view.columns)
+        fit = max(1, min(count, self.size.width // MIN_COLUMN_WIDTH)) if self.size.width else count
+        if self.active_column < self._first_column:
+            self._first_column = self.active_column
+        elif self.active_column >= self._first_column + fit:
+            self._first_column = self.active_column - fit + 1
+        self._first_column = max(0, min(self._first_column, count - fit))
+        shown = range(self._first_column, self._first_column + fit)
+        for widget in self.query(StageColumn):
+            widget.set_class(widget.column_index not in shown, "-offscreen")
+        name = visible(self.view.board.name)
+        if fit < count:
+            name += f" · stages {shown.start + 1}–{shown.stop} of {count}"
+        self.sub_title = name
+
+    def on_resize(self) -> None:
+        self._fit_columns()
 
     def _put_cursor_on(self, deal_id: int | None) -> None:
         if self.view is None:
