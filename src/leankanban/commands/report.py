@@ -49,7 +49,10 @@ def report(
         str, typer.Option("--since", "-s", metavar="7d|2w|DATE", help="Start of the period: days (7d), weeks (2w), hours (36h) before now, or a date (2026-11-01, UTC).")
     ] = "7d",
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="Only this person's deals (case-insensitive).")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text (terminal), md, json, csv or html.")] = ReportFormat.text,
+    format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="text (terminal), md, json (indented on a terminal, one line when piped), csv or html (one page with inline charts)."),
+    ] = ReportFormat.text,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -77,7 +80,8 @@ def report(
     else:
         built = reporting.report(services, board=name, since=start, owner=owner, seed=seed)
         if format is ReportFormat.json:
-            text = render.to_json(built)
+            # Indented for a person at a terminal; compact (and much faster) for a pipe or a file.
+            text = render.to_json(built, indent=2 if output is None and sys.stdout.isatty() else None) + "\n"
         elif format is ReportFormat.md:
             text = render.to_markdown(built)
         elif format is ReportFormat.csv:

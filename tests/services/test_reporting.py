@@ -1,0 +1,186 @@
+"""The report use case: the efficient read gives the same report as feeding
+build_report every deal and event; hand-counted numbers; --since parsing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from leankanban import charts, reporting
+from leankanban.domain.errors import InvalidInput
+from leankanban.reports.model import build_report
+from leankanban.services import LeanKanban
+from tests.conftest import FakeClock
+
+
+def _full_report(lk: LeanKanban, since: datetime, owner: str | None = None, seed: int = 3):
+    """The reference: build_report over every deal and every event, read the plain way."""
+    board = lk.get_board()
+    return build_report(board, board.stages, lk.list_deals(), lk.board_events(), lk.clock(), since, owner, seed)
+
+
+def seed_history(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
+    """Deals over ~200 days: old closes, recent closes, a reopen, blocks, notes, two currencies."""
+    ids: dict[str, int] = {}
+    clock.advance(days=-200)
+    # Old, closed long before the 90-day history: only currency counts remain of them.
+    for n in range(6):
+        old = lk.add_deal(f"Old {n}", stage="Discovery", value=str(1000 + n), owner=("ann", "bob")[n % 2],
+                          currency="USD" if n == 0 else "EUR")
+        clock.advance(days=2)
+        if n % 3 == 0:
+            lk.discard(old.id, "Timing")
+        else:
+            lk.move_deal(old.id, "Proposal")
+            clock.advance(hours=5)
+            lk.win(old.id)
+        ids[f"Old {n}"] = old.id
+    # Lost long ago, reopened inside the window, still open.
+    back = lk.add_deal("Comeback", stage="Qualifying", value="700", owner="cy")
+    clock.advance(days=1)
+    lk.discard(back.id, "No budget")
+    ids["Comeback"] = back.id
+    # Closed long ago, with a note inside the window (it must change nothing).
+    noted = ids["Old 1"]
+    clock.advance(days=100)  # now at -93 days
+    for n in range(8):
+        deal = lk.add_deal(f"Mid {n}", stage="Leads", value=str(200 * (n + 1)), owner=("ann", "bob", "cy")[n % 3])
+        ids[f"Mid {n}"] = deal.id
+        clock.advance(days=3)
+        lk.move_deal(deal.id, "Discovery")
+        clock.advance(days=4, hours=n)
+        if n % 4 == 0:
+            lk.discard(deal.id, "Not a fit")
+        elif n % 4 == 1:
+            lk.move_deal(deal.id, "Proposal")
+            clock.advance(days=2)
+            lk.win(deal.id)
+        elif n % 4 == 2:
+            lk.block(deal.id, "Waiting for <legal> & co")
+    lk.reopen(ids["Comeback"], stage="Discovery")
+    lk.add_note(noted, "Customer asked for a reference")
+    clock.advance(days=40)
+    recent = lk.add_deal("Recent", stage="Discovery", value="999", owner="Ann")
+    ids["Recent"] = recent.id
+    clock.advance(days=2)
+    lk.move_deal(recent.id, "Proposal")
+    lk.win(ids["Mid 3"]) if lk.get_deal(ids["Mid 3"]).is_open else None
+    clock.advance(days=3)
+    lk.discard(ids["Mid 2"], "Timing")  # blocked, then lost: the block ends with the close
+    clock.advance(days=1, hours=3)
+    return ids
+
+
+@pytest.mark.parametrize("since_days", [7, 120])
+def test_efficient_report_equals_build_report_over_everything(lk: LeanKanban, clock: FakeClock, since_days: int) -> None:
+    seed_history(lk, clock)
+    since = clock.now - timedelta(days=since_days)
+    efficient = reporting.report(lk, since=since, seed=3)
+    everything = reporting.report(lk, since=since, seed=3, everything=True)
+    reference = _full_report(lk, since)
+    assert efficient == reference
+    assert everything == reference
+    # The efficient read really left the old closed deals out.
+    inputs = reporting.load_inputs(lk, start=reporting.window_start(clock.now, since, 90))
+    titles = {d.title for d in inputs.deals}
+    if since_days < 90:
+        assert "Old 2" not in titles and "Old 1" in titles  # Old 1 has a recent note
+        assert "Comeback" in titles
+    assert efficient.other_currency_deals == 1
+
+
+def test_efficient_report_for_one_owner_equals_reference(lk: LeanKanban, clock: FakeClock) -> None:
+    seed_history(lk, clock)
+    since = clock.now - timedelta(days=7)
+    assert reporting.report(lk, since=since, owner=" ANN ", seed=3) == _full_report(lk, since, owner=" ANN ")
+
+
+def test_old_deals_that_tip_the_currency_are_read_too(lk: LeanKanban, clock: FakeClock) -> None:
+    clock.advance(days=-300)
+    for n in range(4):
+        old = lk.add_deal(f"Old USD {n}", stage="Leads", value="10", currency="USD", owner="ann")
+        lk.discard(old.id, "Timing")
+    clock.advance(days=299)
+    for n in range(2):
+        lk.add_deal(f"EUR {n}", stage="Leads", value="20", owner="ann")
+    clock.advance(days=1)
+    since = clock.now - timedelta(days=7)
+    report = reporting.report(lk, since=since, seed=1)
+    assert report.currency == "USD"
+    assert report.other_currency_deals == 2
+    assert report == _full_report(lk, since, seed=1)
+
+
+def test_hand_counted_board(lk: LeanKanban, clock: FakeClock) -> None:
+    won = []
+    for title, value in (("Alpha", "100"), ("Beta", "200"), ("Gamma", "300")):
+        deal = lk.add_deal(title, stage="Discovery", value=value, owner="ann")
+        won.append(deal.id)
+    lost = lk.add_deal("Delta", stage="Discovery", value="400", owner="bob")
+    open_deal = lk.add_deal("Epsilon", stage="Proposal", value="1000", owner="bob")
+    clock.advance(days=2)
+    for deal_id in won:
+        lk.win(deal_id)
+    lk.discard(lost.id, "No budget")
+    clock.advance(hours=1)
+    report = reporting.report(lk, since="7d", seed=1)
+    assert report.won.count == 3 and report.won.value == Decimal("600.00")
+    assert report.lost.count == 1 and report.lost.value == Decimal("400.00")
+    assert report.lost.reasons == {"No budget": 1}
+    assert report.win_rate == 0.75
+    assert report.win_rate_by_owner == {"ann": 1.0, "bob": 0.0}
+    assert report.cycle_time_days.count == 4 and report.cycle_time_days.p50 == 2.0
+    stages = {s.name: s for s in report.stages}
+    assert stages["Won"].count == 3 and stages["Won"].value == Decimal("600.00")
+    assert stages["Lost"].count == 1
+    assert stages["Proposal"].count == 1 and stages["Proposal"].value == Decimal("1000.00")
+    assert len(report.new_deals) == 5
+    assert [d.title for d in report.deals if d.deal_id == open_deal.id] == ["Epsilon"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7d", datetime(2026, 10, 26, 9, 0, tzinfo=UTC)),
+        ("2w", datetime(2026, 10, 19, 9, 0, tzinfo=UTC)),
+        ("36h", datetime(2026, 10, 31, 21, 0, tzinfo=UTC)),
+        ("2026-11-01", datetime(2026, 11, 1, tzinfo=UTC)),
+        (" 7D ", datetime(2026, 10, 26, 9, 0, tzinfo=UTC)),
+    ],
+)
+def test_since_parses_days_weeks_hours_and_dates(text: str, expected: datetime) -> None:
+    assert reporting.parse_since(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) == expected
+
+
+@pytest.mark.parametrize("text", ["garbage", "7", "d7", "2026-13-01", "-3d"])
+def test_since_refuses_anything_else_in_one_sentence(text: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        reporting.parse_since(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    assert "\n" not in str(err.value) and "7d" in str(err.value)
+
+
+def test_since_in_the_future_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="future"):
+        reporting.parse_since("2027-01-01", datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+
+
+def test_chart_series_come_from_the_same_inputs(lk: LeanKanban, clock: FakeClock) -> None:
+    seed_history(lk, clock)
+    inputs = reporting.load_inputs(lk, start=clock.now - timedelta(days=90))
+    cfd = charts.chart_series("cfd", inputs, days=90)
+    assert cfd["stages"][:2] == ["Leads", "Qualifying"] and len(cfd["days"]) == 91
+    last = {name: counts[-1] for name, counts in cfd["counts"].items()}
+    report = reporting.report(lk, since="7d", seed=1)
+    assert last["Discovery"] == {s.name: s.count for s in report.stages}["Discovery"]
+    throughput = charts.chart_series("throughput", inputs, days=90)
+    assert sum(throughput["closed"]) == sum(w.closed for w in report.throughput_per_week)
+    cycle = charts.chart_series("cycle-time", inputs, days=90)
+    assert len(cycle["points"]) == report.cycle_time_days.count
+    assert cycle["p85"] == report.cycle_time_days.p85
+    ageing = charts.chart_series("ageing", inputs, days=90)
+    assert len(ageing["points"]) == len(report.ageing)
+    assert ageing["stages"] == ["Discovery", "Proposal", "Negotiation"]
+    with pytest.raises(ValueError):
+        charts.chart_series("pie", inputs)
