@@ -170,9 +170,11 @@ def terminal_chart(
             for outcome in (DealStatus.WON.value, DealStatus.LOST.value):
                 mine = [p for p in points if p["outcome"] == outcome]
                 if mine:
-                    plt.scatter([(p["closed"] - first).days for p in mine], [p["days"] for p in mine], label=outcome)
-            _percentile_lines(plt, series, 0)
+                    plt.scatter([(p["closed"] - first).days for p in mine], [p["days"] for p in mine], label=outcome,
+                                marker="dot")
             span = (series["end"] - first).days
+            _percentile_lines(plt, series, [span * 0.08, span * 0.4, span * 0.72])
+            plt.xlim(0, span)
             ticks = [0, span // 2, span]
             plt.xticks(ticks, [(first + timedelta(days=t)).isoformat() for t in ticks])
         plt.ylabel("days")
@@ -181,8 +183,8 @@ def terminal_chart(
         points = series["points"]
         if points:
             x = [names.index(p["stage"]) + 1 for p in points]
-            plt.scatter(x, [p["days"] for p in points], label="open deals")
-            _percentile_lines(plt, series, 1)
+            plt.scatter(x, [p["days"] for p in points], label="open deals", marker="dot")
+            _percentile_lines(plt, series, [0.5 + len(names) * f for f in (0.08, 0.4, 0.72)])
         plt.xticks(list(range(1, len(names) + 1)), names)
         plt.xlim(0.5, len(names) + 0.5)
         plt.ylabel("age (days)")
@@ -191,8 +193,9 @@ def terminal_chart(
     return text if color else plt.uncolorize(text)
 
 
-def _percentile_lines(plt: Any, series: Mapping[str, Any], x: float) -> None:
-    for mark in ("p50", "p85", "p95"):
+def _percentile_lines(plt: Any, series: Mapping[str, Any], xs: Sequence[float]) -> None:
+    """p50/p85/p95 as horizontal lines, labelled at different x so equal values stay readable."""
+    for mark, x in zip(("p50", "p85", "p95"), xs):
         if series.get(mark) is not None:
             plt.hline(series[mark])
             plt.text(f"{mark} {series[mark]:.1f}d", x=x, y=series[mark])

@@ -1,0 +1,164 @@
+"""`leankanban report` and `leankanban chart` against a temp SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leankanban.services import LeanKanban
+from tests.conftest import FakeClock
+
+SCHEMA_KEYS = {
+    "schema_version", "generated_at", "board", "owner", "currency", "other_currency_deals", "period", "history",
+    "stages", "moved", "new_deals", "won", "lost", "win_rate", "win_rate_by_owner", "throughput_per_week",
+    "cycle_time_days", "blocked", "stall_days", "stalled", "ageing", "wip_breaches", "under_minimum", "load",
+    "forecast", "deals",
+}
+
+
+@pytest.fixture
+def board(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
+    """A week of work ending at the real clock's now (the CLI reads the real clock)."""
+    from datetime import UTC, datetime, timedelta
+
+    clock.now = datetime.now(UTC) - timedelta(days=10)
+    ids = {}
+    for title, value, owner in (("Alpha", "100", "ann"), ("Beta", "200", "ann"), ("Gamma", "300", "bob"),
+                                ("<script>alert(1)</script>", "400", "bob"), ("Open | *deal*", "1000", "cy")):
+        ids[title] = lk.add_deal(title, stage="Discovery", value=value, owner=owner).id
+    clock.advance(days=5)
+    for title in ("Alpha", "Beta", "Gamma"):
+        lk.win(ids[title])
+    lk.discard(ids["<script>alert(1)</script>"], "No budget")
+    lk.move_deal(ids["Open | *deal*"], "Proposal")
+    return ids
+
+
+def test_report_json_follows_the_schema(run, board) -> None:
+    result = run("report", "--format", "json", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == SCHEMA_KEYS
+    assert data["won"]["count"] == 3 and data["won"]["value"] == 600
+    assert data["lost"]["reasons"] == {"No budget": 1}
+    assert data["win_rate"] == 0.75
+    assert data["forecast"]["seed"] == 1
+    assert {s["name"] for s in data["stages"]} >= {"Leads", "Won", "Lost"}
+
+
+def test_report_owner_filter(run, board) -> None:
+    data = json.loads(run("report", "-f", "json", "--owner", "ANN").stdout)
+    assert data["owner"] == "ANN"
+    assert data["won"]["count"] == 2 and data["lost"]["count"] == 0
+    assert {d["owner"] for d in data["deals"]} == {"ann"}
+
+
+def test_report_markdown_has_the_board_table(run, board) -> None:
+    result = run("report", "--format", "md")
+    assert result.exit_code == 0, result.output
+    assert "| Stage | Deals | Value | Weighted | WIP limits | State |" in result.stdout
+    assert "Open \\| \\*deal\\*" in result.stdout
+
+
+def test_report_csv_to_stdout_has_both_tables(run, board) -> None:
+    result = run("report", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    stages, deals = result.stdout.split("\n\n", 1) if "\r\n\r\n" not in result.stdout else result.stdout.split("\r\n\r\n", 1)
+    assert next(csv.reader(io.StringIO(stages)))[:3] == ["stage", "kind", "count"]
+    assert next(csv.reader(io.StringIO(deals)))[:3] == ["deal_id", "title", "account"]
+
+
+def test_report_csv_to_a_file_writes_two(run, board, tmp_path: Path) -> None:
+    result = run("report", "--format", "csv", "--output", str(tmp_path / "weekly.csv"))
+    assert result.exit_code == 0, result.output
+    stages = (tmp_path / "weekly-stages.csv").read_text(encoding="utf-8")
+    deals = (tmp_path / "weekly-deals.csv").read_text(encoding="utf-8")
+    assert stages.startswith("stage,kind,count,value")
+    assert deals.startswith("deal_id,title,account,owner")
+    assert "Open | *deal*" in deals
+
+
+def test_report_html_is_one_escaped_page_with_inline_svg(run, board, tmp_path: Path) -> None:
+    out = tmp_path / "standup.html"
+    result = run("report", "--format", "html", "--output", str(out), "--since", "2w")
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>" not in page
+    assert page.count("<svg") == 4
+    assert "<link" not in page and "src=\"http" not in page
+
+
+def test_report_text_is_for_the_terminal(run, board) -> None:
+    result = run("report")
+    assert result.exit_code == 0, result.output
+    assert "Stand-up: pipeline" in result.stdout
+    assert "<script>alert(1)</script>" in result.stdout or "Won 3" in result.stdout
+
+
+@pytest.mark.parametrize("since", ["7d", "2w", "2026-11-01"])
+def test_report_since_accepts_days_weeks_and_dates(run, board, since: str) -> None:
+    result = run("report", "-f", "json", "--since", since)
+    assert result.exit_code == 0, result.output
+
+
+def test_report_bad_since_is_one_sentence(run, board, one_sentence) -> None:
+    result = run("report", "--since", "garbage")
+    assert result.exit_code == 1
+    line = one_sentence(result.stderr)
+    assert "'garbage'" in line and "7d" in line
+
+
+def test_report_unknown_board_is_one_sentence(run, board, one_sentence) -> None:
+    result = run("report", "--board", "nope")
+    assert result.exit_code == 4
+    one_sentence(result.stderr)
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<svg")])
+def test_chart_writes_an_image(run, board, tmp_path: Path, suffix: str, magic: bytes) -> None:
+    out = tmp_path / f"cycle{suffix}"
+    result = run("chart", "cycle-time", "--days", "30", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(magic) if suffix == ".png" else magic in data[:500]
+
+
+def test_chart_refuses_other_image_types(run, board, tmp_path: Path, one_sentence) -> None:
+    result = run("chart", "cfd", "--output", str(tmp_path / "x.jpg"))
+    assert result.exit_code == 1
+    assert ".png or .svg" in one_sentence(result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("kind", "labels"),
+    [("cfd", ["Cumulative flow", "Leads", "Won"]), ("throughput", ["Throughput per week", "closed"]),
+     ("cycle-time", ["Cycle time", "won", "p85"]), ("ageing", ["Age of work in progress", "Proposal"])],
+)
+def test_chart_in_the_terminal(run, board, kind: str, labels: list[str]) -> None:
+    result = run("chart", kind, "--days", "30", env={"COLUMNS": "120", "LINES": "30"})
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) > 10
+    for label in labels:
+        assert label in result.stdout
+    assert "\x1b[" not in result.stdout  # no colours into a pipe
+
+
+def test_report_json_does_not_load_textual_or_plotting(sqlite_url: str, board) -> None:
+    code = (
+        "import sys\n"
+        "from leankanban.cli import app\n"
+        f"try: app(prog_name='leankanban', args=['--db', {sqlite_url!r}, 'report', '-f', 'json'])\n"
+        "except SystemExit as done: assert not done.code, done.code\n"
+        "loaded = [m for m in ('textual', 'matplotlib', 'plotext') if m in sys.modules]\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "LOADED []" in done.stderr, done.stderr
