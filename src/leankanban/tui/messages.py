@@ -33,10 +33,15 @@ class BoardLoaded(Message):
 
 @dataclass(eq=False)
 class RevisionSeen(Message):
-    """The poller read the board's revision (posted from a thread)."""
+    """The poller read the board's revision (posted from a thread).
+
+    `known` is the revision the screen had when it asked: if the screen has
+    moved on since (its own move landed), the reading is stale.
+    """
 
     board_id: int
     revision: int
+    known: int
 
 
 @dataclass(eq=False)
@@ -68,3 +73,5 @@ class ServiceFailed(Message):
     """A use case failed with a message a user can read."""
 
     message: str
+    #: True when it was a move that failed (the screen counts moves in flight).
+    move: bool = False

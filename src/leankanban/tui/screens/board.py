@@ -8,6 +8,7 @@ repaints without reloading ten thousand deals.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -101,6 +102,9 @@ class BoardScreen(Screen[None]):
         self._loading = False
         #: The first column shown when the terminal is too narrow for all of them.
         self._first_column = 0
+        #: Moves sent to the database and not yet answered: the poller waits for them,
+        #: since each answer says whether anything else changed the board.
+        self._moves_in_flight = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,20 +137,20 @@ class BoardScreen(Screen[None]):
 
     def _poll(self) -> None:
         if self.view is not None and not self._loading:
-            self._read_revision(self.view.board.id)
+            self._read_revision(self.view.board.id, self.revision)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _read_revision(self, board_id: int) -> None:
+    def _read_revision(self, board_id: int, known: int) -> None:
         try:
             revision = self.services.revision(board_id)
         except LeanKanbanError:
             return  # the next tick tries again
-        self.post_message(RevisionSeen(board_id, revision))
+        self.post_message(RevisionSeen(board_id, revision, known))
 
     def on_revision_seen(self, message: RevisionSeen) -> None:
-        if self.view is None or self._loading or message.board_id != self.view.board.id:
+        if self.view is None or self._loading or self._moves_in_flight or message.board_id != self.view.board.id:
             return
-        if message.revision != self.revision:
+        if message.known == self.revision != message.revision:
             self.load()
 
     async def on_board_loaded(self, message: BoardLoaded) -> None:
@@ -169,9 +173,16 @@ class BoardScreen(Screen[None]):
             self.cursors = [0] * len(view.columns)
         self._put_cursor_on(keep)
         self.refresh_columns()
+        # The board is long-lived: keep the cyclic GC from walking ten thousand
+        # deals again (a full collection soon after a load took ~100 ms, and it
+        # landed on whatever move came next). Refcounting still frees old views.
+        gc.freeze()
 
     def on_service_failed(self, message: ServiceFailed) -> None:
-        self._loading = False
+        if message.move:
+            self._moves_in_flight -= 1
+        else:
+            self._loading = False
         self.notify(message.message, title="Not done", severity="error", markup=False)
 
     # -- showing it --------------------------------------------------------
@@ -291,7 +302,11 @@ class BoardScreen(Screen[None]):
             self.notify("There is no deal here to move.", severity="warning")
             return
         hint = (self.active_column, self.cursors[self.active_column])
-        self._move(MoveRequest(deal.id, deal.title, step, hint=hint))
+        self._start_move(MoveRequest(deal.id, deal.title, step, hint=hint))
+
+    def _start_move(self, request: MoveRequest) -> None:
+        self._moves_in_flight += 1
+        self._move(request)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _move(self, request: MoveRequest) -> None:
@@ -308,13 +323,16 @@ class BoardScreen(Screen[None]):
         except (WipLimitExceeded, LaneLimitExceeded) as err:
             target = err.stage if isinstance(err, WipLimitExceeded) else self._step_target(request)
             if target is None:
-                self.post_message(ServiceFailed(str(err)))
+                self.post_message(ServiceFailed(str(err), move=True))
             else:
                 self.post_message(MoveRefused(request.deal_id, request.title, target, err))
             return
         except LeanKanbanError as err:
-            self.post_message(ServiceFailed(str(err)))
+            self.post_message(ServiceFailed(str(err), move=True))
             return
+        except Exception as err:  # noqa: BLE001 - the screen must hear back about every move
+            self.post_message(ServiceFailed(f"The move failed: {err}", move=True))
+            raise
         self.post_message(DealMoved(result, revision, now, request.hint))
 
     def _step_target(self, request: MoveRequest) -> str | None:
@@ -328,6 +346,7 @@ class BoardScreen(Screen[None]):
         return None if there is None else there.name
 
     def on_deal_moved(self, message: DealMoved) -> None:
+        self._moves_in_flight -= 1
         result = message.result
         if self.view is None or result.deal.board_id != self.view.board.id:
             return
@@ -346,9 +365,11 @@ class BoardScreen(Screen[None]):
             self.notify(warning, title="Moved", severity="warning", markup=False)
 
     def on_move_refused(self, message: MoveRefused) -> None:
+        self._moves_in_flight -= 1
+
         def overridden(reason: str | None) -> None:
             if reason:
-                self._move(MoveRequest(message.deal_id, message.title, 0, message.to_stage, reason))
+                self._start_move(MoveRequest(message.deal_id, message.title, 0, message.to_stage, reason))
 
         self.app.push_screen(WipOverrideDialog(message.error, deal_title=message.title), overridden)
 
