@@ -386,3 +386,10 @@ async def test_a_narrow_terminal_shows_the_columns_around_the_focus(lk_sqlite: L
         await pilot.resize_terminal(160, 45)
         await wait_for(pilot, lambda: len(shown()) == 7)
         assert screen.sub_title == "pipeline"
+
+
+async def test_an_unknown_board_says_so(lk_sqlite: LeanKanban) -> None:
+    app = make_app(lk_sqlite, board="nope")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: "no board 'nope'" in str(app.screen.query_one("#loading").render()))
+        assert board_screen(pilot).view is None

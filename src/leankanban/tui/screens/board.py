@@ -12,6 +12,7 @@ import gc
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -132,6 +133,9 @@ class BoardScreen(Screen[None]):
             if not worker.is_cancelled:
                 self.post_message(ServiceFailed(str(err)))
             return
+        except Exception as err:  # noqa: BLE001 - the screen must hear back about every load
+            self.post_message(ServiceFailed(f"Cannot read the board: {err}"))
+            raise
         if not worker.is_cancelled:
             self.post_message(BoardLoaded(view, now))
 
@@ -183,6 +187,11 @@ class BoardScreen(Screen[None]):
             self._moves_in_flight -= 1
         else:
             self._loading = False
+            # Poll on, but reload only when the revision changes again (no retry storm
+            # while, say, the board has been deleted).
+            self.revision = -1
+            if self.view is None:
+                self.query_one("#loading", Static).update(Text(message.message))
         self.notify(message.message, title="Not done", severity="error", markup=False)
 
     # -- showing it --------------------------------------------------------
