@@ -1,4 +1,4 @@
-"""Renderers for a StandupReport: JSON, Markdown, CSV and terminal text.
+"""Renderers for a StandupReport: JSON, Markdown, CSV, HTML and terminal text.
 
 * `to_dict` / `to_json`: the stable schema in SCHEMA.md (times ISO 8601,
   money as JSON numbers, enums as their string values).
@@ -8,6 +8,8 @@
   run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
 * `to_renderable` / `to_text`: Rich, imported lazily here only, with user
   text passed as `rich.text.Text`, never as markup.
+* `to_html`: one self-contained page (inline CSS, charts passed in as SVG
+  text) to mail; every piece of user text is HTML-escaped.
 """
 
 from __future__ import annotations
