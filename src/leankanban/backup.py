@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, func, insert, select
+from sqlalchemy import Date, func, insert, select, update
 from sqlmodel import SQLModel, Session
 
 from leankanban import __version__
@@ -30,7 +30,13 @@ from leankanban.store.tables import (
     DiscardReasonRow,
     EventRow,
     LaneLimitRow,
+    ObjectiveRow,
+    RetroItemRow,
+    RetroRow,
+    SprintDealRow,
+    SprintRow,
     StageRow,
+    TimeLogRow,
     UTCDateTime,
 )
 
@@ -48,6 +54,12 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("contacts", ContactRow),
     ("qualification", DealCriterionRow),
     ("events", EventRow),
+    ("sprints", SprintRow),
+    ("objectives", ObjectiveRow),
+    ("sprint_deals", SprintDealRow),
+    ("retros", RetroRow),
+    ("retro_items", RetroItemRow),
+    ("time_logs", TimeLogRow),
 )
 
 #: Columns that only say when the dump was made or how often a board changed.
@@ -92,8 +104,12 @@ def _load_row(table: type[SQLModel], data: dict[str, Any], where: str) -> dict[s
 
 
 def _board_rows(session: Session, table: type[SQLModel], board_id: int) -> list[Any]:
-    if table in (StageRow, CriterionRow, DiscardReasonRow, LaneLimitRow, DealRow, EventRow):
+    if table in (StageRow, CriterionRow, DiscardReasonRow, LaneLimitRow, DealRow, EventRow, SprintRow, RetroRow, TimeLogRow):
         query = select(table).where(table.board_id == board_id)
+    elif table in (ObjectiveRow, SprintDealRow):
+        query = select(table).join(SprintRow, SprintRow.id == table.sprint_id).where(SprintRow.board_id == board_id)
+    elif table is RetroItemRow:
+        query = select(table).join(RetroRow, RetroRow.id == table.retro_id).where(RetroRow.board_id == board_id)
     elif table is CriterionStageRow:
         query = select(table).join(CriterionRow, CriterionRow.id == table.criterion_id).where(
             CriterionRow.board_id == board_id
@@ -147,10 +163,17 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
         for index, board in enumerate(boards, 1):
             if not isinstance(board, dict):
                 raise InvalidInput(f"Board {index} in the backup is not an object.")
-            where = f"board {index}"
-            session.execute(insert(BoardRow), [dict(_load_row(BoardRow, board, where), revision=1)])
+        # Boards first (their links to each other after), then each section
+        # for every board, so rows that point across boards find their target.
+        links = {}
+        for index, board in enumerate(boards, 1):
+            row = dict(_load_row(BoardRow, board, f"board {index}"), revision=1)
+            links[row["id"]] = row.pop("improvements_board_id", None)
+            session.execute(insert(BoardRow), [dict(row, improvements_board_id=None)])
             counts["boards"] += 1
-            for key, table in SECTIONS:
+        for key, table in SECTIONS:
+            for index, board in enumerate(boards, 1):
+                where = f"board {index}"
                 rows = board.get(key, [])
                 if not isinstance(rows, list):
                     raise InvalidInput(f"'{key}' in {where} is not a list.")
@@ -160,6 +183,9 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
                 if loaded:
                     session.execute(insert(table), loaded)
                 counts[key] += len(loaded)
+        for board_id, target in links.items():
+            if target is not None:
+                session.execute(update(BoardRow).where(BoardRow.id == board_id).values(improvements_board_id=target))
         session.flush()
         _reset_sequences(session)
     return counts
@@ -171,17 +197,24 @@ def _clear_empty_boards(session: Session) -> None:
         for row in session.scalars(select(table)):
             session.delete(row)
     session.flush()
-    for table in (CriterionRow, DiscardReasonRow, LaneLimitRow, EventRow, StageRow, BoardRow):
+    for table in (CriterionRow, DiscardReasonRow, LaneLimitRow, EventRow, StageRow):
         for row in session.scalars(select(table)):
             session.delete(row)
         session.flush()
+    session.execute(update(BoardRow).values(improvements_board_id=None))
+    for row in session.scalars(select(BoardRow)):
+        session.delete(row)
+    session.flush()
 
 
 def _reset_sequences(session: Session) -> None:
     """PostgreSQL: after inserts with explicit ids, move each id sequence past them."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in (BoardRow, StageRow, CriterionRow, DiscardReasonRow, LaneLimitRow, DealRow, ContactRow, EventRow):
+    for table in (
+        BoardRow, StageRow, CriterionRow, DiscardReasonRow, LaneLimitRow, DealRow, ContactRow, EventRow,
+        SprintRow, ObjectiveRow, RetroRow, RetroItemRow, TimeLogRow,
+    ):
         following = select(func.coalesce(func.max(table.id), 0) + 1).scalar_subquery()
         session.execute(
             select(func.setval(func.pg_get_serial_sequence(table.__tablename__, "id"), following, False))

@@ -53,6 +53,7 @@ from leankanban.store.tables import (
     StageRow,
 )
 from leankanban.store.uow import UnitOfWork
+from leankanban.services_sprints import SprintsMixin
 
 Clock = Callable[[], datetime]
 
@@ -143,7 +144,7 @@ def open_database(target: str, *, migrate: bool = True) -> Engine:
     return engine
 
 
-class LeanKanban:
+class LeanKanban(SprintsMixin):
     """The application's use cases over one database."""
 
     def __init__(self, engine: Engine, *, actor: str = "me", clock: Clock = utcnow) -> None:

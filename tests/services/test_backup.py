@@ -24,6 +24,13 @@ def rich_board(lk: LeanKanban, seeded: dict[str, int]) -> None:
     lk.discard(seeded["Globex pilot"], "Lost to competitor", competitor="Initrode")
     lk.add_note(seeded["Acme rollout"], "First call went well")
     lk.edit_deal(seeded["Acme rollout"], expected_close="2026-12-15", helpers="bob")
+    lk.start_sprint(goal="Close Hooli", target_value="100000")
+    objective = lk.add_objective("Book 3 demos", target=3)
+    lk.tick_objective(objective.id)
+    lk.commit_deal(seeded["Hooli platform"])
+    lk.log_time("45m", deal_id=seeded["Acme rollout"], category="influence")
+    lk.close_sprint(carry_over=True, well=["Demos"], improve=["Ask for budget on call one"], tags=["budget"])
+    lk.retro_why("Deals stall in Proposal", ["No champion", "We never asked"])
 
 
 def without_time(dump: dict) -> dict:
@@ -37,7 +44,8 @@ def test_round_trip_gives_the_same_content(lk: LeanKanban, seeded, tmp_path, db_
     fresh = LeanKanban(open_database(str(tmp_path / "restored.db")), actor="ann", clock=FakeClock())
     fresh.ensure_default_board()  # as a first run would
     counts = restore(fresh, json.loads(text))
-    assert counts["boards"] == 2 and counts["deals"] == 6
+    assert counts["boards"] == 3 and counts["deals"] == 7
+    assert (counts["sprints"], counts["objectives"], counts["retros"], counts["time_logs"]) == (1, 1, 2, 1)
     second = export_data(fresh)
     assert without_time(second) == without_time(first)
     # The restored database keeps working, with new ids after the old ones.

@@ -446,6 +446,11 @@ TEMPLATES: dict[str, tuple[Stage, ...]] = {
         Stage("Won", 5, kind=StageKind.WON),
         Stage("Lost", 6, kind=StageKind.LOST),
     ),
+    "improvements": (
+        Stage("To do", 0),
+        Stage("Doing", 1, wip_max=2),
+        Stage("Done", 2, kind=StageKind.WON),
+    ),
     "blank": (
         Stage("To do", 0),
         Stage("Doing", 1, wip_max=3),

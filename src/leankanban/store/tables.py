@@ -43,6 +43,10 @@ class BoardRow(SQLModel, table=True):
     revision: int = Field(default=0)
     review_days: int = Field(default=30)
     stall_days: int = Field(default=14)
+    #: Target share of time per activity, percent (None: the default 50/30/20).
+    allocation: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: The board improvement actions from this board's retros go to.
+    improvements_board_id: int | None = Field(default=None, foreign_key="board.id")
 
 
 class StageRow(SQLModel, table=True):
@@ -180,3 +184,83 @@ class LaneLimitRow(SQLModel, table=True):
     dimension: str = Field(max_length=20)
     value: str = Field(max_length=200)
     wip_max: int
+
+
+class SprintRow(SQLModel, table=True):
+    __tablename__ = "sprint"
+    __table_args__ = (UniqueConstraint("board_id", "number", name="uq_sprint_board_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    number: int
+    start: date
+    end: date
+    goal: str = Field(default="", max_length=300)
+    target_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    status: str = Field(default="open", max_length=10)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    velocity: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class ObjectiveRow(SQLModel, table=True):
+    __tablename__ = "objective"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sprint_id: int = Field(foreign_key="sprint.id", index=True)
+    position: int
+    text: str = Field(max_length=300)
+    target: int = Field(default=1)
+    progress: int = Field(default=0)
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    carried_from: int | None = Field(default=None, foreign_key="objective.id")
+
+
+class SprintDealRow(SQLModel, table=True):
+    """A deal committed to a sprint."""
+
+    __tablename__ = "sprint_deal"
+
+    sprint_id: int = Field(foreign_key="sprint.id", primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", primary_key=True)
+
+
+class RetroRow(SQLModel, table=True):
+    __tablename__ = "retro"
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    kind: str = Field(max_length=10)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(default="", max_length=200)
+    sprint_id: int | None = Field(default=None, foreign_key="sprint.id")
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
+    problem: str = Field(default="", max_length=500)
+    whys: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    root_cause: str = Field(default="", max_length=500)
+
+
+class RetroItemRow(SQLModel, table=True):
+    __tablename__ = "retro_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    retro_id: int = Field(foreign_key="retro.id", index=True)
+    kind: str = Field(max_length=10)
+    text: str = Field(max_length=500)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    card_id: int | None = Field(default=None, foreign_key="deal.id")
+
+
+class TimeLogRow(SQLModel, table=True):
+    __tablename__ = "time_log"
+    __table_args__ = (Index("ix_time_log_board_at", "board_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id")
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
+    actor: str = Field(default="", max_length=200)
+    minutes: int
+    category: str = Field(max_length=20)
+    note: str = Field(default="", max_length=500)
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from metrics_story import LEAN, Story, at
+from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 from leankanban.domain.model import Deal, DealStatus
 from leankanban.metrics import flow, sales

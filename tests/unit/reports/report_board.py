@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from metrics_story import LEAN, Story, at
+from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 from leankanban.domain.model import Board
 

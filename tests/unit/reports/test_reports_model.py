@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
+from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
 from leankanban.metrics.flow import AgeBand
 from leankanban.reports.model import build_report

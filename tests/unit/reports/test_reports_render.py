@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
+from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
 from leankanban.reports import render
 from leankanban.reports.model import build_report

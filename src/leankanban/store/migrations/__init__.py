@@ -65,20 +65,29 @@ def upgrade(engine: Engine, *, target: str | None = None) -> list[str]:
     steps = all_migrations()
     write_engine = engine.execution_options(**{WRITE_OPTION: True})
     for step in steps:
-        with write_engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # Serialise concurrent upgrades of one database.
-                conn.execute(text("SELECT pg_advisory_xact_lock(727272)"))
-            applied_table.create(conn, checkfirst=True)
-            if step.name in applied(conn):
-                pass
-            else:
-                context = MigrationContext.configure(conn, opts={"render_as_batch": True})
-                step.upgrade(Operations(context))
-                conn.execute(
-                    applied_table.insert().values(name=step.name, applied_at=datetime.now(UTC))
-                )
-                ran.append(step.name)
+        with write_engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode rebuilds tables; SQLite can only switch foreign
+                # keys off outside a transaction, so do it on the raw handle
+                # and check them all before committing.
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        # Serialise concurrent upgrades of one database.
+                        conn.execute(text("SELECT pg_advisory_xact_lock(727272)"))
+                    applied_table.create(conn, checkfirst=True)
+                    if step.name not in applied(conn):
+                        context = MigrationContext.configure(conn, opts={"render_as_batch": True})
+                        step.upgrade(Operations(context))
+                        if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                            raise RuntimeError(f"migration {step.name} broke a foreign key")
+                        conn.execute(applied_table.insert().values(name=step.name, applied_at=datetime.now(UTC)))
+                        ran.append(step.name)
+            finally:
+                if sqlite:
+                    conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
         if target is not None and step.name == target:
             break
     return ran

@@ -1,0 +1,406 @@
+"""Sales sprints, retrospectives, improvement actions and time logs.
+
+Pure Python: the objects, and the rules and numbers computed from them
+(sprint dates, the burn-up, velocity, carry-over, time allocation, insights).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from leankanban.domain.errors import InvalidInput
+from leankanban.domain.model import Activity
+
+SPRINT_LENGTHS = {"1w": 7, "2w": 14, "3w": 21, "4w": 28}
+
+
+class SprintStatus(str, enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RetroKind(str, enum.Enum):
+    SPRINT = "sprint"
+    DEAL = "deal"
+    WHYS = "whys"
+
+
+class ItemKind(str, enum.Enum):
+    WELL = "well"
+    NOT_WELL = "not_well"
+    IMPROVE = "improve"
+
+
+ITEM_LABELS = {
+    ItemKind.WELL: "What went well",
+    ItemKind.NOT_WELL: "What did not go well",
+    ItemKind.IMPROVE: "What to improve",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    """A measurable outcome for the iteration, optionally about one deal."""
+
+    text: str
+    target: int = 1
+    progress: int = 0
+    deal_id: int | None = None
+    done_at: datetime | None = None
+    carried_from: int | None = None
+    id: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Velocity:
+    """What a sprint achieved, kept when it closes."""
+
+    won_value: Decimal = Decimal("0")
+    won_count: int = 0
+    deals_advanced: int = 0
+    objectives_met: int = 0
+    objectives_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sprint:
+    number: int
+    start: date
+    end: date  # last day, inclusive
+    goal: str = ""
+    target_value: Decimal | None = None
+    status: SprintStatus = SprintStatus.OPEN
+    closed_at: datetime | None = None
+    objectives: tuple[Objective, ...] = ()
+    committed: tuple[int, ...] = ()
+    velocity: Velocity | None = None
+    board_id: int | None = None
+    id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"Sprint {self.number}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def day_number(self, today: date) -> int:
+        """1 on the first day; clamped to the sprint."""
+        return max(1, min(self.days, (today - self.start).days + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class RetroItem:
+    kind: ItemKind
+    text: str
+    tags: tuple[str, ...] = ()
+    #: The improvement card made from an `improve` item.
+    card_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Retro:
+    kind: RetroKind
+    created_at: datetime
+    actor: str = ""
+    sprint_id: int | None = None
+    deal_id: int | None = None
+    items: tuple[RetroItem, ...] = ()
+    problem: str = ""
+    whys: tuple[str, ...] = ()
+    root_cause: str = ""
+    board_id: int | None = None
+    id: int | None = None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for item in self.items for t in item.tags))
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLog:
+    minutes: int
+    category: Activity
+    at: datetime
+    actor: str = ""
+    deal_id: int | None = None
+    note: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BurnUpPoint:
+    day: date
+    won_value: Decimal
+    objectives_done: int
+    ideal_value: Decimal | None
+    ideal_objectives: float
+
+
+# --- parsing -----------------------------------------------------------------
+
+
+def parse_length(raw: str) -> int:
+    """Sprint length in days from `1w`, `2w`, `4w` (or `10d`)."""
+    text = raw.strip().lower()
+    if text in SPRINT_LENGTHS:
+        return SPRINT_LENGTHS[text]
+    match = re.fullmatch(r"(\d{1,2})d", text)
+    if match and 1 <= int(match.group(1)) <= 42:
+        return int(match.group(1))
+    raise InvalidInput(f"'{raw}' is not a sprint length; use 1w, 2w or 4w (or days such as 10d).")
+
+
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+)m(?:in)?)?")
+
+
+def parse_duration(raw: str) -> int:
+    """Minutes from `45m`, `1h`, `1h30m`, `1.5h` or a bare number of minutes."""
+    text = raw.strip().lower().replace(" ", "")
+    if text.isdigit():
+        minutes = int(text)
+    else:
+        match = _DURATION.fullmatch(text)
+        if not text or match is None or not any(match.groups()):
+            raise InvalidInput(f"'{raw}' is not a duration; use e.g. 45m, 1h or 1h30m.")
+        hours = Decimal(match.group(1) or 0)
+        minutes = int(hours * 60) + int(match.group(2) or 0)
+    if minutes <= 0:
+        raise InvalidInput(f"'{raw}' is not a positive duration.")
+    if minutes > 24 * 60:
+        raise InvalidInput("One log entry can be at most 24 hours.")
+    return minutes
+
+
+def format_minutes(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours}h{rest:02d}m"
+    return f"{hours}h" if hours else f"{rest}m"
+
+
+def clean_items(texts: Iterable[str], kind: ItemKind, tags: Sequence[str] = ()) -> list[RetroItem]:
+    items = []
+    for text in texts:
+        cleaned = text.strip()
+        if not cleaned:
+            continue
+        if len(cleaned) > 500:
+            raise InvalidInput("A retro item can be at most 500 characters.")
+        items.append(RetroItem(kind=kind, text=cleaned, tags=tuple(tags)))
+    return items
+
+
+# --- sprints -------------------------------------------------------------------
+
+
+def new_sprint(
+    *, number: int, today: date, length_days: int, goal: str = "", target_value: Decimal | None = None
+) -> Sprint:
+    goal = goal.strip()
+    if len(goal) > 300:
+        raise InvalidInput("A sprint goal can be at most 300 characters.")
+    if target_value is not None and target_value < 0:
+        raise InvalidInput("A sprint target cannot be negative.")
+    return Sprint(
+        number=number,
+        start=today,
+        end=today + timedelta(days=length_days - 1),
+        goal=goal,
+        target_value=target_value,
+    )
+
+
+def check_can_start(open_sprint: Sprint | None) -> None:
+    if open_sprint is not None:
+        raise InvalidInput(
+            f"{open_sprint.name} is still open (until {open_sprint.end.isoformat()}); close it first."
+        )
+
+
+def carry_over(objectives: Iterable[Objective]) -> list[Objective]:
+    """Unfinished objectives, ready for the next sprint (progress kept)."""
+    return [
+        Objective(text=o.text, target=o.target, progress=o.progress, deal_id=o.deal_id, carried_from=o.id)
+        for o in objectives
+        if not o.done
+    ]
+
+
+def burn_up(
+    sprint: Sprint,
+    wins: Sequence[tuple[datetime, Decimal]],
+    objectives: Sequence[Objective],
+    today: date,
+) -> list[BurnUpPoint]:
+    """Cumulative won value and objectives done per sprint day, up to today.
+
+    The ideal line rises evenly from zero on the first morning to the
+    target (value, and the number of objectives) at the end of the last day.
+    """
+    last = min(today, sprint.end)
+    points = []
+    total_objectives = len(objectives)
+    day = sprint.start
+    while day <= last:
+        end_of_day = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+        won = sum((v for at, v in wins if at < end_of_day), Decimal("0"))
+        done = sum(1 for o in objectives if o.done_at is not None and o.done_at < end_of_day)
+        share = ((day - sprint.start).days + 1) / sprint.days
+        ideal = None
+        if sprint.target_value is not None:
+            ideal = (sprint.target_value * Decimal(str(share))).quantize(Decimal("0.01"))
+        points.append(BurnUpPoint(day, won, done, ideal, round(total_objectives * share, 2)))
+        day += timedelta(days=1)
+    return points
+
+
+def velocity(
+    wins: Sequence[tuple[datetime, Decimal]], advanced: int, objectives: Sequence[Objective]
+) -> Velocity:
+    return Velocity(
+        won_value=sum((v for _, v in wins), Decimal("0")),
+        won_count=len(wins),
+        deals_advanced=advanced,
+        objectives_met=sum(1 for o in objectives if o.done),
+        objectives_total=len(objectives),
+    )
+
+
+# --- time allocation -------------------------------------------------------------
+
+DEFAULT_ALLOCATION = {Activity.ORIGINATION: 50, Activity.INFLUENCE: 30, Activity.SUPPORT: 20}
+
+
+def validate_allocation(shares: Mapping[Activity, int]) -> dict[Activity, int]:
+    cleaned = {a: int(shares.get(a, 0)) for a in Activity}
+    if any(v < 0 for v in cleaned.values()) or sum(cleaned.values()) != 100:
+        raise InvalidInput(
+            "The target allocation must be percentages that add up to 100 "
+            f"(got {', '.join(f'{a.value} {v}' for a, v in cleaned.items())})."
+        )
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    person: str
+    minutes: dict[Activity, int]
+    target: dict[Activity, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.minutes.values())
+
+    def share(self, activity: Activity) -> float | None:
+        """Percentage of logged time, None when nothing is logged."""
+        if not self.total:
+            return None
+        return round(100 * self.minutes.get(activity, 0) / self.total, 1)
+
+
+def allocation(logs: Iterable[TimeLog], target: Mapping[Activity, int]) -> list[Allocation]:
+    """Time per activity per person, then the team (person '')."""
+    per: dict[str, Counter] = {}
+    team: Counter = Counter()
+    for log in logs:
+        per.setdefault(log.actor, Counter())[log.category] += log.minutes
+        team[log.category] += log.minutes
+    rows = [Allocation(p, dict(c), dict(target)) for p, c in sorted(per.items())]
+    rows.append(Allocation("", dict(team), dict(target)))
+    return rows
+
+
+# --- insights ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Insights:
+    loss_reasons: list[tuple[str, int]]
+    retro_tags: list[tuple[str, int]]
+    top_discard_stage: tuple[str, int] | None
+    win_rate_by_tag: dict[str, float]
+    improvements_per_month: list[tuple[str, int]]
+    months_meeting_goal: int
+    months: int
+
+
+def insights(
+    *,
+    lost: Iterable[tuple[str | None, str | None]],
+    retros: Iterable[Retro],
+    closed_by_tag: Mapping[str, tuple[int, int]],
+    improvements_done: Iterable[datetime],
+    start: date,
+    end: date,
+    goal_per_month: int = 1,
+) -> Insights:
+    """Patterns across closed deals and retros over [start, end].
+
+    `lost` is (reason, stage lost from) per discarded deal; `closed_by_tag`
+    maps a deal tag to (won, lost) counts; `improvements_done` are the times
+    improvement cards reached Done.
+    """
+    lost = list(lost)
+    reasons = Counter(r or "(no reason)" for r, _ in lost).most_common()
+    stages = Counter(s for _, s in lost if s).most_common(1)
+    tags = Counter(t for retro in retros for t in retro.tags).most_common()
+    rates = {
+        tag: round(won / (won + lost_n), 3) for tag, (won, lost_n) in sorted(closed_by_tag.items()) if won + lost_n
+    }
+    months = _months(start, end)
+    per_month = Counter(f"{d.year:04d}-{d.month:02d}" for d in improvements_done)
+    monthly = [(m, per_month.get(m, 0)) for m in months]
+    return Insights(
+        loss_reasons=reasons,
+        retro_tags=tags,
+        top_discard_stage=stages[0] if stages else None,
+        win_rate_by_tag=rates,
+        improvements_per_month=monthly,
+        months_meeting_goal=sum(1 for _, n in monthly if n >= goal_per_month),
+        months=len(monthly),
+    )
+
+
+def _months(start: date, end: date) -> list[str]:
+    out = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class WhyChain:
+    problem: str
+    whys: tuple[str, ...] = field(default=())
+
+    @property
+    def root_cause(self) -> str:
+        return self.whys[-1] if self.whys else ""
+
+
+def five_whys(problem: str, whys: Sequence[str]) -> WhyChain:
+    """A problem and its chain of answers to 'why?'; the last one is the root cause."""
+    problem = problem.strip()
+    if not problem:
+        raise InvalidInput("Say what the problem is.")
+    answers = tuple(w.strip() for w in whys if w.strip())
+    if not answers:
+        raise InvalidInput("A 5-whys needs at least one answer to 'why?'.")
+    if len(answers) > 7:
+        raise InvalidInput("Stop at the root cause: at most 7 whys.")
+    return WhyChain(problem, answers)
