@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from leankanban import __version__
 from leankanban.commands import boards, deals, detail, flow, outcomes, qualify, stages, transfer
 from leankanban.commands import report as report_commands
+from leankanban.commands import retro, sprint, timelog
 from leankanban.commands.render import one_line
 from leankanban.commands.state import State, state
 from leankanban.config import BOARD_ENV, DB_ENV, Settings
@@ -127,6 +128,12 @@ app.command("export")(transfer.export)
 # Reports and charts
 app.command("report")(report_commands.report)
 app.command("chart")(report_commands.chart)
+# Sprints, retros and time
+app.add_typer(sprint.sprint_app, name="sprint")
+app.add_typer(retro.retro_app, name="retro")
+app.command("insights")(retro.insights)
+app.command("log", cls=timelog.LogCommand)(timelog.log)
+app.add_typer(timelog.allocation_app, name="allocation")
 
 
 def main() -> None:
