@@ -16,6 +16,11 @@ Confidence levels read the simulated outcomes from the safe side:
 * how many items by a date: 85% = the 15th percentile of simulated counts
   (85% of trials closed at least that many). More certain means fewer.
 
+`value_by` on a big history (millions of picks) draws the same stream in
+bulk with NumPy, imported only then: a RandomState in the `Random`'s exact
+Mersenne Twister state gives the same doubles, hence the same picks and the
+same results as the plain loop (tested against it).
+
 Percentiles are nearest-rank, as in `flow.percentile`. A history that is
 empty or all zeros gives a result with `no_throughput=True` and no dates or
 counts, never an endless loop.
@@ -28,7 +33,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from itertools import accumulate
 from random import Random
 
@@ -194,10 +199,114 @@ def value_by(
         return ValueBy(start, target_date, trials, True)
     days = _days_until(start, target_date)
     rng = Random(seed)
-    totals = []
-    for _ in range(trials):
-        wins = sum(rng.choices(history, k=days))
-        totals.append(sum(rng.choices(values, k=wins), Decimal("0")))
+    totals = _value_totals_numpy(rng, history, values, days, trials) if _worth_numpy(history, days, trials) else None
+    if totals is None:
+        totals = []
+        for _ in range(trials):
+            wins = sum(rng.choices(history, k=days))
+            totals.append(sum(rng.choices(values, k=wins), Decimal("0")))
     totals.sort()
     p50, p85, p95 = (_rank(totals, 100 - p) for p in CONFIDENCES)
     return ValueBy(start, target_date, trials, False, p50, p85, p95)  # type: ignore[arg-type]
+
+
+# -- the same draws, in bulk ------------------------------------------------------
+
+#: Below this many expected picks a forecast runs in plain Python (and NumPy is not imported).
+NUMPY_MIN_PICKS = 200_000
+#: Uniforms drawn per NumPy block (8 bytes each, plus two int64 arrays of the same length).
+_BLOCK = 1 << 20
+
+
+def _worth_numpy(history: Sequence[int], days: int, trials: int) -> bool:
+    """True when `value_by`'s picks are many enough to pay for importing NumPy."""
+    return trials * days * (1 + sum(history) / len(history)) >= NUMPY_MIN_PICKS
+
+
+def _mersenne(rng: Random):  # noqa: ANN202 - numpy.random.RandomState, imported lazily
+    """A NumPy RandomState in exactly `rng`'s Mersenne Twister state.
+
+    Its `random_sample` draws the same doubles, from the same 32-bit words, as
+    `rng.random()` (53 bits: two words shifted right by 5 and 6), so
+    `floor(u * n)` picks what `rng.choices(population, k=...)` would pick.
+    """
+    import numpy as np
+
+    _version, internal, _gauss = rng.getstate()
+    state = np.random.RandomState()
+    state.set_state(("MT19937", np.array(internal[:-1], dtype=np.uint32), internal[-1], 0, 0.0))
+    return state
+
+
+def _as_ints(values: Sequence[Decimal]) -> tuple[list[int], int] | None:
+    """`values` as integers at one exponent, and that exponent (at most 0), when that is exact.
+
+    None when they differ in exponent (a sum's exponent then depends on
+    which values were drawn) or are not finite Decimals.
+    """
+    exponents = set()
+    for value in values:
+        if not isinstance(value, Decimal) or not value.is_finite():
+            return None
+        exponents.add(value.as_tuple().exponent)
+    if len(exponents) != 1:
+        return None
+    exponent = min(0, exponents.pop())  # type: ignore[type-var]
+    return [int(value.scaleb(-exponent)) for value in values], exponent  # type: ignore[arg-type]
+
+
+def _value_totals_numpy(
+    rng: Random, history: list[int], values: list[Decimal], days: int, trials: int
+) -> list[Decimal] | None:
+    """`value_by`'s totals, trial by trial, identical to the plain loop, drawn with NumPy.
+
+    The plain loop draws one stream of uniforms: `days` for a trial's win
+    counts, then one per win for their values, trial after trial. Here a
+    block of that stream is drawn at once and mapped through both
+    populations, with running sums, so each trial is a few subtractions.
+    None when the exact integer arithmetic is not possible (the caller then
+    runs the plain loop).
+    """
+    scaled = _as_ints(values)
+    if scaled is None or not all(type(x) is int for x in history):
+        return None
+    cents, exponent = scaled
+    if max(map(abs, cents)) * max(history) * days >= 10 ** getcontext().prec:
+        return None  # a total could be rounded by the Decimal context: only the plain sum says how
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+
+    source = _mersenne(rng)
+    wins_of = np.asarray(history, dtype=np.int64)
+    value_of = np.asarray(cents, dtype=np.int64)
+    biggest = max(map(abs, cents))
+
+    def running(population, uniforms):  # noqa: ANN001, ANN202 - NumPy arrays
+        """Sums of the first i picks from `population`, i = 0..len(uniforms)."""
+        sums = np.zeros(len(uniforms) + 1, dtype=np.int64)
+        np.cumsum(population[(uniforms * float(len(population))).astype(np.intp)], out=sums[1:])
+        return sums
+
+    uniforms = np.empty(0)
+    wins_sum = values_sum = np.zeros(1, dtype=np.int64)
+    zero = Decimal("0")
+    totals: list[Decimal] = []
+    at = 0
+    for _ in range(trials):
+        while True:
+            end = at + days
+            if end < len(wins_sum):
+                wins = int(wins_sum[end] - wins_sum[at])
+                stop = end + wins
+                if stop < len(values_sum):
+                    break
+            # Keep the undrawn rest of the stream and draw a block more.
+            uniforms = np.concatenate((uniforms[at:], source.random_sample(_BLOCK)))
+            if biggest * len(uniforms) >= 2**63:
+                return None  # `rng` is untouched: the plain loop starts from the same state
+            wins_sum, values_sum, at = running(wins_of, uniforms), running(value_of, uniforms), 0
+        totals.append(Decimal(int(values_sum[stop] - values_sum[end])).scaleb(exponent) if wins else zero)
+        at = stop
+    return totals

@@ -97,3 +97,39 @@ def test_bad_input_is_refused():
         forecast.when_done(3, [1], trials=0, start=START)
     with pytest.raises(ValueError):
         forecast.how_many_by(START, [-1], start=START)
+
+
+def _value_by_both_ways(monkeypatch, *args, **kwargs):
+    monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", float("inf"))
+    plain = forecast.value_by(*args, **kwargs)
+    monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", 0)
+    return plain, forecast.value_by(*args, **kwargs)
+
+
+@pytest.mark.parametrize("block", [13, 200, 1 << 20])
+@pytest.mark.parametrize(
+    ("history", "values"),
+    [
+        ([0, 1, 3, 0, 2], [Decimal("100.50"), Decimal("0.00"), Decimal("2500.00"), Decimal("-3.10")]),
+        ([0, 0, 0, 4], [Decimal(1000), Decimal(5)]),
+        ([7, 9, 30], [Decimal("1E+3"), Decimal("2E+3")]),
+        ([2, 5], [Decimal("1.5"), Decimal("2.25")]),  # mixed exponents: drawn the plain way
+    ],
+)
+def test_value_by_in_bulk_draws_exactly_what_the_plain_loop_draws(monkeypatch, block, history, values):
+    pytest.importorskip("numpy")
+    monkeypatch.setattr(forecast, "_BLOCK", block)
+    for seed in (1, 2, 99):
+        plain, bulk = _value_by_both_ways(
+            monkeypatch, START + timedelta(days=12), history, values, trials=300, seed=seed, start=START
+        )
+        assert bulk == plain
+        assert [str(v) for v in (bulk.p50, bulk.p85, bulk.p95)] == [str(v) for v in (plain.p50, plain.p85, plain.p95)]
+
+
+def test_value_by_in_bulk_keeps_the_plain_zero_of_a_trial_without_wins(monkeypatch):
+    pytest.importorskip("numpy")
+    plain, bulk = _value_by_both_ways(
+        monkeypatch, START + timedelta(days=1), [0, 0, 0, 1], [Decimal("10.00")], trials=50, seed=3, start=START
+    )
+    assert str(bulk.p95) == str(plain.p95) == "0"
