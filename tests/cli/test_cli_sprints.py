@@ -27,8 +27,12 @@ SPRINT_COMMANDS = [
 def test_every_sprint_command_has_help_with_a_description(invoke, args):
     result = invoke(*args, "--help")
     assert result.exit_code == 0, result.stderr
-    description = result.stdout.split("Usage:")[1].splitlines()[2].strip()
-    assert description, args
+    description = []
+    for line in result.stdout.split("Usage:")[1].splitlines()[2:]:
+        if not line.strip():
+            break
+        description.append(line.strip())
+    assert " ".join(description).endswith("."), (args, description)
 
 
 @pytest.fixture
@@ -103,6 +107,16 @@ def test_starting_a_second_sprint_or_a_bad_length_is_one_sentence(run, lk: LeanK
     assert bad.exit_code == 1
     assert "is not a sprint length" in one_sentence(bad.stderr)
     assert [s.number for s in lk.list_sprints()] == [1]
+
+
+def test_show_before_any_sprint_says_how_to_start_one(run, one_sentence):
+    for args in (["sprint"], ["sprint", "show"], ["sprint", "show", "3"]):
+        result = run(*args)
+        assert result.exit_code == 4
+        assert "sprint" in one_sentence(result.stderr)
+    assert "start one with `sprint start`" in run("sprint").stderr
+    assert "No sprints yet" in run("sprint", "list").stdout
+    assert json.loads(run("sprint", "list", "--format", "json").stdout) == []
 
 
 def test_objectives_and_commits_need_an_open_sprint_and_a_known_id(run, lk: LeanKanban, one_sentence):

@@ -75,7 +75,7 @@ def ask_list(question: str, *, limit: int | None = None) -> list[str]:
     typer.echo(f"{question} One a line; an empty line ends the list.")
     answers: list[str] = []
     while limit is None or len(answers) < limit:
-        line = typer.prompt(" ", default="", show_default=False, prompt_suffix="")
+        line = typer.prompt("  -", default="", show_default=False, prompt_suffix=" ")
         if not line.strip():
             break
         answers.append(line.strip())
@@ -345,7 +345,7 @@ def why(
             )
         typer.echo(f"Problem: {visible(problem)}")
         for _ in range(PROMPTED_WHYS):
-            answer = typer.prompt("Why?", default="", show_default=False)
+            answer = typer.prompt("Why?", default="", show_default=False, prompt_suffix=" ")
             if not answer.strip():
                 break
             answers.append(answer)
