@@ -39,6 +39,11 @@ class UnknownSprint(NotFound):
         super().__init__(f"There is no {what}.")
 
 
+class UnknownRetro(NotFound):
+    def __init__(self, retro_id: int) -> None:
+        super().__init__(f"There is no retro {retro_id}.")
+
+
 def _objective(row: ObjectiveRow) -> sp.Objective:
     return sp.Objective(
         id=row.id,
@@ -99,6 +104,7 @@ def _retro(session: Session, row: RetroRow) -> sp.Retro:
         problem=row.problem,
         whys=tuple(row.whys or ()),
         root_cause=row.root_cause,
+        why_tags=tuple(row.tags or ()),
         items=tuple(
             sp.RetroItem(id=i.id, kind=sp.ItemKind(i.kind), text=i.text, tags=tuple(i.tags or ()), card_id=i.card_id)
             for i in items
@@ -274,7 +280,7 @@ class SprintsMixin:
             link = session.get(SprintDealRow, (sprint_row.id, deal_id))
             if remove:
                 if link is None:
-                    raise InvalidInput(f"Deal {deal_id} is not committed to {sprint_row and 'the sprint'}.")
+                    raise InvalidInput(f"Deal {deal_id} is not committed to Sprint {sprint_row.number}.")
                 session.delete(link)
             elif link is None:
                 session.add(SprintDealRow(sprint_id=sprint_row.id, deal_id=deal_id))
@@ -322,7 +328,9 @@ class SprintsMixin:
         sprint = self.get_sprint(number, board=board)
         with self._read() as session:
             wins = self._wins(session, sprint.board_id, sprint.start, sprint.end)
-        today = sprint.end if sprint.status is sp.SprintStatus.CLOSED else self._today()
+        today = self._today()
+        if sprint.closed_at is not None:
+            today = min(sprint.end, sprint.closed_at.date())
         return sp.burn_up(sprint, wins, sprint.objectives, today)
 
     def close_sprint(
@@ -341,6 +349,11 @@ class SprintsMixin:
         now = self._now()
         with self._write() as session:
             board_row, row = self._require_open(session, board)
+            if retro and not items:
+                raise InvalidInput(
+                    "A sprint retro needs at least one item (went well, did not, to improve); "
+                    "or close the sprint without a retro."
+                )
             sprint = _sprint(session, row)
             last_day = min(sprint.end, now.date())
             wins = self._wins(session, board_row.id, sprint.start, last_day)
@@ -439,6 +452,7 @@ class SprintsMixin:
             sprint_id=sprint_id,
             deal_id=deal_id,
             whys=[],
+            tags=[],
         )
         session.add(row)
         session.flush()
@@ -513,18 +527,17 @@ class SprintsMixin:
             if retro_id is not None:
                 row = session.get(RetroRow, retro_id)
                 if row is None:
-                    raise UnknownSprint(f"retro {retro_id}")
+                    raise UnknownRetro(retro_id)
                 repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
             else:
                 board_row = repo.board_row(session=session, name=board, lock=True)
                 row = RetroRow(
-                    board_id=board_row.id, kind=sp.RetroKind.WHYS.value, created_at=self._now(), actor=self.actor, whys=[]
+                    board_id=board_row.id, kind=sp.RetroKind.WHYS.value, created_at=self._now(), actor=self.actor,
+                    whys=[], tags=[],
                 )
             row.problem, row.whys, row.root_cause = chain.problem, list(chain.whys), chain.root_cause
+            row.tags = list(dict.fromkeys([*(row.tags or []), *rules.parse_tags(list(tags))]))
             session.add(row)
-            session.flush()
-            for tag in rules.parse_tags(list(tags)):
-                session.add(RetroItemRow(retro_id=row.id, kind=sp.ItemKind.NOT_WELL.value, text=chain.problem, tags=[tag]))
             session.flush()
             return _retro(session, row)
 
@@ -532,7 +545,7 @@ class SprintsMixin:
         with self._read() as session:
             row = session.get(RetroRow, retro_id)
             if row is None:
-                raise UnknownSprint(f"retro {retro_id}")
+                raise UnknownRetro(retro_id)
             return _retro(session, row)
 
     def list_retros(self, *, board: str | None = None) -> list[sp.Retro]:

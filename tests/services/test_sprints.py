@@ -149,3 +149,26 @@ def test_insights_win_rate_by_tag_and_losses(lk: LeanKanban, seeded):
     assert result.win_rate_by_tag == {"champion": 0.5}
     assert result.loss_reasons == [("Timing", 1)]
     assert result.top_discard_stage == ("Qualifying", 1)
+
+
+def test_a_sprint_retro_needs_items_or_no_retro(lk: LeanKanban):
+    lk.start_sprint()
+    with pytest.raises(InvalidInput, match="at least one item"):
+        lk.close_sprint()
+    assert lk.current_sprint() is not None
+    closed, retro = lk.close_sprint(retro=False)
+    assert retro is None and closed.status is sp.SprintStatus.CLOSED
+
+
+def test_five_whys_tags_belong_to_the_retro_not_to_fake_items(lk: LeanKanban):
+    retro = lk.retro_why("Deals stall", ["No champion"], tags=["champion"])
+    assert retro.items == () and retro.tags == ("champion",)
+    assert lk.insights().retro_tags == [("champion", 1)]
+
+
+def test_burn_up_of_a_sprint_closed_early_stops_at_the_close(lk: LeanKanban, clock):
+    lk.start_sprint(length="2w")
+    clock.advance(days=3)
+    lk.close_sprint(retro=False)
+    clock.advance(days=20)
+    assert len(lk.burn_up()) == 4

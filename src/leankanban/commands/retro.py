@@ -203,8 +203,7 @@ def _counts(retro: sp.Retro) -> str:
 
 
 def _listed_items(retro: sp.Retro, kind: sp.ItemKind) -> list[sp.RetroItem]:
-    # A 5-whys tag is stored as a not-well item repeating the problem; it shows as a tag only.
-    return [i for i in retro.items if i.kind is kind and not (retro.whys and i.text == retro.problem)]
+    return [i for i in retro.items if i.kind is kind]
 
 
 def retro_renderable(retro: sp.Retro, services: LeanKanban, sprints: dict[int, int]) -> RenderableType:

@@ -121,12 +121,14 @@ class Retro:
     problem: str = ""
     whys: tuple[str, ...] = ()
     root_cause: str = ""
+    #: Tags on the retro itself (a 5-whys has no items to carry them).
+    why_tags: tuple[str, ...] = ()
     board_id: int | None = None
     id: int | None = None
 
     @property
     def tags(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(t for item in self.items for t in item.tags))
+        return tuple(dict.fromkeys([*self.why_tags, *(t for item in self.items for t in item.tags)]))
 
 
 @dataclass(frozen=True, slots=True)

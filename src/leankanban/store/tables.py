@@ -239,6 +239,7 @@ class RetroRow(SQLModel, table=True):
     problem: str = Field(default="", max_length=500)
     whys: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     root_cause: str = Field(default="", max_length=500)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class RetroItemRow(SQLModel, table=True):

@@ -55,6 +55,7 @@ def upgrade(op) -> None:
         sa.Column("problem", sa.String(500), nullable=False),
         sa.Column("whys", sa.JSON, nullable=False),
         sa.Column("root_cause", sa.String(500), nullable=False),
+        sa.Column("tags", sa.JSON, nullable=False),
     )
     op.create_index("ix_retro_board_id", "retro", ["board_id"])
     op.create_table(
