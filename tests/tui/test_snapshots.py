@@ -49,3 +49,54 @@ def test_literal_markup_title(snap_compare, lk_sqlite: LeanKanban) -> None:
     lk_sqlite.add_deal("[bold red]x[/] not red", stage="Leads", account="[i]acme[/i]", value="10")
     lk_sqlite.add_deal("pwn\x1b[31mred", stage="Qualifying", account="Evil", owner="\u202eeve")
     assert snap_compare(make_app(lk_sqlite), terminal_size=SIZE, run_before=board_ready)
+
+
+def _flagged_board(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
+    """Blocked, stale, stalled and review-due cards on a frozen clock."""
+    ids = seed_pipeline(lk)
+    lk.add_contact(ids["Initech renewal"], "Bill Lumbergh", role="decision_maker", stance="opposed")
+    clock.advance(days=6)
+    lk.add_deal("Wonka sweets", stage="Discovery", account="Wonka", value="9000", owner="dee",
+                deal_type="expansion", priority="expedite")
+    lk.block(ids["Umbrella expansion"], "waiting for legal")
+    clock.advance(days=25)
+    lk.add_note(ids["Hooli platform"], "still talking")
+    return ids
+
+
+def test_board_with_blocked_stale_and_stalled_cards(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> None:
+    _flagged_board(lk_sqlite, clock)
+    assert snap_compare(make_app(lk_sqlite), terminal_size=SIZE, run_before=board_ready)
+
+
+def test_filtered_board_in_owner_lanes(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> None:
+    _flagged_board(lk_sqlite, clock)
+    lk_sqlite.set_lane_limit("owner", "ann", 2)
+
+    async def filtered(pilot: Pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("s", "B")  # owner lanes; blocked deals only
+        await pilot.press("B", "slash", *"ann", "enter")  # then: ann's words instead
+        await pilot.pause()
+
+    assert snap_compare(make_app(lk_sqlite), terminal_size=SIZE, run_before=filtered)
+
+
+def test_deal_screen(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> None:
+    ids = _flagged_board(lk_sqlite, clock)
+    initech = ids["Initech renewal"]
+    lk_sqlite.edit_deal(initech, tags="renewal, q4", helpers="bob", next_step="Send quote",
+                        next_step_due="2026-12-10", expected_close="2026-12-20")
+    lk_sqlite.qualify(initech, "Budget", "yes", note="CFO signed off")
+    lk_sqlite.qualify(initech, "Authority", "unknown")
+    lk_sqlite.add_note(initech, "[b]not markup[/b]: call went well")
+
+    async def opened(pilot: Pilot) -> None:
+        from leankanban.tui.screens.deal import DealScreen
+
+        await loaded(pilot)
+        await pilot.press("right", "right", "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DealScreen) and pilot.app.screen.deal is not None)
+        await pilot.pause()
+
+    assert snap_compare(make_app(lk_sqlite), terminal_size=SIZE, run_before=opened)

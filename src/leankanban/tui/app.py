@@ -6,6 +6,7 @@ from textual.app import App
 
 from leankanban.services import LeanKanban
 from leankanban.tui.screens.board import BoardScreen
+from leankanban.tui.undo import UndoStack
 
 
 class LeanKanbanApp(App[None]):
@@ -23,9 +24,11 @@ class LeanKanbanApp(App[None]):
         self.services = services
         self.board = board
         self.poll_interval = poll_interval
+        #: The moves and edits made in this session, for `u`.
+        self.undo_stack = UndoStack()
 
     def get_default_screen(self) -> BoardScreen:
-        return BoardScreen(self.services, board=self.board, poll_interval=self.poll_interval)
+        return BoardScreen(self.services, board=self.board, poll_interval=self.poll_interval, undo=self.undo_stack)
 
     @property
     def board_screen(self) -> BoardScreen:

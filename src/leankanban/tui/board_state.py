@@ -86,6 +86,10 @@ def apply_move(
     columns = list(view.columns)
     found = _find(view, moved.id, hint)
     if found is not None:
+        before = columns[found[0]].deals[found[1]]
+        if not moved.contacts and before.contacts:
+            # A move's result carries no contacts; they did not change, keep them (the filter reads them).
+            moved = replace(moved, contacts=before.contacts)
         columns[found[0]] = _without(columns[found[0]], found[1])
     place: tuple[int, int] | None = None
     for number, column in enumerate(columns):

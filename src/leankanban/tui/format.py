@@ -9,12 +9,13 @@ deal title cannot drive the terminal.
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from rich.style import Style
 from rich.text import Text
 
-from leankanban.domain.model import ColumnView, Stage
+from leankanban.domain.model import ColumnView, Event, EventKind, Stage, label
 
 #: Bidirectional overrides and isolates ("Trojan Source"): shown, not obeyed.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -77,3 +78,61 @@ def totals_label(column: ColumnView) -> str:
     if not column.totals:
         return "—"
     return " ".join(compact_money(amount, currency) for currency, amount in column.totals)
+
+
+def when(moment: datetime | date | None) -> str:
+    """`2026-11-02 09:00` (UTC) for a time, `2026-11-02` for a date, `—` for none."""
+    if moment is None:
+        return "—"
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def _change(old: str | None, new: str | None) -> str:
+    return f"{visible(old or '—')} → {visible(new or '—')}"
+
+
+def describe_event(event: Event) -> Text:
+    """One timeline entry as plain text (user text is never markup)."""
+    kind = event.kind
+    undo = " (undo)" if (event.data or {}).get("undoes") else ""
+    if kind is EventKind.NOTE:
+        return Text(f"note: {visible(event.new_value or '')}")
+    if kind is EventKind.CREATED:
+        text = f"created in {visible(event.to_stage or '?')}"
+    elif kind is EventKind.MOVED:
+        text = f"moved {_change(event.from_stage, event.to_stage)}{undo}"
+    elif kind is EventKind.EDITED and event.field == "contacts":
+        text = f"contact added: {visible(event.new_value)}" if event.new_value else f"contact removed: {visible(event.old_value or '')}"
+    elif kind is EventKind.EDITED:
+        text = f"{label(event.field or 'field')}: {_change(event.old_value, event.new_value)}{undo}"
+    elif kind is EventKind.WIP_OVERRIDE:
+        where = f" into {visible(event.to_stage)}" if event.to_stage else ""
+        text = f"WIP limit overridden{where}: {visible(event.reason or '')}"
+    elif kind is EventKind.WON:
+        text = "won"
+    elif kind is EventKind.LOST:
+        text = f"lost: {visible(event.reason or '?')}"
+        competitor = (event.data or {}).get("competitor")
+        if competitor:
+            text += f" (to {visible(competitor)})"
+        if event.new_value:
+            text += f" — {visible(event.new_value)}"
+    elif kind is EventKind.REOPENED:
+        text = f"reopened into {visible(event.to_stage or '?')}"
+    elif kind is EventKind.BLOCKED:
+        text = f"blocked: {visible(event.reason or '')}"
+    elif kind is EventKind.UNBLOCKED:
+        text = "unblocked" + (f" (was: {visible(event.reason)})" if event.reason else "")
+    elif kind is EventKind.QUALIFIED:
+        text = f"{visible(event.field or '?')} answered {visible(event.new_value or '?')}"
+        if event.old_value:
+            text += f" (was {visible(event.old_value)})"
+        if event.reason:
+            text += f": {visible(event.reason)}"
+    elif kind is EventKind.UNDONE:
+        text = f"undid change #{visible(event.old_value or '?')}"
+    else:  # pragma: no cover - every kind is listed above
+        text = label(kind)
+    return Text(text)

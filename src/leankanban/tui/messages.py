@@ -10,9 +10,14 @@ from datetime import datetime
 
 from textual.message import Message
 
-from leankanban.domain.errors import LaneLimitExceeded, WipLimitExceeded
-from leankanban.domain.model import BoardView
+from typing import TYPE_CHECKING, Any
+
+from leankanban.domain.errors import LaneLimitExceeded, QualificationMissing, WipLimitExceeded
+from leankanban.domain.model import BoardView, Deal, Event
 from leankanban.services import MoveResult
+
+if TYPE_CHECKING:
+    from leankanban.tui.undo import UndoEntry
 
 
 @dataclass(eq=False)
@@ -53,19 +58,55 @@ class DealMoved(Message):
     now: datetime
     #: Where the deal was shown when the move was asked for (spares a search).
     hint: tuple[int, int] | None = None
+    #: What to tell the user (a discard, a win, a block ...), or None for a plain move.
+    said: str | None = None
 
 
 @dataclass(eq=False)
 class MoveRefused(Message):
     """The service refused a move over a WIP limit; the user may override it.
 
-    `to_stage` is where the refused move was going (the override goes there).
+    `to_stage` is where the refused move was going (the override goes there);
+    `request` is the refused request (the screen's MoveRequest), retried with the reason.
     """
 
     deal_id: int
     title: str
     to_stage: str
     error: WipLimitExceeded | LaneLimitExceeded
+    request: Any = None
+
+
+@dataclass(eq=False)
+class QualificationNeeded(Message):
+    """A move was refused for unanswered criteria; `request` is retried once they are answered yes."""
+
+    request: Any
+    error: QualificationMissing
+
+
+@dataclass(eq=False)
+class DiscardNeeded(Message):
+    """A move into the lost outcome needs a discard reason (or the discard was refused: `error`)."""
+
+    request: Any
+    error: str | None = None
+
+
+@dataclass(eq=False)
+class UndoRecorded(Message):
+    """The events of a change just made were looked up: it can be undone."""
+
+    entry: UndoEntry
+
+
+@dataclass(eq=False)
+class DealRead(Message):
+    """The deal screen's worker read one deal and its timeline (newest first)."""
+
+    deal: Deal
+    events: list[Event]
+    now: datetime
 
 
 @dataclass(eq=False)

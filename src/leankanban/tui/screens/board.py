@@ -1,15 +1,17 @@
 """The board: columns in stage order, a cursor, and every action on deals.
 
 This screen is the only place the board talks to the services. Reads of the
-whole board and revision polls run in thread workers; moves run in a thread
-worker too (one short transaction) and patch the in-memory view, so a move
-repaints without reloading ten thousand deals.
+whole board and revision polls run in thread workers; moves (and discards,
+wins, reopens, blocks) run in a thread worker too (one short transaction) and
+patch the in-memory view, so a change repaints without reloading ten
+thousand deals. Filters and swimlanes are derived from the in-memory view
+(`tui.display`), column by column, and cached by column.
 """
 
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -18,26 +20,52 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from leankanban.domain.errors import LaneLimitExceeded, LeanKanbanError, WipLimitExceeded
-from leankanban.domain.model import BoardView, Deal, StageKind
-from leankanban.services import LeanKanban
-from leankanban.tui.board_state import apply_move, locate
-from leankanban.tui.format import visible
+from leankanban.domain.errors import (
+    DiscardReasonRequired,
+    InvalidInput,
+    LaneLimitExceeded,
+    LeanKanbanError,
+    PolicyViolation,
+    QualificationMissing,
+    WipLimitExceeded,
+)
+from leankanban.domain.model import Answer, BoardView, Deal, Lane, StageKind
+from leankanban.services import EDITABLE_FIELDS, LeanKanban, MoveResult
+from leankanban.tui.board_state import apply_move
+from leankanban.tui.display import (
+    LANE_NAMES,
+    BoardFilter,
+    CardContext,
+    ShownColumn,
+    card_context,
+    locate_shown,
+    next_lane,
+    shown_column,
+)
+from leankanban.tui.format import money, visible
 from leankanban.tui.messages import (
     BoardLoaded,
     CardClicked,
     DealMoved,
+    DiscardNeeded,
     MoveRefused,
+    QualificationNeeded,
     RevisionSeen,
     ServiceFailed,
+    UndoRecorded,
 )
 from leankanban.tui.screens.board_picker import BoardPicker
+from leankanban.tui.screens.deal import DealScreen, qualify_all, record_edit
 from leankanban.tui.screens.deal_form import DealForm
-from leankanban.tui.screens.help import HelpScreen
+from leankanban.tui.screens.discard import DiscardChoice, DiscardDialog
+from leankanban.tui.screens.help import LEGEND, HelpScreen, binding_rows
+from leankanban.tui.screens.prompts import TextPrompt, WinChoice, WinDialog
+from leankanban.tui.screens.qualify import QualifyAnswer, QualifyDialog
 from leankanban.tui.screens.wip_override import WipOverrideDialog
+from leankanban.tui.undo import UndoEntry, UndoStack, own_events
 from leankanban.tui.widgets.column import StageColumn
 
 
@@ -50,18 +78,39 @@ NOW_STEP = timedelta(minutes=1)
 
 @dataclass(frozen=True, slots=True)
 class MoveRequest:
-    """One move for the worker: `step` stages along, or (an override) to `to_stage` with a reason."""
+    """One change for the write worker.
+
+    `kind` is `step` (`step` stages along, or with an override to `to_stage`),
+    `discard` (with `discard`), `win` (optional final `value`), `reopen`,
+    `block` (with `reason`) or `unblock`.
+    """
 
     deal_id: int
     title: str
-    step: int
+    step: int = 0
     to_stage: str | None = None
     override_reason: str | None = None
-    #: (column, index) where the screen showed the deal when asked to move it.
+    #: (column, index) in the full board view where the deal was when asked (spares a search).
     hint: tuple[int, int] | None = None
+    kind: str = "step"
+    discard: DiscardChoice | None = None
+    value: str = ""
+    reason: str = ""
+
+    @property
+    def moves(self) -> bool:
+        """Whether the change is a move (undoable), not a block or unblock."""
+        return self.kind in ("step", "discard", "win", "reopen")
+
+
+MOVE_GROUP = Binding.Group("Move")
+QUICK_GROUP = Binding.Group("Quick filter")
 
 
 class BoardScreen(Screen[None]):
+    #: Keys go to the board; the filter input takes focus only when `/` shows it.
+    AUTO_FOCUS = None
+
     BINDINGS = [
         Binding("left,h", "cursor_left", "Column left", show=False, id="cursor-left",
                 tooltip="Focus the column to the left"),
@@ -77,20 +126,62 @@ class BoardScreen(Screen[None]):
         Binding("end,G", "last_card", "Last card", show=False, id="last-card",
                 tooltip="The last card in the column"),
         Binding("shift+left,less_than_sign", "move_back", "Move back", key_display="<", id="move-back",
-                tooltip="Move the focused deal to the previous stage"),
+                group=MOVE_GROUP, tooltip="Move the focused deal to the previous stage"),
         Binding("shift+right,greater_than_sign", "move_forward", "Move on", key_display=">", id="move-forward",
-                tooltip="Move the focused deal to the next stage (a WIP limit asks for an override reason)"),
+                group=MOVE_GROUP,
+                tooltip="Move the focused deal to the next stage (a WIP limit asks for an override reason, "
+                "missing criteria ask for answers, Lost asks for a discard reason)"),
+        Binding("enter", "open_deal", "Open", id="open-deal",
+                tooltip="Open the deal: every field, contacts, qualification, timeline; notes"),
+        Binding("e", "edit_deal", "Edit", id="edit-deal", tooltip="Edit the focused deal"),
         Binding("n", "new_deal", "New", id="new-deal", tooltip="New deal in the focused stage"),
-        Binding("e,enter", "edit_deal", "Edit", id="edit-deal", tooltip="Edit the focused deal"),
+        Binding("d", "discard", "Discard", id="discard", tooltip="Discard the deal (lost) with a reason"),
+        Binding("w", "win", "Won", id="win", tooltip="Close the deal as won (optional final value)"),
+        Binding("o", "reopen", "Reopen", id="reopen", tooltip="Reopen a won or lost deal"),
+        Binding("x", "toggle_block", "Block", id="toggle-block",
+                tooltip="Block the deal (asks what blocks it), or unblock it"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last move or edit in this session"),
+        Binding("s", "cycle_lanes", "Lanes", id="cycle-lanes",
+                tooltip="Swimlanes: none, by owner, by deal type, by priority"),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter",
+                tooltip="Filter by text (title, account, owner, contact, tag)"),
+        Binding("M", "quick_filter('mine')", "Mine", id="filter-mine", group=QUICK_GROUP,
+                tooltip="Quick filter: my deals (toggle)"),
+        Binding("B", "quick_filter('blocked')", "Blocked", id="filter-blocked", group=QUICK_GROUP,
+                tooltip="Quick filter: blocked deals (toggle)"),
+        Binding("S", "quick_filter('stalled')", "Stalled", id="filter-stalled", group=QUICK_GROUP,
+                tooltip="Quick filter: stalled deals (toggle)"),
+        Binding("R", "quick_filter('review')", "Review", id="filter-review", group=QUICK_GROUP,
+                tooltip="Quick filter: qualification needs review (toggle)"),
+        Binding("escape", "clear_filter", "Clear", id="clear-filter",
+                tooltip="Clear every filter (or close the filter input)"),
+        Binding("m", "metrics", "Metrics", id="metrics",
+                tooltip="Metrics: the stand-up numbers and the flow charts"),
+        Binding("p", "sprint", "Sprint", id="sprint", tooltip="The current sales sprint and its burn-up"),
         Binding("b", "switch_board", "Board", id="switch-board", tooltip="Switch to another board"),
-        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the board from the database again"),
+        Binding("r", "refresh", "Refresh", id="refresh", show=False, tooltip="Read the board from the database again"),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="This list of keys"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit leankanban"),
     ]
 
-    def __init__(self, services: LeanKanban, *, board: str | None = None, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        services: LeanKanban,
+        *,
+        board: str | None = None,
+        poll_interval: float = 1.0,
+        undo: UndoStack | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
+        self.undo = undo if undo is not None else UndoStack()
+        self.board_filter = BoardFilter()
+        self.lane = Lane.NONE
+        #: What each column shows (filtered, in lanes), and the key it was derived for.
+        self.shown: list[ShownColumn] = []
+        self._shown_keys: list[tuple | None] = []
+        self.context: CardContext | None = None
+        self._context_key: tuple | None = None
         self.board_name = board
         self.poll_interval = poll_interval
         self.view: BoardView | None = None
@@ -111,7 +202,9 @@ class BoardScreen(Screen[None]):
         yield Header()
         with Horizontal(id="board"):
             yield Static("Loading the board…", id="loading")
-        yield Footer()
+        yield Input(placeholder="filter: words in title, account, owner, contact or tag (enter keeps, esc closes)",
+                    id="filter-input", classes="-hidden", disabled=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()
@@ -196,16 +289,55 @@ class BoardScreen(Screen[None]):
 
     # -- showing it --------------------------------------------------------
 
+    def _derive(self) -> None:
+        """What each column shows, re-derived only for columns (or settings) that changed."""
+        view = self.view
+        if view is None:
+            return
+        board_filter, lane = self.board_filter, self.lane
+        clock = self.now if board_filter.uses_clock else None
+        if len(self._shown_keys) != len(view.columns):
+            self._shown_keys = [None] * len(view.columns)
+            self.shown = [ShownColumn(column, column.deals) for column in view.columns]
+        for index, column in enumerate(view.columns):
+            key = (column, board_filter, lane, clock)
+            last = self._shown_keys[index]
+            if last is not None and last[0] is column and last[1:] == key[1:]:
+                continue
+            self._shown_keys[index] = key
+            self.shown[index] = shown_column(
+                column, board_filter=board_filter, lane=lane, now=self.now, board=view.board, actor=self.services.actor
+            )
+        limited = lane is not Lane.NONE and any(limit.dimension is lane for limit in view.board.lane_limits)
+        context_key = (self.now, view.board, lane, tuple(view.columns) if limited else None)
+        last_key = self._context_key
+        if (
+            self.context is None
+            or last_key is None
+            or last_key[0] != context_key[0]
+            or last_key[1] is not context_key[1]
+            or last_key[2] is not lane
+            or (limited and (last_key[3] is None or any(a is not b for a, b in zip(last_key[3], context_key[3]))))
+        ):
+            deals = [deal for column in view.columns for deal in column.deals] if limited else None
+            self.context = card_context(self.now, view.board, lane, deals)
+            self._context_key = context_key
+
     def refresh_columns(self) -> None:
         if self.view is None:
             return
+        self._derive()
+        assert self.context is not None
         self.active_column = max(0, min(self.active_column, len(self.view.columns) - 1))
         for widget in self.query(StageColumn):
             index = widget.column_index
-            column = self.view.columns[index]
-            self.cursors[index] = max(0, min(self.cursors[index], column.count - 1))
-            widget.show(column, self.now, self.cursors[index], index == self.active_column)
+            shown = self.shown[index]
+            self.cursors[index] = max(0, min(self.cursors[index], shown.count - 1))
+            widget.show(shown, self.context, self.cursors[index], index == self.active_column)
         self._fit_columns()
+
+    def hidden_count(self) -> int:
+        return sum(shown.hidden for shown in self.shown)
 
     def _fit_columns(self) -> None:
         """On a narrow terminal, show the columns that fit around the focused one."""
@@ -224,6 +356,10 @@ class BoardScreen(Screen[None]):
         name = visible(self.view.board.name)
         if fit < count:
             name += f" · stages {shown.start + 1}–{shown.stop} of {count}"
+        if self.lane is not Lane.NONE:
+            name += f" · lanes: {LANE_NAMES[self.lane]}"
+        if self.board_filter.active:
+            name += f" · filter: {visible(self.board_filter.describe())} · {self.hidden_count()} hidden (esc clears)"
         self.sub_title = name
 
     def on_resize(self) -> None:
@@ -232,17 +368,25 @@ class BoardScreen(Screen[None]):
     def _put_cursor_on(self, deal_id: int | None) -> None:
         if self.view is None:
             return
-        found = locate(self.view, deal_id)
+        self._derive()
+        found = locate_shown(self.shown, deal_id)
         if found is not None:
             self.active_column, self.cursors[found[0]] = found
 
     def focused_deal(self) -> Deal | None:
-        if self.view is None or not self.view.columns:
+        if self.view is None or not self.shown:
             return None
-        column = self.view.columns[self.active_column]
-        if not column.deals:
+        shown = self.shown[self.active_column]
+        if not shown.deals:
             return None
-        return column.deals[min(self.cursors[self.active_column], column.count - 1)]
+        return shown.deals[min(self.cursors[self.active_column], shown.count - 1)]
+
+    def _hint(self) -> tuple[int, int] | None:
+        """Where the focused deal is in the full view, when the shown column is the full column."""
+        shown = self.shown[self.active_column]
+        if shown.deals is shown.column.deals:
+            return self.active_column, self.cursors[self.active_column]
+        return None
 
     def focused_deal_id(self) -> int | None:
         deal = self.focused_deal()
@@ -261,7 +405,7 @@ class BoardScreen(Screen[None]):
     def _page(self) -> int:
         for widget in self.query(StageColumn):
             if widget.column_index == self.active_column:
-                return max(1, widget.deal_list.capacity())
+                return widget.deal_list.page()
         return 1
 
     def action_cursor_left(self) -> None:
@@ -291,7 +435,7 @@ class BoardScreen(Screen[None]):
 
     def action_last_card(self) -> None:
         if self.view is not None:
-            self._select(self.active_column, self.view.columns[self.active_column].count - 1)
+            self._select(self.active_column, self.shown[self.active_column].count - 1)
 
     @on(CardClicked)
     def _card_clicked(self, message: CardClicked) -> None:
@@ -305,28 +449,48 @@ class BoardScreen(Screen[None]):
     def action_move_forward(self) -> None:
         self._request_move(+1)
 
-    def _request_move(self, step: int) -> None:
+    def _focused_or_say(self, what: str) -> Deal | None:
         deal = self.focused_deal()
         if deal is None or deal.id is None:
-            self.notify("There is no deal here to move.", severity="warning")
-            return
-        hint = (self.active_column, self.cursors[self.active_column])
-        self._start_move(MoveRequest(deal.id, deal.title, step, hint=hint))
+            self.notify(f"There is no deal here to {what}.", severity="warning")
+            return None
+        return deal
+
+    def _request_move(self, step: int) -> None:
+        deal = self._focused_or_say("move")
+        if deal is not None:
+            self._start_move(MoveRequest(deal.id, deal.title, step, hint=self._hint()))  # type: ignore[arg-type]
 
     def _start_move(self, request: MoveRequest) -> None:
         self._moves_in_flight += 1
         self._move(request)
 
+    def _run(self, request: MoveRequest) -> MoveResult:
+        """The use case a request stands for (in the worker thread)."""
+        services, deal_id = self.services, request.deal_id
+        if request.kind == "step":
+            if request.override_reason is None:
+                return services.step_deal(deal_id, request.step)
+            assert request.to_stage is not None
+            return services.move_deal(deal_id, request.to_stage, override_reason=request.override_reason)
+        if request.kind == "discard":
+            assert request.discard is not None
+            choice = request.discard
+            return services.discard(deal_id, choice.reason, competitor=choice.competitor or None, note=choice.note)
+        if request.kind == "win":
+            return services.win(deal_id, value=request.value or None)
+        if request.kind == "reopen":
+            return services.reopen(deal_id, override_reason=request.override_reason)
+        if request.kind == "block":
+            return MoveResult(services.block(deal_id, request.reason))
+        if request.kind == "unblock":
+            return MoveResult(services.unblock(deal_id))
+        raise ValueError(request.kind)
+
     @work(thread=True, group="write", exit_on_error=False)
     def _move(self, request: MoveRequest) -> None:
         try:
-            if request.override_reason is None:
-                result = self.services.step_deal(request.deal_id, request.step)
-            else:
-                assert request.to_stage is not None
-                result = self.services.move_deal(
-                    request.deal_id, request.to_stage, override_reason=request.override_reason
-                )
+            result = self._run(request)
             revision = self.services.revision(result.deal.board_id)
             now = self.services.clock()
         except (WipLimitExceeded, LaneLimitExceeded) as err:
@@ -334,18 +498,63 @@ class BoardScreen(Screen[None]):
             if target is None:
                 self.post_message(ServiceFailed(str(err), move=True))
             else:
-                self.post_message(MoveRefused(request.deal_id, request.title, target, err))
+                self.post_message(MoveRefused(request.deal_id, request.title, target, err, request))
+            return
+        except QualificationMissing as err:
+            self.post_message(QualificationNeeded(request, err))
+            return
+        except DiscardReasonRequired:
+            self.post_message(DiscardNeeded(request))
+            return
+        except InvalidInput as err:
+            if request.kind == "discard":
+                self.post_message(DiscardNeeded(request, str(err)))
+            else:
+                self.post_message(ServiceFailed(str(err), move=True))
             return
         except LeanKanbanError as err:
             self.post_message(ServiceFailed(str(err), move=True))
             return
         except Exception as err:  # noqa: BLE001 - the screen must hear back about every move
-            self.post_message(ServiceFailed(f"The move failed: {err}", move=True))
+            self.post_message(ServiceFailed(f"The change failed: {err}", move=True))
             raise
-        self.post_message(DealMoved(result, revision, now, request.hint))
+        self.post_message(DealMoved(result, revision, now, request.hint, self._said(request, result)))
+        if request.moves:
+            # After the repaint is on its way: find this move's events, so `u` can undo it.
+            self._record_move(request, result)
+
+    def _record_move(self, request: MoveRequest, result: MoveResult) -> None:
+        fields = ["value"] if request.kind == "win" and request.value else []
+        try:
+            ids = own_events(self.services.history(request.deal_id), self.services.actor, moved=True, fields=fields)
+        except LeanKanbanError:
+            return
+        what = {"discard": "discard", "win": "win", "reopen": "reopening"}.get(request.kind, "move")
+        entry = UndoEntry(f"{what} of '{visible(request.title)}' (now in {visible(result.deal.stage)})", request.deal_id, ids)
+        self.post_message(UndoRecorded(entry))
+
+    @staticmethod
+    def _said(request: MoveRequest, result: MoveResult) -> str | None:
+        title = visible(request.title)
+        if request.kind == "discard" and request.discard is not None:
+            return f"'{title}' discarded: {visible(request.discard.reason)}."
+        if request.kind == "win":
+            return f"'{title}' won at {money(result.deal.value, result.deal.currency)}."
+        if request.kind == "reopen":
+            return f"'{title}' reopened in {visible(result.deal.stage)}."
+        if request.kind == "block":
+            return f"'{title}' blocked: {visible(request.reason)}."
+        if request.kind == "unblock":
+            return f"'{title}' unblocked."
+        return None
+
+    def on_undo_recorded(self, message: UndoRecorded) -> None:
+        self.undo.push(message.entry)
 
     def _step_target(self, request: MoveRequest) -> str | None:
         """Where `step` takes the deal, going by the board in the database."""
+        if request.kind != "step":
+            return request.to_stage or ""
         try:
             deal = self.services.get_deal(request.deal_id)
             board = next(b for b in self.services.list_boards() if b.id == deal.board_id)
@@ -357,6 +566,8 @@ class BoardScreen(Screen[None]):
     def on_deal_moved(self, message: DealMoved) -> None:
         self._moves_in_flight -= 1
         result = message.result
+        if message.said:
+            self.notify(message.said, markup=False)
         if self.view is None or result.deal.board_id != self.view.board.id:
             return
         self.view, place = apply_move(self.view, result.deal, hint=message.hint)
@@ -368,19 +579,202 @@ class BoardScreen(Screen[None]):
             self._focus_after_load = result.deal.id
             self.load()  # someone else changed the board too
         if place is not None:
-            self.active_column, self.cursors[place[0]] = place
+            self._derive()
+            shown = self.shown[place[0]]
+            index = place[1] if shown.deals is shown.column.deals else shown.index_of(result.deal.id)
+            if index is not None:
+                self.active_column, self.cursors[place[0]] = place[0], index
         self.refresh_columns()
         for warning in result.warnings:
             self.notify(warning, title="Moved", severity="warning", markup=False)
 
     def on_move_refused(self, message: MoveRefused) -> None:
         self._moves_in_flight -= 1
+        request: MoveRequest = message.request
 
         def overridden(reason: str | None) -> None:
-            if reason:
+            if not reason:
+                return
+            if request is None or request.kind == "step":
                 self._start_move(MoveRequest(message.deal_id, message.title, 0, message.to_stage, reason))
+            else:
+                self._start_move(replace(request, override_reason=reason))
 
         self.app.push_screen(WipOverrideDialog(message.error, deal_title=message.title), overridden)
+
+    def on_qualification_needed(self, message: QualificationNeeded) -> None:
+        """Answer the missing criteria, then try the same move again (WIP limits still apply)."""
+        self._moves_in_flight -= 1
+        request: MoveRequest = message.request
+        missing = message.error.missing
+
+        def answered(answers: list[QualifyAnswer] | None) -> None:
+            if not answers or not qualify_all(self.services, request.deal_id, answers, self.notify):
+                return
+            still = [name for name in missing if not any(a.criterion == name and a.answer is Answer.YES for a in answers)]
+            if still:
+                self.notify(
+                    f"Not moved: '{visible(message.error.stage)}' still needs yes for {visible(', '.join(still))}.",
+                    title="Answers recorded",
+                    severity="warning",
+                    markup=False,
+                )
+                self.load()
+                return
+            self._start_move(request)
+
+        self.app.push_screen(
+            QualifyDialog(missing, deal_title=request.title, stage=message.error.stage), answered
+        )
+
+    def on_discard_needed(self, message: DiscardNeeded) -> None:
+        self._moves_in_flight -= 1
+        request: MoveRequest = message.request
+        self._ask_discard(request.deal_id, request.title, request.hint, initial=request.discard, error=message.error)
+
+    # -- outcomes, blockers ------------------------------------------------------
+
+    def action_discard(self) -> None:
+        deal = self._focused_or_say("discard")
+        if deal is not None:
+            self._ask_discard(deal.id, deal.title, self._hint())  # type: ignore[arg-type]
+
+    def _ask_discard(
+        self,
+        deal_id: int,
+        title: str,
+        hint: tuple[int, int] | None,
+        *,
+        initial: DiscardChoice | None = None,
+        error: str | None = None,
+    ) -> None:
+        if self.view is None:
+            return
+        reasons = list(self.view.board.discard_reasons)
+
+        def chosen(choice: DiscardChoice | None) -> None:
+            if choice is not None:
+                self._start_move(MoveRequest(deal_id, title, hint=hint, kind="discard", discard=choice))
+
+        self.app.push_screen(DiscardDialog(reasons, deal_title=title, initial=initial, error=error), chosen)
+
+    def action_win(self) -> None:
+        deal = self._focused_or_say("close")
+        if deal is None:
+            return
+        hint = self._hint()
+
+        def confirmed(choice: WinChoice | None) -> None:
+            if choice is not None:
+                self._start_move(MoveRequest(deal.id, deal.title, hint=hint, kind="win", value=choice.value))  # type: ignore[arg-type]
+
+        self.app.push_screen(
+            WinDialog(deal_title=deal.title, value=money(deal.value, deal.currency)), confirmed
+        )
+
+    def action_reopen(self) -> None:
+        deal = self._focused_or_say("reopen")
+        if deal is not None:
+            self._start_move(MoveRequest(deal.id, deal.title, hint=self._hint(), kind="reopen"))  # type: ignore[arg-type]
+
+    def action_toggle_block(self) -> None:
+        deal = self._focused_or_say("block")
+        if deal is None:
+            return
+        hint = self._hint()
+        if deal.is_blocked:
+            self._start_move(MoveRequest(deal.id, deal.title, hint=hint, kind="unblock"))  # type: ignore[arg-type]
+            return
+
+        def said(reason: str | None) -> None:
+            if reason:
+                self._start_move(MoveRequest(deal.id, deal.title, hint=hint, kind="block", reason=reason))  # type: ignore[arg-type]
+
+        self.app.push_screen(
+            TextPrompt(
+                "Block the deal",
+                prompt="What blocks it",
+                why=f"'{visible(deal.title)}' cannot move on until this is cleared; x again unblocks it.",
+                placeholder="e.g. waiting for the customer's legal review",
+                ok="Block",
+            ),
+            said,
+        )
+
+    # -- undo ---------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        entry = self.undo.peek()
+        if entry is None:
+            self.notify("Nothing to undo: no moves or edits made in this session.", severity="warning")
+            return
+        try:
+            for event_id in reversed(entry.event_ids):
+                self.services.undo(event_id)
+        except PolicyViolation as err:
+            # Kept: it may go through once the board allows it (a WIP limit frees up).
+            self.notify(f"Cannot undo the {entry.what}: {err}", title="Not undone", severity="error", markup=False)
+            return
+        except LeanKanbanError as err:
+            self.undo.pop()
+            self.notify(f"Cannot undo the {entry.what}: {err}", title="Not undone", severity="error", markup=False)
+            self.load()
+            return
+        self.undo.pop()
+        self.notify(f"Undone: {entry.what}.", title="Undo", markup=False)
+        self._focus_after_load = entry.deal_id
+        self.load()
+
+    # -- filters and swimlanes ------------------------------------------------------
+
+    def _reshow(self) -> None:
+        """Re-derive the columns after a filter or lane change, keeping the focused deal if it is still shown."""
+        keep = self.focused_deal_id()
+        self._derive()
+        self._put_cursor_on(keep)
+        self.refresh_columns()
+
+    def action_cycle_lanes(self) -> None:
+        self.lane = next_lane(self.lane)
+        self._reshow()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter-input", Input)
+        field.value = self.board_filter.text
+        field.disabled = False
+        field.remove_class("-hidden")
+        field.focus()
+
+    @on(Input.Changed, "#filter-input")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        if not self.query_one("#filter-input", Input).has_class("-hidden"):
+            self.board_filter = replace(self.board_filter, text=event.value)
+            self._reshow()
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_done(self) -> None:
+        self._close_filter_input()
+
+    def _close_filter_input(self) -> None:
+        field = self.query_one("#filter-input", Input)
+        field.add_class("-hidden")
+        field.disabled = True
+        self.set_focus(None)
+
+    def action_quick_filter(self, which: str) -> None:
+        self.board_filter = replace(self.board_filter, **{which: not getattr(self.board_filter, which)})
+        self._reshow()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter-input", Input)
+        if not field.has_class("-hidden"):
+            self._close_filter_input()
+            return
+        if self.board_filter.active:
+            hidden = self.hidden_count()
+            self.board_filter = BoardFilter()
+            self._reshow()
+            self.notify(f"Filter cleared: {hidden} deal(s) shown again.")
 
     # -- forms and pickers ---------------------------------------------------
 
@@ -410,9 +804,29 @@ class BoardScreen(Screen[None]):
             self.load()
             return
         stages = [column.stage.name for column in self.view.columns]
-        self.app.push_screen(
-            DealForm(self.services, board=self.view.board.name, stages=stages, deal=fresh), self._saved
-        )
+
+        def saved(edited: Deal | None) -> None:
+            if edited is not None:
+                changed = [name for name in EDITABLE_FIELDS if getattr(fresh, name) != getattr(edited, name)]
+                if changed:
+                    record_edit(self.services, self.undo, fresh, changed)
+            self._saved(edited)
+
+        self.app.push_screen(DealForm(self.services, board=self.view.board.name, stages=stages, deal=fresh), saved)
+
+    def action_open_deal(self) -> None:
+        deal = self.focused_deal()
+        if self.view is None or deal is None or deal.id is None:
+            self.notify("There is no deal here to open.", severity="warning")
+            return
+        deal_id = deal.id
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._focus_after_load = deal_id
+                self.load()
+
+        self.app.push_screen(DealScreen(self.services, deal_id, board=self.view.board, undo=self.undo), closed)
 
     def _saved(self, deal: Deal | None) -> None:
         if deal is not None:
@@ -437,19 +851,24 @@ class BoardScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
+    def action_sprint(self) -> None:
+        from leankanban.tui.screens.sprint import SprintScreen
+
+        board = self.view.board.name if self.view is not None else self.board
+        self.app.push_screen(SprintScreen(self.services, board=board), lambda _: self.action_refresh())
+
+    def action_metrics(self) -> None:
+        from leankanban.tui.screens.metrics import MetricsScreen
+
+        board = self.view.board.name if self.view is not None else self.board
+        self.app.push_screen(MetricsScreen(self.services, board=board))
+
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.active_bindings_for_help()))
+        self.app.push_screen(HelpScreen(self.active_bindings_for_help(), legend=LEGEND))
 
     def active_bindings_for_help(self) -> list[tuple[str, str]]:
         """(keys, description) for every binding of this screen and the app."""
-        rows: list[tuple[str, str]] = []
-        for binding in [*self.BINDINGS, *self.app.BINDINGS]:
-            if not isinstance(binding, Binding) or binding.system:
-                continue
-            keys = [key.strip() for key in binding.key.split(",")]
-            shown = " ".join(self.app.get_key_display(Binding(key, binding.action)) for key in keys)
-            rows.append((shown, binding.tooltip or binding.description or binding.action))
-        return rows
+        return binding_rows(self)
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -15,18 +15,19 @@ from leankanban.tui.format import literal
 
 
 class BoardPicker(ModalScreen[str | None]):
-    """Dismissed with the chosen board's name, or None."""
+    """Pick one name (a board, a contact ...); dismissed with it, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, names: list[str], *, current: str | None = None) -> None:
+    def __init__(self, names: list[str], *, current: str | None = None, title: str = "Switch board") -> None:
         super().__init__()
         self.names = names
         self.current = current
+        self.heading = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text("Switch board"), id="dialog-title")
+            yield Static(Text(self.heading), id="dialog-title")
             yield OptionList(*(Option(literal(name), id=str(i)) for i, name in enumerate(self.names)), id="boards")
 
     def on_mount(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,29 +13,54 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from leankanban.domain.errors import InvalidInput, LeanKanbanError, UnknownStage, WipLimitExceeded
-from leankanban.domain.model import Deal
+from leankanban.domain.model import Activity, Deal, DealType, Priority, label
 from leankanban.services import LeanKanban
 from leankanban.tui.format import literal
 from leankanban.tui.screens.wip_override import WipOverrideDialog
 
-#: The form's text fields, in order: (field name, label).
-TEXT_FIELDS = (
-    ("title", "Title"),
-    ("account", "Account"),
-    ("value", "Value"),
-    ("currency", "Currency"),
-    ("owner", "Owner"),
+#: The form's fields, in order: (field name, label, enum for a Select or None for a text input).
+FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
+    ("title", "Title", None),
+    ("account", "Account", None),
+    ("value", "Value", None),
+    ("currency", "Currency", None),
+    ("owner", "Owner", None),
+    ("helpers", "Helpers", None),
+    ("deal_type", "Type", DealType),
+    ("priority", "Priority", Priority),
+    ("activity", "Activity", Activity),
+    ("expected_close", "Close by", None),
+    ("next_step", "Next step", None),
+    ("next_step_due", "Step due", None),
+    ("tags", "Tags", None),
 )
+TEXT_FIELDS = tuple((name, title) for name, title, choices in FIELDS if choices is None)
+SELECT_FIELDS = tuple((name, title, choices) for name, title, choices in FIELDS if choices is not None)
+
+PLACEHOLDERS = {
+    "helpers": "names, comma separated",
+    "tags": "tags, comma separated",
+    "expected_close": "YYYY-MM-DD",
+    "next_step_due": "YYYY-MM-DD",
+    "value": "0",
+}
 
 #: InvalidInput.field as the services name it -> the form field that shows it.
-ERROR_FIELDS = {"title": "title", "account": "account", "value": "value", "currency": "currency", "owner": "owner"}
+ERROR_FIELDS = {name: name for name, _, _ in FIELDS} | {
+    "next step": "next_step",
+    "deal type": "deal_type",
+    "next step due": "next_step_due",
+    "expected close": "expected_close",
+}
 
 
 class DealForm(ModalScreen[Deal | None]):
     """New deal (no `deal`) or edit (`deal`); dismissed with the saved deal or None.
 
-    Nothing is written until the services accept every field, so a rejected
-    form leaves the database as it was.
+    Every editable field: text inputs, Selects for type / priority / activity,
+    dates as YYYY-MM-DD, tags and helpers as comma lists. Nothing is written
+    until the services accept every field, so a rejected form leaves the
+    database as it was; the error shows under its field.
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
@@ -60,16 +87,41 @@ class DealForm(ModalScreen[Deal | None]):
             return {"currency": "EUR", "owner": self.services.actor}.get(name, "")
         if name == "value":
             return "" if not deal.value else f"{deal.value:f}"
-        return str(getattr(deal, name))
+        current = getattr(deal, name)
+        if isinstance(current, tuple):
+            return ", ".join(current)
+        if current is None:
+            return ""
+        return current.isoformat() if hasattr(current, "isoformat") else str(current)
+
+    def _initial_choice(self, name: str, choices: type[enum.Enum]) -> enum.Enum:
+        if self.deal is not None:
+            return getattr(self.deal, name)
+        return next(iter(choices)) if name != "priority" else Priority.STANDARD
 
     def compose(self) -> ComposeResult:
         heading = "New deal" if self.deal is None else f"Edit deal #{self.deal.id}"
         with VerticalScroll(id="dialog", classes="form"):
             yield Static(Text(heading), id="dialog-title")
-            for name, label in TEXT_FIELDS:
+            for name, title, choices in FIELDS:
                 with Horizontal(classes="field"):
-                    yield Label(label, classes="field-label")
-                    yield Input(self._initial(name), id=name, select_on_focus=False)
+                    yield Label(title, classes="field-label")
+                    if choices is None:
+                        yield Input(
+                            self._initial(name),
+                            placeholder=PLACEHOLDERS.get(name, ""),
+                            id=name,
+                            select_on_focus=False,
+                            compact=True,
+                        )
+                    else:
+                        yield Select(
+                            [(label(member), member) for member in choices],
+                            value=self._initial_choice(name, choices),
+                            allow_blank=False,
+                            id=name,
+                            compact=True,
+                        )
                 yield Static("", id=f"{name}-error", classes="field-error")
             with Horizontal(classes="field"):
                 yield Label("Stage", classes="field-label")
@@ -79,6 +131,7 @@ class DealForm(ModalScreen[Deal | None]):
                     allow_blank=False,
                     disabled=self.deal is not None,
                     id="stage",
+                    compact=True,
                 )
             yield Static("", id="stage-error", classes="field-error")
             yield Static("", id="form-error", classes="field-error")
@@ -89,8 +142,11 @@ class DealForm(ModalScreen[Deal | None]):
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
 
-    def _values(self) -> dict[str, str]:
-        return {name: self.query_one(f"#{name}", Input).value for name, _ in TEXT_FIELDS}
+    def _values(self) -> dict[str, object]:
+        values: dict[str, object] = {name: self.query_one(f"#{name}", Input).value for name, _ in TEXT_FIELDS}
+        for name, _, _ in SELECT_FIELDS:
+            values[name] = self.query_one(f"#{name}", Select).value
+        return values
 
     def _clear_errors(self) -> None:
         for widget in self.query(".field-error").results(Static):
@@ -107,7 +163,7 @@ class DealForm(ModalScreen[Deal | None]):
         target = ERROR_FIELDS.get(field or "", "form")
         self._error(target, message)
         if target != "form":
-            self.query_one(f"#{target}", Input).focus()
+            self.query_one(f"#{target}").focus()
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
@@ -120,21 +176,19 @@ class DealForm(ModalScreen[Deal | None]):
         try:
             if self.deal is None:
                 stage = self.query_one("#stage", Select).value
+                details = dict(values)
                 saved = self.services.add_deal(
-                    values["title"],
+                    str(details.pop("title")),
                     board=self.board,
                     stage=str(stage),
-                    account=values["account"],
-                    value=values["value"],
-                    currency=values["currency"],
-                    owner=values["owner"],
                     override_reason=override_reason,
+                    **details,
                 )
             else:
                 assert self.deal.id is not None
                 saved = self.services.edit_deal(self.deal.id, **values)
         except WipLimitExceeded as err:
-            self._ask_override(err, values["title"])
+            self._ask_override(err, str(values["title"]))
             return
         except InvalidInput as err:
             self._show_error(err.field, str(err))

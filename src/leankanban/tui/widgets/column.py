@@ -8,6 +8,7 @@ their attributes (`show`) and they post `CardClicked` when clicked.
 
 from __future__ import annotations
 
+import bisect
 from datetime import UTC, datetime
 
 from rich.style import Style
@@ -17,7 +18,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 
-from leankanban.domain.model import ColumnView, Deal
+from leankanban.domain import rules
+from leankanban.domain.model import Deal, Stage
+from leankanban.tui.display import CardContext, LaneSection, ShownColumn
 from leankanban.tui.format import compact_money, literal, money, totals_label, visible, wip_label
 from leankanban.tui.messages import CardClicked
 
@@ -26,12 +29,13 @@ CARD_HEIGHT = 4
 
 
 class StageHeader(Widget):
-    """Stage name, deal count, WIP limits and summed value."""
+    """Stage name, deal count (shown of all when filtered), blocked count, WIP limits and summed value."""
 
     COMPONENT_CLASSES = {
         "stage-header--name",
         "stage-header--name-active",
         "stage-header--count",
+        "stage-header--blocked",
         "stage-header--wip-ok",
         "stage-header--wip-at",
         "stage-header--wip-over",
@@ -41,24 +45,31 @@ class StageHeader(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.column: ColumnView | None = None
+        self.shown: ShownColumn | None = None
         self.active = False
 
-    def show(self, column: ColumnView, active: bool) -> None:
-        self.column = column
+    def show(self, shown: ShownColumn, active: bool) -> None:
+        self.shown = shown
         self.active = active
         self.refresh()
 
     def render(self) -> Text:
-        column = self.column
-        if column is None:
+        shown = self.shown
+        if shown is None:
             return Text("")
+        column = shown.column
         style = self.get_component_rich_style
         width = max(1, self.content_size.width)
         name_style = "stage-header--name-active" if self.active else "stage-header--name"
         name = Text(no_wrap=True, end="")
         name.append_text(literal(column.stage.name, style(name_style, partial=True)))
-        name.append(f"  {column.count}", style("stage-header--count", partial=True))
+        count = f"  {shown.count} of {column.count}" if shown.hidden else f"  {column.count}"
+        name.append(count, style("stage-header--count", partial=True))
+        if shown.blocked:
+            blocked = f"  {shown.blocked} blocked"
+            if name.cell_len + len(blocked) > width:
+                blocked = f" ⊘{shown.blocked}"
+            name.append(blocked, style("stage-header--blocked", partial=True))
         wip = Text(
             wip_label(column.stage, column.count),
             style=style(f"stage-header--wip-{column.wip_state}", partial=True),
@@ -72,7 +83,12 @@ class StageHeader(Widget):
 
 
 class DealList(Widget):
-    """The cards of one column, rendered as a window around the cursor."""
+    """The cards of one column, rendered as a window around the cursor.
+
+    With a swimlane grouping, a lane sub-header line sits above the first card
+    of each lane, and above the top card of the window (so the lane of what is
+    in view is always named). Only the cards in the window are rendered.
+    """
 
     COMPONENT_CLASSES = {
         "deal-list--title",
@@ -81,98 +97,193 @@ class DealList(Widget):
         "deal-list--cursor",
         "deal-list--more",
         "deal-list--empty",
+        "deal-list--blocked",
+        "deal-list--blocked-reason",
+        "deal-list--age-fresh",
+        "deal-list--age-ageing",
+        "deal-list--age-stale",
+        "deal-list--stalled",
+        "deal-list--review",
+        "deal-list--lane",
+        "deal-list--lane-at",
+        "deal-list--lane-over",
     }
 
     def __init__(self, column_index: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.column_index = column_index
         self.deals: tuple[Deal, ...] = ()
-        self.now = datetime.now(UTC)
+        self.stage: Stage | None = None
+        self.sections: tuple[LaneSection, ...] = ()
+        self._starts: list[int] = []
+        self._start_set: set[int] = set()
+        self.context = CardContext(datetime.now(UTC))
         self.cursor = 0
         self.active = False
         self.top = 0
         self._follow_cursor = True
+        #: (first line, card index) of each card rendered last time, for clicks.
+        self._layout: list[tuple[int, int]] = []
 
-    def show(self, deals: tuple[Deal, ...], now: datetime, cursor: int, active: bool) -> None:
-        self.deals = deals
-        self.now = now
-        self.cursor = max(0, min(cursor, len(deals) - 1))
+    @property
+    def now(self) -> datetime:
+        return self.context.now
+
+    def show(self, shown: ShownColumn, context: CardContext, cursor: int, active: bool) -> None:
+        self.deals = shown.deals
+        self.stage = shown.column.stage
+        if shown.sections is not self.sections:
+            self.sections = shown.sections
+            self._starts = [section.start for section in shown.sections]
+            self._start_set = set(self._starts)
+        self.context = context
+        self.cursor = max(0, min(cursor, len(self.deals) - 1))
         self.active = active
         self._follow_cursor = True
         self.refresh()
 
     # -- geometry ---------------------------------------------------------
 
-    def capacity(self) -> int:
-        """How many cards fit, keeping a line for the scroll hint when they do not all fit."""
-        height = self.content_size.height
-        if len(self.deals) * CARD_HEIGHT <= height + 1:
-            return len(self.deals)
-        return max(1, (height - 1) // CARD_HEIGHT)
+    def _fit_from(self, top: int, height: int) -> int:
+        """How many cards, starting at `top`, fit in `height` lines."""
+        starts = self._start_set
+        used = count = 0
+        for index in range(top, len(self.deals)):
+            lines = CARD_HEIGHT + (1 if self.sections and (index == top or index in starts) else 0)
+            if used + lines > height:
+                break
+            used += lines
+            count += 1
+        return count
 
-    def _scroll_to_cursor(self, capacity: int) -> None:
+    def _fits_all(self) -> bool:
+        height = self.content_size.height
+        # A card's last line is a gap, so the last card may lose it.
+        return len(self.deals) * CARD_HEIGHT <= height + 1 and self._fit_from(0, height + 1) == len(self.deals)
+
+    def _room(self) -> int:
+        """Lines for cards: all of them when every card fits, else one less (for the scroll hint)."""
+        return self.content_size.height + 1 if self._fits_all() else self.content_size.height - 1
+
+    def capacity(self) -> int:
+        """How many cards show from the current top (keeping a line for the scroll hint when they do not all fit)."""
+        if self._fits_all():
+            return len(self.deals)
+        return max(1, self._fit_from(self.top, self.content_size.height - 1))
+
+    def page(self) -> int:
+        """Cards in a screenful, for page up / page down."""
+        return max(1, (self.content_size.height - 1) // (CARD_HEIGHT + (1 if self.sections else 0)))
+
+    def _scroll_to_cursor(self) -> None:
+        room = self._room()
         if self.cursor < self.top:
             self.top = self.cursor
-        elif self.cursor >= self.top + capacity:
-            self.top = self.cursor - capacity + 1
-        self._clamp_top(capacity)
+        elif self.cursor >= self.top + max(1, self._fit_from(self.top, room)):
+            # Put the cursor on the last line, then show as many cards above it as fit.
+            self.top = self.cursor
+            while self.top > 0 and self._fit_from(self.top - 1, room) > self.cursor - self.top + 1:
+                self.top -= 1
+        self._clamp_top()
 
-    def _clamp_top(self, capacity: int) -> None:
-        self.top = max(0, min(self.top, len(self.deals) - capacity))
+    def _clamp_top(self) -> None:
+        if self._fits_all():
+            self.top = 0
+            return
+        room = self._room()
+        last = max(0, len(self.deals) - 1)
+        while last > 0 and self._fit_from(last - 1, room) >= len(self.deals) - (last - 1):
+            last -= 1
+        self.top = max(0, min(self.top, last))
 
     # -- rendering --------------------------------------------------------
 
     def render(self) -> Text:
         width = max(1, self.content_size.width)
         style = self.get_component_rich_style
+        self._layout = []
         if not self.deals:
             empty = Text("(no deals)", style=style("deal-list--empty", partial=True))
             return self._fit(empty, style("deal-list--cursor") if self.active else Style(), width)
-        capacity = self.capacity()
         if self._follow_cursor:
-            self._scroll_to_cursor(capacity)
+            self._scroll_to_cursor()
         else:
-            self._clamp_top(capacity)
+            self._clamp_top()
+        capacity = self.capacity()
         lines: list[Text] = []
-        title_style = style("deal-list--title", partial=True)
-        account_style = style("deal-list--account", partial=True)
-        meta_style = style("deal-list--meta", partial=True)
+        styles = {name: style(name, partial=True) for name in self.COMPONENT_CLASSES}
         cursor_style = style("deal-list--cursor")
+        blocked_style = style("deal-list--blocked")
+        starts = self._start_set
         end = min(len(self.deals), self.top + capacity)
         for index in range(self.top, end):
-            base = cursor_style if self.active and index == self.cursor else Style()
+            if self.sections and (index == self.top or index in starts):
+                lines.append(self._fit(self._lane_line(index, styles, width - 1), Style(), width))
+            self._layout.append((len(lines), index))
             deal = self.deals[index]
-            lines.append(self._fit(literal(deal.title, title_style), base, width))
-            lines.append(self._fit(self._who(deal, account_style), base, width))
-            lines.append(self._fit(self._worth(deal, meta_style, width - 2), base, width))
+            base = blocked_style if deal.blocked_reason is not None else Style()
+            if self.active and index == self.cursor:
+                base = base + cursor_style
+            lines.append(self._fit(literal(deal.title, styles["deal-list--title"]), base, width))
+            lines.append(self._fit(self._who(deal, styles), base, width))
+            lines.append(self._fit(self._worth(deal, styles, width - 2), base, width))
             lines.append(Text(""))
         if end - self.top < len(self.deals):
             hint = f" ↑{self.top}  ↓{len(self.deals) - end}  of {len(self.deals)}"
             while len(lines) < self.content_size.height - 1:
                 lines.append(Text(""))
-            lines.append(self._fit(Text(hint), style("deal-list--more", partial=True), width))
+            del lines[self.content_size.height - 1 :]
+            lines.append(self._fit(Text(hint), styles["deal-list--more"], width))
         return Text("\n", no_wrap=True, end="").join(lines)
 
+    def _lane_line(self, index: int, styles: dict[str, Style], width: int) -> Text:
+        """`▌ann · 3 ... WIP 4/4`: the lane's name, its cards here, and its limit on the whole board."""
+        section = self.sections[bisect.bisect_right(self._starts, index) - 1]
+        line = Text("▌", style=styles["deal-list--lane"], no_wrap=True, end="")
+        line.append_text(literal(section.name, styles["deal-list--lane"]))
+        line.append(f" · {section.count}", styles["deal-list--lane"])
+        limit, state = self.context.lane_state(section.value)
+        if limit:
+            limit_style = styles.get(f"deal-list--lane-{state}", styles["deal-list--lane"])
+            gap = max(1, width - line.cell_len - len(limit))
+            line.append(" " * gap)
+            line.append(limit, limit_style)
+        return line
+
     @staticmethod
-    def _who(deal: Deal, style: Style) -> Text:
-        """`Account · owner`."""
-        who = literal(deal.account or "—", style)
+    def _who(deal: Deal, styles: dict[str, Style]) -> Text:
+        """`Account · owner`, or `⊘ what blocks it` on a blocked card."""
+        if deal.blocked_reason is not None:
+            blocked = Text("⊘ ", style=styles["deal-list--blocked-reason"], no_wrap=True, end="")
+            blocked.append_text(literal(deal.blocked_reason, styles["deal-list--blocked-reason"]))
+            return blocked
+        who = literal(deal.account or "—", styles["deal-list--account"])
         if deal.owner:
             who.append(" · ")
             who.append(visible(deal.owner))
         return who
 
-    def _worth(self, deal: Deal, style: Style, width: int) -> Text:
-        """The value on the left, days in this stage on the right."""
-        days = f"{deal.days_in_stage(self.now)}d"
-        amount = Text(money(deal.value, deal.currency), style=style, no_wrap=True, end="")
-        if width - amount.cell_len - len(days) < 1:
-            amount = Text(compact_money(deal.value, deal.currency), style=style, no_wrap=True, end="")
-        gap = width - amount.cell_len - len(days)
+    def _worth(self, deal: Deal, styles: dict[str, Style], width: int) -> Text:
+        """The value on the left; marks (stalled, needs review) and days in this stage, coloured by age, on the right."""
+        context = self.context
+        days = deal.days_in_stage(context.now)
+        right = Text(no_wrap=True, end="")
+        if rules.is_stalled(deal, context.now, context.stall_days):
+            right.append("zz ", styles["deal-list--stalled"])
+        if rules.needs_review(deal, context.now, context.review_days):
+            right.append("⚑ ", styles["deal-list--review"])
+        band = rules.age_band(self.stage, days) if self.stage is not None else None
+        right.append(f"{days}d", styles[f"deal-list--age-{band}"] if band else Style())
+        meta = styles["deal-list--meta"]
+        amount = Text(money(deal.value, deal.currency), style=meta, no_wrap=True, end="")
+        if width - amount.cell_len - right.cell_len < 1:
+            amount = Text(compact_money(deal.value, deal.currency), style=meta, no_wrap=True, end="")
+        gap = width - amount.cell_len - right.cell_len
         if gap < 1:
-            amount.truncate(max(1, width - len(days) - 1), overflow="ellipsis")
+            amount.truncate(max(1, width - right.cell_len - 1), overflow="ellipsis")
             gap = 1
-        amount.append(" " * gap + days)
+        amount.append(" " * gap)
+        amount.append_text(right)
         return amount
 
     @staticmethod
@@ -185,9 +296,10 @@ class DealList(Widget):
     # -- mouse ------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
-        index = self.top + event.y // CARD_HEIGHT
-        if event.y % CARD_HEIGHT < CARD_HEIGHT - 1 and index < min(len(self.deals), self.top + self.capacity()):
-            self.post_message(CardClicked(self.column_index, index))
+        for first, index in self._layout:
+            if first <= event.y < first + CARD_HEIGHT - 1:
+                self.post_message(CardClicked(self.column_index, index))
+                return
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         self._scroll(+1)
@@ -200,7 +312,7 @@ class DealList(Widget):
     def _scroll(self, cards: int) -> None:
         self._follow_cursor = False
         self.top += cards
-        self._clamp_top(self.capacity())
+        self._clamp_top()
         self.refresh()
 
 
@@ -212,17 +324,18 @@ class StageColumn(Vertical):
         self.column_index = column_index
         self.header = StageHeader()
         self.deal_list = DealList(column_index)
-        self._shown: tuple[ColumnView, datetime, int, bool] | None = None
+        self._shown: tuple[ShownColumn, CardContext, int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.deal_list
 
-    def show(self, column: ColumnView, now: datetime, cursor: int, active: bool) -> None:
+    def show(self, shown: ShownColumn, context: CardContext, cursor: int, active: bool) -> None:
         last = self._shown
-        if last is not None and last[0] is column and last[1:] == (now, cursor, active):
-            return  # the same column object, cursor and time: nothing to repaint
-        self._shown = (column, now, cursor, active)
+        if last is not None and last[0] is shown and last[1] is context and last[2:] == (cursor, active):
+            return  # the same column, context and cursor: nothing to repaint
+        self._shown = (shown, context, cursor, active)
+        column = shown.column
         # The active column shows in the header and cursor (a repaint), not in a
         # class: changing classes restyles the whole column, which costs more.
         classes = {f"-{column.wip_state}"}
@@ -230,5 +343,5 @@ class StageColumn(Vertical):
             classes.add("-closed")
         if classes != set(self.classes):
             self.set_classes(classes)  # one restyle, not one per class
-        self.header.show(column, active)
-        self.deal_list.show(column.deals, now, cursor, active)
+        self.header.show(shown, active)
+        self.deal_list.show(shown, context, cursor, active)
