@@ -11,9 +11,13 @@ measure moving, not refusing), then runs the real `LeanKanbanApp` headless
   (b) move latency: from sending `>` (or `<`) to the repaint of the target
       column showing the moved deal, median over the moves;
   (c) peak RSS of the process running the app (the database is built in a
-      child process so its memory does not count).
+      child process so its memory does not count);
+  (d) views: from pressing `s` (owner swimlanes) to the repaint of every
+      column; move latency with lanes on; from typing a text filter to the
+      repaint of every column; move latency with the filter on.
 
-Targets: (a) < 2 s, (b) < 100 ms, (c) < 250 MB. See bench/README.md.
+Targets: (a) < 2 s, (b) < 100 ms (moves with lanes or a filter too), (c) < 250 MB.
+See bench/README.md.
 """
 
 from __future__ import annotations
@@ -132,6 +136,41 @@ async def measure(path: Path, moves: int) -> dict[str, Any]:
             latencies.append(painted[target][0] - sent)
             await pilot.pause(0.05)
         final = services.get_deal(deal.id)
+
+        async def repaint_all(action) -> float:  # type: ignore[no-untyped-def]
+            painted.clear()
+            sent = time.perf_counter()
+            action()
+            while len(painted) < len(screen.view.columns):
+                await asyncio.sleep(0.0005)
+            took = max(at for at, _ in painted.values()) - sent
+            await pilot.pause(0.05)
+            return took
+
+        async def moves_now(count: int) -> list[float]:
+            took: list[float] = []
+            for number in range(count):
+                moving = screen.focused_deal()
+                assert moving is not None
+                step = +1 if number % 2 == 0 else -1
+                target = screen.active_column + step
+                painted.pop(target, None)
+                sent = time.perf_counter()
+                app.simulate_key("greater_than_sign" if step > 0 else "less_than_sign")
+                while not (target in painted and moving.id in painted[target][1]):
+                    await asyncio.sleep(0.0005)
+                took.append(painted[target][0] - sent)
+                await pilot.pause(0.05)
+            return took
+
+        lanes_on = await repaint_all(lambda: app.simulate_key("s"))
+        lane_moves = await moves_now(10)
+        await repaint_all(lambda: [app.simulate_key("s") for _ in range(3)])  # back to no lanes
+        await pilot.press("slash")
+        filter_on = await repaint_all(lambda: setattr(screen.query_one("#filter-input"), "value", "rollout"))
+        await pilot.press("enter")
+        filter_moves = await moves_now(10)
+        hidden = screen.hidden_count()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "deals": total,
@@ -143,6 +182,13 @@ async def measure(path: Path, moves: int) -> dict[str, Any]:
         "moves": len(latencies),
         "all_ms": [round(x * 1000, 1) for x in latencies],
         "final_stage_ok": float(final.stage == "Discovery"),
+        "lanes_on_ms": lanes_on * 1000,
+        "lane_move_median_ms": statistics.median(lane_moves) * 1000,
+        "lane_move_max_ms": max(lane_moves) * 1000,
+        "filter_on_ms": filter_on * 1000,
+        "filter_move_median_ms": statistics.median(filter_moves) * 1000,
+        "filter_move_max_ms": max(filter_moves) * 1000,
+        "filter_hidden": hidden,
     }
 
 
@@ -180,6 +226,15 @@ def main() -> None:
     )
     print("    each move (ms):", results["all_ms"])
     print(f"(c) peak RSS: {results['peak_rss_mb']:.0f} MB   (target < 250 MB)")
+    print(
+        f"(d) owner lanes on: {results['lanes_on_ms']:.0f} ms to repaint; moves in lanes: median "
+        f"{results['lane_move_median_ms']:.1f} ms, max {results['lane_move_max_ms']:.1f} ms"
+    )
+    print(
+        f"    text filter 'rollout' ({results['filter_hidden']:.0f} deals hidden): {results['filter_on_ms']:.0f} ms "
+        f"to repaint; moves while filtered: median {results['filter_move_median_ms']:.1f} ms, "
+        f"max {results['filter_move_max_ms']:.1f} ms"
+    )
     if not results["final_stage_ok"]:
         sys.exit("the moved deal did not end where it started: the moves did not all go through")
 

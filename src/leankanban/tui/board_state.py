@@ -34,6 +34,14 @@ def locate(view: BoardView, deal_id: int | None) -> tuple[int, int] | None:
     return None
 
 
+def index_in(column: ColumnView, deal: Deal) -> int | None:
+    """Where `deal` sits in `column` (kept in board order), found by bisection instead of a scan."""
+    index = bisect.bisect_left(column.deals, _order(deal), key=_order)
+    if index < len(column.deals) and column.deals[index].id == deal.id:
+        return index
+    return None
+
+
 def totals(deals: tuple[Deal, ...]) -> tuple[tuple[str, Decimal], ...]:
     """Summed value per currency, sorted by currency (as the service gives it)."""
     sums: dict[str, Decimal] = defaultdict(Decimal)

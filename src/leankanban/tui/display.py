@@ -120,6 +120,11 @@ def _lane_order(lane: Lane):  # type: ignore[no-untyped-def]
     return lambda value: (value == "", value.casefold())
 
 
+#: A filter's verdicts by deal: id(deal) -> (the deal, kept?). Deals are not
+#: changed in place, so an unchanged deal object keeps its verdict.
+Verdicts = dict[int, tuple[Deal, bool]]
+
+
 def shown_column(
     column: ColumnView,
     *,
@@ -128,11 +133,27 @@ def shown_column(
     now: datetime,
     board: Board,
     actor: str,
+    verdicts: Verdicts | None = None,
 ) -> ShownColumn:
-    """The deals of `column` that the filter keeps, grouped by `lane` (stable within a lane)."""
+    """The deals of `column` that the filter keeps, grouped by `lane` (stable within a lane).
+
+    `verdicts` remembers the filter's answer per deal object across calls (the
+    caller clears it when the filter or the clock changes), so after a move
+    only the moved deal is matched again.
+    """
     deals = column.deals
     if board_filter.active:
-        deals = tuple(d for d in deals if board_filter.keeps(d, now=now, board=board, actor=actor))
+        memo: Verdicts = {} if verdicts is None else verdicts
+
+        def kept(deal: Deal) -> bool:
+            hit = memo.get(id(deal))
+            if hit is not None and hit[0] is deal:
+                return hit[1]
+            verdict = board_filter.keeps(deal, now=now, board=board, actor=actor)
+            memo[id(deal)] = (deal, verdict)
+            return verdict
+
+        deals = tuple(d for d in deals if kept(d))
     blocked = sum(1 for d in column.deals if d.blocked_reason is not None)
     if lane is Lane.NONE or not deals:
         return ShownColumn(column, deals, (), blocked)

@@ -34,7 +34,7 @@ from leankanban.domain.errors import (
 )
 from leankanban.domain.model import Answer, BoardView, Deal, Lane, StageKind
 from leankanban.services import EDITABLE_FIELDS, LeanKanban, MoveResult
-from leankanban.tui.board_state import apply_move
+from leankanban.tui.board_state import apply_move, index_in
 from leankanban.tui.display import (
     LANE_NAMES,
     BoardFilter,
@@ -103,8 +103,8 @@ class MoveRequest:
         return self.kind in ("step", "discard", "win", "reopen")
 
 
-MOVE_GROUP = Binding.Group("Move")
-QUICK_GROUP = Binding.Group("Quick filter")
+MOVE_GROUP = Binding.Group("Move ")
+QUICK_GROUP = Binding.Group("Quick filter ")
 
 
 class BoardScreen(Screen[None]):
@@ -182,6 +182,9 @@ class BoardScreen(Screen[None]):
         self._shown_keys: list[tuple | None] = []
         self.context: CardContext | None = None
         self._context_key: tuple | None = None
+        #: The filter's verdicts per deal, for the filter and clock in `_verdicts_for`.
+        self._verdicts: dict = {}
+        self._verdicts_for: tuple | None = None
         self.board_name = board
         self.poll_interval = poll_interval
         self.view: BoardView | None = None
@@ -296,6 +299,8 @@ class BoardScreen(Screen[None]):
             return
         board_filter, lane = self.board_filter, self.lane
         clock = self.now if board_filter.uses_clock else None
+        if self._verdicts_for != (board_filter, clock, view.board):
+            self._verdicts, self._verdicts_for = {}, (board_filter, clock, view.board)
         if len(self._shown_keys) != len(view.columns):
             self._shown_keys = [None] * len(view.columns)
             self.shown = [ShownColumn(column, column.deals) for column in view.columns]
@@ -306,7 +311,13 @@ class BoardScreen(Screen[None]):
                 continue
             self._shown_keys[index] = key
             self.shown[index] = shown_column(
-                column, board_filter=board_filter, lane=lane, now=self.now, board=view.board, actor=self.services.actor
+                column,
+                board_filter=board_filter,
+                lane=lane,
+                now=self.now,
+                board=view.board,
+                actor=self.services.actor,
+                verdicts=self._verdicts,
             )
         limited = lane is not Lane.NONE and any(limit.dimension is lane for limit in view.board.lane_limits)
         context_key = (self.now, view.board, lane, tuple(view.columns) if limited else None)
@@ -386,7 +397,9 @@ class BoardScreen(Screen[None]):
         shown = self.shown[self.active_column]
         if shown.deals is shown.column.deals:
             return self.active_column, self.cursors[self.active_column]
-        return None
+        deal = self.focused_deal()
+        index = None if deal is None else index_in(shown.column, deal)
+        return None if index is None else (self.active_column, index)
 
     def focused_deal_id(self) -> int | None:
         deal = self.focused_deal()
@@ -530,7 +543,7 @@ class BoardScreen(Screen[None]):
         except LeanKanbanError:
             return
         what = {"discard": "discard", "win": "win", "reopen": "reopening"}.get(request.kind, "move")
-        entry = UndoEntry(f"{what} of '{visible(request.title)}' (now in {visible(result.deal.stage)})", request.deal_id, ids)
+        entry = UndoEntry(f"{what} of '{visible(request.title)}' into {visible(result.deal.stage)}", request.deal_id, ids)
         self.post_message(UndoRecorded(entry))
 
     @staticmethod
@@ -733,6 +746,7 @@ class BoardScreen(Screen[None]):
         self._derive()
         self._put_cursor_on(keep)
         self.refresh_columns()
+        gc.freeze()  # as after a load: the derived columns are long-lived
 
     def action_cycle_lanes(self) -> None:
         self.lane = next_lane(self.lane)

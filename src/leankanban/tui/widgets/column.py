@@ -61,15 +61,20 @@ class StageHeader(Widget):
         style = self.get_component_rich_style
         width = max(1, self.content_size.width)
         name_style = "stage-header--name-active" if self.active else "stage-header--name"
-        name = Text(no_wrap=True, end="")
-        name.append_text(literal(column.stage.name, style(name_style, partial=True)))
-        count = f"  {shown.count} of {column.count}" if shown.hidden else f"  {column.count}"
-        name.append(count, style("stage-header--count", partial=True))
+        count = f"{shown.count} of {column.count}" if shown.hidden else f"{column.count}"
+        stage_name = literal(column.stage.name, style(name_style, partial=True))
+        blocked = ""
         if shown.blocked:
-            blocked = f"  {shown.blocked} blocked"
-            if name.cell_len + len(blocked) > width:
-                blocked = f" ⊘{shown.blocked}"
-            name.append(blocked, style("stage-header--blocked", partial=True))
+            blocked = f"{shown.blocked} blocked"
+            if stage_name.cell_len + len(count) + len(blocked) + 4 > width:
+                blocked = f"⊘{shown.blocked}"
+        # Two spaces between the parts when they fit, one when space is short.
+        gap = "  " if stage_name.cell_len + len(count) + len(blocked) + (4 if blocked else 2) <= width else " "
+        name = Text(no_wrap=True, end="")
+        name.append_text(stage_name)
+        name.append(gap + count, style("stage-header--count", partial=True))
+        if blocked:
+            name.append(gap + blocked, style("stage-header--blocked", partial=True))
         wip = Text(
             wip_label(column.stage, column.count),
             style=style(f"stage-header--wip-{column.wip_state}", partial=True),
@@ -124,6 +129,7 @@ class DealList(Widget):
         self._follow_cursor = True
         #: (first line, card index) of each card rendered last time, for clicks.
         self._layout: list[tuple[int, int]] = []
+        self._style_cache: tuple[dict[str, Style], Style, Style] | None = None
 
     @property
     def now(self) -> datetime:
@@ -211,9 +217,7 @@ class DealList(Widget):
             self._clamp_top()
         capacity = self.capacity()
         lines: list[Text] = []
-        styles = {name: style(name, partial=True) for name in self.COMPONENT_CLASSES}
-        cursor_style = style("deal-list--cursor")
-        blocked_style = style("deal-list--blocked")
+        styles, cursor_style, blocked_style = self._styles()
         starts = self._start_set
         end = min(len(self.deals), self.top + capacity)
         for index in range(self.top, end):
@@ -235,6 +239,21 @@ class DealList(Widget):
             del lines[self.content_size.height - 1 :]
             lines.append(self._fit(Text(hint), styles["deal-list--more"], width))
         return Text("\n", no_wrap=True, end="").join(lines)
+
+    def _styles(self) -> tuple[dict[str, Style], Style, Style]:
+        """The component styles (partial), the cursor's and a blocked card's; kept until the CSS changes."""
+        if self._style_cache is None:
+            style = self.get_component_rich_style
+            self._style_cache = (
+                {name: style(name, partial=True) for name in self.COMPONENT_CLASSES},
+                style("deal-list--cursor"),
+                style("deal-list--blocked"),
+            )
+        return self._style_cache
+
+    def notify_style_update(self) -> None:
+        self._style_cache = None
+        super().notify_style_update()
 
     def _lane_line(self, index: int, styles: dict[str, Style], width: int) -> Text:
         """`▌ann · 3 ... WIP 4/4`: the lane's name, its cards here, and its limit on the whole board."""
