@@ -1,0 +1,141 @@
+"""The metrics screen (`m`): the stand-up numbers and the four flow charts.
+
+The report and chart series are computed in a thread (the same read use
+case as `leankanban report`); the charts are drawn by plotext as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from leankanban.domain.errors import LeanKanbanError
+from leankanban.services import LeanKanban
+from leankanban.tui.format import visible
+
+CHARTS = ("cfd", "throughput", "cycle-time", "ageing")
+CHART_TITLES = {
+    "cfd": "Cumulative flow",
+    "throughput": "Throughput",
+    "cycle-time": "Cycle time",
+    "ageing": "Ageing WIP",
+}
+
+
+def plain_chart(drawn: str) -> Text:
+    """A plotext drawing as plain Text: its colour codes dropped, and any other
+    control character (from a stage name, say) shown as an escape, never obeyed."""
+    import plotext as plt
+
+    lines = [visible(line) for line in plt.uncolorize(drawn).splitlines()]
+    return Text("\n".join(lines), no_wrap=True, overflow="crop")
+
+
+@dataclass
+class MetricsLoaded(Message):
+    report: Any
+    series: dict[str, dict[str, Any]]
+
+
+@dataclass
+class MetricsFailed(Message):
+    reason: str
+
+
+class MetricsScreen(Screen[None]):
+    """Flow metrics of one board; `1`-`4` pick a chart, `r` recomputes."""
+
+    BINDINGS = [
+        Binding("escape,q,m", "close", "Board", id="metrics-close", tooltip="Back to the board"),
+        Binding("1", "chart('cfd')", "CFD", id="chart-cfd", tooltip="Cumulative flow diagram"),
+        Binding("2", "chart('throughput')", "Throughput", id="chart-throughput", tooltip="Throughput run chart"),
+        Binding("3", "chart('cycle-time')", "Cycle time", id="chart-cycle-time",
+                tooltip="Cycle-time scatter with percentile lines"),
+        Binding("4", "chart('ageing')", "Ageing", id="chart-ageing", tooltip="Ageing work in progress"),
+        Binding("tab", "next_chart", "Next chart", show=False, id="chart-next"),
+        Binding("r", "refresh", "Refresh", id="metrics-refresh", tooltip="Compute the metrics again"),
+    ]
+
+    def __init__(self, services: LeanKanban, *, board: str | None, days: int = 90, seed: int | None = 1) -> None:
+        super().__init__()
+        self.services = services
+        self.board = board
+        self.days = days
+        self.seed = seed
+        self.kind = "cfd"
+        self.series: dict[str, dict[str, Any]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="metrics"):
+            with VerticalScroll(id="metrics-report"):
+                yield Static(Text("Computing the metrics..."), id="metrics-summary")
+            yield Static(Text(""), id="metrics-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.board or 'board'} · metrics over {self.days} days"
+        self.load()
+
+    @work(thread=True, exclusive=True, group="metrics")
+    def load(self) -> None:
+        from leankanban import charts, reporting
+
+        try:
+            report, inputs = reporting.report_and_inputs(
+                self.services, board=self.board, since=f"{self.days}d", seed=self.seed, history_days=self.days
+            )
+            series = {kind: charts.chart_series(kind, inputs, days=self.days) for kind in CHARTS}
+        except LeanKanbanError as err:
+            self.post_message(MetricsFailed(str(err)))
+            return
+        self.post_message(MetricsLoaded(report, series))
+
+    def on_metrics_loaded(self, message: MetricsLoaded) -> None:
+        from leankanban.reports.render import to_renderable
+
+        self.series = message.series
+        self.query_one("#metrics-summary", Static).update(to_renderable(message.report))
+        self.draw_chart()
+
+    def on_metrics_failed(self, message: MetricsFailed) -> None:
+        self.query_one("#metrics-summary", Static).update(Text(message.reason))
+
+    def on_resize(self) -> None:
+        self.draw_chart()
+
+    def draw_chart(self) -> None:
+        if not self.series:
+            return
+        from leankanban import charts
+
+        chart = self.query_one("#metrics-chart", Static)
+        width = max(40, chart.size.width - 2)
+        height = max(12, chart.size.height - 1)
+        drawn = charts.terminal_chart(self.kind, self.series[self.kind], width=width, height=height, color=False)
+        chart.update(plain_chart(drawn))
+        chart.border_title = f"{CHART_TITLES[self.kind]}  (1-4 to switch)"
+
+    def action_chart(self, kind: str) -> None:
+        self.kind = kind
+        self.draw_chart()
+
+    def action_next_chart(self) -> None:
+        self.kind = CHARTS[(CHARTS.index(self.kind) + 1) % len(CHARTS)]
+        self.draw_chart()
+
+    def action_refresh(self) -> None:
+        self.query_one("#metrics-summary", Static).update(Text("Computing the metrics..."))
+        self.load()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
