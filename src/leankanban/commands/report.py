@@ -74,29 +74,31 @@ def report(
     name = board or app.board
     now = services.clock()
     start = reporting.parse_since(since, now)
-    if format is ReportFormat.html:
-        built, inputs = reporting.report_and_inputs(services, board=name, since=start, owner=owner, seed=seed)
-        text = render.to_html(built, charts=_html_charts(inputs, built))
-    else:
-        built = reporting.report(services, board=name, since=start, owner=owner, seed=seed)
-        if format is ReportFormat.json:
-            # Indented for a person at a terminal; compact (and much faster) for a pipe or a file.
-            text = render.to_json(built, indent=2 if output is None and sys.stdout.isatty() else None) + "\n"
-        elif format is ReportFormat.md:
-            text = render.to_markdown(built)
-        elif format is ReportFormat.csv:
-            _write_csv(render.stages_csv(built), render.deals_csv(built), output)
-            return
+    # The report's objects all live until it is written: no cyclic GC passes over them meanwhile.
+    with reporting.paused_gc():
+        if format is ReportFormat.html:
+            built, inputs = reporting.report_and_inputs(services, board=name, since=start, owner=owner, seed=seed)
+            text = render.to_html(built, charts=_html_charts(inputs, built))
         else:
-            text = None
-    if text is None:  # text: Rich for a terminal, or plain text into a file
-        if output is None:
-            from leankanban.commands.render import make_console
+            built = reporting.report(services, board=name, since=start, owner=owner, seed=seed)
+            if format is ReportFormat.json:
+                # Indented for a person at a terminal; compact (and much faster) for a pipe or a file.
+                text = render.to_json(built, indent=2 if output is None and sys.stdout.isatty() else None) + "\n"
+            elif format is ReportFormat.md:
+                text = render.to_markdown(built)
+            elif format is ReportFormat.csv:
+                _write_csv(render.stages_csv(built), render.deals_csv(built), output)
+                return
+            else:
+                text = None
+        if text is None:  # text: Rich for a terminal, or plain text into a file
+            if output is None:
+                from leankanban.commands.render import make_console
 
-            make_console().print(render.to_renderable(built))
-            return
-        text = render.to_text(built, width=120)
-    _write(text, output)
+                make_console().print(render.to_renderable(built))
+                return
+            text = render.to_text(built, width=120)
+        _write(text, output)
 
 
 def _html_charts(inputs, built) -> dict[str, str]:  # noqa: ANN001 - ReportInputs, StandupReport

@@ -19,9 +19,11 @@ from __future__ import annotations
 import bisect
 import enum
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
 
 from leankanban.domain.model import STATUS_FOR_KIND, Deal, DealStatus, Event, EventKind, Stage, StageKind
 
@@ -225,22 +227,58 @@ def timelines(
     ignored. A deal without any event is rebuilt from its own fields.
     """
     by_name = {s.name: s for s in stages}
-    by_deal: dict[int, list[Event]] = {}
+    facts = {name: _StageFacts.of(stage) for name, stage in by_name.items()}
+    by_deal: defaultdict[int | None, list[Event]] = defaultdict(list)
     for event in events:
-        if event.deal_id is not None:
-            by_deal.setdefault(event.deal_id, []).append(event)
+        by_deal[event.deal_id].append(event)
     result = []
     for deal in deals:
-        history = by_deal.get(deal.id, []) if deal.id is not None else []
+        history = by_deal.get(deal.id) if deal.id is not None else None
         if history:
-            result.append(_from_events(deal, sorted(history, key=lambda e: aware(e.at)), by_name, now))
+            result.append(_from_events(deal, _by_time(history), by_name, facts, now))
         else:
             result.append(_from_fields(deal, by_name, now))
     return result
 
 
-def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage], now: datetime) -> Timeline:
-    visits: list[StageVisit] = []
+def _by_time(history: list[Event]) -> list[Event]:
+    """`history` stably sorted by (aware) time."""
+    try:
+        # All naive or all aware: the same order as by `aware(at)`, without a call per event.
+        return sorted(history, key=_AT)
+    except TypeError:  # naive and aware times mixed
+        return sorted(history, key=lambda e: aware(e.at))
+
+
+_AT = attrgetter("at")
+
+
+@dataclass(frozen=True, slots=True)
+class _StageFacts:
+    """What a timeline asks of a stage, worked out once per report, not once per event."""
+
+    stage: Stage
+    status: DealStatus
+    active: bool
+    #: Open and upstream: where an undone start returns to.
+    backlog: bool
+
+    @classmethod
+    def of(cls, stage: Stage) -> _StageFacts:
+        return cls(
+            stage, STATUS_FOR_KIND[stage.kind], is_active(stage), stage.kind is StageKind.OPEN and stage.upstream
+        )
+
+
+def _from_events(
+    deal: Deal,
+    history: list[Event],
+    by_name: Mapping[str, Stage],
+    facts: Mapping[str, _StageFacts],
+    now: datetime,
+) -> Timeline:
+    names: list[str] = []  # the stage of each visit
+    entered: list[datetime] = []  # when each visit began (and the previous one ended)
     blocks: list[BlockSpan] = []
     status = DealStatus.OPEN
     closed_at: datetime | None = None
@@ -249,69 +287,74 @@ def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage],
     lost_reason: str | None = None
     reopens = 0
     start_event: int | None = None
-    first = aware(history[0].at)
-    created_at = first
+    OPEN, LOST = DealStatus.OPEN, DealStatus.LOST  # noqa: N806 - local aliases in the hot loop
+    CREATED, MOVED = EventKind.CREATED, EventKind.MOVED  # noqa: N806
 
-    def settle(new: DealStatus, at: datetime, from_stage: str | None, reason: str | None) -> None:
-        nonlocal status, closed_at, lost_from, lost_reason, reopens
-        if new is DealStatus.LOST and reason:
+    for event in history:
+        kind = event.kind
+        at = event.at
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        # What the event settles the deal's status to, and the stage it came from.
+        if kind is CREATED or kind is MOVED:
+            to_stage = event.to_stage
+            if not to_stage or (names and names[-1] == to_stage):
+                continue
+            names.append(to_stage)
+            entered.append(at)
+            fact = facts.get(to_stage)
+            if started_at is None and (fact.active if fact is not None else status is OPEN):
+                started_at, start_event = at, event.id
+            elif (
+                start_event is not None
+                and (event.data or {}).get("undoes") == str(start_event)
+                and fact is not None
+                and fact.backlog
+            ):
+                # The move that started the deal was undone: it never really started.
+                started_at = start_event = None
+            if fact is None:
+                continue
+            new, reason = fact.status, event.reason
+        elif kind is EventKind.WON:
+            new, reason = DealStatus.WON, None
+        elif kind is EventKind.LOST:
+            new, reason = LOST, event.reason
+        elif kind is EventKind.REOPENED:
+            new, reason = OPEN, None
+        elif kind is EventKind.BLOCKED:
+            if not blocks or blocks[-1].end is not None:
+                blocks.append(BlockSpan(at, None, event.reason))
+            continue
+        elif kind is EventKind.UNBLOCKED:
+            if blocks and blocks[-1].end is None:
+                blocks[-1] = BlockSpan(blocks[-1].start, at, blocks[-1].reason)
+            continue
+        else:
+            continue
+        # Settle the status: a loss keeps its latest reason; a change of status closes or reopens.
+        if new is LOST and reason:
             lost_reason = reason
         if new is status:
-            return
-        if new is DealStatus.OPEN:
+            continue
+        if new is OPEN:
             reopens += 1
             closed_at = None
             lost_from = lost_reason = None
         else:
             closed_at = at
-            if new is DealStatus.LOST:
-                lost_from = from_stage or _stage_before_loss(visits, by_name)
+            if new is LOST:
+                lost_from = event.from_stage or _stage_before_loss(names, by_name)
                 lost_reason = reason
             else:
                 lost_from = lost_reason = None
         status = new
 
-    for event in history:
-        at = aware(event.at)
-        if event.kind is EventKind.CREATED:
-            created_at = min(created_at, at)
-        if event.kind in (EventKind.CREATED, EventKind.MOVED) and event.to_stage:
-            if visits and visits[-1].stage == event.to_stage:
-                continue
-            if visits:
-                visits[-1] = StageVisit(visits[-1].stage, visits[-1].entered, at)
-            visits.append(StageVisit(event.to_stage, at))
-            stage = by_name.get(event.to_stage)
-            if started_at is None and is_active(stage) and (stage is not None or status is DealStatus.OPEN):
-                started_at, start_event = at, event.id
-            elif (
-                start_event is not None
-                and (event.data or {}).get("undoes") == str(start_event)
-                and stage is not None
-                and stage.kind is StageKind.OPEN
-                and stage.upstream
-            ):
-                # The move that started the deal was undone: it never really started.
-                started_at = start_event = None
-            if stage is not None:
-                settle(STATUS_FOR_KIND[stage.kind], at, event.from_stage, event.reason)
-        elif event.kind is EventKind.WON:
-            settle(DealStatus.WON, at, event.from_stage, None)
-        elif event.kind is EventKind.LOST:
-            settle(DealStatus.LOST, at, event.from_stage, event.reason)
-        elif event.kind is EventKind.REOPENED:
-            settle(DealStatus.OPEN, at, event.from_stage, None)
-        elif event.kind is EventKind.BLOCKED:
-            if not blocks or blocks[-1].end is not None:
-                blocks.append(BlockSpan(at, None, event.reason))
-        elif event.kind is EventKind.UNBLOCKED:
-            if blocks and blocks[-1].end is None:
-                blocks[-1] = BlockSpan(blocks[-1].start, at, blocks[-1].reason)
-
+    created_at = aware(history[0].at)
     last_activity = aware(history[-1].at)
     if deal.last_activity_at is not None:
         last_activity = max(last_activity, aware(deal.last_activity_at))
-    if not visits:
+    if not names:
         # Only notes, edits or blocks were recorded: the stage history comes from the deal.
         base = _from_fields(deal, by_name, now)
         return replace(
@@ -320,12 +363,13 @@ def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage],
             blocks=tuple(blocks) or base.blocks,
             last_activity=max(last_activity, base.last_activity or last_activity),
         )
-    if status is DealStatus.LOST and lost_reason is None and deal.status is DealStatus.LOST:
+    if status is LOST and lost_reason is None and deal.status is LOST:
         lost_reason = deal.lost_reason
+    left: list[datetime | None] = [*entered[1:], None]
     return Timeline(
         deal=deal,
         created_at=created_at,
-        visits=tuple(visits),
+        visits=tuple(map(StageVisit, names, entered, left)),
         status=status,
         started_at=started_at,
         closed_at=closed_at,
@@ -335,18 +379,18 @@ def _from_events(deal: Deal, history: list[Event], by_name: Mapping[str, Stage],
         last_activity=last_activity,
         blocks=tuple(blocks),
         from_events=True,
-        _entered=tuple(v.entered for v in visits),
+        _entered=tuple(entered),
     )
 
 
-def _stage_before_loss(visits: Sequence[StageVisit], by_name: Mapping[str, Stage]) -> str | None:
-    """The stage a deal was in just before it entered a lost outcome."""
-    if not visits:
+def _stage_before_loss(names: Sequence[str], by_name: Mapping[str, Stage]) -> str | None:
+    """The stage a deal was in just before it entered a lost outcome (`names`: its visits' stages)."""
+    if not names:
         return None
-    here = by_name.get(visits[-1].stage)
+    here = by_name.get(names[-1])
     if here is not None and here.kind is StageKind.LOST:
-        return visits[-2].stage if len(visits) >= 2 else None
-    return visits[-1].stage
+        return names[-2] if len(names) >= 2 else None
+    return names[-1]
 
 
 def _from_fields(deal: Deal, by_name: Mapping[str, Stage], now: datetime) -> Timeline:
