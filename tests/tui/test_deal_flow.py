@@ -15,6 +15,7 @@ from leankanban.tui.screens.qualify import QualifyDialog
 from leankanban.tui.widgets.deal_view import DealFacts, Timeline
 from tests.conftest import FakeClock, seed_pipeline
 from tests.tui.tui_helpers import (
+    skip_retro,
     board_screen,
     column_text,
     focused_title,
@@ -185,6 +186,7 @@ async def test_discard_needs_a_reason_then_loses_the_deal_with_reason_and_compet
         dialog.query_one("#note", Input).value = "cheaper"
         await pilot.click("#ok")
         await wait_for(pilot, lambda: lk_sqlite.get_deal(globex).status is DealStatus.LOST)
+        await skip_retro(pilot)
         lost = lk_sqlite.get_deal(globex)
         assert (lost.stage, lost.lost_reason) == ("Lost", "Lost to competitor: Initrode")
         event = [e for e in lk_sqlite.history(globex) if e.kind is EventKind.LOST][-1]
@@ -226,6 +228,7 @@ async def test_moving_into_lost_opens_the_discard_dialog(lk_sqlite: LeanKanban) 
         await pilot.click("#reason-1")  # No budget
         await pilot.click("#ok")
         await wait_for(pilot, lambda: lk_sqlite.get_deal(hooli).stage == "Lost")
+        await skip_retro(pilot)
         assert lk_sqlite.get_deal(hooli).lost_reason == "No budget"
         await wait_for(pilot, lambda: "Hooli platform" in column_text(pilot, 5))
 
@@ -240,6 +243,7 @@ async def test_win_with_a_final_value_and_reopen(lk_sqlite: LeanKanban) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, WinDialog))
         await pilot.press(*"140000", "enter")
         await wait_for(pilot, lambda: lk_sqlite.get_deal(hooli).status is DealStatus.WON)
+        await skip_retro(pilot)
         assert str(lk_sqlite.get_deal(hooli).value) == "140000.00"
         await wait_for(pilot, lambda: "Hooli platform" in column_text(pilot, 5))
         await wait_for(pilot, lambda: focused_title(pilot) == "Hooli platform")

@@ -59,3 +59,12 @@ def header_text(pilot: Pilot, index: int) -> str:
 def focused_title(pilot: Pilot) -> str | None:
     deal = board_screen(pilot).focused_deal()
     return None if deal is None else deal.title
+
+
+async def skip_retro(pilot: Pilot) -> None:
+    """After a win or a loss the board offers a retro; wait for it and skip it."""
+    from leankanban.tui.screens.retro import RetroDialog
+
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RetroDialog))
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, RetroDialog))

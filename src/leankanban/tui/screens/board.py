@@ -32,7 +32,7 @@ from leankanban.domain.errors import (
     QualificationMissing,
     WipLimitExceeded,
 )
-from leankanban.domain.model import Answer, BoardView, Deal, Lane, StageKind
+from leankanban.domain.model import Answer, BoardView, Deal, DealStatus, Lane, StageKind
 from leankanban.services import EDITABLE_FIELDS, LeanKanban, MoveResult
 from leankanban.tui.board_state import apply_move, index_in
 from leankanban.tui.display import (
@@ -141,6 +141,8 @@ class BoardScreen(Screen[None]):
         Binding("x", "toggle_block", "Block", id="toggle-block",
                 tooltip="Block the deal (asks what blocks it), or unblock it"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last move or edit in this session"),
+        Binding("L", "log_time", "Log time", id="log-time", show=False,
+                tooltip="Log time on the focused deal (origination, influence, support)"),
         Binding("s", "cycle_lanes", "Lanes", id="cycle-lanes",
                 tooltip="Swimlanes: none, by owner, by deal type, by priority"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter",
@@ -600,6 +602,52 @@ class BoardScreen(Screen[None]):
         self.refresh_columns()
         for warning in result.warnings:
             self.notify(warning, title="Moved", severity="warning", markup=False)
+        if result.deal.status is not DealStatus.OPEN and self.view.board.template != "improvements":
+            self._offer_retro(result.deal)
+
+    # -- retros and time ------------------------------------------------------------
+
+    def _offer_retro(self, deal: Deal) -> None:
+        """Right after a win or a loss: what went well, what did not, what to improve."""
+        from leankanban.tui.screens.retro import RetroAnswers, RetroDialog
+
+        outcome = "won" if deal.status is DealStatus.WON else "lost"
+
+        def held(answers: RetroAnswers | None) -> None:
+            if answers is None or answers.empty:
+                return
+            try:
+                retro = self.services.create_retro(
+                    "deal", deal_id=deal.id, well=answers.well, not_well=answers.not_well,
+                    improve=answers.improve, tags=answers.tags,
+                )
+            except LeanKanbanError as err:
+                self.notify(str(err), title="Retro not saved", severity="error", markup=False)
+                return
+            cards = sum(1 for item in retro.items if item.card_id is not None)
+            extra = f"; {cards} improvement card(s) on the improvements board" if cards else ""
+            self.notify(f"Retro #{retro.id} saved{extra}.", title="Retro", markup=False)
+
+        self.app.push_screen(RetroDialog(f"Retro: '{visible(deal.title)}' {outcome}"), held)
+
+    def action_log_time(self) -> None:
+        from leankanban.tui.screens.timelog import LogTimeDialog, TimeEntry
+
+        deal = self._focused_or_say("log time on")
+        if deal is None:
+            return
+
+        def logged(entry: TimeEntry | None) -> None:
+            if entry is None:
+                return
+            try:
+                log = self.services.log_time(entry.duration, deal_id=deal.id, category=entry.category, note=entry.note)
+            except LeanKanbanError as err:
+                self.notify(str(err), title="Not logged", severity="error", markup=False)
+                return
+            self.notify(f"Logged {log.minutes} min of {log.category.value} on '{visible(deal.title)}'.", markup=False)
+
+        self.app.push_screen(LogTimeDialog(deal.title, default=deal.activity), logged)
 
     def on_move_refused(self, message: MoveRefused) -> None:
         self._moves_in_flight -= 1
