@@ -133,11 +133,31 @@ def _subtitle(series: Mapping[str, Any]) -> str:
 # -- terminal (plotext) ---------------------------------------------------------
 
 
+def plotext():  # noqa: ANN201 - the plotext module
+    """plotext, made deterministic.
+
+    plotext 5 removes duplicate points with `list(set(...))`, so the order in
+    which overlapping markers and tick labels are drawn depends on the
+    process's hash seed: the same data drew differently from run to run. An
+    order-keeping de-duplication gives the same drawing every time.
+    """
+    import plotext as plt
+    from plotext import _utility
+
+    if getattr(_utility.no_duplicates, "__name__", "") != "_ordered_unique":
+
+        def _ordered_unique(data):  # noqa: ANN001, ANN202 - plotext's signature
+            return list(dict.fromkeys(data))
+
+        _utility.no_duplicates = _ordered_unique
+    return plt
+
+
 def terminal_chart(
     kind: str, series: Mapping[str, Any], *, width: int = 100, height: int = 25, color: bool = False
 ) -> str:
     """The chart drawn as text by plotext's `build()`; ANSI colours only with `color`."""
-    import plotext as plt
+    plt = plotext()
 
     plt.clear_figure()
     plt.plotsize(max(width, 30), max(height, 10))

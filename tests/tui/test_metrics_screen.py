@@ -32,10 +32,11 @@ def history(lk: LeanKanban, clock: FakeClock) -> None:
 
 
 def shown(pilot: Pilot, selector: str) -> str:
-    """The text a Static shows, as a terminal of its width would print it."""
-    widget = pilot.app.screen.query_one(selector, Static)
+    """The text a widget shows, as a terminal of its width would print it."""
+    widget = pilot.app.screen.query_one(selector)
+    content = widget.content if isinstance(widget, Static) else widget.render()
     console = Console(width=max(widget.size.width, 40), record=True, file=io.StringIO())
-    console.print(widget.content)
+    console.print(content)
     return console.export_text()
 
 

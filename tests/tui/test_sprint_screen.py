@@ -19,9 +19,10 @@ SIZE = (160, 45)
 
 
 def shown(pilot: Pilot, selector: str) -> str:
-    widget = pilot.app.screen.query_one(selector, Static)
+    widget = pilot.app.screen.query_one(selector)
+    content = widget.content if isinstance(widget, Static) else widget.render()
     console = Console(width=max(widget.size.width, 40), record=True, file=io.StringIO())
-    console.print(widget.content)
+    console.print(content)
     return console.export_text()
 
 

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Static
 from leankanban.domain.errors import LeanKanbanError
 from leankanban.services import LeanKanban
 from leankanban.tui.format import visible
+from leankanban.tui.widgets.plot import PlotView
 
 CHARTS = ("cfd", "throughput", "cycle-time", "ageing")
 CHART_TITLES = {
@@ -34,7 +35,9 @@ CHART_TITLES = {
 def plain_chart(drawn: str) -> Text:
     """A plotext drawing as plain Text: its colour codes dropped, and any other
     control character (from a stage name, say) shown as an escape, never obeyed."""
-    import plotext as plt
+    from leankanban.charts import plotext
+
+    plt = plotext()
 
     lines = [visible(line) for line in plt.uncolorize(drawn).splitlines()]
     return Text("\n".join(lines), no_wrap=True, overflow="crop")
@@ -79,7 +82,7 @@ class MetricsScreen(Screen[None]):
         with Horizontal(id="metrics"):
             with VerticalScroll(id="metrics-report"):
                 yield Static(Text("Computing the metrics..."), id="metrics-summary")
-            yield Static(Text(""), id="metrics-chart")
+            yield PlotView(id="metrics-chart")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -110,20 +113,19 @@ class MetricsScreen(Screen[None]):
     def on_metrics_failed(self, message: MetricsFailed) -> None:
         self.query_one("#metrics-summary", Static).update(Text(message.reason))
 
-    def on_resize(self) -> None:
-        self.draw_chart()
-
     def draw_chart(self) -> None:
         if not self.series:
             return
         from leankanban import charts
 
-        chart = self.query_one("#metrics-chart", Static)
-        width = max(40, chart.size.width - 2)
-        height = max(12, chart.size.height - 1)
-        drawn = charts.terminal_chart(self.kind, self.series[self.kind], width=width, height=height, color=False)
-        chart.update(plain_chart(drawn))
-        chart.border_title = f"{CHART_TITLES[self.kind]}  (1-4 to switch)"
+        kind, series = self.kind, self.series[self.kind]
+
+        def draw(width: int, height: int) -> Text:
+            return plain_chart(charts.terminal_chart(kind, series, width=width, height=height, color=False))
+
+        chart = self.query_one("#metrics-chart", PlotView)
+        chart.show(draw)
+        chart.border_title = f"{CHART_TITLES[kind]}  (1-4 to switch)"
 
     def action_chart(self, kind: str) -> None:
         self.kind = kind

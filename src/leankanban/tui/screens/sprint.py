@@ -23,6 +23,7 @@ from leankanban.domain.errors import LeanKanbanError
 from leankanban.services import LeanKanban
 from leankanban.tui.format import visible
 from leankanban.tui.screens.metrics import plain_chart
+from leankanban.tui.widgets.plot import PlotView
 from leankanban.tui.screens.retro import RetroAnswers, RetroDialog
 
 
@@ -104,7 +105,9 @@ class ObjectiveDialog(ModalScreen[ObjectivePlan | None]):
 
 def burn_up_chart(points: list[sp.BurnUpPoint], sprint: sp.Sprint, *, width: int, height: int) -> str:
     """Won value (and the ideal line) per sprint day, drawn as text."""
-    import plotext as plt
+    from leankanban.charts import plotext
+
+    plt = plotext()
 
     plt.clear_figure()
     plt.plotsize(max(width, 30), max(height, 8))
@@ -149,7 +152,7 @@ class SprintScreen(Screen[None]):
                 yield DataTable(id="objectives", cursor_type="row", zebra_stripes=True)
                 yield Static(Text(""), id="sprint-deals")
                 yield Static(Text(""), id="sprint-improvements")
-            yield Static(Text(""), id="burn-up")
+            yield PlotView(id="burn-up")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,9 +160,6 @@ class SprintScreen(Screen[None]):
         table.add_columns("#", "Objective", "Progress", "Met")
         self.sub_title = f"{self.board or 'board'} · sprint"
         self.refresh_sprint()
-
-    def on_resize(self) -> None:
-        self._draw_chart()
 
     def refresh_sprint(self) -> None:
         try:
@@ -180,7 +180,7 @@ class SprintScreen(Screen[None]):
             summary.update(Text("No sprint yet. Press s to start one."))
             self.query_one("#sprint-deals", Static).update("")
             self.query_one("#sprint-improvements", Static).update("")
-            self.query_one("#burn-up", Static).update("")
+            self.query_one("#burn-up", PlotView).show(None)
             return
         today = self.services.clock().date()
         state = "open" if sprint.status is sp.SprintStatus.OPEN else "closed"
@@ -231,12 +231,15 @@ class SprintScreen(Screen[None]):
     def _draw_chart(self) -> None:
         if self.sprint is None:
             return
-        chart = self.query_one("#burn-up", Static)
-        points = self.services.burn_up(self.sprint.number, board=self.board)
-        drawn = burn_up_chart(points, self.sprint, width=max(40, chart.size.width - 2), height=max(10, chart.size.height - 1))
+        sprint = self.sprint
+        points = self.services.burn_up(sprint.number, board=self.board)
         done = points[-1].objectives_done if points else 0
-        footer = Text(f"objectives met: {done} of {len(self.sprint.objectives)}")
-        chart.update(Group(plain_chart(drawn), footer))
+        footer = Text(f"objectives met: {done} of {len(sprint.objectives)}")
+
+        def draw(width: int, height: int) -> Group:
+            return Group(plain_chart(burn_up_chart(points, sprint, width=width, height=height - 1)), footer)
+
+        self.query_one("#burn-up", PlotView).show(draw)
 
     def _call(self, call, done: str | None = None) -> bool:  # noqa: ANN001 - a service call
         try:
