@@ -16,7 +16,7 @@ Confidence levels read the simulated outcomes from the safe side:
 * how many items by a date: 85% = the 15th percentile of simulated counts
   (85% of trials closed at least that many). More certain means fewer.
 
-`value_by` on a big history (millions of picks) draws the same stream in
+A forecast with many picks (hundreds of thousands) draws the same stream in
 bulk with NumPy, imported only then: a RandomState in the `Random`'s exact
 Mersenne Twister state gives the same doubles, hence the same picks and the
 same results as the plain loop (tested against it).
@@ -110,8 +110,9 @@ def when_done(
     draw = rng.choices
     mean = sum(history) / len(history)
     chunk = min(horizon_days, max(8, math.ceil(n_items / mean * 1.25)))
-    finished: list[float] = []
-    for _ in range(trials):
+    bulk = _worth_numpy(trials * chunk) and _when_done_numpy(rng, history, n_items, chunk, horizon_days, trials)
+    finished: list[float] = bulk or []
+    for _ in range(0 if bulk else trials):
         done = 0
         days = 0
         while days < horizon_days:
@@ -163,8 +164,10 @@ def how_many_by(
     if not _check(trials, history):
         return HowMany(start, target_date, trials, True)
     days = _days_until(start, target_date)
-    draw = Random(seed).choices
-    counts = sorted(sum(draw(history, k=days)) for _ in range(trials))
+    rng = Random(seed)
+    bulk = _worth_numpy(trials * days) and _how_many_numpy(rng, history, days, trials)
+    draw = rng.choices
+    counts = sorted(bulk or (sum(draw(history, k=days)) for _ in range(trials)))
     p50, p85, p95 = (int(_rank(counts, 100 - p)) for p in CONFIDENCES)
     return HowMany(start, target_date, trials, False, p50, p85, p95)
 
@@ -199,7 +202,8 @@ def value_by(
         return ValueBy(start, target_date, trials, True)
     days = _days_until(start, target_date)
     rng = Random(seed)
-    totals = _value_totals_numpy(rng, history, values, days, trials) if _worth_numpy(history, days, trials) else None
+    picks = trials * days * (1 + sum(history) / len(history))
+    totals = _value_totals_numpy(rng, history, values, days, trials) if _worth_numpy(picks) else None
     if totals is None:
         totals = []
         for _ in range(trials):
@@ -215,12 +219,20 @@ def value_by(
 #: Below this many expected picks a forecast runs in plain Python (and NumPy is not imported).
 NUMPY_MIN_PICKS = 200_000
 #: Uniforms drawn per NumPy block (8 bytes each, plus two int64 arrays of the same length).
-_BLOCK = 1 << 20
+_BLOCK = 1 << 18
 
 
-def _worth_numpy(history: Sequence[int], days: int, trials: int) -> bool:
-    """True when `value_by`'s picks are many enough to pay for importing NumPy."""
-    return trials * days * (1 + sum(history) / len(history)) >= NUMPY_MIN_PICKS
+def _worth_numpy(picks: float) -> bool:
+    """True when a forecast draws enough picks to pay for importing NumPy."""
+    return picks >= NUMPY_MIN_PICKS
+
+
+def _numpy():  # noqa: ANN202 - the numpy module, or None
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - numpy comes with matplotlib
+        return None
+    return numpy
 
 
 def _mersenne(rng: Random):  # noqa: ANN202 - numpy.random.RandomState, imported lazily
@@ -273,21 +285,14 @@ def _value_totals_numpy(
     cents, exponent = scaled
     if max(map(abs, cents)) * max(history) * days >= 10 ** getcontext().prec:
         return None  # a total could be rounded by the Decimal context: only the plain sum says how
-    try:
-        import numpy as np
-    except ImportError:
+    np = _numpy()
+    if np is None:
         return None
 
     source = _mersenne(rng)
     wins_of = np.asarray(history, dtype=np.int64)
     value_of = np.asarray(cents, dtype=np.int64)
     biggest = max(map(abs, cents))
-
-    def running(population, uniforms):  # noqa: ANN001, ANN202 - NumPy arrays
-        """Sums of the first i picks from `population`, i = 0..len(uniforms)."""
-        sums = np.zeros(len(uniforms) + 1, dtype=np.int64)
-        np.cumsum(population[(uniforms * float(len(population))).astype(np.intp)], out=sums[1:])
-        return sums
 
     uniforms = np.empty(0)
     wins_sum = values_sum = np.zeros(1, dtype=np.int64)
@@ -306,7 +311,71 @@ def _value_totals_numpy(
             uniforms = np.concatenate((uniforms[at:], source.random_sample(_BLOCK)))
             if biggest * len(uniforms) >= 2**63:
                 return None  # `rng` is untouched: the plain loop starts from the same state
-            wins_sum, values_sum, at = running(wins_of, uniforms), running(value_of, uniforms), 0
+            wins_sum, values_sum, at = _running(np, wins_of, uniforms), _running(np, value_of, uniforms), 0
         totals.append(Decimal(int(values_sum[stop] - values_sum[end])).scaleb(exponent) if wins else zero)
         at = stop
     return totals
+
+
+def _running(np, population, uniforms):  # noqa: ANN001, ANN202 - NumPy arrays
+    """Sums of the first i picks from `population` (i = 0..len(uniforms)), each pick
+    `population[floor(u * len(population))]`, as `Random.choices` picks."""
+    sums = np.zeros(len(uniforms) + 1, dtype=np.int64)
+    np.cumsum(population[(uniforms * float(len(population))).astype(np.intp)], out=sums[1:])
+    return sums
+
+
+def _when_done_numpy(
+    rng: Random, history: list[int], n_items: int, chunk: int, horizon: int, trials: int
+) -> list[float] | None:
+    """`when_done`'s finishing days, trial by trial, identical to the plain loop, drawn with NumPy.
+
+    A plain trial draws `chunk` days at a time until the running total
+    reaches `n_items`, so it uses whole chunks (up to the horizon) of the
+    stream, and finishes on the first day the total gets there. On one
+    running sum of the stream, that day is a binary search.
+    """
+    np = _numpy() if all(type(x) is int for x in history) else None
+    if np is None:
+        return None
+    source = _mersenne(rng)
+    counts = np.asarray(history, dtype=np.int64)
+    uniforms = np.empty(0)
+    sums = np.zeros(1, dtype=np.int64)
+    finished: list[float] = []
+    at = 0
+    for _ in range(trials):
+        while True:
+            available = len(sums) - 1 - at  # draws left in this block
+            found = int(np.searchsorted(sums, sums[at] + n_items))  # first running sum >= n_items
+            day = found - at
+            if day > horizon:
+                if available >= horizon:  # not there within the horizon: the trial drew all of it
+                    finished.append(math.inf)
+                    at += horizon
+                    break
+            elif found < len(sums):
+                used = min(-(-day // chunk) * chunk, horizon)
+                if used <= available:
+                    finished.append(day)
+                    at += used
+                    break
+            uniforms = np.concatenate((uniforms[at:], source.random_sample(max(_BLOCK, 2 * horizon))))
+            sums, at = _running(np, counts, uniforms), 0
+    return finished
+
+
+def _how_many_numpy(rng: Random, history: list[int], days: int, trials: int) -> list[int] | None:
+    """`how_many_by`'s counts, trial by trial (`days` picks each), identical to the plain loop."""
+    np = _numpy() if all(type(x) is int for x in history) else None
+    if np is None:
+        return None
+    source = _mersenne(rng)
+    counts = np.asarray(history, dtype=np.int64)
+    per_block = max(1, _BLOCK // max(days, 1))
+    result: list[int] = []
+    for first in range(0, trials, per_block):
+        batch = min(per_block, trials - first)
+        uniforms = source.random_sample(batch * days).reshape(batch, days)
+        result.extend(counts[(uniforms * float(len(history))).astype(np.intp)].sum(axis=1).tolist())
+    return result

@@ -106,7 +106,7 @@ def _value_by_both_ways(monkeypatch, *args, **kwargs):
     return plain, forecast.value_by(*args, **kwargs)
 
 
-@pytest.mark.parametrize("block", [13, 200, 1 << 20])
+@pytest.mark.parametrize("block", [13, 200, 1 << 18])
 @pytest.mark.parametrize(
     ("history", "values"),
     [
@@ -133,3 +133,43 @@ def test_value_by_in_bulk_keeps_the_plain_zero_of_a_trial_without_wins(monkeypat
         monkeypatch, START + timedelta(days=1), [0, 0, 0, 1], [Decimal("10.00")], trials=50, seed=3, start=START
     )
     assert str(bulk.p95) == str(plain.p95) == "0"
+
+
+def _both_ways(monkeypatch, forecast_function, *args, **kwargs):
+    monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", float("inf"))
+    plain = forecast_function(*args, **kwargs)
+    monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", 0)
+    return plain, forecast_function(*args, **kwargs)
+
+
+@pytest.mark.parametrize("block", [13, 200, 1 << 18])
+@pytest.mark.parametrize(
+    ("items", "history", "horizon"),
+    [
+        (10, [0, 1], 365),
+        (37, [0, 1, 3, 0, 2, 9], 365),
+        (10, [0] * 99 + [1], 60),  # most trials never finish: they draw the whole horizon
+        (400, [120, 80, 0, 200], 1095),
+    ],
+)
+def test_when_done_in_bulk_draws_exactly_what_the_plain_loop_draws(monkeypatch, block, items, history, horizon):
+    pytest.importorskip("numpy")
+    monkeypatch.setattr(forecast, "_BLOCK", block)
+    for seed in (1, 2, 99):
+        plain, bulk = _both_ways(
+            monkeypatch, forecast.when_done, items, history, trials=300, seed=seed, start=START, horizon_days=horizon
+        )
+        assert bulk == plain
+
+
+@pytest.mark.parametrize("block", [13, 1 << 18])
+@pytest.mark.parametrize("days", [0, 1, 14, 100])
+def test_how_many_in_bulk_draws_exactly_what_the_plain_loop_draws(monkeypatch, block, days):
+    pytest.importorskip("numpy")
+    monkeypatch.setattr(forecast, "_BLOCK", block)
+    for seed in (1, 7):
+        plain, bulk = _both_ways(
+            monkeypatch, forecast.how_many_by, START + timedelta(days=days), [0, 1, 3, 0, 2], trials=300, seed=seed,
+            start=START,
+        )
+        assert bulk == plain
