@@ -888,16 +888,32 @@ class LeanKanban(SprintsMixin):
             return repo.load_board(session=session, row=row)
 
     def set_board_settings(
-        self, *, board: str | None = None, review_days: int | None = None, stall_days: int | None = None
+        self,
+        *,
+        board: str | None = None,
+        review_days: int | None = None,
+        stall_days: int | None = None,
+        pipeline_target: str | Decimal | None = UNSET,
+        capacity_per_week: int | None = UNSET,
     ) -> Board:
+        """Change board settings; None clears a target or capacity, UNSET keeps it."""
         rules.validate_days(review_days, "review period")
         rules.validate_days(stall_days, "stall period")
+        target = UNSET
+        if pipeline_target is not UNSET:
+            target = None if pipeline_target in (None, "") else rules.parse_value(pipeline_target)
+        if capacity_per_week is not UNSET and capacity_per_week is not None and capacity_per_week < 1:
+            raise InvalidInput("Delivery capacity must be at least 1 deal a week (or none).")
         with self._write() as session:
             row, _ = self._locked_board(session, board)
             if review_days is not None:
                 row.review_days = review_days
             if stall_days is not None:
                 row.stall_days = stall_days
+            if target is not UNSET:
+                row.pipeline_target_cents = None if target is None else repo.cents(target)
+            if capacity_per_week is not UNSET:
+                row.capacity_per_week = capacity_per_week
             session.add(row)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()

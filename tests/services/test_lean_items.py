@@ -306,3 +306,16 @@ def test_stage_settings_change_together_or_not_at_all(lk: LeanKanban):
 def test_notes_come_back_with_their_event_id(lk: LeanKanban, seeded):
     note = lk.add_note(seeded["Acme rollout"], "hello")
     assert note.id == lk.history(seeded["Acme rollout"])[-1].id
+
+
+def test_pipeline_target_and_delivery_capacity_are_board_settings(lk: LeanKanban):
+    board = lk.set_board_settings(pipeline_target="500,000", capacity_per_week=3)
+    assert (board.pipeline_target, board.capacity_per_week) == (Decimal("500000.00"), 3)
+    board = lk.set_board_settings(review_days=10)
+    assert (board.pipeline_target, board.capacity_per_week, board.review_days) == (Decimal("500000.00"), 3, 10)
+    board = lk.set_board_settings(pipeline_target=None, capacity_per_week=None)
+    assert (board.pipeline_target, board.capacity_per_week) == (None, None)
+    with pytest.raises(InvalidInput):
+        lk.set_board_settings(capacity_per_week=0)
+    with pytest.raises(InvalidInput):
+        lk.set_board_settings(pipeline_target="-1")

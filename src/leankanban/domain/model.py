@@ -160,6 +160,10 @@ class Board:
     review_days: int = 30
     #: No movement or activity for this many days: the deal is stalled.
     stall_days: int = 14
+    #: Open pipeline value the team aims to hold (pipeline coverage), if set.
+    pipeline_target: Decimal | None = None
+    #: Won deals delivery can take on per week, if set.
+    capacity_per_week: int | None = None
 
     def criterion(self, name: str) -> Criterion:
         from leankanban.domain.errors import UnknownCriterion

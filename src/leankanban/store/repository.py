@@ -226,6 +226,8 @@ def load_board(*, session: Session, row: BoardRow) -> Board:
         lane_limits=lanes,
         review_days=row.review_days,
         stall_days=row.stall_days,
+        pipeline_target=None if row.pipeline_target_cents is None else from_cents(row.pipeline_target_cents),
+        capacity_per_week=row.capacity_per_week,
     )
 
 

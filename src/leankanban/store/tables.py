@@ -47,6 +47,10 @@ class BoardRow(SQLModel, table=True):
     allocation: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     #: The board improvement actions from this board's retros go to.
     improvements_board_id: int | None = Field(default=None, foreign_key="board.id")
+    #: Pipeline value the team wants open (for coverage), in cents.
+    pipeline_target_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: How many won deals delivery can take on per week.
+    capacity_per_week: int | None = None
 
 
 class StageRow(SQLModel, table=True):
