@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-import click
 import typer
 from rich import box
 from rich.table import Table
@@ -37,9 +36,13 @@ allocation_app = typer.Typer(
 class LogCommand(TyperCommand):
     """Reads `-5m` as a value (then refused by the duration check), not as the options -5 and -m."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # Options that take a value (duck-typed: Typer bundles its own click).
         takes_value = {
-            name for p in self.params if isinstance(p, click.Option) and not p.is_flag for name in p.opts
+            name
+            for p in self.params
+            if getattr(p, "param_type_name", "") == "option" and not getattr(p, "is_flag", False)
+            for name in p.opts
         }
         out: list[str] = []
         literal = value_next = False
