@@ -40,13 +40,16 @@ from sqlalchemy import String, func, or_, select, type_coerce
 
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import Board, Deal, DealStatus, Event, EventKind, Stage
-from leankanban.metrics import sales
+from leankanban.metrics import forecast, sales
 from leankanban.reports import model as reports
 from leankanban.services import LeanKanban
 from leankanban.store import repository as repo
 from leankanban.store.tables import DealRow, EventRow
 
 DEFAULT_SINCE = "7d"
+#: From this many deals on a board, a report's forecast will most likely draw its
+#: picks with NumPy (see `metrics.forecast`): the import starts while the database is read.
+PRELOAD_NUMPY_DEALS = 20_000
 
 _DEAL = DealRow.__table__.c  # type: ignore[attr-defined]
 _EVENT = EventRow.__table__.c  # type: ignore[attr-defined]
@@ -152,13 +155,17 @@ def load_inputs(
         names = {s.id: s.name for s in loaded.stages}
 
         counts: Counter[str] = Counter()
+        board_deals = 0
         for name, currency, count in session.execute(
             select(_DEAL.owner, _DEAL.currency, func.count())
             .where(_DEAL.board_id == row.id)
             .group_by(_DEAL.owner, _DEAL.currency)
         ):
+            board_deals += count
             if wants(name):
                 counts[currency] += count
+        if board_deals >= PRELOAD_NUMPY_DEALS and not everything:
+            forecast.preload_numpy()  # on another core, while SQLite reads the deals and events
 
         deal_query = select(
             _DEAL.id, _DEAL.stage_id, _DEAL.title, _DEAL.account, _DEAL.value_cents, _DEAL.currency,

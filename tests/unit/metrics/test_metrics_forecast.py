@@ -101,6 +101,7 @@ def test_bad_input_is_refused():
 
 def _value_by_both_ways(monkeypatch, *args, **kwargs):
     monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", float("inf"))
+    monkeypatch.setattr(forecast, "NUMPY_LOADED_MIN_PICKS", float("inf"))
     plain = forecast.value_by(*args, **kwargs)
     monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", 0)
     return plain, forecast.value_by(*args, **kwargs)
@@ -137,6 +138,7 @@ def test_value_by_in_bulk_keeps_the_plain_zero_of_a_trial_without_wins(monkeypat
 
 def _both_ways(monkeypatch, forecast_function, *args, **kwargs):
     monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", float("inf"))
+    monkeypatch.setattr(forecast, "NUMPY_LOADED_MIN_PICKS", float("inf"))
     plain = forecast_function(*args, **kwargs)
     monkeypatch.setattr(forecast, "NUMPY_MIN_PICKS", 0)
     return plain, forecast_function(*args, **kwargs)
@@ -173,3 +175,10 @@ def test_how_many_in_bulk_draws_exactly_what_the_plain_loop_draws(monkeypatch, b
             start=START,
         )
         assert bulk == plain
+
+
+def test_preloading_numpy_leaves_forecasts_unchanged(monkeypatch):
+    pytest.importorskip("numpy")
+    forecast.preload_numpy()
+    plain, bulk = _both_ways(monkeypatch, forecast.when_done, 25, [0, 1, 3, 0, 2], trials=200, seed=5, start=START)
+    assert bulk == plain
