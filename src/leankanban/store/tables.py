@@ -73,6 +73,7 @@ class DealRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_deal_board_stage_status", "board_id", "stage_id", "status"),
         Index("ix_deal_external", "board_id", "external_source", "external_id"),
+        Index("ix_deal_board_owner_currency", "board_id", "owner", "currency"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
