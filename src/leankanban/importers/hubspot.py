@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time
 
 from leankanban.domain.model import StageKind
-from leankanban.importers.common import Cells, ParseOptions, clip, plural
+from leankanban.importers.common import Cells, ParseOptions, SeenIds, clip, plural
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.importers.stages import STATUS_OF, build_stages, outcome_kind
 from leankanban.importers.textio import RawFile, Table, read_table
@@ -64,7 +64,7 @@ def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | N
     written_any = False
     warnings: list[str] = []
     deals: list[ImportedDeal] = []
-    seen_ids: dict[str, int] = {}
+    seen_ids = SeenIds(raw.name)
     appearance: list[str] = []
     pipelines: list[str] = []
     for line, row in table.rows:
@@ -77,11 +77,8 @@ def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | N
             skipped.append(Skip(line, f"'{title}' has no deal stage", raw.name))
             continue
         external_id = cells.text(row, id_col) or None
-        if external_id is not None:
-            if external_id in seen_ids:
-                skipped.append(Skip(line, f"duplicate id {external_id} (first on line {seen_ids[external_id]})", raw.name))
-                continue
-            seen_ids[external_id] = line
+        if seen_ids.duplicate(external_id, line, skipped):
+            continue
         pipeline = cells.text(row, pipeline_col)
         if pipeline and pipeline not in pipelines:
             pipelines.append(pipeline)

@@ -8,7 +8,7 @@ Lost stage, entered at `Deal - Won time` / `Deal - Lost time`.
 from __future__ import annotations
 
 from leankanban.domain.model import DealStatus, StageKind
-from leankanban.importers.common import Cells, ParseOptions, clip, plural
+from leankanban.importers.common import Cells, ParseOptions, SeenIds, clip, plural
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.importers.stages import KIND_OF, build_stages, order_open_stages, outcome_kind, outcome_stage_name, status_from_name
 from leankanban.importers.textio import RawFile, Table, read_table
@@ -52,7 +52,7 @@ def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | N
     skipped: list[Skip] = []
     warnings: list[str] = []
     rows = []
-    seen_ids: dict[str, int] = {}
+    seen_ids = SeenIds(raw.name)
     appearance: list[str] = []
     pipelines: list[str] = []
     for line, row in table.rows:
@@ -72,11 +72,8 @@ def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | N
             skipped.append(Skip(line, f"'{title}' has no stage", raw.name))
             continue
         external_id = cells.text(row, id_col) or None
-        if external_id is not None:
-            if external_id in seen_ids:
-                skipped.append(Skip(line, f"duplicate id {external_id} (first on line {seen_ids[external_id]})", raw.name))
-                continue
-            seen_ids[external_id] = line
+        if seen_ids.duplicate(external_id, line, skipped):
+            continue
         pipeline = cells.text(row, pipeline_col)
         if pipeline and pipeline not in pipelines:
             pipelines.append(pipeline)

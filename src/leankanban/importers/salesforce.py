@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, time
 
 from leankanban.domain.model import StageKind
-from leankanban.importers.common import Cells, ParseOptions, clip, plural
+from leankanban.importers.common import Cells, ParseOptions, SeenIds, clip, plural
 from leankanban.importers.errors import ImportFailed
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.importers.stages import STATUS_OF, build_stages, order_open_stages, outcome_kind
@@ -132,7 +132,7 @@ def parse(
 
     # First pass: read rows; stage kinds come from IsClosed/IsWon when present.
     parsed = []
-    seen_ids: dict[str, int] = {}
+    seen_ids = SeenIds(raw.name)
     appearance: list[str] = []
     flag_kinds: dict[str, Counter[StageKind]] = defaultdict(Counter)
     probabilities: dict[str, list[float]] = defaultdict(list)
@@ -151,11 +151,8 @@ def parse(
             skipped.append(Skip(line, f"'{title}' has no stage", raw.name))
             continue
         external_id = cells.text(row, id_col) or None
-        if external_id is not None:
-            if external_id in seen_ids:
-                skipped.append(Skip(line, f"duplicate id {external_id} (first on line {seen_ids[external_id]})", raw.name))
-                continue
-            seen_ids[external_id] = line
+        if seen_ids.duplicate(external_id, line, skipped):
+            continue
         if stage not in appearance:
             appearance.append(stage)
         closed = cells.bool(line, row, closed_col)
