@@ -38,10 +38,15 @@ class BoardFilter:
     blocked: bool = False
     stalled: bool = False
     review: bool = False
+    #: Deal ids committed to the open sprint, when filtering to them.
+    committed: frozenset[int] | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.text.strip()) or self.mine or self.blocked or self.stalled or self.review
+        return (
+            bool(self.text.strip()) or self.mine or self.blocked or self.stalled or self.review
+            or self.committed is not None
+        )
 
     @property
     def uses_clock(self) -> bool:
@@ -55,12 +60,15 @@ class BoardFilter:
             (self.blocked, "blocked"),
             (self.stalled, "stalled"),
             (self.review, "needs review"),
+            (self.committed is not None, "in the sprint"),
         ):
             if on:
                 parts.append(name)
         return " · ".join(parts)
 
     def keeps(self, deal: Deal, *, now: datetime, board: Board, actor: str) -> bool:
+        if self.committed is not None and deal.id not in self.committed:
+            return False
         if self.mine and deal.owner.casefold() != actor.casefold():
             return False
         if self.blocked and not deal.is_blocked:

@@ -5,6 +5,8 @@ Small dataclasses; Textual's Message calls `__post_init__` for exactly this use.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +36,8 @@ class BoardLoaded(Message):
 
     view: BoardView
     now: datetime
+    #: The board's open sales sprint, if any (domain.sprints.Sprint).
+    sprint: Any = None
 
 
 @dataclass(eq=False)

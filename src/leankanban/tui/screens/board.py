@@ -155,11 +155,15 @@ class BoardScreen(Screen[None]):
                 tooltip="Quick filter: stalled deals (toggle)"),
         Binding("R", "quick_filter('review')", "Review", id="filter-review", group=QUICK_GROUP,
                 tooltip="Quick filter: qualification needs review (toggle)"),
+        Binding("C", "sprint_filter", "In sprint", id="filter-sprint", show=False,
+                tooltip="Quick filter: deals committed to the open sprint (toggle)"),
         Binding("escape", "clear_filter", "Clear", id="clear-filter",
                 tooltip="Clear every filter (or close the filter input)"),
         Binding("m", "metrics", "Metrics", id="metrics",
                 tooltip="Metrics: the stand-up numbers and the flow charts"),
         Binding("p", "sprint", "Sprint", id="sprint", tooltip="The current sales sprint and its burn-up"),
+        Binding("i", "retros", "Retros", id="retros", show=False,
+                tooltip="Retrospectives and insights (loss reasons, tags, improvement cadence)"),
         Binding("b", "switch_board", "Board", id="switch-board", tooltip="Switch to another board"),
         Binding("r", "refresh", "Refresh", id="refresh", show=False, tooltip="Read the board from the database again"),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="This list of keys"),
@@ -190,6 +194,7 @@ class BoardScreen(Screen[None]):
         self.board_name = board
         self.poll_interval = poll_interval
         self.view: BoardView | None = None
+        self.sprint = None  # the open sales sprint (domain.sprints.Sprint), read with the board
         self.now: datetime = services.clock()
         self.revision = -1
         self.active_column = 0
@@ -227,6 +232,7 @@ class BoardScreen(Screen[None]):
         try:
             view = self.services.board_view(board)
             now = self.services.clock()
+            sprint = self.services.current_sprint(board=view.board.name)
         except LeanKanbanError as err:
             if not worker.is_cancelled:
                 self.post_message(ServiceFailed(str(err)))
@@ -235,7 +241,7 @@ class BoardScreen(Screen[None]):
             self.post_message(ServiceFailed(f"Cannot read the board: {err}"))
             raise
         if not worker.is_cancelled:
-            self.post_message(BoardLoaded(view, now))
+            self.post_message(BoardLoaded(view, now, sprint))
 
     def _poll(self) -> None:
         if self.view is not None and not self._loading:
@@ -257,6 +263,10 @@ class BoardScreen(Screen[None]):
 
     async def on_board_loaded(self, message: BoardLoaded) -> None:
         view = message.view
+        self.sprint = message.sprint
+        if self.board_filter.committed is not None:
+            committed = frozenset(self.sprint.committed) if self.sprint is not None else None
+            self.board_filter = replace(self.board_filter, committed=committed)
         keep = self._focus_after_load or self.focused_deal_id()
         self._focus_after_load = None
         self._loading = False
@@ -369,6 +379,9 @@ class BoardScreen(Screen[None]):
         name = visible(self.view.board.name)
         if fit < count:
             name += f" · stages {shown.start + 1}–{shown.stop} of {count}"
+        if self.sprint is not None:
+            day = self.sprint.day_number(self.now.date())
+            name += f" · {self.sprint.name}, day {day} of {self.sprint.days}"
         if self.lane is not Lane.NONE:
             name += f" · lanes: {LANE_NAMES[self.lane]}"
         if self.board_filter.active:
@@ -827,6 +840,16 @@ class BoardScreen(Screen[None]):
         self.board_filter = replace(self.board_filter, **{which: not getattr(self.board_filter, which)})
         self._reshow()
 
+    def action_sprint_filter(self) -> None:
+        if self.board_filter.committed is not None:
+            self.board_filter = replace(self.board_filter, committed=None)
+        elif self.sprint is None:
+            self.notify("No sprint is open on this board (p opens the sprint screen).", severity="warning")
+            return
+        else:
+            self.board_filter = replace(self.board_filter, committed=frozenset(self.sprint.committed))
+        self._reshow()
+
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter-input", Input)
         if not field.has_class("-hidden"):
@@ -913,16 +936,22 @@ class BoardScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
+    def action_retros(self) -> None:
+        from leankanban.tui.screens.retros import RetrosScreen
+
+        board = self.view.board.name if self.view is not None else self.board_name
+        self.app.push_screen(RetrosScreen(self.services, board=board))
+
     def action_sprint(self) -> None:
         from leankanban.tui.screens.sprint import SprintScreen
 
-        board = self.view.board.name if self.view is not None else self.board
+        board = self.view.board.name if self.view is not None else self.board_name
         self.app.push_screen(SprintScreen(self.services, board=board), lambda _: self.action_refresh())
 
     def action_metrics(self) -> None:
         from leankanban.tui.screens.metrics import MetricsScreen
 
-        board = self.view.board.name if self.view is not None else self.board
+        board = self.view.board.name if self.view is not None else self.board_name
         self.app.push_screen(MetricsScreen(self.services, board=board))
 
     def action_help(self) -> None:
