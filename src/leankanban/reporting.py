@@ -39,10 +39,12 @@ from typing import Any
 from sqlalchemy import String, func, or_, select, type_coerce
 
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.model import Board, Deal, DealStatus, Event, EventKind, Stage
+from leankanban.domain import sprints as sp
+from leankanban.domain.model import Activity, Board, Deal, DealStatus, Event, EventKind, Stage
 from leankanban.metrics import forecast, sales
 from leankanban.reports import model as reports
 from leankanban.services import LeanKanban
+from leankanban.services_sprints import UnknownSprint
 from leankanban.store import repository as repo
 from leankanban.store.tables import DealRow, EventRow
 
@@ -55,6 +57,7 @@ _DEAL = DealRow.__table__.c  # type: ignore[attr-defined]
 _EVENT = EventRow.__table__.c  # type: ignore[attr-defined]
 _KINDS = {kind.value: kind for kind in EventKind}
 _STATUSES = {status.value: status for status in DealStatus}
+_ACTIVITIES = {activity.value: activity for activity in Activity}
 _CENT = Decimal("0.01")
 _AT = attrgetter("at")
 _ID = itemgetter(0)
@@ -171,7 +174,7 @@ def load_inputs(
             _DEAL.id, _DEAL.stage_id, _DEAL.title, _DEAL.account, _DEAL.value_cents, _DEAL.currency,
             _DEAL.owner, _DEAL.status, _raw(_DEAL.created_at), _raw(_DEAL.stage_entered_at),
             _raw(_DEAL.closed_at), _DEAL.lost_reason, _DEAL.next_step, _DEAL.blocked_reason,
-            _raw(_DEAL.blocked_since), _raw(_DEAL.last_activity_at),
+            _raw(_DEAL.blocked_since), _raw(_DEAL.last_activity_at), _DEAL.activity, _raw(_DEAL.next_step_due),
         ).where(_DEAL.board_id == row.id)
         if not everything:
             # Each deal's first and last event of any kind, one index seek each (ix_event_deal_at).
@@ -285,6 +288,7 @@ def _main(counts: Counter[str]) -> str:
 
 def _deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
     statuses, time_of, cent = _STATUSES, _time, _CENT
+    activities, default_activity = _ACTIVITIES, Activity.ORIGINATION
     return [
         Deal(
             title=title,
@@ -303,10 +307,19 @@ def _deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
             blocked_reason=blocked_reason,
             blocked_since=time_of(blocked_since),
             last_activity_at=time_of(last_activity),
+            activity=activities.get(activity, default_activity),
+            next_step_due=None if due is None else _day(due),
         )
         for (deal_id, stage_id, title, account, value_cents, currency, owner, status, created, entered, closed,
-             lost_reason, next_step, blocked_reason, blocked_since, last_activity, *_bounds) in rows
+             lost_reason, next_step, blocked_reason, blocked_since, last_activity, activity, due, *_bounds) in rows
     ]
+
+
+def _day(value: Any) -> date:
+    """A stored date: SQLite gives text, PostgreSQL dates."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
 
 
 _EVENT_COLUMNS = (
@@ -390,10 +403,34 @@ def report_and_inputs(
     if history_days < 1:
         raise InvalidInput("The history window must be at least one day.")
     with paused_gc():
-        inputs = load_inputs(
-            lk, board=board, start=window_start(now, since, history_days), owner=owner, now=now, everything=everything
-        )
-        return from_inputs(inputs, since, seed=seed, history_days=history_days), inputs
+        start = window_start(now, since, history_days)
+        inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=everything)
+        context = load_context(lk, board=board, since=since, start=start)
+        return from_inputs(inputs, since, seed=seed, history_days=history_days, context=context), inputs
+
+
+def load_context(lk: LeanKanban, *, board: str | None = None, since: datetime, start: datetime) -> reports.ReportContext:
+    """What the report shows besides deals and events (small reads through the services):
+    the target allocation, time logged since `start` (the history window), the open
+    sprint (or the one closed since `since`) with its burn-up, and insights since `since`."""
+    target = lk.target_allocation(board=board)
+    logs = lk.time_logs(board=board, since=start)
+    try:
+        sprint: sp.Sprint | None = lk.get_sprint(board=board)
+    except UnknownSprint:
+        sprint = None
+    if sprint is not None and sprint.status is not sp.SprintStatus.OPEN and (
+        sprint.closed_at is None or sprint.closed_at < since
+    ):
+        sprint = None
+    burn = tuple(lk.burn_up(sprint.number, board=board)) if sprint is not None else ()
+    return reports.ReportContext(
+        target_allocation=target,
+        time_allocation=tuple(sp.allocation(logs, target)) if logs else (),
+        sprint=sprint,
+        burn_up=burn,
+        insights=lk.insights(board=board, since=since.date()),
+    )
 
 
 @contextmanager
@@ -413,12 +450,17 @@ def paused_gc() -> Iterator[None]:
 
 
 def from_inputs(
-    inputs: ReportInputs, since: datetime, *, seed: int | None = None, history_days: int = reports.DEFAULT_HISTORY_DAYS
+    inputs: ReportInputs,
+    since: datetime,
+    *,
+    seed: int | None = None,
+    history_days: int = reports.DEFAULT_HISTORY_DAYS,
+    context: reports.ReportContext | None = None,
 ) -> reports.StandupReport:
     """`build_report` over loaded inputs, with the currency count of the deals left out put back."""
     built = reports.build_report(
         inputs.board, inputs.stages, inputs.deals, inputs.events, inputs.now, since, inputs.owner, seed,
-        history_days=history_days,
+        history_days=history_days, context=context,
     )
     total = sum(inputs.currency_counts.values())
     other = total - inputs.currency_counts.get(built.currency, 0)

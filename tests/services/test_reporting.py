@@ -18,7 +18,10 @@ from tests.conftest import FakeClock
 def _full_report(lk: LeanKanban, since: datetime, owner: str | None = None, seed: int = 3):
     """The reference: build_report over every deal and every event, read the plain way."""
     board = lk.get_board()
-    return build_report(board, board.stages, lk.list_deals(), lk.board_events(), lk.clock(), since, owner, seed)
+    start = reporting.window_start(lk.clock(), since, 90)
+    context = reporting.load_context(lk, since=since, start=start)
+    return build_report(board, board.stages, lk.list_deals(), lk.board_events(), lk.clock(), since, owner, seed,
+                        context=context)
 
 
 def seed_history(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:

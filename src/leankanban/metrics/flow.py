@@ -753,11 +753,22 @@ class LittlesLaw:
 
 def wip_per_day(lines: Iterable[Timeline], period: Period, *, tz: tzinfo = UTC) -> list[tuple[date, int]]:
     """Deals in progress (started, not finally closed) at the end of each day."""
-    lines = list(lines)
+    # Each started deal is in progress over [started_at, final close): count the
+    # starts and ends at or before each moment (one sort, then a bisect per day).
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    for line in lines:
+        if line.started_at is None:
+            continue
+        starts.append(line.started_at)
+        if line.closed_at is not None:
+            ends.append(max(line.closed_at, line.started_at))
+    starts.sort()
+    ends.sort()
     result = []
     for day in period.days(tz):
         moment = min(end_of_day(day, tz), period.end) - timedelta(microseconds=1)
-        result.append((day, sum(1 for line in lines if line.in_progress_at(moment))))
+        result.append((day, bisect.bisect_right(starts, moment) - bisect.bisect_right(ends, moment)))
     return result
 
 

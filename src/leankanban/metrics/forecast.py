@@ -217,6 +217,59 @@ def value_by(
     return ValueBy(start, target_date, trials, False, p50, p85, p95)  # type: ignore[arg-type]
 
 
+# -- wins against delivery capacity -------------------------------------------------
+
+#: Expected wins below this share of the capacity leave delivery partly idle.
+IDLE_BELOW = 0.8
+CAPACITY_WEEKS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """Expected wins per week over the next `weeks` against delivery's `capacity_per_week`.
+
+    `p50`: likely wins per week; `p85`: at least this many per week in 85% of
+    futures. `verdict` reads p50: `over` above the capacity, `idle` below
+    IDLE_BELOW x capacity, else `within`; `unknown` with no wins in the history.
+    """
+
+    capacity_per_week: int
+    weeks: int
+    trials: int
+    no_throughput: bool
+    p50: float | None
+    p85: float | None
+    verdict: str
+
+
+def capacity_verdict(capacity_per_week: int, wins_per_week: float | None) -> str:
+    """`over`, `within` or `idle` (see Capacity); `unknown` for no forecast."""
+    if wins_per_week is None:
+        return "unknown"
+    if wins_per_week > capacity_per_week:
+        return "over"
+    if wins_per_week < IDLE_BELOW * capacity_per_week:
+        return "idle"
+    return "within"
+
+
+def wins_against_capacity(
+    capacity_per_week: int,
+    daily_wins: Sequence[int],
+    trials: int = DEFAULT_TRIALS,
+    seed: int | None = None,
+    *,
+    start: date,
+    weeks: int = CAPACITY_WEEKS,
+) -> Capacity:
+    """Monte Carlo of the wins over the next `weeks` (from `daily_wins`), per week, against capacity."""
+    many = how_many_by(start + timedelta(days=7 * weeks), daily_wins, trials, seed, start=start)
+    if many.no_throughput:
+        return Capacity(capacity_per_week, weeks, trials, True, None, None, capacity_verdict(capacity_per_week, None))
+    p50, p85 = many.p50 / weeks, many.p85 / weeks  # type: ignore[operator]
+    return Capacity(capacity_per_week, weeks, trials, False, p50, p85, capacity_verdict(capacity_per_week, p50))
+
+
 # -- the same draws, in bulk ------------------------------------------------------
 
 #: From this many picks a forecast imports NumPy (about 0.1 s) to draw them in bulk ...

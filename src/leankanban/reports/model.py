@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from leankanban.domain import sprints as sp
 from leankanban.domain.model import (
+    Activity,
     Board,
     Deal,
     DealStatus,
@@ -234,6 +236,170 @@ class DealLine:
 
 
 @dataclass(frozen=True, slots=True)
+class NextStep:
+    """An open deal whose next step is due today (`days_overdue` 0) or earlier."""
+
+    deal_id: int | None
+    title: str
+    owner: str
+    stage: str
+    next_step: str
+    due: date
+    days_overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class VelocityLine:
+    """Sales velocity over the history: open_deals x avg_won_value x win_rate / avg_cycle_days."""
+
+    per_day: Decimal | None
+    open_deals: int
+    avg_won_value: Decimal | None
+    win_rate: float | None
+    avg_cycle_days: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StageDiscardLine:
+    stage: str
+    lost: int
+    left: int
+    rate: float | None
+    reasons: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class DiscardLine:
+    """Where deals are qualified out over the history."""
+
+    total: int
+    by_stage: tuple[StageDiscardLine, ...]
+    reasons: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StalledShare:
+    count: int
+    open_count: int
+    value: Decimal
+    open_value: Decimal
+    share_count: float | None
+    share_value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SalesMetrics:
+    """Key sales numbers over the history window (see metrics/DEFINITIONS.md)."""
+
+    velocity: VelocityLine
+    pipeline_value: Decimal
+    weighted_pipeline: Decimal
+    pipeline_target: Decimal | None
+    coverage: float | None
+    weighted_coverage: float | None
+    discards: DiscardLine
+    stalled: StalledShare
+
+
+@dataclass(frozen=True, slots=True)
+class LittlesLawLine:
+    avg_wip: float
+    avg_throughput_per_day: float
+    predicted_days: float | None
+    observed_days: float | None
+    ratio: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityLine:
+    """Deals and won value in one activity category against the target share (fractions 0..1)."""
+
+    activity: Activity
+    open_deals: int
+    won_value: Decimal
+    deal_share: float | None
+    won_value_share: float | None
+    target: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLine:
+    """Logged time of one person (`person` '' = the team) per activity; shares are fractions 0..1."""
+
+    person: str
+    minutes: dict[Activity, int]
+    total_minutes: int
+    shares: dict[Activity, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Effectiveness:
+    target: dict[Activity, float] | None
+    activities: tuple[ActivityLine, ...]
+    time: tuple[TimeLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityLine:
+    """Expected wins per week (next `weeks`) against delivery capacity (metrics.forecast.Capacity)."""
+
+    capacity_per_week: int
+    weeks: int
+    no_throughput: bool
+    wins_per_week_p50: float | None
+    wins_per_week_p85: float | None
+    verdict: str
+
+
+@dataclass(frozen=True, slots=True)
+class BurnUpLine:
+    day: date
+    won_value: Decimal
+    ideal_value: Decimal | None
+    objectives_done: int
+
+
+@dataclass(frozen=True, slots=True)
+class SprintLine:
+    number: int
+    status: str
+    goal: str
+    start: date
+    end: date
+    target_value: Decimal | None
+    objectives_met: int
+    objectives_total: int
+    objectives: tuple[tuple[str, bool], ...]
+    burn_up: tuple[BurnUpLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InsightsLine:
+    """lk.insights over the period (domain.sprints.Insights)."""
+
+    loss_reasons: tuple[tuple[str, int], ...]
+    retro_tags: tuple[tuple[str, int], ...]
+    top_discard_stage: tuple[str, int] | None
+    win_rate_by_tag: dict[str, float]
+    improvements_per_month: tuple[tuple[str, int], ...]
+    months_meeting_goal: int
+    months: int
+    goal_per_month: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What the report needs besides deals and events, read by the services and passed
+    in as plain values so `build_report` stays pure (all optional)."""
+
+    target_allocation: Mapping[Activity, int] | None = None
+    time_allocation: tuple[sp.Allocation, ...] = ()
+    sprint: sp.Sprint | None = None
+    burn_up: tuple[sp.BurnUpPoint, ...] = ()
+    insights: sp.Insights | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StandupReport:
     generated_at: datetime
     board: str
@@ -261,6 +427,13 @@ class StandupReport:
     load: tuple[Load, ...]
     forecast: Forecast
     deals: tuple[DealLine, ...]
+    next_steps: tuple[NextStep, ...] = ()
+    sales: SalesMetrics | None = None
+    littles_law: LittlesLawLine | None = None
+    effectiveness: Effectiveness | None = None
+    capacity: CapacityLine | None = None
+    sprint: SprintLine | None = None
+    insights: InsightsLine | None = None
 
 
 def _for_owner(deals: Iterable[Deal], owner: str | None) -> list[Deal]:
@@ -286,12 +459,16 @@ def build_report(
     probabilities: Mapping[str, Decimal | float | str] | None = None,
     trials: int = forecast.DEFAULT_TRIALS,
     tz: tzinfo = UTC,
+    context: ReportContext | None = None,
 ) -> StandupReport:
     """The stand-up report for `board` over [since, now].
 
     `owner` narrows every number to that person's deals (case-insensitive).
     `stall_days` defaults to the board's setting (14 for a bare name).
+    `context` carries what the services read besides deals and events: the
+    target allocation, logged time, the sprint and its burn-up, insights.
     """
+    context = context or ReportContext()
     now, since = aware(now).astimezone(UTC), aware(since).astimezone(UTC)
     board_name = board if isinstance(board, str) else board.name
     if stall_days is None:
@@ -322,6 +499,8 @@ def build_report(
     ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle)}
 
     stage_lines = _stage_lines(stages, mine, won_lines + lost_lines, currency, probabilities)
+    target = None if isinstance(board, str) else board.pipeline_target
+    capacity = None if isinstance(board, str) else board.capacity_per_week
     return StandupReport(
         generated_at=now,
         board=board_name,
@@ -377,6 +556,13 @@ def build_report(
         load=_load(lines, by_name, currency, blocked_ids, stalled_ids, lane_limits),
         forecast=_forecast(lines, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
         deals=_deal_lines(lines, period, now, ages, blocked_ids),
+        next_steps=_next_steps(mine, day_of(now, tz)),
+        sales=_sales(lines, stages, history, stage_lines, stalled, currency, target),
+        littles_law=_littles_law(lines, history, tz),
+        effectiveness=_effectiveness(lines, history, currency, context, owner),
+        capacity=None if capacity is None else _capacity(lines, history, now, capacity, trials, forecast_seed, tz),
+        sprint=_sprint(context),
+        insights=_insights(context.insights),
     )
 
 
@@ -573,3 +759,132 @@ def _deal_lines(
             )
         )
     return tuple(rows)
+
+
+# -- next steps, key sales metrics, effectiveness, capacity, sprint ------------------
+
+
+def _next_steps(deals: list[Deal], today: date) -> tuple[NextStep, ...]:
+    return tuple(
+        NextStep(n.deal.id, n.deal.title, n.deal.owner, n.deal.stage, n.deal.next_step, n.due, n.days_overdue)
+        for n in sales.next_steps_due(deals, today)
+    )
+
+
+def _ratio(amount: Decimal, target: Decimal | None) -> float | None:
+    return None if not target else float(amount / target)
+
+
+def _sales(
+    lines: list[flow.Timeline],
+    stages: list[Stage],
+    history: Period,
+    stage_lines: tuple[StageLine, ...],
+    stalled: sales.Stalled,
+    currency: str,
+    target: Decimal | None,
+) -> SalesMetrics:
+    v = sales.velocity(lines, stages, history, currency=currency)
+    open_lines = [s for s in stage_lines if s.kind is StageKind.OPEN]
+    value = sum((s.value for s in open_lines), ZERO)
+    weighted = sum((s.weighted_value for s in open_lines), ZERO)
+    found = sales.discards(lines, history, stages)
+    return SalesMetrics(
+        velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days),
+        pipeline_value=value,
+        weighted_pipeline=weighted,
+        pipeline_target=target,
+        coverage=_ratio(value, target),
+        weighted_coverage=_ratio(weighted, target),
+        discards=DiscardLine(
+            total=found.total,
+            by_stage=tuple(
+                StageDiscardLine(d.stage, d.lost, d.left, d.rate, dict(sorted(d.reasons.items(),
+                                                                             key=lambda i: (-i[1], i[0]))))
+                for d in found.by_stage.values()
+            ),
+            reasons=dict(sorted(found.reasons.items(), key=lambda i: (-i[1], i[0]))),
+        ),
+        stalled=StalledShare(stalled.count, stalled.open_count, stalled.value, stalled.open_value,
+                             stalled.share_count, stalled.share_value),
+    )
+
+
+def _littles_law(lines: list[flow.Timeline], history: Period, tz: tzinfo) -> LittlesLawLine:
+    law = flow.littles_law(lines, history, tz=tz)
+    return LittlesLawLine(law.avg_wip, law.avg_throughput, law.predicted_days, law.observed_days, law.ratio)
+
+
+def _effectiveness(
+    lines: list[flow.Timeline], history: Period, currency: str, context: ReportContext, owner: str | None
+) -> Effectiveness:
+    target = context.target_allocation
+    mix = sales.activity_mix(lines, history, target, currency=currency)
+    rows = list(context.time_allocation)
+    if owner is not None:
+        wanted = owner.strip().casefold()
+        rows = [a for a in rows if a.person and a.person.casefold() == wanted]
+    time_lines = tuple(
+        TimeLine(
+            person=a.person,
+            minutes={act: a.minutes.get(act, 0) for act in Activity},
+            total_minutes=a.total,
+            shares={act: (a.minutes.get(act, 0) / a.total if a.total else None) for act in Activity},
+        )
+        for a in rows
+    )
+    return Effectiveness(
+        target=None if target is None else {act: target.get(act, 0) / 100 for act in Activity},
+        activities=tuple(
+            ActivityLine(m.activity, m.open_deals, m.won_value, m.deal_share, m.won_value_share, m.target)
+            for m in mix
+        ),
+        time=time_lines,
+    )
+
+
+def _capacity(
+    lines: list[flow.Timeline],
+    history: Period,
+    now: datetime,
+    capacity: int,
+    trials: int,
+    seed: int | None,
+    tz: tzinfo,
+) -> CapacityLine:
+    wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
+    found = forecast.wins_against_capacity(capacity, wins, trials, seed, start=day_of(now, tz))
+    return CapacityLine(found.capacity_per_week, found.weeks, found.no_throughput, found.p50, found.p85,
+                        found.verdict)
+
+
+def _sprint(context: ReportContext) -> SprintLine | None:
+    s = context.sprint
+    if s is None:
+        return None
+    return SprintLine(
+        number=s.number,
+        status=s.status.value,
+        goal=s.goal,
+        start=s.start,
+        end=s.end,
+        target_value=s.target_value,
+        objectives_met=sum(1 for o in s.objectives if o.done),
+        objectives_total=len(s.objectives),
+        objectives=tuple((o.text, o.done) for o in s.objectives),
+        burn_up=tuple(BurnUpLine(p.day, p.won_value, p.ideal_value, p.objectives_done) for p in context.burn_up),
+    )
+
+
+def _insights(found: sp.Insights | None) -> InsightsLine | None:
+    if found is None:
+        return None
+    return InsightsLine(
+        loss_reasons=tuple(found.loss_reasons),
+        retro_tags=tuple(found.retro_tags),
+        top_discard_stage=found.top_discard_stage,
+        win_rate_by_tag=dict(found.win_rate_by_tag),
+        improvements_per_month=tuple(found.improvements_per_month),
+        months_meeting_goal=found.months_meeting_goal,
+        months=found.months,
+    )

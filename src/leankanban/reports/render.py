@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from leankanban.reports.model import CycleTimeDays, Forecast, StandupReport
+from leankanban.reports.model import CycleTimeDays, Effectiveness, Forecast, SalesMetrics, StandupReport
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import RenderableType
@@ -94,6 +94,95 @@ def _forecast(f: Forecast) -> dict[str, Any]:
             "p50": number(f.won_value_p50),
             "p85": number(f.won_value_p85),
             "p95": number(f.won_value_p95),
+        },
+    }
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _sales(m: SalesMetrics | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    v, d, st = m.velocity, m.discards, m.stalled
+    return {
+        "velocity": {"per_day": number(v.per_day), "open_deals": v.open_deals,
+                     "avg_won_value": number(v.avg_won_value), "win_rate": _rate(v.win_rate),
+                     "avg_cycle_days": _round(v.avg_cycle_days)},
+        "pipeline_value": number(m.pipeline_value),
+        "weighted_pipeline": number(m.weighted_pipeline),
+        "pipeline_target": number(m.pipeline_target),
+        "coverage": _rate(m.coverage),
+        "weighted_coverage": _rate(m.weighted_coverage),
+        "discards": {
+            "total": d.total,
+            "by_stage": [{"stage": x.stage, "lost": x.lost, "left": x.left, "rate": _rate(x.rate),
+                          "reasons": dict(x.reasons)} for x in d.by_stage],
+            "reasons": dict(d.reasons),
+        },
+        "stalled": {"count": st.count, "open_count": st.open_count, "value": number(st.value),
+                    "open_value": number(st.open_value), "share_count": _rate(st.share_count),
+                    "share_value": _rate(st.share_value)},
+    }
+
+
+def _effectiveness(e: Effectiveness | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    return {
+        "target": None if e.target is None else {a.value: _rate(v) for a, v in e.target.items()},
+        "activities": [
+            {"activity": a.activity.value, "open_deals": a.open_deals, "won_value": number(a.won_value),
+             "deal_share": _rate(a.deal_share), "won_value_share": _rate(a.won_value_share), "target": _rate(a.target)}
+            for a in e.activities
+        ],
+        "time": [
+            {"person": t.person, "minutes": {a.value: n for a, n in t.minutes.items()},
+             "total_minutes": t.total_minutes, "shares": {a.value: _rate(v) for a, v in t.shares.items()}}
+            for t in e.time
+        ],
+    }
+
+
+def _new_sections(r: StandupReport) -> dict[str, Any]:
+    law, cap, sp, ins = r.littles_law, r.capacity, r.sprint, r.insights
+    return {
+        "next_steps": [
+            {"deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "next_step": n.next_step,
+             "due": iso(n.due), "days_overdue": n.days_overdue}
+            for n in r.next_steps
+        ],
+        "sales": _sales(r.sales),
+        "flow": {
+            "littles_law": None if law is None else {
+                "avg_wip": _round(law.avg_wip), "avg_throughput_per_day": _rate(law.avg_throughput_per_day),
+                "predicted_days": _round(law.predicted_days), "observed_days": _round(law.observed_days),
+                "ratio": _rate(law.ratio)},
+        },
+        "effectiveness": _effectiveness(r.effectiveness),
+        "capacity": None if cap is None else {
+            "capacity_per_week": cap.capacity_per_week, "weeks": cap.weeks, "no_throughput": cap.no_throughput,
+            "wins_per_week": {"p50": _round(cap.wins_per_week_p50), "p85": _round(cap.wins_per_week_p85)},
+            "verdict": cap.verdict},
+        "sprint": None if sp is None else {
+            "number": sp.number, "status": sp.status, "goal": sp.goal, "start": iso(sp.start), "end": iso(sp.end),
+            "target_value": number(sp.target_value), "objectives_met": sp.objectives_met,
+            "objectives_total": sp.objectives_total,
+            "objectives": [{"text": text, "done": done} for text, done in sp.objectives],
+            "burn_up": [{"day": iso(p.day), "won_value": number(p.won_value), "ideal_value": number(p.ideal_value),
+                         "objectives_done": p.objectives_done} for p in sp.burn_up],
+        },
+        "insights": None if ins is None else {
+            "loss_reasons": [{"reason": k, "count": n} for k, n in ins.loss_reasons],
+            "retro_tags": [{"tag": k, "count": n} for k, n in ins.retro_tags],
+            "top_discard_stage": None if ins.top_discard_stage is None else {
+                "stage": ins.top_discard_stage[0], "count": ins.top_discard_stage[1]},
+            "win_rate_by_tag": {k: _rate(v) for k, v in ins.win_rate_by_tag.items()},
+            "improvements_per_month": [{"month": m, "count": n} for m, n in ins.improvements_per_month],
+            "months_meeting_goal": ins.months_meeting_goal,
+            "months": ins.months,
+            "goal_per_month": ins.goal_per_month,
         },
     }
 
@@ -193,11 +282,136 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
              "idle_days": _round(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at)}
             for d in r.deals
         ],
+        **_new_sections(r),
     }
 
 
 def to_json(report: StandupReport, *, indent: int | None = 2) -> str:
     return json.dumps(to_dict(report), indent=indent, ensure_ascii=False)
+
+
+# -- the newer sections, shared by Markdown, text and HTML --------------------------
+
+_ACTIVITY_LABELS = {"origination": "Origination", "influence": "Influence", "support": "Support"}
+
+
+def _ratio_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _minutes(total: int) -> str:
+    hours, minutes = divmod(total, 60)
+    return f"{hours}h{minutes:02d}" if hours else f"{minutes}m"
+
+
+def sales_lines(r: StandupReport) -> list[str]:
+    """The key sales metrics as short sentences (numbers only: no user text)."""
+    m = r.sales
+    if m is None:
+        return []
+    cur, v = r.currency, m.velocity
+    lines = [
+        f"Sales velocity: {money_text(v.per_day, cur)} per day ({v.open_deals} active deals x "
+        f"{money_text(v.avg_won_value, cur)} average win x {_pct(v.win_rate)} win rate / "
+        f"{_d(v.avg_cycle_days)} days average cycle)",
+        f"Pipeline: {money_text(m.pipeline_value, cur)}, weighted {money_text(m.weighted_pipeline, cur)}",
+    ]
+    if m.pipeline_target is None:
+        lines.append("Coverage: no pipeline target set (leankanban settings --pipeline-target)")
+    else:
+        lines.append(
+            f"Coverage: {_ratio_text(m.coverage)} of the {money_text(m.pipeline_target, cur)} target "
+            f"(weighted {_ratio_text(m.weighted_coverage)})"
+        )
+    st = m.stalled
+    lines.append(
+        f"Stalled: {st.count} of {st.open_count} open deals ({_pct(st.share_count)}), "
+        f"{money_text(st.value, cur)} of {money_text(st.open_value, cur)} ({_pct(st.share_value)})"
+    )
+    return lines
+
+
+def littles_law_line(r: StandupReport) -> str:
+    law = r.littles_law
+    if law is None:
+        return ""
+    return (
+        f"Little's law: average WIP {law.avg_wip:.1f} / throughput {law.avg_throughput_per_day:.2f} a day = "
+        f"{_d(law.predicted_days)} days predicted, {_d(law.observed_days)} observed "
+        f"(ratio {_ratio_text(law.ratio)})"
+    )
+
+
+def capacity_line(r: StandupReport) -> str:
+    c = r.capacity
+    if c is None:
+        return "Delivery capacity: not set (leankanban settings --capacity-per-week)"
+    if c.no_throughput:
+        return f"Delivery capacity {c.capacity_per_week}/week: no wins in the history window, no forecast"
+    words = {"over": "over capacity", "idle": "capacity left idle", "within": "within capacity"}
+    return (
+        f"Expected {c.wins_per_week_p50:.1f} wins/week at p50 ({c.wins_per_week_p85:.1f} at p85) over the next "
+        f"{c.weeks} weeks vs capacity {c.capacity_per_week}: {words.get(c.verdict, c.verdict)}"
+    )
+
+
+def _share_vs(share: float | None, target: float | None) -> str:
+    return _pct(share) + ("" if target is None else f" / {_pct(target)}")
+
+
+def activity_rows(r: StandupReport) -> list[list[str]]:
+    """Category, open deals, deal share / target, won value, won share / target."""
+    e = r.effectiveness
+    if e is None:
+        return []
+    return [
+        [_ACTIVITY_LABELS.get(a.activity.value, a.activity.value), str(a.open_deals),
+         _share_vs(a.deal_share, a.target), money_text(a.won_value), _share_vs(a.won_value_share, a.target)]
+        for a in e.activities
+    ]
+
+
+def time_rows(r: StandupReport) -> list[tuple[str, list[str]]]:
+    """(person, [total, share / target per category]); person '' is the team."""
+    e = r.effectiveness
+    if e is None:
+        return []
+    target = e.target or {}
+    return [
+        (t.person, [_minutes(t.total_minutes)]
+         + [_share_vs(t.shares.get(a), target.get(a)) for a in t.minutes])
+        for t in e.time
+    ]
+
+
+ACTIVITY_HEADER = ["Category", "Open deals", "Share / target", "Won value", "Won share / target"]
+TIME_HEADER = ["Person", "Logged", "Origination", "Influence", "Support"]
+
+
+def burn_up_rows(r: StandupReport) -> list[list[str]]:
+    sp = r.sprint
+    if sp is None:
+        return []
+    return [[_when(p.day), money_text(p.won_value), money_text(p.ideal_value), str(p.objectives_done)]
+            for p in sp.burn_up]
+
+
+def sprint_summary(r: StandupReport) -> str:
+    sp = r.sprint
+    if sp is None:
+        return ""
+    target = "" if sp.target_value is None else f", target {money_text(sp.target_value, r.currency)}"
+    return (f"Sprint {sp.number} ({sp.status}) {_when(sp.start)} to {_when(sp.end)}{target}; "
+            f"objectives met {sp.objectives_met}/{sp.objectives_total}")
+
+
+def improvements_line(r: StandupReport) -> str:
+    ins = r.insights
+    if ins is None:
+        return ""
+    months = ", ".join(f"{m} {n}" for m, n in ins.improvements_per_month)
+    return (f"Improvements finished per month (goal {ins.goal_per_month}): {months or '-'}; "
+            f"{ins.months_meeting_goal} of {ins.months} month(s) met the goal")
 
 
 # -- Markdown ---------------------------------------------------------------------
@@ -333,6 +547,7 @@ def to_markdown(report: StandupReport) -> str:
     if r.throughput_per_week:
         out += ["", "| Week | Won | Lost | Closed |", "|---|---|---|---|"]
         out += [f"| {w.week} | {w.won} | {w.lost} | {w.closed} |" for w in r.throughput_per_week]
+    out += _markdown_new(r)
     f = r.forecast
     out += ["", "## Forecast", ""]
     if f.no_throughput:
@@ -351,6 +566,58 @@ def to_markdown(report: StandupReport) -> str:
             f"{money_text(f.won_value_p50, cur)} likely"
         )
     return "\n".join(out) + "\n"
+
+
+def _markdown_new(r: StandupReport) -> list[str]:
+    """Next steps, key sales metrics, effectiveness, capacity, sprint and insights."""
+    out = ["", "## Next steps due", ""]
+    if r.next_steps:
+        out += _table(
+            ["Deal", "Owner", "Stage", "Next step", "Due", "Days overdue"],
+            [[md(n.title), md(n.owner), md(n.stage), md(n.next_step), _when(n.due), str(n.days_overdue)]
+             for n in r.next_steps],
+        )
+    else:
+        out.append("- No next step due.")
+    if r.sales is not None:
+        out += ["", "## Key sales metrics", ""]
+        out += [f"- {line}" for line in sales_lines(r)]
+        if r.littles_law is not None:
+            out.append(f"- {littles_law_line(r)}")
+        d = r.sales.discards
+        if d.total:
+            out += ["", "### Where deals are qualified out", ""]
+            out += _table(
+                ["Stage", "Lost", "Left", "Discard rate", "Reasons"],
+                [[md(x.stage), str(x.lost), str(x.left), _pct(x.rate),
+                  md(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
+            )
+    if r.effectiveness is not None:
+        out += ["", "## Effectiveness", ""]
+        out += _table(ACTIVITY_HEADER, activity_rows(r))
+        rows = time_rows(r)
+        if rows:
+            out += ["", "### Logged time per category (share / target)", ""]
+            out += _table(TIME_HEADER, [[md(p) if p else "**team**", *cells] for p, cells in rows])
+    out += ["", "## Delivery capacity", "", f"- {capacity_line(r)}"]
+    if r.sprint is not None:
+        sp = r.sprint
+        out += ["", "## Sprint", "", f"- {sprint_summary(r)}", f"- **Goal:** {md(sp.goal) or '-'}"]
+        out += [f"- [{'x' if done else ' '}] {md(text)}" for text, done in sp.objectives]
+        if sp.burn_up:
+            out += ["", "### Burn-up", ""]
+            out += _table(["Day", "Won", "Ideal", "Objectives done"], burn_up_rows(r))
+    if r.insights is not None:
+        ins = r.insights
+        out += ["", "## Insights", ""]
+        out.append("- **Loss reasons:** " + (", ".join(f"{md(k)} ({n})" for k, n in ins.loss_reasons) or "-"))
+        out.append("- **Retro tags:** " + (", ".join(f"{md(k)} ({n})" for k, n in ins.retro_tags) or "-"))
+        top = ins.top_discard_stage
+        out.append("- **Top discard stage:** " + ("-" if top is None else f"{md(top[0])} ({top[1]})"))
+        out.append("- **Win rate by tag:** "
+                   + (", ".join(f"{md(k)} {_pct(v)}" for k, v in ins.win_rate_by_tag.items()) or "-"))
+        out.append(f"- {improvements_line(r)}")
+    return out
 
 
 # -- CSV --------------------------------------------------------------------------
@@ -403,6 +670,25 @@ def deals_csv(report: StandupReport) -> str:
     )
 
 
+def next_steps_csv(report: StandupReport) -> str:
+    """One row per open deal whose next step is due today or overdue."""
+    return _csv(
+        ["deal_id", "title", "owner", "stage", "next_step", "due", "days_overdue"],
+        [[n.deal_id, cell(n.title), cell(n.owner), cell(n.stage), cell(n.next_step), iso(n.due), n.days_overdue]
+         for n in report.next_steps],
+    )
+
+
+def discards_csv(report: StandupReport) -> str:
+    """One row per stage: deals lost from it and that left it over the history, and the discard rate."""
+    rows = [] if report.sales is None else report.sales.discards.by_stage
+    return _csv(
+        ["stage", "lost", "left", "rate", "reasons"],
+        [[cell(x.stage), x.lost, x.left, "" if x.rate is None else f"{x.rate:.4f}",
+          cell("; ".join(f"{k}={n}" for k, n in x.reasons.items()))] for x in rows],
+    )
+
+
 # -- terminal text (Rich) ---------------------------------------------------------
 
 
@@ -450,7 +736,7 @@ def to_renderable(report: StandupReport) -> RenderableType:
     def deal_table(title_text: str, header: list[str], rows: list[list[Text | str]]) -> None:
         if not rows:
             return
-        table = Table(title=title_text, title_justify="left")
+        table = Table(title=title_text or None, title_justify="left")
         for name in header:
             table.add_column(name)
         for row in rows:
@@ -491,6 +777,62 @@ def to_renderable(report: StandupReport) -> RenderableType:
             f"Forecast: {f.items} in progress closed by {_when(f.done_p85)} (85%); "
             f"by {_when(f.horizon)} at least {f.closes_p85} closes (85%)"
         ))
+
+    def heading(text: str) -> None:
+        parts.append(Text(""))
+        parts.append(Text(text, style="bold underline"))
+
+    heading("Next steps due")
+    if r.next_steps:
+        deal_table("", ["Deal", "Owner", "Stage", "Next step", "Due", "Overdue"],
+                   [[t(n.title), t(n.owner), t(n.stage), t(n.next_step), _when(n.due), f"{n.days_overdue}d"]
+                    for n in r.next_steps])
+    else:
+        parts.append(Text("No next step due.", style="dim"))
+    if r.sales is not None:
+        heading("Key sales metrics")
+        parts.extend(Text(line) for line in sales_lines(r))
+        if r.littles_law is not None:
+            parts.append(Text(littles_law_line(r)))
+        d = r.sales.discards
+        deal_table("Where deals are qualified out", ["Stage", "Lost", "Left", "Rate", "Reasons"],
+                   [[t(x.stage), str(x.lost), str(x.left), _pct(x.rate),
+                     t(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))]
+                    for x in d.by_stage] if d.total else [])
+    if r.effectiveness is not None:
+        heading("Effectiveness (share / target)")
+        deal_table("", ACTIVITY_HEADER, [[*row] for row in activity_rows(r)])
+        deal_table("Logged time", TIME_HEADER,
+                   [[t(person) if person else Text("team", style="bold"), *cells] for person, cells in time_rows(r)])
+    heading("Delivery capacity")
+    verdict_style = {"over": "bold red", "idle": "yellow", "within": "green"}
+    parts.append(Text(capacity_line(r), style=verdict_style.get(r.capacity.verdict, "") if r.capacity else "dim"))
+    if r.sprint is not None:
+        sp = r.sprint
+        heading(f"Sprint {sp.number}")
+        parts.append(Text(sprint_summary(r)))
+        goal = Text("Goal: ", style="bold")
+        goal.append_text(t(sp.goal or "-"))
+        parts.append(goal)
+        for text, done in sp.objectives:
+            line = Text("[x] " if done else "[ ] ", style="green" if done else "")
+            line.append_text(t(text))
+            parts.append(line)
+        deal_table("Burn-up", ["Day", "Won", "Ideal", "Objectives done"], [[*row] for row in burn_up_rows(r)])
+    if r.insights is not None:
+        ins = r.insights
+        heading("Insights")
+        top = ins.top_discard_stage
+        for label, value in (
+            ("Loss reasons: ", ", ".join(f"{k} ({n})" for k, n in ins.loss_reasons) or "-"),
+            ("Retro tags: ", ", ".join(f"{k} ({n})" for k, n in ins.retro_tags) or "-"),
+            ("Top discard stage: ", "-" if top is None else f"{top[0]} ({top[1]})"),
+            ("Win rate by tag: ", ", ".join(f"{k} {_pct(v)}" for k, v in ins.win_rate_by_tag.items()) or "-"),
+        ):
+            line = Text(label, style="bold")
+            line.append_text(t(value))
+            parts.append(line)
+        parts.append(Text(improvements_line(r)))
     return Group(*parts)
 
 
@@ -626,6 +968,7 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         ))
     for chart_title, svg in (charts or {}).items():
         out.append(f"<figure>{_inline_svg(svg)}<figcaption>{h(chart_title)}</figcaption></figure>")
+    out += _html_new(r)
     f = r.forecast
     out.append("<h2>Forecast</h2>")
     if f.no_throughput:
@@ -642,6 +985,67 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         )
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _html_new(r: StandupReport) -> list[str]:
+    """Next steps, key sales metrics, effectiveness, capacity, sprint and insights, escaped."""
+    out = ["<h2>Next steps due</h2>"]
+    if r.next_steps:
+        out.append(_html_table(
+            ["Deal", "Owner", "Stage", "Next step", "Due", "Days overdue"],
+            [[h(n.title), h(n.owner), h(n.stage), h(n.next_step), _when(n.due), str(n.days_overdue)]
+             for n in r.next_steps],
+            frozenset({5}),
+        ))
+    else:
+        out.append("<p>No next step due.</p>")
+    if r.sales is not None:
+        out.append("<h2>Key sales metrics</h2>")
+        lines = [*sales_lines(r), *([littles_law_line(r)] if r.littles_law is not None else [])]
+        out.append("<ul>" + "".join(f"<li>{h(line)}</li>" for line in lines) + "</ul>")
+        d = r.sales.discards
+        if d.total:
+            out.append("<h3>Where deals are qualified out</h3>" + _html_table(
+                ["Stage", "Lost", "Left", "Discard rate", "Reasons"],
+                [[h(x.stage), str(x.lost), str(x.left), _pct(x.rate),
+                  h(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
+                frozenset({1, 2, 3}),
+            ))
+    if r.effectiveness is not None:
+        out.append("<h2>Effectiveness</h2>")
+        out.append(_html_table(ACTIVITY_HEADER, [[h(c) for c in row] for row in activity_rows(r)],
+                               frozenset({1, 2, 3, 4})))
+        rows = time_rows(r)
+        if rows:
+            out.append("<h3>Logged time per category (share / target)</h3>" + _html_table(
+                TIME_HEADER, [[h(p) if p else "<b>team</b>", *(h(c) for c in cells)] for p, cells in rows],
+                frozenset({1, 2, 3, 4}),
+            ))
+    css = {"over": "over", "idle": "at", "within": "won"}.get(r.capacity.verdict, "") if r.capacity else ""
+    out.append(f'<h2>Delivery capacity</h2><p class="{css}">{h(capacity_line(r))}</p>')
+    if r.sprint is not None:
+        sp = r.sprint
+        out.append(f"<h2>Sprint {sp.number}</h2><p>{h(sprint_summary(r))}</p><p><b>Goal:</b> {h(sp.goal) or '-'}</p>")
+        if sp.objectives:
+            out.append("<ul>" + "".join(
+                f"<li>{'&#9745;' if done else '&#9744;'} {h(text)}</li>" for text, done in sp.objectives) + "</ul>")
+        if sp.burn_up:
+            out.append("<h3>Burn-up</h3>" + _html_table(
+                ["Day", "Won", "Ideal", "Objectives done"], [[h(c) for c in row] for row in burn_up_rows(r)],
+                frozenset({1, 2, 3}),
+            ))
+    if r.insights is not None:
+        ins = r.insights
+        top = ins.top_discard_stage
+        items = [
+            ("Loss reasons", ", ".join(f"{h(k)} ({n})" for k, n in ins.loss_reasons) or "-"),
+            ("Retro tags", ", ".join(f"{h(k)} ({n})" for k, n in ins.retro_tags) or "-"),
+            ("Top discard stage", "-" if top is None else f"{h(top[0])} ({top[1]})"),
+            ("Win rate by tag", ", ".join(f"{h(k)} {_pct(v)}" for k, v in ins.win_rate_by_tag.items()) or "-"),
+        ]
+        out.append("<h2>Insights</h2><ul>" + "".join(f"<li><b>{label}:</b> {value}</li>" for label, value in items)
+                   + f"<li>{h(improvements_line(r))}</li></ul>")
+    return out
 
 
 def _inline_svg(svg: str) -> str:
