@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from decimal import Decimal
 
 import pytest
 
@@ -162,3 +163,25 @@ def test_report_json_does_not_load_textual_or_plotting(sqlite_url: str, board) -
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "LOADED []" in done.stderr, done.stderr
+
+
+def test_settings_pipeline_target_and_capacity_round_trip(run, lk_sqlite) -> None:
+    result = run("settings", "--pipeline-target", "500000", "--capacity-per-week", "3")
+    assert result.exit_code == 0, result.output
+    assert "pipeline target: 500,000.00" in result.stdout and "delivery capacity: 3 won deals a week" in result.stdout
+    board = lk_sqlite.get_board()
+    assert (board.pipeline_target, board.capacity_per_week) == (Decimal("500000"), 3)
+    data = json.loads(run("settings", "--format", "json").stdout)
+    assert (data["pipeline_target"], data["capacity_per_week"]) == (500000, 3)
+    report = json.loads(run("report", "-f", "json", "--seed", "1").stdout)
+    assert report["sales"]["pipeline_target"] == 500000 and report["capacity"]["capacity_per_week"] == 3
+    cleared = run("settings", "--pipeline-target", "none", "--capacity-per-week", "none")
+    assert cleared.exit_code == 0, cleared.output
+    board = lk_sqlite.get_board()
+    assert (board.pipeline_target, board.capacity_per_week) == (None, None)
+
+
+def test_settings_capacity_must_be_a_number(run) -> None:
+    result = run("settings", "--capacity-per-week", "lots")
+    assert result.exit_code != 0
+    assert "not a whole number" in result.output

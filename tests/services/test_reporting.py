@@ -10,6 +10,7 @@ import pytest
 
 from leankanban import charts, reporting
 from leankanban.domain.errors import InvalidInput
+from leankanban.domain.model import Activity
 from leankanban.reports.model import build_report
 from leankanban.services import LeanKanban
 from tests.conftest import FakeClock
@@ -187,3 +188,57 @@ def test_chart_series_come_from_the_same_inputs(lk: LeanKanban, clock: FakeClock
     assert ageing["stages"] == ["Discovery", "Proposal", "Negotiation"]
     with pytest.raises(ValueError):
         charts.chart_series("pie", inputs)
+
+
+def test_overdue_next_steps_follow_the_clock(lk: LeanKanban, clock: FakeClock) -> None:
+    from datetime import date
+
+    soon = lk.add_deal("Soon", stage="Discovery", value="100", owner="bob", next_step="Call back",
+                       next_step_due="2026-11-03")
+    lk.add_deal("Later", stage="Discovery", value="100", next_step="Demo", next_step_due="2026-11-10")
+    assert reporting.report(lk, seed=1).next_steps == ()
+    clock.advance(days=1)  # 3 November: due today
+    assert [(n.deal_id, n.days_overdue) for n in reporting.report(lk, seed=1).next_steps] == [(soon.id, 0)]
+    clock.advance(days=3)  # 6 November: three days overdue
+    (step,) = reporting.report(lk, seed=1).next_steps
+    assert (step.title, step.owner, step.next_step, step.due, step.days_overdue) == (
+        "Soon", "bob", "Call back", date(2026, 11, 3), 3)
+
+
+def test_report_shows_the_open_sprint_time_shares_and_insights(lk: LeanKanban, clock: FakeClock) -> None:
+    lk.set_board_settings(pipeline_target="1000", capacity_per_week=2)
+    deal = lk.add_deal("Big", stage="Discovery", value="600", tags=["smb"])
+    lost = lk.add_deal("Gone", stage="Discovery", value="50", tags=["smb"])
+    lk.start_sprint(length="1w", goal="Win <Big>", target_value="700")
+    lk.add_objective("Close Big")
+    lk.log_time("1h", category="origination")
+    lk.log_time("30m", category="support")
+    clock.advance(days=1)
+    lk.win(deal.id)
+    lk.discard(lost.id, "Timing")
+    lk.create_retro("sprint", well=["fast"], tags=["pricing"])
+    clock.advance(days=1)
+    r = reporting.report(lk, seed=1, since="7d")
+    assert (r.sprint.number, r.sprint.goal, r.sprint.status, r.sprint.objectives_total) == (1, "Win <Big>", "open", 1)
+    assert [(p.won_value, p.ideal_value) for p in r.sprint.burn_up] == [
+        (Decimal("0"), Decimal("100.00")), (Decimal("600.00"), Decimal("200.00")), (Decimal("600.00"), Decimal("300.00"))]
+    team = r.effectiveness.time[-1]
+    assert (team.person, team.total_minutes) == ("", 90)
+    assert team.shares[Activity.ORIGINATION] == pytest.approx(2 / 3)
+    assert r.effectiveness.target[Activity.ORIGINATION] == 0.5
+    assert r.insights.loss_reasons == (("Timing", 1),)
+    assert r.insights.retro_tags == (("pricing", 1),)
+    assert r.insights.win_rate_by_tag == {"smb": 0.5}
+    assert r.capacity.capacity_per_week == 2
+    assert r.sales.coverage == 0.0  # nothing open any more
+    assert reporting.load_insights(lk, since=(clock.now - timedelta(days=7)).date()) == lk.insights(
+        since=(clock.now - timedelta(days=7)).date())
+
+
+def test_a_sprint_closed_before_the_period_is_left_out(lk: LeanKanban, clock: FakeClock) -> None:
+    lk.start_sprint(length="1w", goal="Old")
+    clock.advance(days=7)
+    lk.close_sprint(retro=False)
+    assert reporting.report(lk, seed=1, since="2d").sprint.goal == "Old"  # closed in the period
+    clock.advance(days=3)
+    assert reporting.report(lk, seed=1, since="2d").sprint is None

@@ -57,6 +57,10 @@ def _settings_text(board: Board) -> str:
         f"  review qualification every {board.review_days} days (--review-days)",
         f"  a deal is stalled after {board.stall_days} days without activity (--stall-days)",
         f"  stages stale after (days): {stale or 'none set'} (`stage set STAGE --stale-after N`)",
+        f"  pipeline target: {'none set' if board.pipeline_target is None else f'{board.pipeline_target:,.2f}'}"
+        " (--pipeline-target)",
+        f"  delivery capacity: {'none set' if board.capacity_per_week is None else board.capacity_per_week}"
+        " won deals a week (--capacity-per-week)",
     ]
     return "\n".join(lines)
 
@@ -69,17 +73,37 @@ def settings(
     stall_days: Annotated[
         int | None, typer.Option("--stall-days", metavar="N", help="Days without activity before a deal is stalled.")
     ] = None,
+    pipeline_target: Annotated[
+        str | None,
+        typer.Option("--pipeline-target", metavar="AMOUNT|none",
+                     help="Pipeline the report measures coverage against (e.g. 500000); 'none' removes it."),
+    ] = None,
+    capacity_per_week: Annotated[
+        str | None,
+        typer.Option("--capacity-per-week", metavar="N|none",
+                     help="Won deals delivery can take on per week; 'none' removes it."),
+    ] = None,
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """Show the board's review and stall periods, or change them."""
+    """Show the board's review and stall periods, pipeline target and delivery capacity, or change them."""
     app = state(ctx)
     services = app.services()
-    if review_days is None and stall_days is None:
+    changes: dict[str, object] = {}
+    if pipeline_target is not None:
+        changes["pipeline_target"] = None if pipeline_target.strip().lower() in CLEAR_WORDS else pipeline_target
+    if capacity_per_week is not None:
+        changes["capacity_per_week"] = parse_limit(capacity_per_week, "--capacity-per-week")
+    if review_days is None and stall_days is None and not changes:
         board = services.get_board(app.board)
     else:
-        board = services.set_board_settings(board=app.board, review_days=review_days, stall_days=stall_days)
+        board = services.set_board_settings(
+            board=app.board, review_days=review_days, stall_days=stall_days, **changes  # type: ignore[arg-type]
+        )
     if format is TableOrJson.json:
-        typer.echo(render.to_json(render.settings_record(board)))
+        record = render.settings_record(board)
+        record.setdefault("pipeline_target", None if board.pipeline_target is None else float(board.pipeline_target))
+        record.setdefault("capacity_per_week", board.capacity_per_week)
+        typer.echo(render.to_json(record))
     else:
         typer.echo(_settings_text(board))
 

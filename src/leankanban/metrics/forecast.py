@@ -248,7 +248,7 @@ def capacity_verdict(capacity_per_week: int, wins_per_week: float | None) -> str
         return "unknown"
     if wins_per_week > capacity_per_week:
         return "over"
-    if wins_per_week < IDLE_BELOW * capacity_per_week:
+    if wins_per_week < round(IDLE_BELOW * capacity_per_week, 9):
         return "idle"
     return "within"
 

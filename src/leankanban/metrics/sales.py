@@ -119,9 +119,11 @@ def discards(lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] 
     lines = list(lines)
     open_names = [s.name for s in sorted(stages, key=lambda s: s.position) if s.kind is StageKind.OPEN]
     left: Counter[str] = Counter()
+    start, end = period.start, period.end
     for line in lines:
-        exited = {v.stage for v in line.visits if v.left is not None and v.left in period}
-        left.update(exited)
+        exited = {v.stage for v in line.visits if v.left is not None and start <= v.left < end}
+        if exited:
+            left.update(exited)
     lost_by: dict[str, list[str]] = {name: [] for name in open_names}
     for line in closed_in(lines, period):
         if line.status is DealStatus.LOST:
