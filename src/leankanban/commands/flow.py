@@ -85,7 +85,7 @@ def settings(
     ] = None,
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """Show the board's review and stall periods, pipeline target and delivery capacity, or change them."""
+    """Show or change the board's review, stall, pipeline target and capacity settings."""
     app = state(ctx)
     services = app.services()
     changes: dict[str, object] = {}
