@@ -85,7 +85,7 @@ def settings(
     ] = None,
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """Show or change the board's review, stall, pipeline target and capacity settings."""
+    """Show or change the board's settings: review, stall, target, capacity."""
     app = state(ctx)
     services = app.services()
     changes: dict[str, object] = {}
