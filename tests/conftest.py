@@ -14,8 +14,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from leankanban.services import LeanKanban, open_database
+
+# CI explores the same examples on every run (a red CI must be reproducible);
+# locally each run tries new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_URL = os.environ.get("LEANKANBAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -136,7 +136,8 @@ def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | N
             field_roles.setdefault(field_id, "account")
     option_text: dict[str, str] = {}
     for item in custom_fields:
-        for opt in item.get("options") or []:
+        choices = item.get("options")
+        for opt in choices if isinstance(choices, list) else []:
             if isinstance(opt, dict) and isinstance(opt.get("id"), str) and isinstance(opt.get("value"), dict):
                 option_text[opt["id"]] = str(opt["value"].get("text", ""))
 
