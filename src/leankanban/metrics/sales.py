@@ -253,9 +253,18 @@ def coverage(pipe: Pipeline, target: Decimal | int | str) -> Coverage:
 # -- velocity ----------------------------------------------------------------
 
 
+#: The shortest average cycle velocity divides by (see Velocity).
+MIN_CYCLE_DAYS = 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class Velocity:
-    """open_deals x avg_won_value x win_rate / avg_cycle_days, in money per day."""
+    """open_deals x avg_won_value x win_rate / avg_cycle_days, in money per day.
+
+    An average cycle shorter than one day counts as one day: velocity is money
+    per day, and deals won within minutes of starting (imported deals without
+    history, say) would otherwise divide by almost nothing.
+    """
 
     currency: str
     open_deals: int
@@ -273,7 +282,7 @@ class Velocity:
         ):
             return None
         rate = Decimal(self.win_rate.won) / Decimal(self.win_rate.closed)
-        cycle = Decimal(repr(self.avg_cycle_days))
+        cycle = Decimal(repr(max(self.avg_cycle_days, MIN_CYCLE_DAYS)))
         return money(Decimal(self.open_deals) * self.avg_won_value * rate / cycle)
 
 

@@ -186,3 +186,11 @@ def test_period_shorter_than_history():
     assert sales.win_rate(lines(story, at(21)), recent).won == 1
     assert recent.length_days == pytest.approx(11)
     assert timedelta(days=recent.length_days) == timedelta(days=11)
+
+
+def test_velocity_counts_a_sub_day_cycle_as_one_day():
+    from leankanban.metrics.sales import Velocity, WinRate
+
+    fast = Velocity("EUR", open_deals=2, avg_won_value=Decimal("300"), win_rate=WinRate(won=3, lost=1),
+                    avg_cycle_days=0.0001)
+    assert fast.per_day == Decimal("450.00")  # 2 x 300 x 0.75 / 1 day
