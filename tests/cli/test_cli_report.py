@@ -67,19 +67,24 @@ def test_report_markdown_has_the_board_table(run, board) -> None:
     assert "Open \\| \\*deal\\*" in result.stdout
 
 
-def test_report_csv_to_stdout_has_both_tables(run, board) -> None:
+def test_report_csv_to_stdout_has_every_table(run, board) -> None:
     result = run("report", "--format", "csv")
     assert result.exit_code == 0, result.output
-    stages, deals = result.stdout.split("\n\n", 1) if "\r\n\r\n" not in result.stdout else result.stdout.split("\r\n\r\n", 1)
+    blank = "\r\n\r\n" if "\r\n\r\n" in result.stdout else "\n\n"
+    stages, deals, next_steps, discards = result.stdout.split(blank)
     assert next(csv.reader(io.StringIO(stages)))[:3] == ["stage", "kind", "count"]
     assert next(csv.reader(io.StringIO(deals)))[:3] == ["deal_id", "title", "account"]
+    assert next(csv.reader(io.StringIO(next_steps)))[:3] == ["deal_id", "title", "owner"]
+    assert next(csv.reader(io.StringIO(discards))) == ["stage", "lost", "left", "rate", "reasons"]
 
 
-def test_report_csv_to_a_file_writes_two(run, board, tmp_path: Path) -> None:
+def test_report_csv_to_a_file_writes_one_file_per_table(run, board, tmp_path: Path) -> None:
     result = run("report", "--format", "csv", "--output", str(tmp_path / "weekly.csv"))
     assert result.exit_code == 0, result.output
     stages = (tmp_path / "weekly-stages.csv").read_text(encoding="utf-8")
     deals = (tmp_path / "weekly-deals.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "weekly-next-steps.csv").read_text(encoding="utf-8").startswith("deal_id,title,owner")
+    assert (tmp_path / "weekly-discards.csv").read_text(encoding="utf-8").startswith("stage,lost,left,rate")
     assert stages.startswith("stage,kind,count,value")
     assert deals.startswith("deal_id,title,account,owner")
     assert "Open | *deal*" in deals

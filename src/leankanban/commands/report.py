@@ -58,8 +58,9 @@ def report(
         typer.Option(
             "--output",
             metavar="FILE",
-            help="Write to FILE instead of stdout. With csv, two files: FILE-stages.csv and FILE-deals.csv "
-            "(to stdout, the stages table, a blank line, then the deals table).",
+            help="Write to FILE instead of stdout. With csv, four files: FILE-stages.csv, FILE-deals.csv, "
+            "FILE-next-steps.csv and FILE-discards.csv (to stdout, the same four tables in that order, "
+            "each after a blank line).",
             dir_okay=False,
         ),
     ] = None,
@@ -87,7 +88,15 @@ def report(
             elif format is ReportFormat.md:
                 text = render.to_markdown(built)
             elif format is ReportFormat.csv:
-                _write_csv(render.stages_csv(built), render.deals_csv(built), output)
+                _write_csv(
+                    {
+                        "stages": render.stages_csv(built),
+                        "deals": render.deals_csv(built),
+                        "next-steps": render.next_steps_csv(built),
+                        "discards": render.discards_csv(built),
+                    },
+                    output,
+                )
                 return
             else:
                 text = None
@@ -122,18 +131,21 @@ def _write(text: str, output: Path | None) -> None:
     typer.echo(f"Wrote {output}.", err=True)
 
 
-def _write_csv(stages: str, deals: str, output: Path | None) -> None:
+def _write_csv(tables: dict[str, str], output: Path | None) -> None:
+    """The report's tables: one after another on stdout, or FILE-<name>.csv each."""
     if output is None:
-        typer.echo((stages + "\n" + deals).encode("utf-8"), nl=False)
+        typer.echo("\n".join(tables.values()).encode("utf-8"), nl=False)
         return
     stem = output.with_suffix("") if output.suffix.lower() == ".csv" else output
-    paths = (stem.with_name(stem.name + "-stages.csv"), stem.with_name(stem.name + "-deals.csv"))
-    for path, text in zip(paths, (stages, deals)):
+    paths = []
+    for name, text in tables.items():
+        path = stem.with_name(f"{stem.name}-{name}.csv")
         try:
             path.write_text(text, encoding="utf-8", newline="")
         except OSError as err:
             raise InvalidInput(f"Cannot write {path}: {err.strerror or err}.") from None
-    typer.echo(f"Wrote {paths[0]} and {paths[1]}.", err=True)
+        paths.append(str(path))
+    typer.echo(f"Wrote {', '.join(paths)}.", err=True)
 
 
 def chart(
