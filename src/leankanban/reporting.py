@@ -38,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import String, func, or_, select, type_coerce
 
+from leankanban.background import Background
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain import sprints as sp
 from leankanban.domain.model import Activity, Board, Deal, DealStatus, Event, EventKind, Stage
@@ -182,14 +183,17 @@ def load_inputs(
         rows = session.execute(deal_query.order_by(_DEAL.stage_entered_at, _DEAL.id)).all()
         if owner is not None:
             rows = [r for r in rows if wants(r[6])]
-        deals = _deals(rows, names)
-        tipped = not everything and sales.main_currency(deals) != _main(counts)
-        if tipped:
-            events: list[Event] = []
-        elif everything:
+        if everything:
+            deals = _deals(rows, names)
             events = _all_events(session, row.id, {d.id for d in deals})
+            tipped = False
         else:
+            # The deal objects are made on another thread while the database reads and
+            # sorts their events here (SQLite and psycopg let go of the GIL meanwhile).
+            made = Background(_deals, rows, names)
             events = _state_events(session, row.id, start, rows)
+            deals = made.result()
+            tipped = sales.main_currency(deals) != _main(counts)
     if tipped:
         # The old closed deals tip the main currency: read everything, as the reference does.
         return load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=True)
