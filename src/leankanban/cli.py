@@ -1,7 +1,11 @@
 """The `leankanban` command: parse -> service -> render.
 
 `leankanban` alone opens the TUI (imported only then, so every other command
-starts without loading Textual). Commands live in `leankanban.commands`.
+starts without loading Textual). Commands live in `leankanban.commands`;
+`COMMANDS` below says which module holds each one. `main()` imports only the
+module of the command it was asked for (`leankanban report` never loads the
+importers, the TUI or the other commands' renderers), and everything for
+`--help`, no command or an unknown one.
 """
 
 from __future__ import annotations
@@ -10,25 +14,20 @@ import gc
 
 # Importing the app (SQLAlchemy, SQLModel, Typer ...) makes a few hundred thousand objects
 # that live as long as the process: no garbage collection passes over them while they pile up
-# (about 0.1-0.2 s of a command's start), and after `gc.freeze()` below none do.
+# (about 0.1-0.2 s of a command's start), and after `gc.freeze()` (in `build_app`) none do.
 gc.disable()
 
+import importlib
+import sys
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from leankanban import __version__
-from leankanban.commands import boards, deals, detail, flow, outcomes, qualify, stages, transfer
-from leankanban.commands import report as report_commands
-from leankanban.commands import retro, sprint, timelog
-from leankanban.commands.render import one_line
 from leankanban.commands.state import State, state
 from leankanban.config import BOARD_ENV, DB_ENV, Settings
 from leankanban.domain.errors import LeanKanbanError
-
-gc.freeze()
-gc.enable()
 
 EXIT_CODES = """\
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 refused by a board policy
@@ -43,19 +42,10 @@ class LeanKanbanGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LeanKanbanError as err:
+            from leankanban.commands.render import one_line
+
             typer.echo(one_line(str(err)), err=True)
             raise typer.Exit(err.exit_code) from None
-
-
-app = typer.Typer(
-    name="leankanban",
-    cls=LeanKanbanGroup,
-    help="A keyboard-first terminal Kanban for lean B2B sales teams. Run without a command to open the board.",
-    epilog=EXIT_CODES,
-    invoke_without_command=True,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 def _print_version(value: bool) -> None:
@@ -64,7 +54,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[
@@ -103,48 +92,107 @@ def _open_tui(ctx: typer.Context) -> None:
     run_tui(services, board=app_state.board)
 
 
-# Deals
-app.command("add")(deals.add)
-app.command("move")(deals.move)
-app.command("edit")(deals.edit)
-app.command("history")(deals.history)
-app.command("deals")(deals.deals)
-app.command("show")(detail.show)
-app.command("note")(detail.note)
-app.add_typer(detail.contact_app, name="contact")
-app.command("undo")(detail.undo)
-# Qualification and outcomes
-app.add_typer(qualify.criteria_app, name="criteria")
-app.command("qualify")(qualify.qualify)
-app.command("discard")(outcomes.discard)
-app.command("win")(outcomes.win)
-app.command("reopen")(outcomes.reopen)
-app.add_typer(outcomes.reasons_app, name="reasons")
-# Flow policies
-app.command("block")(flow.block)
-app.command("unblock")(flow.unblock)
-app.command("settings")(flow.settings)
-app.add_typer(flow.lane_app, name="lane")
-# Boards
-app.command("board")(boards.board)
-app.command("boards")(boards.boards)
-app.command("init")(boards.init)
-# Stages
-app.command("stages")(stages.stages)
-app.add_typer(stages.stage_app, name="stage")
-# Import and export
-app.command("import")(transfer.import_)
-app.command("export")(transfer.export)
-# Reports and charts
-app.command("report")(report_commands.report)
-app.command("chart")(report_commands.chart)
-# Sprints, retros and time
-app.add_typer(sprint.sprint_app, name="sprint")
-app.add_typer(retro.retro_app, name="retro")
-app.command("insights")(retro.insights)
-app.command("log", cls=timelog.LogCommand)(timelog.log)
-app.add_typer(timelog.allocation_app, name="allocation")
+#: Every command: its name -> (module in leankanban.commands, attribute, and for a plain
+#: command the click class to use, or "group" for a Typer sub-app). In the order `--help` lists them.
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    # Deals
+    "add": ("deals", "add", None),
+    "move": ("deals", "move", None),
+    "edit": ("deals", "edit", None),
+    "history": ("deals", "history", None),
+    "deals": ("deals", "deals", None),
+    "show": ("detail", "show", None),
+    "note": ("detail", "note", None),
+    "contact": ("detail", "contact_app", "group"),
+    "undo": ("detail", "undo", None),
+    # Qualification and outcomes
+    "criteria": ("qualify", "criteria_app", "group"),
+    "qualify": ("qualify", "qualify", None),
+    "discard": ("outcomes", "discard", None),
+    "win": ("outcomes", "win", None),
+    "reopen": ("outcomes", "reopen", None),
+    "reasons": ("outcomes", "reasons_app", "group"),
+    # Flow policies
+    "block": ("flow", "block", None),
+    "unblock": ("flow", "unblock", None),
+    "settings": ("flow", "settings", None),
+    "lane": ("flow", "lane_app", "group"),
+    # Boards
+    "board": ("boards", "board", None),
+    "boards": ("boards", "boards", None),
+    "init": ("boards", "init", None),
+    # Stages
+    "stages": ("stages", "stages", None),
+    "stage": ("stages", "stage_app", "group"),
+    # Import and export
+    "import": ("transfer", "import_", None),
+    "export": ("transfer", "export", None),
+    # Reports and charts
+    "report": ("report", "report", None),
+    "chart": ("report", "chart", None),
+    # Sprints, retros and time
+    "sprint": ("sprint", "sprint_app", "group"),
+    "retro": ("retro", "retro_app", "group"),
+    "insights": ("retro", "insights", None),
+    "log": ("timelog", "log", "LogCommand"),
+    "allocation": ("timelog", "allocation_app", "group"),
+}
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or with just the command `only` (and the
+    global options), which then loads nothing the other commands need."""
+    cli = typer.Typer(
+        name="leankanban",
+        cls=LeanKanbanGroup,
+        help="A keyboard-first terminal Kanban for lean B2B sales teams. Run without a command to open the board.",
+        epilog=EXIT_CODES,
+        invoke_without_command=True,
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    cli.callback()(root)
+    for name, (module_name, attribute, kind) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f"leankanban.commands.{module_name}")
+        target = getattr(module, attribute)
+        if kind == "group":
+            cli.add_typer(target, name=name)
+        elif kind is None:
+            cli.command(name)(target)
+        else:
+            cli.command(name, cls=getattr(module, kind))(target)
+    gc.freeze()  # the app's objects live as long as the process (see the top of this module)
+    gc.enable()
+    return cli
+
+
+#: Global options that take a value (the command's name comes after them).
+_VALUE_OPTIONS = ("--db", "--board", "-b")
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command `args` ask for (after the global options), if it is one of COMMANDS."""
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            return None
+        if arg in _VALUE_OPTIONS:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def __getattr__(name: str) -> Any:
+    """`leankanban.cli.app`: the whole app, built on first use (tests, `python -m`)."""
+    if name == "app":
+        whole = build_app()
+        globals()["app"] = whole
+        return whole
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    app(prog_name="leankanban")
+    build_app(only=command_named(sys.argv[1:]))(prog_name="leankanban")

@@ -92,6 +92,44 @@ print(json.dumps({{"codes": codes, "textual": sorted(m for m in sys.modules if m
     assert report == {"codes": [0, 0, 0, 0, 0, 0, 0], "textual": []}
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "-f", "json"], "report"),
+        (["--db", "x.db", "-b", "pipeline", "move", "3", "Won"], "move"),
+        (["--db", "report", "deals"], "deals"),  # a global option's value is not the command
+        (["--board", "sprint", "sprint", "show"], "sprint"),
+        (["--help"], None),
+        ([], None),
+        (["reprot"], None),  # unknown: the whole app, so click can suggest the right name
+        (["--", "report"], None),
+    ],
+)
+def test_main_finds_the_command_it_was_asked_for(args, expected):
+    from leankanban.cli import command_named
+
+    assert command_named(args) == expected
+
+
+def test_main_loads_only_the_module_of_the_command_run(tmp_path):
+    script = f"""
+import json, sys
+sys.argv = ["leankanban", "--db", {str(tmp_path / "x.db")!r}, "report", "-f", "json"]
+from leankanban.cli import main
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+loaded = sorted(m for m in sys.modules if m.startswith(("leankanban.commands.", "leankanban.importers", "leankanban.tui")))
+print(json.dumps(loaded), file=sys.stderr)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["board"] == "pipeline"
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert loaded == ["leankanban.commands.report", "leankanban.commands.state"]
+
+
 def test_python_dash_m_runs_the_cli():
     done = subprocess.run(
         [sys.executable, "-m", "leankanban", "--version"], capture_output=True, text=True, timeout=60
