@@ -33,10 +33,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from operator import attrgetter, itemgetter
 from typing import Any
 
-from sqlalchemy import String, func, or_, select, type_coerce
+from sqlalchemy import ARRAY, Integer, String, any_, bindparam, func, literal_column, or_, select, type_coerce
 
 from leankanban.background import Background
 from leankanban.domain.errors import InvalidInput
@@ -60,8 +59,6 @@ _KINDS = {kind.value: kind for kind in EventKind}
 _STATUSES = {status.value: status for status in DealStatus}
 _ACTIVITIES = {activity.value: activity for activity in Activity}
 _CENT = Decimal("0.01")
-_AT = attrgetter("at")
-_ID = itemgetter(0)
 
 
 # -- since -----------------------------------------------------------------------
@@ -228,41 +225,52 @@ def _all_events(session: Any, board_id: int, ids: set[int | None]) -> list[Event
 
 def _state_events(session: Any, board_id: int, start: datetime, deals: list[Any]) -> list[Event]:
     """The STATE_KINDS events of `deals` (rows of the deal query, ending in each deal's
-    first and last event time), by time then id, as `_all_events` would order them.
+    first and last event time): deal by deal, each deal's by time then id (across
+    deals in no particular order: every reader of a report's events orders them itself).
 
     Events of other kinds are not read one by one: where a deal's first or
     last event is of such a kind, a NOTE at that moment stands in for it
     (timelines read nothing else from them).
     """
-    # By deal id only (the deals are the board's): SQLite then walks ix_event_deal_at.
-    wanted = select(_DEAL.id).where(_DEAL.board_id == board_id, _recent(start))
+    ids = [deal[0] for deal in deals]
+    wanted = _one_of(session, _EVENT.deal_id, ids)
+    if wanted is None:  # the deal query's condition picks them again (and maybe other owners' deals)
+        wanted = _EVENT.deal_id.in_(select(_DEAL.id).where(_DEAL.board_id == board_id, _recent(start)))
     rows = session.execute(
         select(*_EVENT_COLUMNS)
-        .where(_EVENT.deal_id.in_(wanted), _EVENT.kind.in_(STATE_KINDS))
-        .order_by(_EVENT.at, _EVENT.id)
+        .where(wanted, _EVENT.kind.in_(STATE_KINDS))
+        .order_by(_EVENT.deal_id, _EVENT.at, _EVENT.id)  # the order of ix_event_deal_at: no sort
     ).all()
-    ids = {deal[0] for deal in deals}
-    events = _events([r for r in rows if r[0] in ids])
+    kept = set(ids)
+    events = _events([r for r in rows if r[0] in kept])
     first: dict[int | None, datetime] = {}
     last: dict[int | None, datetime] = {}
     for event in events:
         first.setdefault(event.deal_id, event.at)
         last[event.deal_id] = event.at
-    extra = []
     note = EventKind.NOTE
-    for deal in sorted(deals, key=_ID):  # as a GROUP BY deal_id would give them
+    for deal in deals:
         deal_id, earliest, latest = deal[0], deal[-2], deal[-1]
         if earliest is None:
             continue
         earliest, latest = _time(earliest), _time(latest)
         if deal_id not in first or earliest < first[deal_id]:  # type: ignore[operator]
-            extra.append(Event(note, earliest, deal_id))  # type: ignore[arg-type]
+            events.append(Event(note, earliest, deal_id))  # type: ignore[arg-type]
         if latest != earliest and (deal_id not in last or latest > last[deal_id]):  # type: ignore[operator]
-            extra.append(Event(note, latest, deal_id))  # type: ignore[arg-type]
-    if extra:
-        events.extend(extra)
-        events.sort(key=_AT)  # stable: ties keep the (at, id) order read
+            events.append(Event(note, latest, deal_id))  # type: ignore[arg-type]
     return events
+
+
+def _one_of(session: Any, column: Any, ids: list[int]) -> Any:
+    """`column IN ids` with the ids as one bound value, where the database takes one:
+    a JSON array on SQLite (json_each), an array on PostgreSQL (= ANY); else None.
+    (Thousands of bound values, one per id, would be slower, and SQLite caps their number.)"""
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    if dialect.name == "sqlite" and getattr(dialect.dbapi, "sqlite_version_info", (0,)) >= (3, 38):  # JSON built in
+        return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(ids))))
+    return None
 
 
 def _bound(aggregate: Any) -> Any:

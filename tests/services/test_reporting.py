@@ -101,6 +101,17 @@ def test_efficient_report_for_one_owner_equals_reference(lk: LeanKanban, clock: 
     assert reporting.report(lk, since=since, owner=" ANN ", seed=3) == _full_report(lk, since, owner=" ANN ")
 
 
+def test_without_ids_as_one_value_the_deal_condition_picks_the_events(
+    lk: LeanKanban, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database that takes neither a JSON array nor an array of ids (or an SQLite before 3.38).
+    seed_history(lk, clock)
+    since = clock.now - timedelta(days=7)
+    monkeypatch.setattr(reporting, "_one_of", lambda *_args: None)
+    assert reporting.report(lk, since=since, seed=3) == _full_report(lk, since)
+    assert reporting.report(lk, since=since, owner="ann", seed=3) == _full_report(lk, since, owner="ann")
+
+
 def test_old_deals_that_tip_the_currency_are_read_too(lk: LeanKanban, clock: FakeClock) -> None:
     clock.advance(days=-300)
     for n in range(4):

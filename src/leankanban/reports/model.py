@@ -606,25 +606,38 @@ def _stage_lines(
     return tuple(result)
 
 
+def _in_period(events: list[Event], kind: EventKind, period: Period) -> list[Event]:
+    """The events of `kind` in `period`, by time then id (events come in any order across deals)."""
+    start, end = period.start, period.end
+    found = []
+    for e in events:
+        if e.kind is kind:
+            at = e.at if e.at.tzinfo is not None else aware(e.at)
+            if start <= at < end:
+                found.append(e)
+    found.sort(key=_time_then_id)
+    return found
+
+
+def _time_then_id(event: Event) -> tuple[datetime, int]:
+    return aware(event.at), event.id or 0
+
+
 def _moves(events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period) -> tuple[Move, ...]:
-    moves = [e for e in events if e.kind is EventKind.MOVED and e.to_stage and aware(e.at) in period]
-    moves.sort(key=lambda e: aware(e.at))
     return tuple(
         Move(e.deal_id, by_id[e.deal_id].deal.title, by_id[e.deal_id].deal.owner, e.from_stage, e.to_stage, aware(e.at))
-        for e in moves
-        if e.deal_id in by_id and e.to_stage is not None
+        for e in _in_period(events, EventKind.MOVED, period)
+        if e.to_stage and e.deal_id in by_id
     )
 
 
 def _new_deals(
     events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period
 ) -> tuple[NewDeal, ...]:
-    created = sorted(
-        (e for e in events if e.kind is EventKind.CREATED and aware(e.at) in period and e.deal_id in by_id),
-        key=lambda e: aware(e.at),
-    )
     result = []
-    for event in created:
+    for event in _in_period(events, EventKind.CREATED, period):
+        if event.deal_id not in by_id:
+            continue
         deal = by_id[event.deal_id].deal
         result.append(
             NewDeal(deal.id, deal.title, deal.owner, event.to_stage or deal.stage, deal.value, deal.currency,
