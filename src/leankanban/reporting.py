@@ -8,11 +8,14 @@ a board with 100,000 deals and a million events it reads a fifth of them:
   window (the history window, or `since` if earlier): created, moved, closed,
   edited or touched by any event then. The store keeps `last_activity_at` at
   or after a deal's latest event (every event is recorded through
-  `repository.add_events`, which touches it; imports keep the maximum), so a
-  closed deal whose timestamps are all older than the window has no event in
-  it: its final close is before the window and it adds nothing to any figure;
-* the events of those deals only (all of their events, old ones included,
-  since a timeline is rebuilt from a deal's whole history);
+  `repository.add_events`, which only ever moves it forward; imports keep the
+  maximum), so a closed deal whose timestamps are all older than the window
+  has no event in it: its final close is before the window and it adds
+  nothing to any figure;
+* the events of those deals only, old ones included, since a timeline is
+  rebuilt from a deal's whole history: every event that changes a stage, a
+  status or a block, and of the other kinds (notes, edits ...) just the
+  earliest time, which a timeline reads (the latest is `last_activity_at`);
 * the older closed deals only as counts per owner and currency, for the one
   number they still change: the report's main currency and how many deals
   are in other currencies. If leaving them out would change the main
@@ -35,7 +38,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, any_, bindparam, func, literal_column, or_, select, type_coerce
+from sqlalchemy import ARRAY, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
 
 from leankanban.background import Background
 from leankanban.domain.errors import InvalidInput
@@ -173,10 +176,13 @@ def load_inputs(
             _DEAL.owner, _DEAL.status, _raw(_DEAL.created_at), _raw(_DEAL.stage_entered_at),
             _raw(_DEAL.closed_at), _DEAL.lost_reason, _DEAL.next_step, _DEAL.blocked_reason,
             _raw(_DEAL.blocked_since), _raw(_DEAL.last_activity_at), _DEAL.activity, _raw(_DEAL.next_step_due),
-        ).where(_DEAL.board_id == row.id)
+        ).where(_on_board(session, row.id))
         if not everything:
-            # Each deal's first and last event of any kind, one index seek each (ix_event_deal_at).
-            deal_query = deal_query.add_columns(_raw(_bound(func.min)), _raw(_bound(func.max))).where(_recent(start))
+            # Each deal's first event of any kind, one index seek each (ix_event_deal_at); its last
+            # only where the deal has no last_activity_at (which is at or after it otherwise, and
+            # which its timeline takes as its last activity when later).
+            latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
+            deal_query = deal_query.add_columns(_raw(_bound(func.min)), _raw(latest)).where(_recent(start))
         rows = session.execute(deal_query.order_by(_DEAL.stage_entered_at, _DEAL.id)).all()
         if owner is not None:
             rows = [r for r in rows if wants(r[6])]
@@ -225,7 +231,7 @@ def _all_events(session: Any, board_id: int, ids: set[int | None]) -> list[Event
 
 def _state_events(session: Any, board_id: int, start: datetime, deals: list[Any]) -> list[Event]:
     """The STATE_KINDS events of `deals` (rows of the deal query, ending in each deal's
-    first and last event time): deal by deal, each deal's by time then id (across
+    first event time and, for a deal without last_activity_at, its last): deal by deal, each deal's by time then id (across
     deals in no particular order: every reader of a report's events orders them itself).
 
     Events of other kinds are not read one by one: where a deal's first or
@@ -256,7 +262,7 @@ def _state_events(session: Any, board_id: int, start: datetime, deals: list[Any]
         earliest, latest = _time(earliest), _time(latest)
         if deal_id not in first or earliest < first[deal_id]:  # type: ignore[operator]
             events.append(Event(note, earliest, deal_id))  # type: ignore[arg-type]
-        if latest != earliest and (deal_id not in last or latest > last[deal_id]):  # type: ignore[operator]
+        if latest is not None and latest != earliest and (deal_id not in last or latest > last[deal_id]):  # type: ignore[operator]
             events.append(Event(note, latest, deal_id))  # type: ignore[arg-type]
     return events
 
@@ -271,6 +277,16 @@ def _one_of(session: Any, column: Any, ids: list[int]) -> Any:
     if dialect.name == "sqlite" and getattr(dialect.dbapi, "sqlite_version_info", (0,)) >= (3, 38):  # JSON built in
         return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(ids))))
     return None
+
+
+def _on_board(session: Any, board_id: int) -> Any:
+    """The board's deals. On SQLite as a condition its planner cannot answer with
+    ix_deal_board_stage_status: a report reads a fifth of a board's deals, and with
+    no table statistics SQLite would seek every deal row through the index (a third
+    slower than reading the table, as every board's deals are then mostly this board's)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _DEAL.board_id + 0 == board_id
+    return _DEAL.board_id == board_id
 
 
 def _bound(aggregate: Any) -> Any:

@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from leankanban import charts, reporting
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.model import Activity
+from leankanban.domain.model import Activity, Event, EventKind
 from leankanban.reports.model import build_report
 from leankanban.services import LeanKanban
+from leankanban.store import repository as repo
+from leankanban.store.tables import DealRow
 from tests.conftest import FakeClock
 
 
@@ -110,6 +113,37 @@ def test_without_ids_as_one_value_the_deal_condition_picks_the_events(
     monkeypatch.setattr(reporting, "_one_of", lambda *_args: None)
     assert reporting.report(lk, since=since, seed=3) == _full_report(lk, since)
     assert reporting.report(lk, since=since, owner="ann", seed=3) == _full_report(lk, since, owner="ann")
+
+
+def test_an_older_event_never_moves_last_activity_back(lk: LeanKanban, clock: FakeClock) -> None:
+    deal = lk.add_deal("Acme", stage="Discovery")
+    clock.advance(days=3)
+    lk.add_note(deal.id, "Called back")
+    latest = lk.get_deal(deal.id).last_activity_at
+    with lk._write() as session:  # noqa: SLF001 - history recorded late, as an import of old notes would
+        board_id = repo.board_row(session=session, name=None).id
+        repo.add_events(session=session, board_id=board_id,
+                        events=[Event(EventKind.NOTE, clock.now - timedelta(days=2), deal.id)])
+    assert lk.get_deal(deal.id).last_activity_at == latest
+    clock.advance(days=1)
+    lk.add_note(deal.id, "Sent the proposal")
+    assert lk.get_deal(deal.id).last_activity_at == clock.now
+
+
+def test_a_deal_without_last_activity_takes_its_latest_event(lk: LeanKanban, clock: FakeClock) -> None:
+    # Only the earliest time of a deal's notes and edits is read, and the latest where the
+    # deal has no last_activity_at (a database written before the field was kept).
+    ids = seed_history(lk, clock)
+    clock.advance(hours=6)
+    lk.add_note(ids["Recent"], "Legal has the contract")
+    with lk._write() as session:  # noqa: SLF001
+        session.exec(update(DealRow).values(last_activity_at=None))
+    clock.advance(days=1)
+    since = clock.now - timedelta(days=7)
+    efficient = reporting.report(lk, since=since, seed=3)
+    assert efficient == _full_report(lk, since)
+    noted = next(d for d in efficient.deals if d.deal_id == ids["Recent"])
+    assert noted.idle_days == pytest.approx(1.0)  # the note, a day ago (its last move was days before)
 
 
 def test_old_deals_that_tip_the_currency_are_read_too(lk: LeanKanban, clock: FakeClock) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from leankanban.domain.errors import UnknownBoard, UnknownDeal
@@ -385,7 +385,9 @@ def full_deal(*, session: Session, row: DealRow, stage_name: str) -> Deal:
 def add_events(
     *, session: Session, board_id: int, events: Iterable[Event], touch: bool = True
 ) -> list[EventRow]:
-    """Append events; with `touch`, their deals count as active at the latest one."""
+    """Append events; with `touch`, their deals count as active at the latest one
+    (`last_activity_at` only ever moves forward: it stays at or after every event of
+    the deal, which the report's read relies on)."""
     latest: dict[int, datetime] = {}
     rows: list[EventRow] = []
     for event in events:
@@ -409,10 +411,14 @@ def add_events(
         rows.append(row)
     if touch:
         for deal_id, at in latest.items():
+            stored = to_db_time(at)
             session.exec(
                 update(DealRow)
-                .where(DealRow.id == deal_id)
-                .values(last_activity_at=to_db_time(at))
+                .where(
+                    DealRow.id == deal_id,
+                    or_(DealRow.last_activity_at.is_(None), DealRow.last_activity_at < stored),  # type: ignore[union-attr,operator]
+                )
+                .values(last_activity_at=stored)
                 .execution_options(synchronize_session="fetch")
             )
     return rows
