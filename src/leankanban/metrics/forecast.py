@@ -39,6 +39,7 @@ from datetime import date, timedelta
 from decimal import Decimal, getcontext
 from itertools import accumulate
 from random import Random
+from typing import Any
 
 CONFIDENCES = (50, 85, 95)
 DEFAULT_TRIALS = 10_000
@@ -303,19 +304,21 @@ def _numpy():  # noqa: ANN202 - the numpy module, or None
     return numpy
 
 
-def _mersenne(rng: Random):  # noqa: ANN202 - numpy.random.RandomState, imported lazily
-    """A NumPy RandomState in exactly `rng`'s Mersenne Twister state.
+def _mersenne(rng: Random):  # noqa: ANN202 - numpy.random.Generator, imported lazily
+    """A NumPy Generator on a Mersenne Twister in exactly `rng`'s state.
 
-    Its `random_sample` draws the same doubles, from the same 32-bit words, as
+    Its `random` draws the same doubles, from the same 32-bit words, as
     `rng.random()` (53 bits: two words shifted right by 5 and 6), so
-    `floor(u * n)` picks what `rng.choices(population, k=...)` would pick.
+    `floor(u * n)` picks what `rng.choices(population, k=...)` would pick;
+    and it can draw into an array that is already there (`out=`).
     """
     import numpy as np
 
     _version, internal, _gauss = rng.getstate()
-    state = np.random.RandomState()
-    state.set_state(("MT19937", np.array(internal[:-1], dtype=np.uint32), internal[-1], 0, 0.0))
-    return state
+    bits = np.random.MT19937()
+    bits.state = {"bit_generator": "MT19937", "state": {"key": np.array(internal[:-1], dtype=np.uint32),
+                                                        "pos": internal[-1]}}
+    return np.random.Generator(bits)
 
 
 def _as_ints(values: Sequence[Decimal]) -> tuple[list[int], int] | None:
@@ -358,6 +361,7 @@ def _value_totals_numpy(
         return None
 
     source = _mersenne(rng)
+    scratch = _Scratch(np)
     wins_of = np.asarray(history, dtype=np.int64)
     value_of = np.asarray(cents, dtype=np.int64)
     biggest = max(map(abs, cents))
@@ -376,20 +380,56 @@ def _value_totals_numpy(
                 if stop < len(values_sum):
                     break
             # Keep the undrawn rest of the stream and draw a block more.
-            uniforms = np.concatenate((uniforms[at:], source.random_sample(_BLOCK)))
+            uniforms = scratch.block(uniforms[at:], source, _BLOCK)
             if biggest * len(uniforms) >= 2**63:
                 return None  # `rng` is untouched: the plain loop starts from the same state
-            wins_sum, values_sum, at = _running(np, wins_of, uniforms), _running(np, value_of, uniforms), 0
+            wins_sum = _running(np, wins_of, uniforms, scratch, "wins")
+            values_sum, at = _running(np, value_of, uniforms, scratch, "values"), 0
         totals.append(Decimal(int(values_sum[stop] - values_sum[end])).scaleb(exponent) if wins else zero)
         at = stop
     return totals
 
 
-def _running(np, population, uniforms):  # noqa: ANN001, ANN202 - NumPy arrays
+class _Scratch:
+    """NumPy arrays kept for the blocks of one forecast: a new 2 MB array costs its page
+    faults on every block (more than the arithmetic on it), a kept one only once."""
+
+    def __init__(self, np) -> None:  # noqa: ANN001 - the numpy module
+        self.np = np
+        self._arrays: dict[str, Any] = {}
+
+    def get(self, name: str, size: int, dtype: Any) -> Any:
+        """An array `name` of `size` elements (its old contents, if any, are garbage)."""
+        array = self._arrays.get(name)
+        if array is None or len(array) < size:
+            array = self._arrays[name] = self.np.empty(size + size // 8, dtype=dtype)  # room for the carried rest
+        return array[:size]
+
+    def block(self, rest: Any, source: Any, size: int) -> Any:
+        """`rest` (the undrawn end of the last block) followed by `size` new uniforms from `source`.
+        Two arrays take turns, since `rest` is a view of the one filled last time."""
+        name = "uniforms-b" if self._arrays.get("uniforms-a") is not None and self.np.shares_memory(
+            rest, self._arrays["uniforms-a"]) else "uniforms-a"
+        out = self.get(name, len(rest) + size, self.np.float64)
+        out[: len(rest)] = rest
+        source.random(out=out[len(rest):])
+        return out
+
+
+def _running(np, population, uniforms, scratch: _Scratch, name: str):  # noqa: ANN001, ANN202 - NumPy arrays
     """Sums of the first i picks from `population` (i = 0..len(uniforms)), each pick
-    `population[floor(u * len(population))]`, as `Random.choices` picks."""
-    sums = np.zeros(len(uniforms) + 1, dtype=np.int64)
-    np.cumsum(population[(uniforms * float(len(population))).astype(np.intp)], out=sums[1:])
+    `population[floor(u * len(population))]`, as `Random.choices` picks; kept in
+    `scratch` as `name` (valid until the next call with that name)."""
+    size = len(uniforms)
+    scaled = scratch.get("scaled", size, np.float64)
+    np.multiply(uniforms, float(len(population)), out=scaled)
+    index = scratch.get("index", size, np.intp)
+    np.copyto(index, scaled, casting="unsafe")  # truncates, as int() and astype do: u < 1, so in range
+    picks = scratch.get("picks", size, np.int64)
+    np.take(population, index, out=picks, mode="clip")  # "clip" only skips the bounds check: all are in range
+    sums = scratch.get(name, size + 1, np.int64)
+    sums[0] = 0
+    np.cumsum(picks, out=sums[1:])
     return sums
 
 
@@ -407,6 +447,7 @@ def _when_done_numpy(
     if np is None:
         return None
     source = _mersenne(rng)
+    scratch = _Scratch(np)
     counts = np.asarray(history, dtype=np.int64)
     uniforms = np.empty(0)
     sums = np.zeros(1, dtype=np.int64)
@@ -428,8 +469,8 @@ def _when_done_numpy(
                     finished.append(day)
                     at += used
                     break
-            uniforms = np.concatenate((uniforms[at:], source.random_sample(max(_BLOCK, 2 * horizon))))
-            sums, at = _running(np, counts, uniforms), 0
+            uniforms = scratch.block(uniforms[at:], source, max(_BLOCK, 2 * horizon))
+            sums, at = _running(np, counts, uniforms, scratch, "sums"), 0
     return finished
 
 
@@ -444,6 +485,6 @@ def _how_many_numpy(rng: Random, history: list[int], days: int, trials: int) -> 
     result: list[int] = []
     for first in range(0, trials, per_block):
         batch = min(per_block, trials - first)
-        uniforms = source.random_sample(batch * days).reshape(batch, days)
+        uniforms = source.random(batch * days).reshape(batch, days)
         result.extend(counts[(uniforms * float(len(history))).astype(np.intp)].sum(axis=1).tolist())
     return result
