@@ -177,22 +177,22 @@ class Timeline:
     #: False when the deal had no events and was rebuilt from its own fields.
     from_events: bool = True
     _entered: tuple[datetime, ...] = field(default=(), repr=False, compare=False)
+    # Worked out once, on construction: every metric reads them of every timeline.
+    #: The stage the deal is in now (its last visit's).
+    stage: str = field(init=False, repr=False, compare=False)
+    #: Not (finally) closed.
+    is_open: bool = field(init=False, repr=False, compare=False)
+    #: Ever entered an active stage (`started_at` is set).
+    started: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.stage = self.visits[-1].stage if self.visits else self.deal.stage
+        self.is_open = self.status is DealStatus.OPEN
+        self.started = self.started_at is not None
 
     @property
     def deal_id(self) -> int | None:
         return self.deal.id
-
-    @property
-    def stage(self) -> str:
-        return self.visits[-1].stage if self.visits else self.deal.stage
-
-    @property
-    def is_open(self) -> bool:
-        return self.status is DealStatus.OPEN
-
-    @property
-    def started(self) -> bool:
-        return self.started_at is not None
 
     def stage_at(self, moment: datetime) -> str | None:
         """The stage the deal was in at `moment`, or None before it existed."""
