@@ -191,8 +191,8 @@ def load_inputs(
             events = _all_events(session, row.id, {d.id for d in deals})
             tipped = False
         else:
-            # The deal objects are made on another thread while the database reads and
-            # sorts their events here (SQLite and psycopg let go of the GIL meanwhile).
+            # The deal objects are made on another thread while the database reads their
+            # events here (SQLite and psycopg let go of the GIL while they work).
             made = Background(_deals, rows, names)
             events = _state_events(session, row.id, start, rows)
             deals = made.result()
@@ -231,8 +231,9 @@ def _all_events(session: Any, board_id: int, ids: set[int | None]) -> list[Event
 
 def _state_events(session: Any, board_id: int, start: datetime, deals: list[Any]) -> list[Event]:
     """The STATE_KINDS events of `deals` (rows of the deal query, ending in each deal's
-    first event time and, for a deal without last_activity_at, its last): deal by deal, each deal's by time then id (across
-    deals in no particular order: every reader of a report's events orders them itself).
+    first event time and, for a deal without last_activity_at, its last): deal by deal,
+    each deal's by time then id (across deals in no particular order: every reader of a
+    report's events orders them itself).
 
     Events of other kinds are not read one by one: where a deal's first or
     last event is of such a kind, a NOTE at that moment stands in for it

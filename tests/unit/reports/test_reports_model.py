@@ -10,6 +10,7 @@ Delta created. Earlier: Acme won on day 10. Cycle times 10 (Acme), 15 (Beta), 19
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
@@ -138,3 +139,15 @@ def test_money_in_another_currency_is_counted_not_summed():
     negotiation = next(x for x in r.stages if x.name == "Negotiation")
     assert (negotiation.count, negotiation.value) == (2, Decimal("6000.00"))
     assert r.other_currency_deals == 1
+
+
+def test_events_in_any_order_across_deals_give_the_same_report():
+    # The report's read hands over events deal by deal, not in time order; with ids, as
+    # the database gives them, moves and new deals come out by time, then id.
+    s = story()
+    numbered = [replace(e, id=n) for n, e in enumerate(s.events, start=1)]
+    by_time = build_report(BOARD, STAGES, s.deal_list, numbered, NOW, SINCE, forecast_seed=1)
+    by_deal = sorted(numbered, key=lambda e: (-(e.deal_id or 0), e.at, e.id))  # deal by deal, last deal first
+    regrouped = build_report(BOARD, STAGES, s.deal_list, by_deal, NOW, SINCE, forecast_seed=1)
+    assert regrouped == by_time
+    assert [m.deal_id for m in regrouped.moved] == [2, 3, 7]
