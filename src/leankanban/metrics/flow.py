@@ -74,6 +74,8 @@ def aware(moment: datetime) -> datetime:
 
 
 def day_of(moment: datetime, tz: tzinfo = UTC) -> date:
+    if moment.tzinfo is tz:  # already there (every stored time is UTC): no conversion
+        return moment.date()
     return aware(moment).astimezone(tz).date()
 
 
