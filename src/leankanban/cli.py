@@ -129,6 +129,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "export": ("transfer", "export", None),
     # Reports and charts
     "report": ("report", "report", None),
+    "forecast": ("report", "forecast", None),
     "chart": ("report", "chart", None),
     # Sprints, retros and time
     "sprint": ("sprint", "sprint_app", "group"),

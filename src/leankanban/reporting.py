@@ -44,7 +44,8 @@ from leankanban.background import Background
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain import sprints as sp
 from leankanban.domain.model import Activity, Board, Deal, DealStatus, Event, EventKind, Stage
-from leankanban.metrics import forecast, sales
+from leankanban.metrics import forecast as forecast_metrics
+from leankanban.metrics import sales
 from leankanban.reports import model as reports
 from leankanban.services import LeanKanban
 from leankanban.services_sprints import UnknownSprint
@@ -90,6 +91,27 @@ def parse_since(text: str | None, now: datetime) -> datetime:
     if since > now:
         raise InvalidInput(f"{day.isoformat()} is in the future; give a date up to today.")
     return since
+
+
+def parse_until(text: str | None, now: datetime, *, default_days: int) -> date:
+    """`14d`, `2w`, `36h` after `now` (its day), or a date `YYYY-MM-DD` from today on.
+
+    Raises InvalidInput with one sentence for anything else.
+    """
+    raw = (text or "").strip() or f"{default_days}d"
+    found = _RELATIVE.match(raw)
+    if found:
+        return (now + timedelta(**{_UNITS[found.group(2).lower()]: int(found.group(1))})).astimezone(UTC).date()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"'{text}' is not a date to forecast to; use a number of days or weeks like 14d or 4w, "
+            "or a date like 2027-01-31."
+        ) from None
+    if day < now.astimezone(UTC).date():
+        raise InvalidInput(f"{day.isoformat()} is in the past; give a date from today on.")
+    return day
 
 
 # -- what the report (and the charts) are computed from ----------------------------
@@ -169,7 +191,7 @@ def load_inputs(
             if wants(name):
                 counts[currency] += count
         if board_deals >= PRELOAD_NUMPY_DEALS and not everything:
-            forecast.preload_numpy()  # on another core, while SQLite reads the deals and events
+            forecast_metrics.preload_numpy()  # on another core, while SQLite reads the deals and events
 
         deal_query = select(
             _DEAL.id, _DEAL.stage_id, _DEAL.title, _DEAL.account, _DEAL.value_cents, _DEAL.currency,
@@ -438,6 +460,35 @@ def report_and_inputs(
         context = load_context(lk, board=board, since=since, start=start,
                                deals=inputs.deals if owner is None else None)
         return from_inputs(inputs, since, seed=seed, history_days=history_days, context=context), inputs
+
+
+def forecast(
+    lk: LeanKanban,
+    *,
+    board: str | None = None,
+    stages: Iterable[str] = (),
+    until: date | str | None = None,
+    window: datetime | str | None = None,
+    owner: str | None = None,
+    trials: int = forecast_metrics.DEFAULT_TRIALS,
+    seed: int | None = None,
+) -> reports.ForecastReport:
+    """`leankanban forecast`: when the open deals in `stages` (default: the active ones) will
+    be done, and what will close by `until` (default: in 14 days), from the daily closes since
+    `window` (a datetime, or text like `90d`, `12w` or a date; default: 90 days)."""
+    if not 100 <= trials <= 1_000_000:
+        raise InvalidInput(f"{trials:,} trials is out of range; use 100 to 1,000,000.")
+    now = lk.clock().astimezone(UTC)
+    start = window if isinstance(window, datetime) else parse_since(
+        window or f"{reports.DEFAULT_HISTORY_DAYS}d", now
+    )
+    target = until if isinstance(until, date) else parse_until(until, now, default_days=reports.DEFAULT_HORIZON_DAYS)
+    with paused_gc():
+        inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now)
+        return reports.build_forecast(
+            inputs.board, inputs.stages, inputs.deals, inputs.events, now, window_start=start, target=target,
+            stage_names=tuple(stages), owner=owner, trials=trials, seed=seed,
+        )
 
 
 def load_context(

@@ -190,3 +190,55 @@ def test_settings_capacity_must_be_a_number(run) -> None:
     result = run("settings", "--capacity-per-week", "lots")
     assert result.exit_code != 0
     assert "not a whole number" in result.output
+
+
+# --- leankanban forecast ------------------------------------------------------------
+
+
+def test_forecast_json_counts_the_stage_and_the_window(run, board) -> None:
+    result = run("forecast", "--stage", "proposal", "--by", "30d", "--window", "30d", "--seed", "1", "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"schema_version", "generated_at", "board", "owner", "currency", "stages", "window", "trials",
+                         "seed", "no_throughput", "done", "by", "closes_by", "won_value_by", "deals"}
+    assert data["stages"] == ["Proposal"]
+    assert data["done"]["items"] == 1 and [d["title"] for d in data["deals"]] == ["Open | *deal*"]
+    assert data["window"]["days"] == 31 and (data["window"]["closed"], data["window"]["won"]) == (4, 3)
+    assert data["trials"] == 10_000 and data["seed"] == 1
+    # 4 closes on one day out of 31: a close-free day is the likeliest, so p50 <= p85 <= p95 in time,
+    # and the counts by the date go the other way (85% = at least this many in 85% of trials).
+    done = [data["done"][p] for p in ("p50", "p85", "p95")]
+    assert done == sorted(done)
+    closes = [data["closes_by"][p] for p in ("p50", "p85", "p95")]
+    assert closes == sorted(closes, reverse=True)
+    again = json.loads(run("forecast", "-s", "Proposal", "--by", "30d", "-w", "30d", "--seed", "1", "-f", "json").stdout)
+    assert {k: v for k, v in again.items() if k not in ("generated_at", "window")} == {
+        k: v for k, v in data.items() if k not in ("generated_at", "window")
+    }
+
+
+def test_forecast_text_by_default_covers_the_work_in_progress(run, board) -> None:
+    result = run("forecast", "--seed", "7")
+    assert result.exit_code == 0, result.output
+    first, second = result.stdout.splitlines()[:2]
+    assert first == "Forecast for pipeline: 1 open deal in Discovery, Proposal, Negotiation."
+    assert "4 closed, 3 won" in second and "10,000 trials, seed 7" in second
+    assert "deals closed" in result.stdout and "value won (EUR)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stage", "Nowhere"], "There is no stage 'Nowhere'; the stages are Leads, "),
+        (["--stage", "Won"], "Won holds closed deals; forecast an open stage."),
+        (["--by", "2020-01-01"], "2020-01-01 is in the past; give a date from today on."),
+        (["--by", "soon"], "'soon' is not a date to forecast to;"),
+        (["--window", "forever"], "'forever' is not a time to report since;"),
+        (["--trials", "5"], "5 trials is out of range; use 100 to 1,000,000."),
+    ],
+)
+def test_forecast_refuses_bad_input_in_one_sentence(run, board, one_sentence, args, message) -> None:
+    result = run("forecast", *args)
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr).startswith(message)
+    assert result.stdout == ""

@@ -3,7 +3,7 @@ build_report every deal and event; hand-counted numbers; --since parsing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -208,6 +208,22 @@ def test_since_refuses_anything_else_in_one_sentence(text: str) -> None:
     with pytest.raises(InvalidInput) as err:
         reporting.parse_since(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     assert "\n" not in str(err.value) and "7d" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("14d", date(2026, 11, 16)), ("2w", date(2026, 11, 16)), ("36h", date(2026, 11, 3)),
+     ("2026-11-02", date(2026, 11, 2)), ("2027-01-31", date(2027, 1, 31)), (None, date(2026, 11, 16)), ("", date(2026, 11, 16))],
+)
+def test_until_parses_days_weeks_hours_and_dates_from_today_on(text: str | None, expected: date) -> None:
+    assert reporting.parse_until(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC), default_days=14) == expected
+
+
+@pytest.mark.parametrize(("text", "word"), [("2026-11-01", "past"), ("soon", "14d"), ("-3d", "14d")])
+def test_until_refuses_the_past_and_anything_else_in_one_sentence(text: str, word: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        reporting.parse_until(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC), default_days=14)
+    assert "\n" not in str(err.value) and word in str(err.value)
 
 
 def test_since_in_the_future_is_refused() -> None:

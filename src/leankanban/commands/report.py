@@ -1,4 +1,5 @@
-"""Report commands: `report` (the stand-up report) and `chart` (flow charts).
+"""Report commands: `report` (the stand-up report), `forecast` (Monte Carlo on its own) and
+`chart` (flow charts).
 
 Parse -> `reporting` use case -> render. Rich, plotext and matplotlib are
 imported only by the formats that draw with them, so `report --format json`
@@ -108,6 +109,45 @@ def report(
                 return
             text = render.to_text(built, width=120)
         _write(text, output)
+
+
+class ForecastFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+def forecast(
+    ctx: typer.Context,
+    board: BoardOption = None,
+    stage: Annotated[
+        list[str] | None,
+        typer.Option("--stage", "-s", metavar="STAGE", help="Forecast the open deals in this stage (repeat for several; default: every active stage)."),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="14d|4w|DATE", help="How many deals and how much value close by this date (default: 14d from today)."),
+    ] = None,
+    window: Annotated[
+        str, typer.Option("--window", "-w", metavar="90d|12w|DATE", help="Throughput history to sample: days or weeks back, or a start date.")
+    ] = "90d",
+    owner: Annotated[str | None, typer.Option("--owner", "-o", help="Only this person's deals and closes (case-insensitive).")] = None,
+    trials: Annotated[int, typer.Option("--trials", metavar="N", help="Monte Carlo trials (100 to 1,000,000).")] = 10_000,
+    seed: Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed (same seed, same forecast).")] = None,
+    format: Annotated[ForecastFormat, typer.Option("--format", "-f", help="text or json.")] = ForecastFormat.text,
+) -> None:
+    """When will the open deals in a stage be done, and what will close by a date (Monte Carlo)."""
+    from leankanban import reporting
+    from leankanban.reports import render
+
+    app = state(ctx)
+    found = reporting.forecast(
+        app.services(), board=board or app.board, stages=stage or (), until=by, window=window, owner=owner,
+        trials=trials, seed=seed,
+    )
+    if format is ForecastFormat.json:
+        typer.echo(render.forecast_to_json(found, indent=2 if sys.stdout.isatty() else None))
+    else:
+        typer.echo(render.forecast_to_text(found), nl=False)
 
 
 def _html_charts(inputs, built) -> dict[str, str]:  # noqa: ANN001 - ReportInputs, StandupReport

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from leankanban.domain import sprints as sp
+from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import (
     Activity,
     Board,
@@ -213,6 +214,8 @@ class Forecast:
     won_value_p50: Decimal | None
     won_value_p85: Decimal | None
     won_value_p95: Decimal | None
+    #: Share of trials in which the `items` were not all done within the forecast's horizon.
+    beyond_horizon: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -704,8 +707,26 @@ def _forecast(
     seed: int | None,
     tz: tzinfo,
 ) -> Forecast:
+    """The report's forecast: the deals in progress (open, in an active stage), and what closes
+    in the next `horizon_days`."""
     today = day_of(now, tz)
-    horizon = today + timedelta(days=horizon_days)
+    counted = [l for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
+    return _draw(lines, counted, history, today, today + timedelta(days=horizon_days), currency, trials, seed, tz)
+
+
+def _draw(
+    lines: list[flow.Timeline],
+    counted: list[flow.Timeline],
+    history: Period,
+    today: date,
+    horizon: date,
+    currency: str,
+    trials: int,
+    seed: int | None,
+    tz: tzinfo,
+) -> Forecast:
+    """Monte Carlo over the daily closes (and wins) of `lines` in `history`, zero days included:
+    when the `counted` deals will all be closed, and what closes (and is won) by `horizon`."""
     closes = flow.daily_counts(lines, history, tz=tz)
     wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
     won_values = [
@@ -713,7 +734,7 @@ def _forecast(
         for l in flow.closed_in(lines, history)
         if l.status is DealStatus.WON and l.deal.currency == currency
     ]
-    items = sum(1 for l in lines if l.is_open and flow.is_active(by_name.get(l.stage)))
+    items = len(counted)
     done = forecast.when_done(items, closes, trials, seed, start=today)
     many = forecast.how_many_by(horizon, closes, trials, seed, start=today)
     value = forecast.value_by(horizon, wins, won_values, trials, seed, start=today)
@@ -732,6 +753,104 @@ def _forecast(
         won_value_p50=value.p50,
         won_value_p85=value.p85,
         won_value_p95=value.p95,
+        beyond_horizon=done.beyond_horizon,
+    )
+
+
+# -- `leankanban forecast`: the forecast on its own -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastReport:
+    """The Monte Carlo forecast for chosen stages, a chosen date and a chosen
+    throughput window (`leankanban forecast`).
+
+    `stages`: whose open deals `forecast.items` counts (by default the active
+    stages: the work in progress); `window`: the days whose closes are sampled,
+    zero days included; `closed` and `won`: how many closed and were won in it.
+    """
+
+    generated_at: datetime
+    board: str
+    owner: str | None
+    currency: str
+    stages: tuple[str, ...]
+    window: Period
+    window_days: int
+    closed: int
+    won: int
+    forecast: Forecast
+    deals: tuple[tuple[int | None, str, str], ...] = ()  # (id, title, stage) of the deals counted
+
+    @property
+    def closes_per_day(self) -> float:
+        return self.closed / self.window_days if self.window_days else 0.0
+
+
+def build_forecast(
+    board: Board | str,
+    stages: Iterable[Stage],
+    deals: Iterable[Deal],
+    events: Iterable[Event],
+    now: datetime,
+    *,
+    window_start: datetime,
+    target: date,
+    stage_names: Iterable[str] = (),
+    owner: str | None = None,
+    trials: int = forecast.DEFAULT_TRIALS,
+    seed: int | None = None,
+    tz: tzinfo = UTC,
+) -> ForecastReport:
+    """When will the open deals in `stage_names` (default: every active stage) be done,
+    and how many deals and how much won value will close by `target`, sampling the daily
+    closes of [window_start, now]. `owner` narrows the deals counted and the throughput.
+
+    Raises InvalidInput for a stage the board does not have, a closed (won or lost)
+    stage, a target before today or an empty window.
+    """
+    now = aware(now).astimezone(UTC)
+    window_start = aware(window_start).astimezone(UTC)
+    if window_start >= now:
+        raise InvalidInput("The throughput window must end now and start before it; give a past date or a number of days.")
+    stages = sorted(stages, key=lambda s: s.position)
+    by_name = {s.name: s for s in stages}
+    by_folded = {s.name.casefold(): s for s in stages}
+    wanted: list[Stage] = []
+    for name in stage_names:
+        stage = by_name.get(name) or by_folded.get(name.strip().casefold())
+        if stage is None:
+            raise InvalidInput(f"There is no stage '{name}'; the stages are {', '.join(s.name for s in stages)}.")
+        if stage.kind is not StageKind.OPEN:
+            raise InvalidInput(f"{stage.name} holds closed deals; forecast an open stage.")
+        if stage not in wanted:
+            wanted.append(stage)
+    today = day_of(now, tz)
+    if target < today:
+        raise InvalidInput(f"{target.isoformat()} is in the past; give a date from today on.")
+    mine = _for_owner(deals, owner)
+    ids = {d.id for d in mine if d.id is not None}
+    lines = flow.timelines(stages, mine, [e for e in events if e.deal_id in ids], now=now)
+    chosen = {s.name for s in wanted}
+    if chosen:
+        counted = [l for l in lines if l.is_open and l.stage in chosen]
+    else:
+        counted = [l for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
+    window = Period(window_start, now + timedelta(microseconds=1))
+    currency = sales.main_currency(mine)
+    closed = flow.closed_in(lines, window)
+    return ForecastReport(
+        generated_at=now,
+        board=board if isinstance(board, str) else board.name,
+        owner=owner,
+        currency=currency,
+        stages=tuple(s.name for s in wanted) or tuple(s.name for s in stages if flow.is_active(s)),
+        window=Period(window_start, now),
+        window_days=len(window.days(tz)),
+        closed=len(closed),
+        won=sum(1 for l in closed if l.status is DealStatus.WON),
+        forecast=_draw(lines, counted, window, today, target, currency, trials, seed, tz),
+        deals=tuple((l.deal.id, l.deal.title, l.stage) for l in counted),
     )
 
 

@@ -22,7 +22,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from leankanban.reports.model import CycleTimeDays, Effectiveness, Forecast, SalesMetrics, StandupReport
+from leankanban.reports.model import (
+    CycleTimeDays,
+    Effectiveness,
+    Forecast,
+    ForecastReport,
+    SalesMetrics,
+    StandupReport,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import RenderableType
@@ -1052,3 +1059,67 @@ def _inline_svg(svg: str) -> str:
     """An SVG document without its XML prolog and doctype, for inlining in HTML."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else ""
+
+
+# -- `leankanban forecast` ------------------------------------------------------------
+
+
+def forecast_to_dict(report: ForecastReport) -> dict[str, Any]:
+    """`leankanban forecast --format json`, in the shape SCHEMA.md documents."""
+    r, f = report, report.forecast
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso(r.generated_at),
+        "board": r.board,
+        "owner": r.owner,
+        "currency": r.currency,
+        "stages": list(r.stages),
+        "window": {"start": iso(r.window.start), "end": iso(r.window.end), "days": r.window_days,
+                   "closed": r.closed, "won": r.won, "closed_per_day": round(r.closes_per_day, 4)},
+        "trials": f.trials,
+        "seed": f.seed,
+        "no_throughput": f.no_throughput,
+        "done": {"items": f.items, "p50": iso(f.done_p50), "p85": iso(f.done_p85), "p95": iso(f.done_p95),
+                 "beyond_horizon": round(f.beyond_horizon, 4)},
+        "by": iso(f.horizon),
+        "closes_by": {"p50": f.closes_p50, "p85": f.closes_p85, "p95": f.closes_p95},
+        "won_value_by": {"p50": number(f.won_value_p50), "p85": number(f.won_value_p85),
+                         "p95": number(f.won_value_p95)},
+        "deals": [{"deal_id": deal_id, "title": title, "stage": stage} for deal_id, title, stage in r.deals],
+    }
+
+
+def forecast_to_json(report: ForecastReport, *, indent: int | None = 2) -> str:
+    return json.dumps(forecast_to_dict(report), indent=indent, ensure_ascii=False)
+
+
+def forecast_to_text(report: ForecastReport) -> str:
+    """The forecast as plain lines for a terminal or a chat (user text shown literally)."""
+    r, f = report, report.forecast
+    who = f" ({visible(r.owner)}'s deals)" if r.owner else ""
+    stages = ", ".join(visible(s) for s in r.stages)
+    lines = [
+        f"Forecast for {visible(r.board)}{who}: {f.items:,} open deal{'s' if f.items != 1 else ''} in {stages}.",
+        f"Sampling {r.window_days} days of closes ({r.window.start:%Y-%m-%d} to {r.window.end:%Y-%m-%d}): "
+        f"{r.closed:,} closed, {r.won:,} won, {r.closes_per_day:,.2f} a day. "
+        f"{f.trials:,} trials{'' if f.seed is None else f', seed {f.seed}'}.",
+        "",
+    ]
+    if f.no_throughput:
+        lines.append("No deal closed in that window, so there is nothing to forecast from; widen it with --window.")
+        return "\n".join(lines) + "\n"
+    if f.items:
+        which = "Closed by" if f.items == 1 else f"All {f.items:,} closed by"
+        lines.append(f"{which}   50%: {_when(f.done_p50)}   85%: {_when(f.done_p85)}   "
+                     f"95%: {_when(f.done_p95)}")
+        if f.beyond_horizon:
+            lines.append(f"  ({f.beyond_horizon:.0%} of trials had not closed them all within three years: '-')")
+    else:
+        lines.append("No open deal in those stages.")
+    lines += [
+        f"By {f.horizon.isoformat()} (85% = at least this much in 85% of trials):",
+        f"  deals closed        50%: {f.closes_p50:,}   85%: {f.closes_p85:,}   95%: {f.closes_p95:,}",
+        f"  value won ({r.currency})   50%: {money_text(f.won_value_p50)}   85%: {money_text(f.won_value_p85)}   "
+        f"95%: {money_text(f.won_value_p95)}",
+    ]
+    return "\n".join(lines) + "\n"
