@@ -43,7 +43,7 @@ from sqlalchemy import ARRAY, Integer, String, any_, bindparam, case, func, lite
 from leankanban.background import Background
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain import sprints as sp
-from leankanban.domain.model import Activity, Board, Deal, DealStatus, Event, EventKind, Stage
+from leankanban.domain.model import Activity, Board, Deal, DealStatus, DealType, Event, EventKind, Stage
 from leankanban.metrics import forecast as forecast_metrics
 from leankanban.metrics import sales
 from leankanban.reports import model as reports
@@ -62,6 +62,7 @@ _EVENT = EventRow.__table__.c  # type: ignore[attr-defined]
 _KINDS = {kind.value: kind for kind in EventKind}
 _STATUSES = {status.value: status for status in DealStatus}
 _ACTIVITIES = {activity.value: activity for activity in Activity}
+_DEAL_TYPES = {deal_type.value: deal_type for deal_type in DealType}
 _CENT = Decimal("0.01")
 
 
@@ -198,6 +199,7 @@ def load_inputs(
             _DEAL.owner, _DEAL.status, _raw(_DEAL.created_at), _raw(_DEAL.stage_entered_at),
             _raw(_DEAL.closed_at), _DEAL.lost_reason, _DEAL.next_step, _DEAL.blocked_reason,
             _raw(_DEAL.blocked_since), _raw(_DEAL.last_activity_at), _DEAL.activity, _raw(_DEAL.next_step_due),
+            _DEAL.deal_type, _DEAL.external_source,
         ).where(_on_board(session, row.id))
         if not everything:
             # Each deal's first event of any kind, one index seek each (ix_event_deal_at); its last
@@ -340,6 +342,7 @@ def _main(counts: Counter[str]) -> str:
 def _deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
     statuses, time_of, cent = _STATUSES, _time, _CENT
     activities, default_activity = _ACTIVITIES, Activity.ORIGINATION
+    deal_types, default_type = _DEAL_TYPES, DealType.NEW_LOGO
     return [
         Deal(
             title=title,
@@ -360,9 +363,12 @@ def _deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
             last_activity_at=time_of(last_activity),
             activity=activities.get(activity, default_activity),
             next_step_due=None if due is None else _day(due),
+            deal_type=deal_types.get(deal_type, default_type),
+            external_source=source,
         )
         for (deal_id, stage_id, title, account, value_cents, currency, owner, status, created, entered, closed,
-             lost_reason, next_step, blocked_reason, blocked_since, last_activity, activity, due, *_bounds) in rows
+             lost_reason, next_step, blocked_reason, blocked_since, last_activity, activity, due, deal_type, source,
+             *_bounds) in rows
     ]
 
 

@@ -17,6 +17,7 @@ from tests.conftest import FakeClock
 
 SCHEMA_KEYS = {
     "schema_version", "generated_at", "board", "owner", "currency", "other_currency_deals", "period", "history",
+    "win_rate_by_type", "win_rate_by_source",
     "stages", "moved", "new_deals", "won", "lost", "win_rate", "win_rate_by_owner", "throughput_per_week",
     "cycle_time_days", "blocked", "stall_days", "stalled", "ageing", "wip_breaches", "under_minimum", "load",
     "forecast", "deals", "next_steps", "sales", "flow", "effectiveness", "capacity", "sprint", "insights",

@@ -17,7 +17,7 @@ Two windows:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
@@ -314,6 +314,32 @@ class LittlesLawLine:
 
 
 @dataclass(frozen=True, slots=True)
+class StageDaysLine:
+    """Days the deals closed in the history spent in one stage (summed over repeat visits):
+    nearest-rank percentiles over the `count` deals that were ever in it."""
+
+    stage: str
+    count: int
+    p50: float
+    p85: float
+    p95: float
+    mean: float
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedTimeLine:
+    """Blocked time of the deals closed in the history: `blocked` of `closed` were ever
+    blocked, for `days` days in all (a block still open at the close ends there);
+    `share_of_cycle`: of the cycle time of the started ones (start to close), the share
+    spent blocked (None without a started deal)."""
+
+    closed: int
+    blocked: int
+    days: float
+    share_of_cycle: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityLine:
     """Deals and won value in one activity category against the target share (fractions 0..1)."""
 
@@ -437,6 +463,13 @@ class StandupReport:
     capacity: CapacityLine | None = None
     sprint: SprintLine | None = None
     insights: InsightsLine | None = None
+    #: Time in each stage (board order) of the deals closed in the history.
+    stage_days: tuple[StageDaysLine, ...] = ()
+    blocked_time: BlockedTimeLine | None = None
+    #: Win rate over the history by deal type, and by where the deal came from (the system it
+    #: was imported from, or "leankanban" for a deal added here).
+    win_rate_by_type: dict[str, float | None] = field(default_factory=dict)
+    win_rate_by_source: dict[str, float | None] = field(default_factory=dict)
 
 
 def _for_owner(deals: Iterable[Deal], owner: str | None) -> list[Deal]:
@@ -562,6 +595,14 @@ def build_report(
         next_steps=_next_steps(mine, day_of(now, tz)),
         sales=_sales(lines, stages, history, stage_lines, stalled, currency, target),
         littles_law=_littles_law(lines, history, tz),
+        stage_days=_stage_days(lines, stages, history, now),
+        blocked_time=_blocked_time(lines, history, now),
+        win_rate_by_type={
+            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=_deal_type).items()
+        },
+        win_rate_by_source={
+            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=_deal_source).items()
+        },
         effectiveness=_effectiveness(lines, history, currency, context, owner),
         capacity=None if capacity is None else _capacity(lines, history, now, capacity, trials, forecast_seed, tz),
         sprint=_sprint(context),
@@ -939,6 +980,48 @@ def _sales(
         ),
         stalled=StalledShare(stalled.count, stalled.open_count, stalled.value, stalled.open_value,
                              stalled.share_count, stalled.share_value),
+    )
+
+
+#: Where a deal added in leankanban (not imported) comes from, for the win rate by source.
+OWN_SOURCE = "leankanban"
+
+
+def _deal_type(deal: Deal) -> str:
+    return deal.deal_type.value
+
+
+def _deal_source(deal: Deal) -> str:
+    return deal.external_source or OWN_SOURCE
+
+
+def _stage_days(lines: list[flow.Timeline], stages: list[Stage], history: Period, now: datetime) -> tuple[StageDaysLine, ...]:
+    found = flow.stage_time_percentiles(flow.closed_in(lines, history), now)
+    ordered = [s.name for s in stages if s.name in found] + sorted(n for n in found if n not in {s.name for s in stages})
+    return tuple(
+        StageDaysLine(name, found[name].count, found[name].p50, found[name].p85, found[name].p95, found[name].mean)
+        for name in ordered
+    )
+
+
+def _blocked_time(lines: list[flow.Timeline], history: Period, now: datetime) -> BlockedTimeLine:
+    closed = flow.closed_in(lines, history)
+    blocked = [line for line in closed if line.blocks]
+    cycle = in_cycle = 0.0
+    for line in closed:
+        if line.started_at is None:
+            continue
+        started, finished = line.started_at, line.closed_at
+        cycle += flow.days_between(started, finished)  # type: ignore[arg-type]
+        for span in line.blocks:  # the part of each block between the start and the close
+            begin, end = max(span.start, started), min(span.end or finished, finished)  # type: ignore[type-var]
+            if end > begin:
+                in_cycle += flow.days_between(begin, end)
+    return BlockedTimeLine(
+        closed=len(closed),
+        blocked=len(blocked),
+        days=sum(flow.blocked_time(line, now).days for line in blocked),
+        share_of_cycle=in_cycle / cycle if cycle else None,
     )
 
 

@@ -153,7 +153,7 @@ def _effectiveness(e: Effectiveness | None) -> dict[str, Any] | None:
 
 
 def _new_sections(r: StandupReport) -> dict[str, Any]:
-    law, cap, sp, ins = r.littles_law, r.capacity, r.sprint, r.insights
+    law, cap, sp, ins, bt = r.littles_law, r.capacity, r.sprint, r.insights, r.blocked_time
     return {
         "next_steps": [
             {"deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "next_step": n.next_step,
@@ -166,6 +166,14 @@ def _new_sections(r: StandupReport) -> dict[str, Any]:
                 "avg_wip": _round(law.avg_wip), "avg_throughput_per_day": _rate(law.avg_throughput_per_day),
                 "predicted_days": _round(law.predicted_days), "observed_days": _round(law.observed_days),
                 "ratio": _rate(law.ratio)},
+            "stage_days": [
+                {"stage": x.stage, "count": x.count, "p50": _round(x.p50), "p85": _round(x.p85), "p95": _round(x.p95),
+                 "mean": _round(x.mean)}
+                for x in r.stage_days
+            ],
+            "blocked_time": None if bt is None else {
+                "closed": bt.closed, "blocked": bt.blocked, "days": _round(bt.days),
+                "share_of_cycle": _rate(bt.share_of_cycle)},
         },
         "effectiveness": _effectiveness(r.effectiveness),
         "capacity": None if cap is None else {
@@ -252,6 +260,8 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
         },
         "win_rate": None if r.win_rate is None else round(r.win_rate, 4),
         "win_rate_by_owner": {k: None if v is None else round(v, 4) for k, v in r.win_rate_by_owner.items()},
+        "win_rate_by_type": {k: _rate(v) for k, v in r.win_rate_by_type.items()},
+        "win_rate_by_source": {k: _rate(v) for k, v in r.win_rate_by_source.items()},
         "throughput_per_week": [
             {"week": w.week, "start": iso(w.start), "days": w.days, "won": w.won, "lost": w.lost,
              "closed": w.closed}
@@ -347,6 +357,27 @@ def littles_law_line(r: StandupReport) -> str:
         f"{_d(law.predicted_days)} days predicted, {_d(law.observed_days)} observed "
         f"(ratio {_ratio_text(law.ratio)})"
     )
+
+
+def _rates(rates: dict[str, float | None]) -> str:
+    return ", ".join(f"{visible(name)} {_pct(rate)}" for name, rate in rates.items())
+
+
+def flow_lines(r: StandupReport) -> list[str]:
+    """Time in each stage, blocked time and win rate by type and source, one line each (where there are any)."""
+    lines = []
+    if r.stage_days:
+        lines.append("Days in stage, p50/p85/p95 (deals closed in the history): " + "; ".join(
+            f"{visible(x.stage)} {x.p50:.1f}/{x.p85:.1f}/{x.p95:.1f}" for x in r.stage_days))
+    bt = r.blocked_time
+    if bt is not None and bt.closed:
+        share = "" if bt.share_of_cycle is None else f", {_pct(bt.share_of_cycle)} of their cycle time"
+        lines.append(f"Blocked: {bt.blocked} of {bt.closed} deals closed in the history, {bt.days:.1f} days in all{share}")
+    if r.win_rate_by_type:
+        lines.append(f"Win rate by type: {_rates(r.win_rate_by_type)}")
+    if r.win_rate_by_source:
+        lines.append(f"Win rate by source: {_rates(r.win_rate_by_source)}")
+    return lines
 
 
 def capacity_line(r: StandupReport) -> str:
@@ -591,6 +622,7 @@ def _markdown_new(r: StandupReport) -> list[str]:
         out += [f"- {line}" for line in sales_lines(r)]
         if r.littles_law is not None:
             out.append(f"- {littles_law_line(r)}")
+        out += [f"- {md(line)}" for line in flow_lines(r)]
         d = r.sales.discards
         if d.total:
             out += ["", "### Where deals are qualified out", ""]
@@ -801,6 +833,7 @@ def to_renderable(report: StandupReport) -> RenderableType:
         parts.extend(Text(line) for line in sales_lines(r))
         if r.littles_law is not None:
             parts.append(Text(littles_law_line(r)))
+        parts.extend(Text(line) for line in flow_lines(r))
         d = r.sales.discards
         deal_table("Where deals are qualified out", ["Stage", "Lost", "Left", "Rate", "Reasons"],
                    [[t(x.stage), str(x.lost), str(x.left), _pct(x.rate),
@@ -1008,7 +1041,7 @@ def _html_new(r: StandupReport) -> list[str]:
         out.append("<p>No next step due.</p>")
     if r.sales is not None:
         out.append("<h2>Key sales metrics</h2>")
-        lines = [*sales_lines(r), *([littles_law_line(r)] if r.littles_law is not None else [])]
+        lines = [*sales_lines(r), *([littles_law_line(r)] if r.littles_law is not None else []), *flow_lines(r)]
         out.append("<ul>" + "".join(f"<li>{h(line)}</li>" for line in lines) + "</ul>")
         d = r.sales.discards
         if d.total:

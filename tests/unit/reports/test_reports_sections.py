@@ -17,7 +17,7 @@ from tests.unit.metrics.metrics_story import LEAN, Story, at
 from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
 from leankanban.domain import sprints as sp
-from leankanban.domain.model import Activity, Board
+from leankanban.domain.model import Activity, Board, DealType
 from leankanban.reports.model import ReportContext, build_report
 from leankanban.reports.render import discards_csv, next_steps_csv, to_dict, to_html, to_markdown, to_text
 
@@ -247,3 +247,41 @@ def test_csv_tables_for_next_steps_and_discards():
     r = report(s=s)
     assert next_steps_csv(r).splitlines()[1] == f"7,{TRICKY},ann,Proposal,<script>alert(1)</script> | *now*,2026-01-20,5"
     assert "Proposal,1,1,1.0000,price=1" in discards_csv(r)
+
+
+# --- time in stage, blocked time, win rate by type and source ------------------------
+
+
+def test_days_in_each_stage_of_the_deals_closed_in_the_history():
+    # Discovery: Acme 10 (day 0 -> won day 10), Beta 0.5 (4.5 -> 5), Gamma 19.5; Proposal: Beta 14.5.
+    rows = {x.stage: (x.count, x.p50, x.p85, x.p95, x.mean) for x in report().stage_days}
+    assert rows == {"Discovery": (3, 10.0, 19.5, 19.5, 10.0), "Proposal": (1, 14.5, 14.5, 14.5, 14.5)}
+    assert [x.stage for x in report().stage_days] == ["Discovery", "Proposal"]  # board order
+
+
+def test_blocked_time_counts_only_the_cycle_for_the_share():
+    s = Story(STAGES)
+    s.add(1, "Discovery", 1)  # started day 1
+    s.block(1, 2).unblock(1, 4).win(1, 6)  # 2 days blocked in a 5-day cycle
+    s.add(2, "Leads", 0)
+    s.block(2, 0).unblock(2, 1)  # 1 day blocked before it started
+    s.move(2, "Discovery", 2).block(2, 4).lose(2, 5)  # blocked again from day 4 to the loss: 1 day
+    s.add(3, "Discovery", 0).win(3, 2)  # never blocked, a 2-day cycle
+    bt = build_report(BOARD, STAGES, s.deal_list, s.events, at(20), at(19)).blocked_time
+    assert (bt.closed, bt.blocked, bt.days) == (3, 2, pytest.approx(4.0))
+    assert bt.share_of_cycle == pytest.approx((2 + 1) / (5 + 3 + 2))
+
+
+def test_win_rate_by_deal_type_and_by_source():
+    s = story()
+    s.deals[3] = replace(s.deals[3], deal_type=DealType.EXPANSION, external_source="salesforce")
+    r = report(s=s)
+    assert r.win_rate_by_type == {"expansion": 1.0, "new_logo": 0.5}  # Gamma won; Acme won, Beta lost
+    assert r.win_rate_by_source == {"leankanban": 0.5, "salesforce": 1.0}
+    data = to_dict(r)
+    assert data["win_rate_by_type"] == {"expansion": 1.0, "new_logo": 0.5}
+    assert data["flow"]["stage_days"][0] == {"stage": "Discovery", "count": 3, "p50": 10.0, "p85": 19.5,
+                                             "p95": 19.5, "mean": 10.0}
+    assert data["flow"]["blocked_time"] == {"closed": 3, "blocked": 0, "days": 0.0, "share_of_cycle": 0.0}
+    for text in (to_markdown(r), to_text(r, width=200), to_html(r)):
+        assert "Days in stage" in text and "Win rate by source" in text
