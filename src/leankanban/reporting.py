@@ -199,7 +199,7 @@ def load_inputs(
             _DEAL.owner, _DEAL.status, _raw(_DEAL.created_at), _raw(_DEAL.stage_entered_at),
             _raw(_DEAL.closed_at), _DEAL.lost_reason, _DEAL.next_step, _DEAL.blocked_reason,
             _raw(_DEAL.blocked_since), _raw(_DEAL.last_activity_at), _DEAL.activity, _raw(_DEAL.next_step_due),
-            _DEAL.deal_type, _DEAL.external_source,
+            _DEAL.deal_type, _DEAL.external_source, _DEAL.probability,
         ).where(_on_board(session, row.id))
         if not everything:
             # Each deal's first event of any kind, one index seek each (ix_event_deal_at); its last
@@ -365,10 +365,11 @@ def _deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
             next_step_due=None if due is None else _day(due),
             deal_type=deal_types.get(deal_type, default_type),
             external_source=source,
+            probability=probability,
         )
         for (deal_id, stage_id, title, account, value_cents, currency, owner, status, created, entered, closed,
              lost_reason, next_step, blocked_reason, blocked_since, last_activity, activity, due, deal_type, source,
-             *_bounds) in rows
+             probability, *_bounds) in rows
     ]
 
 

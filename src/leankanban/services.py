@@ -93,6 +93,7 @@ EDITABLE_FIELDS = (
     "activity",
     "tags",
     "helpers",
+    "probability",
 )
 
 
@@ -116,6 +117,8 @@ def clean_field(name: str, raw: Any) -> Any:
         return rules.parse_tags(raw)
     if name == "helpers":
         return rules.parse_people(raw)
+    if name == "probability":
+        return rules.parse_probability(raw)
     return rules.validate_text(raw or "", name.replace("_", " "))
 
 
@@ -448,7 +451,7 @@ class LeanKanban(SprintsMixin):
         """Create a deal (in the first stage unless told); it obeys the stage's limits.
 
         `details` takes the other editable fields: deal_type, priority,
-        activity, expected_close, next_step_due, tags, helpers.
+        activity, expected_close, next_step_due, tags, helpers, probability.
         """
         unknown = set(details) - set(EDITABLE_FIELDS)
         if unknown:

@@ -249,3 +249,17 @@ def test_edit_into_a_full_person_limit_needs_an_override(run, lk_sqlite: LeanKan
     assert allowed.exit_code == 0, allowed.stderr
     assert lk_sqlite.get_deal(deal_id).owner == "cy"
     assert "Covering for ann" in [e.reason for e in lk_sqlite.history(deal_id)]
+
+
+def test_a_deals_own_win_probability_from_add_edit_and_show(run, lk_sqlite: LeanKanban, one_sentence):
+    deal_id = int(run("add", "Initech", "--value", "1000", "--probability", "70%").stdout)
+    shown = json.loads(run("show", str(deal_id), "--format", "json").stdout)
+    assert shown["probability"] == 70
+    assert "70% (the deal's own)" in run("show", str(deal_id)).stdout
+    result = run("edit", str(deal_id), "--probability", "none")
+    assert result.exit_code == 0, result.output
+    assert lk_sqlite.get_deal(deal_id).probability is None
+    refused = run("edit", str(deal_id), "--probability", "101")
+    assert refused.exit_code == 1
+    assert one_sentence(refused.stderr).startswith("'101' is not a win probability")
+    assert lk_sqlite.get_deal(deal_id).probability is None

@@ -123,6 +123,22 @@ def test_edit_records_one_event_per_changed_field(lk: LeanKanban, seeded):
     assert sorted(edits) == [("owner", "ann", "bob"), ("title", "Acme rollout", "Acme global")]
 
 
+def test_a_deals_own_win_probability_is_kept_recorded_and_cleared(lk: LeanKanban, seeded):
+    deal_id = seeded["Acme rollout"]
+    assert lk.get_deal(deal_id).probability is None
+    lk.edit_deal(deal_id, probability="80%")
+    assert lk.get_deal(deal_id).probability == 80
+    lk.edit_deal(deal_id, probability="none")
+    assert lk.get_deal(deal_id).probability is None
+    edits = [(e.field, e.old_value, e.new_value) for e in lk.history(deal_id) if e.kind is EventKind.EDITED]
+    assert edits == [("probability", "", "80"), ("probability", "80", "")]
+    added = lk.add_deal("Initech", stage="Leads", probability=15)
+    assert lk.get_deal(added.id).probability == 15
+    with pytest.raises(InvalidInput) as caught:
+        lk.edit_deal(deal_id, probability="120")
+    assert caught.value.field == "probability"
+
+
 def test_history_is_append_only_across_many_changes(lk: LeanKanban, seeded):
     deal_id = seeded["Acme rollout"]
     lk.step_deal(deal_id, 1)

@@ -146,6 +146,19 @@ def test_a_deal_without_last_activity_takes_its_latest_event(lk: LeanKanban, clo
     assert noted.idle_days == pytest.approx(1.0)  # the note, a day ago (its last move was days before)
 
 
+def test_a_deals_own_probability_weighs_it_in_the_report(lk: LeanKanban, clock: FakeClock) -> None:
+    ids = seed_history(lk, clock)
+    since = clock.now - timedelta(days=7)
+    before = {s.name: s.weighted_value for s in reporting.report(lk, since=since, seed=3).stages}
+    recent = lk.get_deal(ids["Recent"])  # 999 EUR in Proposal (4/6 by its stage)
+    lk.edit_deal(recent.id, probability=10)
+    efficient = reporting.report(lk, since=since, seed=3)
+    assert efficient == _full_report(lk, since)
+    after = {s.name: s.weighted_value for s in efficient.stages}
+    assert after["Proposal"] == before["Proposal"] - Decimal("666.00") + Decimal("99.90")
+    assert next(d for d in efficient.deals if d.deal_id == recent.id).probability == 10
+
+
 def test_old_deals_that_tip_the_currency_are_read_too(lk: LeanKanban, clock: FakeClock) -> None:
     clock.advance(days=-300)
     for n in range(4):

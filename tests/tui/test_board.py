@@ -393,3 +393,32 @@ async def test_an_unknown_board_says_so(lk_sqlite: LeanKanban) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, lambda: "no board 'nope'" in str(app.screen.query_one("#loading").render()))
         assert board_screen(pilot).view is None
+
+
+async def test_edit_sets_and_clears_a_deals_own_win_probability(lk_sqlite: LeanKanban) -> None:
+    ids = seed_pipeline(lk_sqlite)
+    acme = ids["Acme rollout"]
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+        form = app.screen
+        assert form.query_one("#probability", Input).value == ""  # the stage's
+        form.query_one("#probability", Input).value = "250"
+        form.query_one("#probability", Input).focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, DealForm)
+        assert "'250' is not a win probability" in str(form.query_one("#probability-error").render())
+        form.query_one("#probability", Input).value = "75%"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DealForm))
+        assert lk_sqlite.get_deal(acme).probability == 75
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+        assert app.screen.query_one("#probability", Input).value == "75"
+        app.screen.query_one("#probability", Input).value = ""
+        app.screen.query_one("#probability", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DealForm))
+        assert lk_sqlite.get_deal(acme).probability is None

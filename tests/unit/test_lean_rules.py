@@ -149,3 +149,19 @@ def test_parsers():
         rules.parse_choice(Priority, "urgent", "priority")
     with pytest.raises(InvalidInput):
         rules.validate_days(0, "stall period")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("60", 60), ("60%", 60), (" 0 ", 0), ("100 %", 100), (75, 75), (None, None), ("", None), ("none", None),
+    ("Stage", None),
+])
+def test_a_win_probability_is_a_whole_percent_or_the_stages(raw, expected):
+    assert rules.parse_probability(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["150", "-1", "0.6", "sixty", "60.5%"])
+def test_a_win_probability_outside_0_to_100_is_refused_in_one_sentence(raw):
+    with pytest.raises(InvalidInput) as caught:
+        rules.parse_probability(raw)
+    assert caught.value.field == "probability"
+    assert "\n" not in str(caught.value) and "0 to 100" in str(caught.value)

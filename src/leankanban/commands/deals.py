@@ -50,6 +50,10 @@ NextStepDue = Annotated[
     str | None, typer.Option("--next-step-due", metavar="DATE", help="When the next step is due, YYYY-MM-DD.")
 ]
 Tags = Annotated[str | None, typer.Option("--tags", metavar="'a,b'", help="Tags, separated by commas.")]
+Probability = Annotated[
+    str | None,
+    typer.Option("--probability", metavar="PERCENT|none", help="The deal's own win probability, 0-100 (none: its stage's)."),
+]
 Helpers = Annotated[
     str | None, typer.Option("--helpers", metavar="'bob,cy'", help="People helping the owner, separated by commas.")
 ]
@@ -69,6 +73,7 @@ EDIT_OPTIONS = {
     "next_step_due": "--next-step-due",
     "tags": "--tags",
     "helpers": "--helpers",
+    "probability": "--probability",
 }
 
 
@@ -88,6 +93,7 @@ def add(
     next_step_due: NextStepDue = None,
     tags: Tags = None,
     helpers: Helpers = None,
+    probability: Probability = None,
     override: Override = None,
 ) -> None:
     """Add a deal and print its id."""
@@ -109,6 +115,7 @@ def add(
         next_step_due=next_step_due,
         tags=tags,
         helpers=helpers,
+        probability=probability,
     )
     typer.echo(deal.id)
 
@@ -142,6 +149,7 @@ def edit(
     next_step_due: NextStepDue = None,
     tags: Tags = None,
     helpers: Helpers = None,
+    probability: Probability = None,
     override: Override = None,
 ) -> None:
     """Change any of a deal's fields ('' clears dates, tags and helpers)."""
@@ -159,6 +167,7 @@ def edit(
         "next_step_due": next_step_due,
         "tags": tags,
         "helpers": helpers,
+        "probability": probability,
     }
     changes = {name: raw for name, raw in given.items() if raw is not None}
     if not changes:

@@ -67,6 +67,7 @@ DEAL_FIELDS = (
     "next_step_due",
     "tags",
     "helpers",
+    "probability",
     "blocked_reason",
     "blocked_since",
     "last_activity_at",
@@ -172,6 +173,7 @@ def deal_record(deal: Deal, now: datetime, board: Board) -> dict[str, Any]:
         "next_step_due": iso_date(deal.next_step_due),
         "tags": list(deal.tags),
         "helpers": list(deal.helpers),
+        "probability": deal.probability,
         "blocked_reason": deal.blocked_reason,
         "blocked_since": iso(deal.blocked_since),
         "last_activity_at": iso(deal.last_activity_at),
@@ -394,6 +396,7 @@ def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
         ("Priority", label(deal.priority) + " (class of service)"),
         ("Activity", label(deal.activity)),
         ("Expected close", _day(deal.expected_close)),
+        ("Win probability", "stage's" if deal.probability is None else f"{deal.probability}% (the deal's own)"),
     ]
     next_step = Text(deal.next_step or "-")
     if deal.next_step_due is not None:

@@ -240,6 +240,9 @@ class Deal:
     last_activity_at: datetime | None = None
     #: When qualification was last reviewed (any criterion answered).
     qualified_at: datetime | None = None
+    #: The chance of winning this deal in percent (0-100), where the owner knows better than
+    #: the stage's probability; None: the stage's.
+    probability: int | None = None
 
     @property
     def is_open(self) -> bool:

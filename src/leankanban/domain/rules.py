@@ -312,6 +312,26 @@ def parse_date(raw: str | date | None, field: str = "date") -> date | None:
         raise InvalidInput(f"'{raw}' is not a date; use YYYY-MM-DD.", field=field) from None
 
 
+def parse_probability(raw: str | int | None) -> int | None:
+    """A deal's win probability in percent: `60` or `60%`, 0 to 100; empty or `none`
+    means the stage's probability."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    text = str(raw).strip().removesuffix("%").strip()
+    if not text or text.lower() in ("none", "stage"):
+        return None
+    try:
+        percent = int(text)
+    except ValueError:
+        percent = -1
+    if not 0 <= percent <= 100:
+        raise InvalidInput(
+            f"'{raw}' is not a win probability; give a whole percent from 0 to 100, or 'none' for the stage's.",
+            field="probability",
+        )
+    return percent
+
+
 def parse_tags(raw: str | Iterable[str] | None) -> tuple[str, ...]:
     """Tags from `a, b c` or a list: trimmed, lower-case, unique, in order."""
     if raw is None:

@@ -28,6 +28,7 @@ from leankanban.metrics.flow import (
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 ONE = Decimal("1")
+HUNDRED = Decimal("100")
 
 
 def money(amount: Decimal) -> Decimal:
@@ -197,7 +198,8 @@ def pipeline(
     currency: str | None = None,
     include_upstream: bool = True,
 ) -> Pipeline:
-    """Value and weighted value (value x stage probability) of the open deals now."""
+    """Value and weighted value of the open deals now: value x the stage's probability, or
+    x the deal's own `probability` (percent) where it has one."""
     stages = sorted(stages, key=lambda s: s.position)
     deals = list(deals)
     currency = currency or main_currency(deals)
@@ -216,8 +218,12 @@ def pipeline(
         if not include_upstream and name in upstream:
             continue
         p = chance.get(name, ZERO)
-        value = sum((d.value for d in members if d.currency == currency), ZERO)
-        by_stage[name] = StageValue(name, len(members), money(value), money(value * p), p)
+        counted = [d for d in members if d.currency == currency]
+        value = sum((d.value for d in counted), ZERO)
+        # Deals without their own probability are weighted together, as one sum x the stage's.
+        at_stage = sum((d.value for d in counted if d.probability is None), ZERO)
+        own = sum((d.value * d.probability / HUNDRED for d in counted if d.probability is not None), ZERO)
+        by_stage[name] = StageValue(name, len(members), money(value), money(at_stage * p + own), p)
     return Pipeline(
         currency=currency,
         count=sum(v.count for v in by_stage.values()),

@@ -236,6 +236,8 @@ class DealLine:
     idle_days: float
     next_step: str
     closed_at: datetime | None
+    #: The deal's own win probability in percent; None: its stage's.
+    probability: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -929,6 +931,7 @@ def _deal_lines(
                 idle_days=_days(line.last_activity or line.created_at, now),
                 next_step=deal.next_step,
                 closed_at=line.closed_at,
+                probability=deal.probability,
             )
         )
     return tuple(rows)

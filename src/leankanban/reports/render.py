@@ -296,7 +296,8 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
             {"deal_id": d.deal_id, "title": d.title, "account": d.account, "owner": d.owner, "stage": d.stage,
              "status": d.status.value, "value": number(d.value), "currency": d.currency,
              "age_days": _round(d.age_days), "age_band": d.age_band.value, "blocked": d.blocked,
-             "idle_days": _round(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at)}
+             "idle_days": _round(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at),
+             "probability": d.probability}
             for d in r.deals
         ],
         **_new_sections(r),

@@ -122,6 +122,7 @@ def deal_from_row(
         blocked_since=from_db_time(row.blocked_since),
         last_activity_at=from_db_time(row.last_activity_at),
         qualified_at=from_db_time(row.qualified_at),
+        probability=row.probability,
     )
 
 
@@ -288,6 +289,7 @@ def deal_columns(deal: Deal) -> dict:
         "activity": deal.activity.value,
         "tags": list(deal.tags),
         "helpers": list(deal.helpers),
+        "probability": deal.probability,
     }
 
 

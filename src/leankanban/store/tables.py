@@ -103,6 +103,8 @@ class DealRow(SQLModel, table=True):
     blocked_reason: str | None = Field(default=None, max_length=500)
     blocked_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Win probability in percent where the owner set one (None: the stage's).
+    probability: int | None = None
     qualified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

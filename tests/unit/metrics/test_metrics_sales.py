@@ -114,6 +114,17 @@ def test_weighted_pipeline_with_overrides_and_without_upstream():
     assert (pipe.value, pipe.weighted) == (Decimal("4900.00"), Decimal("2450.00"))
 
 
+def test_a_deals_own_probability_weighs_it_instead_of_its_stages():
+    deals = pipeline_deals()
+    deals[2].probability = 90  # c: 3000 in Discovery (3/6) at the owner's 90% instead
+    deals[3].probability = 0  # d: 900 in Proposal, written off by its owner
+    pipe = sales.pipeline(deals, LEAN)
+    # Discovery: 1000 x 3/6 + 3000 x 90% = 500 + 2700; Proposal: 900 x 0%.
+    assert pipe.by_stage["Discovery"].weighted == Decimal("3200.00")
+    assert pipe.by_stage["Proposal"].weighted == Decimal("0.00")
+    assert (pipe.value, pipe.weighted) == (Decimal("5500.00"), Decimal("3300.00"))  # + Leads 100
+
+
 def test_pipeline_coverage_against_a_target():
     cover = sales.coverage(sales.pipeline(pipeline_deals(), LEAN), "2750")
     assert cover.ratio == 2.0

@@ -33,6 +33,7 @@ FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
     ("next_step", "Next step", None),
     ("next_step_due", "Step due", None),
     ("tags", "Tags", None),
+    ("probability", "Win %", None),
 )
 TEXT_FIELDS = tuple((name, title) for name, title, choices in FIELDS if choices is None)
 SELECT_FIELDS = tuple((name, title, choices) for name, title, choices in FIELDS if choices is not None)
@@ -43,6 +44,7 @@ PLACEHOLDERS = {
     "expected_close": "YYYY-MM-DD",
     "next_step_due": "YYYY-MM-DD",
     "value": "0",
+    "probability": "the stage's",
 }
 
 #: InvalidInput.field as the services name it -> the form field that shows it.

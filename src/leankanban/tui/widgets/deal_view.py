@@ -82,6 +82,7 @@ class DealFacts(Widget):
         row("Priority", label(deal.priority))
         row("Activity", label(deal.activity))
         row("Close by", when(deal.expected_close))
+        row("Win %", "the stage's" if deal.probability is None else f"{deal.probability}%")
         row("Next step", deal.next_step or "—")
         row("Step due", when(deal.next_step_due))
         row("Tags", ", ".join(deal.tags) or "—")
