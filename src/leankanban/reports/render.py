@@ -202,15 +202,22 @@ def _new_sections(r: StandupReport) -> dict[str, Any]:
     }
 
 
-def to_dict(report: StandupReport) -> dict[str, Any]:
-    """The report as plain JSON-ready data, in the shape SCHEMA.md documents."""
-    r = report
+def _head(r: StandupReport | ForecastReport) -> dict[str, Any]:
+    """The keys every JSON output starts with."""
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": iso(r.generated_at),
         "board": r.board,
         "owner": r.owner,
         "currency": r.currency,
+    }
+
+
+def to_dict(report: StandupReport) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in the shape SCHEMA.md documents."""
+    r = report
+    return {
+        **_head(r),
         "other_currency_deals": r.other_currency_deals,
         "period": {"start": iso(r.period.start), "end": iso(r.period.end)},
         "history": {"start": iso(r.history.start), "end": iso(r.history.end)},
@@ -1102,11 +1109,7 @@ def forecast_to_dict(report: ForecastReport) -> dict[str, Any]:
     """`leankanban forecast --format json`, in the shape SCHEMA.md documents."""
     r, f = report, report.forecast
     return {
-        "schema_version": SCHEMA_VERSION,
-        "generated_at": iso(r.generated_at),
-        "board": r.board,
-        "owner": r.owner,
-        "currency": r.currency,
+        **_head(r),
         "stages": list(r.stages),
         "window": {"start": iso(r.window.start), "end": iso(r.window.end), "days": r.window_days,
                    "closed": r.closed, "won": r.won, "closed_per_day": round(r.closes_per_day, 4)},
