@@ -32,6 +32,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -40,7 +41,6 @@ from typing import Any
 
 from sqlalchemy import ARRAY, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
 
-from leankanban.background import Background
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain import sprints as sp
 from leankanban.domain.model import Activity, Board, Deal, DealStatus, DealType, Event, EventKind, Stage
@@ -72,47 +72,49 @@ _RELATIVE = re.compile(r"^\s*(\d{1,4})\s*([hdw])\s*$", re.IGNORECASE)
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
 
+def _span_or_date(raw: str) -> timedelta | date | None:
+    """`7d`, `2w`, `36h` as a timedelta, `YYYY-MM-DD` as a date; None for anything else."""
+    found = _RELATIVE.match(raw)
+    if found:
+        return timedelta(**{_UNITS[found.group(2).lower()]: int(found.group(1))})
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
 def parse_since(text: str | None, now: datetime) -> datetime:
     """`7d`, `2w`, `36h` before `now`, or a date `YYYY-MM-DD` (its midnight, UTC).
 
     Raises InvalidInput with one sentence for anything else.
     """
-    raw = (text or DEFAULT_SINCE).strip()
-    found = _RELATIVE.match(raw)
-    if found:
-        return now - timedelta(**{_UNITS[found.group(2).lower()]: int(found.group(1))})
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
+    found = _span_or_date((text or DEFAULT_SINCE).strip())
+    if found is None:
         raise InvalidInput(
             f"'{text}' is not a time to report since; use a number of days or weeks like 7d or 2w, "
             "or a date like 2026-11-01."
-        ) from None
-    since = datetime.combine(day, time(), tzinfo=UTC)
+        )
+    if isinstance(found, timedelta):
+        return now - found
+    since = datetime.combine(found, time(), tzinfo=UTC)
     if since > now:
-        raise InvalidInput(f"{day.isoformat()} is in the future; give a date up to today.")
+        raise InvalidInput(f"{found.isoformat()} is in the future; give a date up to today.")
     return since
 
 
 def parse_until(text: str | None, now: datetime, *, default_days: int) -> date:
-    """`14d`, `2w`, `36h` after `now` (its day), or a date `YYYY-MM-DD` from today on.
+    """`14d`, `2w`, `36h` after `now` (its day, UTC), or a date `YYYY-MM-DD`.
 
-    Raises InvalidInput with one sentence for anything else.
+    Raises InvalidInput with one sentence for anything else (a date in the past is
+    refused where the forecast is built).
     """
-    raw = (text or "").strip() or f"{default_days}d"
-    found = _RELATIVE.match(raw)
-    if found:
-        return (now + timedelta(**{_UNITS[found.group(2).lower()]: int(found.group(1))})).astimezone(UTC).date()
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
+    found = _span_or_date((text or "").strip() or f"{default_days}d")
+    if found is None:
         raise InvalidInput(
             f"'{text}' is not a date to forecast to; use a number of days or weeks like 14d or 4w, "
             "or a date like 2027-01-31."
-        ) from None
-    if day < now.astimezone(UTC).date():
-        raise InvalidInput(f"{day.isoformat()} is in the past; give a date from today on.")
-    return day
+        )
+    return (now + found).astimezone(UTC).date() if isinstance(found, timedelta) else found
 
 
 # -- what the report (and the charts) are computed from ----------------------------
@@ -217,9 +219,10 @@ def load_inputs(
         else:
             # The deal objects are made on another thread while the database reads their
             # events here (SQLite and psycopg let go of the GIL while they work).
-            made = Background(_deals, rows, names)
-            events = _state_events(session, row.id, start, rows)
-            deals = made.result()
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
+                made = pool.submit(_deals, rows, names)
+                events = _state_events(session, row.id, start, rows)
+                deals = made.result()
             tipped = sales.main_currency(deals) != _main(counts)
     if tipped:
         # The old closed deals tip the main currency: read everything, as the reference does.
@@ -483,8 +486,6 @@ def forecast(
     """`leankanban forecast`: when the open deals in `stages` (default: the active ones) will
     be done, and what will close by `until` (default: in 14 days), from the daily closes since
     `window` (a datetime, or text like `90d`, `12w` or a date; default: 90 days)."""
-    if not 100 <= trials <= 1_000_000:
-        raise InvalidInput(f"{trials:,} trials is out of range; use 100 to 1,000,000.")
     now = lk.clock().astimezone(UTC)
     start = window if isinstance(window, datetime) else parse_since(
         window or f"{reports.DEFAULT_HISTORY_DAYS}d", now

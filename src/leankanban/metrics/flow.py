@@ -280,9 +280,6 @@ class _StageFacts:
         )
 
 
-_CREATED, _MOVED, _WON_EVENT, _LOST_EVENT = EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST
-
-
 def _from_events(
     deal: Deal,
     history: list[Event],
@@ -301,7 +298,7 @@ def _from_events(
     reopens = 0
     start_event: int | None = None
     OPEN, LOST, WON = DealStatus.OPEN, DealStatus.LOST, DealStatus.WON  # noqa: N806 - local aliases in the hot loop
-    CREATED, MOVED, WON_EVENT, LOST_EVENT = _CREATED, _MOVED, _WON_EVENT, _LOST_EVENT  # noqa: N806
+    CREATED, MOVED, WON_EVENT, LOST_EVENT = EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST  # noqa: N806
 
     for event in history:
         kind = event.kind
@@ -629,9 +626,8 @@ def time_in_stages(line: Timeline, now: datetime) -> dict[str, float]:
     """
     spent: dict[str, float] = {}
     visits = line.visits if line.is_open else line.visits[:-1]
-    for visit in visits:  # visit.days(now), written out: a report runs this for every closed deal
-        left = visit.left if visit.left is not None else now
-        spent[visit.stage] = spent.get(visit.stage, 0.0) + (left - visit.entered).total_seconds() / DAY_SECONDS
+    for visit in visits:
+        spent[visit.stage] = spent.get(visit.stage, 0.0) + visit.days(now)
     return spent
 
 
@@ -736,6 +732,41 @@ def blocked_time(line: Timeline, now: datetime) -> BlockedTime:
         blocked_now=current is not None,
         since=current.start if current else None,
         reason=current.reason if current else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedTotals:
+    """Blocked time of the deals finally closed in a period: `blocked` of `closed` were
+    ever blocked, for `days` days in all (a block still open at the close ends there);
+    `share_of_cycle`: of the cycle time of the started ones (start to close), the share
+    spent blocked (None without a started deal)."""
+
+    closed: int
+    blocked: int
+    days: float
+    share_of_cycle: float | None
+
+
+def blocked_totals(lines: Iterable[Timeline], period: Period, now: datetime) -> BlockedTotals:
+    """BlockedTotals of the deals finally closed in `period`."""
+    closed = closed_in(lines, period)
+    blocked = [line for line in closed if line.blocks]
+    cycle = in_cycle = 0.0
+    for line in closed:
+        if line.started_at is None:
+            continue
+        started, finished = line.started_at, line.closed_at
+        cycle += days_between(started, finished)  # type: ignore[arg-type]
+        for span in line.blocks:  # the part of each block between the start and the close
+            begin, end = max(span.start, started), min(span.end or finished, finished)  # type: ignore[type-var]
+            if end > begin:
+                in_cycle += days_between(begin, end)
+    return BlockedTotals(
+        closed=len(closed),
+        blocked=len(blocked),
+        days=sum(blocked_time(line, now).days for line in blocked),
+        share_of_cycle=in_cycle / cycle if cycle else None,
     )
 
 

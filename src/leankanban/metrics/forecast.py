@@ -397,6 +397,7 @@ class _Scratch:
     def __init__(self, np) -> None:  # noqa: ANN001 - the numpy module
         self.np = np
         self._arrays: dict[str, Any] = {}
+        self._turn = False
 
     def get(self, name: str, size: int, dtype: Any) -> Any:
         """An array `name` of `size` elements (its old contents, if any, are garbage)."""
@@ -408,9 +409,8 @@ class _Scratch:
     def block(self, rest: Any, source: Any, size: int) -> Any:
         """`rest` (the undrawn end of the last block) followed by `size` new uniforms from `source`.
         Two arrays take turns, since `rest` is a view of the one filled last time."""
-        name = "uniforms-b" if self._arrays.get("uniforms-a") is not None and self.np.shares_memory(
-            rest, self._arrays["uniforms-a"]) else "uniforms-a"
-        out = self.get(name, len(rest) + size, self.np.float64)
+        self._turn = not self._turn
+        out = self.get("uniforms-a" if self._turn else "uniforms-b", len(rest) + size, self.np.float64)
         out[: len(rest)] = rest
         source.random(out=out[len(rest):])
         return out

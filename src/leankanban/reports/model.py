@@ -329,19 +329,6 @@ class StageDaysLine:
 
 
 @dataclass(frozen=True, slots=True)
-class BlockedTimeLine:
-    """Blocked time of the deals closed in the history: `blocked` of `closed` were ever
-    blocked, for `days` days in all (a block still open at the close ends there);
-    `share_of_cycle`: of the cycle time of the started ones (start to close), the share
-    spent blocked (None without a started deal)."""
-
-    closed: int
-    blocked: int
-    days: float
-    share_of_cycle: float | None
-
-
-@dataclass(frozen=True, slots=True)
 class ActivityLine:
     """Deals and won value in one activity category against the target share (fractions 0..1)."""
 
@@ -467,7 +454,7 @@ class StandupReport:
     insights: InsightsLine | None = None
     #: Time in each stage (board order) of the deals closed in the history.
     stage_days: tuple[StageDaysLine, ...] = ()
-    blocked_time: BlockedTimeLine | None = None
+    blocked_time: flow.BlockedTotals | None = None
     #: Win rate over the history by deal type, and by where the deal came from (the system it
     #: was imported from, or "leankanban" for a deal added here).
     win_rate_by_type: dict[str, float | None] = field(default_factory=dict)
@@ -598,7 +585,7 @@ def build_report(
         sales=_sales(lines, stages, history, stage_lines, stalled, currency, target),
         littles_law=_littles_law(lines, history, tz),
         stage_days=_stage_days(lines, stages, history, now),
-        blocked_time=_blocked_time(lines, history, now),
+        blocked_time=flow.blocked_totals(lines, history, now),
         win_rate_by_type={
             name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=_deal_type).items()
         },
@@ -802,6 +789,9 @@ def _draw(
 
 # -- `leankanban forecast`: the forecast on its own -----------------------------------
 
+#: Trials a forecast may be asked for.
+MIN_TRIALS, MAX_TRIALS = 100, 1_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class ForecastReport:
@@ -849,21 +839,22 @@ def build_forecast(
     and how many deals and how much won value will close by `target`, sampling the daily
     closes of [window_start, now]. `owner` narrows the deals counted and the throughput.
 
-    Raises InvalidInput for a stage the board does not have, a closed (won or lost)
-    stage, a target before today or an empty window.
+    Raises UnknownStage for a stage the board does not have, InvalidInput for a closed
+    (won or lost) stage, a target before today, an empty window or trials out of range.
     """
+    if not MIN_TRIALS <= trials <= MAX_TRIALS:
+        raise InvalidInput(f"{trials:,} trials is out of range; use {MIN_TRIALS:,} to {MAX_TRIALS:,}.")
     now = aware(now).astimezone(UTC)
     window_start = aware(window_start).astimezone(UTC)
     if window_start >= now:
         raise InvalidInput("The throughput window must end now and start before it; give a past date or a number of days.")
     stages = sorted(stages, key=lambda s: s.position)
     by_name = {s.name: s for s in stages}
-    by_folded = {s.name.casefold(): s for s in stages}
+    board_name = board if isinstance(board, str) else board.name
+    lookup = Board(name=board_name, stages=tuple(stages))
     wanted: list[Stage] = []
     for name in stage_names:
-        stage = by_name.get(name) or by_folded.get(name.strip().casefold())
-        if stage is None:
-            raise InvalidInput(f"There is no stage '{name}'; the stages are {', '.join(s.name for s in stages)}.")
+        stage = lookup.stage(name)  # UnknownStage names the board's stages
         if stage.kind is not StageKind.OPEN:
             raise InvalidInput(f"{stage.name} holds closed deals; forecast an open stage.")
         if stage not in wanted:
@@ -884,7 +875,7 @@ def build_forecast(
     closed = flow.closed_in(lines, window)
     return ForecastReport(
         generated_at=now,
-        board=board if isinstance(board, str) else board.name,
+        board=board_name,
         owner=owner,
         currency=currency,
         stages=tuple(s.name for s in wanted) or tuple(s.name for s in stages if flow.is_active(s)),
@@ -1000,31 +991,11 @@ def _deal_source(deal: Deal) -> str:
 
 def _stage_days(lines: list[flow.Timeline], stages: list[Stage], history: Period, now: datetime) -> tuple[StageDaysLine, ...]:
     found = flow.stage_time_percentiles(flow.closed_in(lines, history), now)
-    ordered = [s.name for s in stages if s.name in found] + sorted(n for n in found if n not in {s.name for s in stages})
+    known = [s.name for s in stages]
+    ordered = [name for name in known if name in found] + sorted(set(found) - set(known))
     return tuple(
         StageDaysLine(name, found[name].count, found[name].p50, found[name].p85, found[name].p95, found[name].mean)
         for name in ordered
-    )
-
-
-def _blocked_time(lines: list[flow.Timeline], history: Period, now: datetime) -> BlockedTimeLine:
-    closed = flow.closed_in(lines, history)
-    blocked = [line for line in closed if line.blocks]
-    cycle = in_cycle = 0.0
-    for line in closed:
-        if line.started_at is None:
-            continue
-        started, finished = line.started_at, line.closed_at
-        cycle += flow.days_between(started, finished)  # type: ignore[arg-type]
-        for span in line.blocks:  # the part of each block between the start and the close
-            begin, end = max(span.start, started), min(span.end or finished, finished)  # type: ignore[type-var]
-            if end > begin:
-                in_cycle += flow.days_between(begin, end)
-    return BlockedTimeLine(
-        closed=len(closed),
-        blocked=len(blocked),
-        days=sum(flow.blocked_time(line, now).days for line in blocked),
-        share_of_cycle=in_cycle / cycle if cycle else None,
     )
 
 

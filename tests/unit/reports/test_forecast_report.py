@@ -13,7 +13,7 @@ import pytest
 from tests.unit.metrics.metrics_story import at
 from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, story
 
-from leankanban.domain.errors import InvalidInput
+from leankanban.domain.errors import InvalidInput, UnknownStage
 from leankanban.reports.model import build_forecast, build_report
 
 TODAY = NOW.date()
@@ -69,15 +69,16 @@ def test_same_seed_same_forecast_and_a_later_date_closes_at_least_as_much():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "error", "message"),
     [
-        ({"stage_names": ["Backlog"]}, "There is no stage 'Backlog'; the stages are Leads, Qualifying"),
-        ({"stage_names": ["Lost"]}, "Lost holds closed deals; forecast an open stage."),
-        ({"target": TODAY - timedelta(days=1)}, "is in the past; give a date from today on."),
-        ({"window_start": NOW}, "The throughput window must end now and start before it"),
+        ({"stage_names": ["Backlog"]}, UnknownStage, "There is no stage 'Backlog' on this board (stages: Leads, Qualifying"),
+        ({"stage_names": ["Lost"]}, InvalidInput, "Lost holds closed deals; forecast an open stage."),
+        ({"target": TODAY - timedelta(days=1)}, InvalidInput, "is in the past; give a date from today on."),
+        ({"window_start": NOW}, InvalidInput, "The throughput window must end now and start before it"),
+        ({"trials": 99}, InvalidInput, "99 trials is out of range; use 100 to 1,000,000."),
     ],
 )
-def test_bad_choices_are_refused_with_a_sentence(kwargs, message):
-    with pytest.raises(InvalidInput) as raised:
+def test_bad_choices_are_refused_with_a_sentence(kwargs, error, message):
+    with pytest.raises(error) as raised:
         forecast(**kwargs)
     assert message in str(raised.value)
