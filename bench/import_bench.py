@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from leankanban.importers import read_import
-from leankanban.importing import import_batch
+from leankanban.services.imports import import_batch
 from leankanban.services import LeanKanban, open_database
 
 STAGES = ["Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote", "Closed Won", "Closed Lost"]

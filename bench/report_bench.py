@@ -17,7 +17,7 @@ Then it measures:
       it, and the database in the OS page cache);
   (a) `leankanban --db DB report --format json` end to end as a subprocess
       (the real console script), median of 3 runs;
-  (b) the same use case in-process (`reporting.report` + `to_json`), median of 3.
+  (b) the same use case in-process (`reports.report` + `to_json`), median of 3.
 
 Target: (a) < 2 s on the project's 2-core machine. See bench/README.md.
 """
@@ -297,14 +297,14 @@ def main() -> None:
 
     end_to_end, samples = _median_seconds(cli, args.runs)
 
-    from leankanban import reporting
+    from leankanban.services import reports
     from leankanban.reports.render import to_json
     from leankanban.services import connect
 
     services = connect(str(path), actor="bench")
 
     def in_process() -> None:
-        to_json(reporting.report(services, seed=1))
+        to_json(reports.report(services, seed=1))
 
     inside, inside_samples = _median_seconds(in_process, args.runs)
     services.engine.dispose()

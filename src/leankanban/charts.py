@@ -3,7 +3,7 @@
 Three layers, so each user takes only what it needs:
 
 * `chart_series(kind, inputs, days=...)` is pure: report inputs (stages,
-  deals, events, now; see `reporting.load_inputs`) in, plain data out
+  deals, events, now; see `reports.load_inputs`) in, plain data out
   (lists of dates, counts, days). The TUI's metrics screen can call it from a
   worker and hand the result to `terminal_chart`.
 * `terminal_chart(kind, series, width=, height=)` draws the series as text
@@ -40,7 +40,7 @@ DEFAULT_DAYS = 90
 
 
 class ChartInputs(Protocol):
-    """What the builders read (reporting.ReportInputs has it)."""
+    """What the builders read (reports.ReportInputs has it)."""
 
     stages: Sequence[Stage]
     deals: Sequence[Any]

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from leankanban.backup import export_data, restore
+from leankanban.services.backup import export_data, restore
 from leankanban.domain.errors import Conflict, InvalidInput
 from leankanban.services import LeanKanban, open_database
 from tests.conftest import FakeClock, seed_pipeline

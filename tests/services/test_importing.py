@@ -8,7 +8,7 @@ import pytest
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import DealStatus, EventKind, StageKind
 from leankanban.importers.model import ImportBatch, ImportedDeal, ImportedStage, StageEntry
-from leankanban.importing import import_batch
+from leankanban.services.imports import import_batch
 from leankanban.services import LeanKanban
 
 
@@ -134,7 +134,7 @@ def test_rows_that_cannot_be_deals_are_skipped_with_reasons(lk: LeanKanban):
 
 
 def test_a_failing_import_writes_nothing(lk: LeanKanban, monkeypatch):
-    import leankanban.importing as importing
+    import leankanban.services.imports as importing
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from leankanban import charts, reporting
+from leankanban import charts
+from leankanban.services import reports
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import Activity, Event, EventKind
 from leankanban.reports.model import build_report
@@ -22,8 +23,8 @@ from tests.conftest import FakeClock
 def _full_report(lk: LeanKanban, since: datetime, owner: str | None = None, seed: int = 3):
     """The reference: build_report over every deal and every event, read the plain way."""
     board = lk.get_board()
-    start = reporting.window_start(lk.clock(), since, 90)
-    context = reporting.load_context(lk, since=since, start=start)
+    start = reports.window_start(lk.clock(), since, 90)
+    context = reports.load_context(lk, since=since, start=start)
     return build_report(board, board.stages, lk.list_deals(), lk.board_events(), lk.clock(), since, owner, seed,
                         context=context)
 
@@ -84,13 +85,13 @@ def seed_history(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
 def test_efficient_report_equals_build_report_over_everything(lk: LeanKanban, clock: FakeClock, since_days: int) -> None:
     seed_history(lk, clock)
     since = clock.now - timedelta(days=since_days)
-    efficient = reporting.report(lk, since=since, seed=3)
-    everything = reporting.report(lk, since=since, seed=3, everything=True)
+    efficient = reports.report(lk, since=since, seed=3)
+    everything = reports.report(lk, since=since, seed=3, everything=True)
     reference = _full_report(lk, since)
     assert efficient == reference
     assert everything == reference
     # The efficient read really left the old closed deals out.
-    inputs = reporting.load_inputs(lk, start=reporting.window_start(clock.now, since, 90))
+    inputs = reports.load_inputs(lk, start=reports.window_start(clock.now, since, 90))
     titles = {d.title for d in inputs.deals}
     if since_days < 90:
         assert "Old 2" not in titles and "Old 1" in titles  # Old 1 has a recent note
@@ -101,7 +102,7 @@ def test_efficient_report_equals_build_report_over_everything(lk: LeanKanban, cl
 def test_efficient_report_for_one_owner_equals_reference(lk: LeanKanban, clock: FakeClock) -> None:
     seed_history(lk, clock)
     since = clock.now - timedelta(days=7)
-    assert reporting.report(lk, since=since, owner=" ANN ", seed=3) == _full_report(lk, since, owner=" ANN ")
+    assert reports.report(lk, since=since, owner=" ANN ", seed=3) == _full_report(lk, since, owner=" ANN ")
 
 
 def test_without_ids_as_one_value_the_deal_condition_picks_the_events(
@@ -110,9 +111,9 @@ def test_without_ids_as_one_value_the_deal_condition_picks_the_events(
     # A database that takes neither a JSON array nor an array of ids (or an SQLite before 3.38).
     seed_history(lk, clock)
     since = clock.now - timedelta(days=7)
-    monkeypatch.setattr(reporting, "_one_of", lambda *_args: None)
-    assert reporting.report(lk, since=since, seed=3) == _full_report(lk, since)
-    assert reporting.report(lk, since=since, owner="ann", seed=3) == _full_report(lk, since, owner="ann")
+    monkeypatch.setattr(reports, "_one_of", lambda *_args: None)
+    assert reports.report(lk, since=since, seed=3) == _full_report(lk, since)
+    assert reports.report(lk, since=since, owner="ann", seed=3) == _full_report(lk, since, owner="ann")
 
 
 def test_an_older_event_never_moves_last_activity_back(lk: LeanKanban, clock: FakeClock) -> None:
@@ -120,7 +121,7 @@ def test_an_older_event_never_moves_last_activity_back(lk: LeanKanban, clock: Fa
     clock.advance(days=3)
     lk.add_note(deal.id, "Called back")
     latest = lk.get_deal(deal.id).last_activity_at
-    with lk._write() as session:  # noqa: SLF001 - history recorded late, as an import of old notes would
+    with lk.write() as session:  # noqa: SLF001 - history recorded late, as an import of old notes would
         board_id = repo.board_row(session=session, name=None).id
         repo.add_events(session=session, board_id=board_id,
                         events=[Event(EventKind.NOTE, clock.now - timedelta(days=2), deal.id)])
@@ -136,11 +137,11 @@ def test_a_deal_without_last_activity_takes_its_latest_event(lk: LeanKanban, clo
     ids = seed_history(lk, clock)
     clock.advance(hours=6)
     lk.add_note(ids["Recent"], "Legal has the contract")
-    with lk._write() as session:  # noqa: SLF001
+    with lk.write() as session:  # noqa: SLF001
         session.exec(update(DealRow).values(last_activity_at=None))
     clock.advance(days=1)
     since = clock.now - timedelta(days=7)
-    efficient = reporting.report(lk, since=since, seed=3)
+    efficient = reports.report(lk, since=since, seed=3)
     assert efficient == _full_report(lk, since)
     noted = next(d for d in efficient.deals if d.deal_id == ids["Recent"])
     assert noted.idle_days == pytest.approx(1.0)  # the note, a day ago (its last move was days before)
@@ -149,10 +150,10 @@ def test_a_deal_without_last_activity_takes_its_latest_event(lk: LeanKanban, clo
 def test_a_deals_own_probability_weighs_it_in_the_report(lk: LeanKanban, clock: FakeClock) -> None:
     ids = seed_history(lk, clock)
     since = clock.now - timedelta(days=7)
-    before = {s.name: s.weighted_value for s in reporting.report(lk, since=since, seed=3).stages}
+    before = {s.name: s.weighted_value for s in reports.report(lk, since=since, seed=3).stages}
     recent = lk.get_deal(ids["Recent"])  # 999 EUR in Proposal (4/6 by its stage)
     lk.edit_deal(recent.id, probability=10)
-    efficient = reporting.report(lk, since=since, seed=3)
+    efficient = reports.report(lk, since=since, seed=3)
     assert efficient == _full_report(lk, since)
     after = {s.name: s.weighted_value for s in efficient.stages}
     assert after["Proposal"] == before["Proposal"] - Decimal("666.00") + Decimal("99.90")
@@ -169,7 +170,7 @@ def test_old_deals_that_tip_the_currency_are_read_too(lk: LeanKanban, clock: Fak
         lk.add_deal(f"EUR {n}", stage="Leads", value="20", owner="ann")
     clock.advance(days=1)
     since = clock.now - timedelta(days=7)
-    report = reporting.report(lk, since=since, seed=1)
+    report = reports.report(lk, since=since, seed=1)
     assert report.currency == "USD"
     assert report.other_currency_deals == 2
     assert report == _full_report(lk, since, seed=1)
@@ -187,7 +188,7 @@ def test_hand_counted_board(lk: LeanKanban, clock: FakeClock) -> None:
         lk.win(deal_id)
     lk.discard(lost.id, "No budget")
     clock.advance(hours=1)
-    report = reporting.report(lk, since="7d", seed=1)
+    report = reports.report(lk, since="7d", seed=1)
     assert report.won.count == 3 and report.won.value == Decimal("600.00")
     assert report.lost.count == 1 and report.lost.value == Decimal("400.00")
     assert report.lost.reasons == {"No budget": 1}
@@ -213,13 +214,13 @@ def test_hand_counted_board(lk: LeanKanban, clock: FakeClock) -> None:
     ],
 )
 def test_since_parses_days_weeks_hours_and_dates(text: str, expected: datetime) -> None:
-    assert reporting.parse_since(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) == expected
+    assert reports.parse_since(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) == expected
 
 
 @pytest.mark.parametrize("text", ["garbage", "7", "d7", "2026-13-01", "-3d"])
 def test_since_refuses_anything_else_in_one_sentence(text: str) -> None:
     with pytest.raises(InvalidInput) as err:
-        reporting.parse_since(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+        reports.parse_since(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     assert "\n" not in str(err.value) and "7d" in str(err.value)
 
 
@@ -229,35 +230,35 @@ def test_since_refuses_anything_else_in_one_sentence(text: str) -> None:
      ("2026-11-02", date(2026, 11, 2)), ("2027-01-31", date(2027, 1, 31)), (None, date(2026, 11, 16)), ("", date(2026, 11, 16))],
 )
 def test_until_parses_days_weeks_hours_and_dates_from_today_on(text: str | None, expected: date) -> None:
-    assert reporting.parse_until(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC), default_days=14) == expected
+    assert reports.parse_until(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC), default_days=14) == expected
 
 
 @pytest.mark.parametrize("text", ["soon", "-3d", "2026-13-01"])
 def test_until_refuses_anything_else_in_one_sentence(text: str) -> None:
     with pytest.raises(InvalidInput) as err:
-        reporting.parse_until(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC), default_days=14)
+        reports.parse_until(text, datetime(2026, 11, 2, 9, 0, tzinfo=UTC), default_days=14)
     assert "\n" not in str(err.value) and "14d" in str(err.value)
 
 
 def test_a_forecast_to_a_past_date_is_refused(lk: LeanKanban, clock: FakeClock) -> None:
     yesterday = (clock.now - timedelta(days=1)).date()
     with pytest.raises(InvalidInput) as err:
-        reporting.forecast(lk, until=yesterday.isoformat())
+        reports.forecast(lk, until=yesterday.isoformat())
     assert "\n" not in str(err.value) and "past" in str(err.value)
 
 
 def test_since_in_the_future_is_refused() -> None:
     with pytest.raises(InvalidInput, match="future"):
-        reporting.parse_since("2027-01-01", datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+        reports.parse_since("2027-01-01", datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
 
 
 def test_chart_series_come_from_the_same_inputs(lk: LeanKanban, clock: FakeClock) -> None:
     seed_history(lk, clock)
-    inputs = reporting.load_inputs(lk, start=clock.now - timedelta(days=90))
+    inputs = reports.load_inputs(lk, start=clock.now - timedelta(days=90))
     cfd = charts.chart_series("cfd", inputs, days=90)
     assert cfd["stages"][:2] == ["Leads", "Qualifying"] and len(cfd["days"]) == 91
     last = {name: counts[-1] for name, counts in cfd["counts"].items()}
-    report = reporting.report(lk, since="7d", seed=1)
+    report = reports.report(lk, since="7d", seed=1)
     assert last["Discovery"] == {s.name: s.count for s in report.stages}["Discovery"]
     throughput = charts.chart_series("throughput", inputs, days=90)
     assert sum(throughput["closed"]) == sum(w.closed for w in report.throughput_per_week)
@@ -277,11 +278,11 @@ def test_overdue_next_steps_follow_the_clock(lk: LeanKanban, clock: FakeClock) -
     soon = lk.add_deal("Soon", stage="Discovery", value="100", owner="bob", next_step="Call back",
                        next_step_due="2026-11-03")
     lk.add_deal("Later", stage="Discovery", value="100", next_step="Demo", next_step_due="2026-11-10")
-    assert reporting.report(lk, seed=1).next_steps == ()
+    assert reports.report(lk, seed=1).next_steps == ()
     clock.advance(days=1)  # 3 November: due today
-    assert [(n.deal_id, n.days_overdue) for n in reporting.report(lk, seed=1).next_steps] == [(soon.id, 0)]
+    assert [(n.deal_id, n.days_overdue) for n in reports.report(lk, seed=1).next_steps] == [(soon.id, 0)]
     clock.advance(days=3)  # 6 November: three days overdue
-    (step,) = reporting.report(lk, seed=1).next_steps
+    (step,) = reports.report(lk, seed=1).next_steps
     assert (step.title, step.owner, step.next_step, step.due, step.days_overdue) == (
         "Soon", "bob", "Call back", date(2026, 11, 3), 3)
 
@@ -299,7 +300,7 @@ def test_report_shows_the_open_sprint_time_shares_and_insights(lk: LeanKanban, c
     lk.discard(lost.id, "Timing")
     lk.create_retro("sprint", well=["fast"], tags=["pricing"])
     clock.advance(days=1)
-    r = reporting.report(lk, seed=1, since="7d")
+    r = reports.report(lk, seed=1, since="7d")
     assert (r.sprint.number, r.sprint.goal, r.sprint.status, r.sprint.objectives_total) == (1, "Win <Big>", "open", 1)
     assert [(p.won_value, p.ideal_value) for p in r.sprint.burn_up] == [
         (Decimal("0"), Decimal("100.00")), (Decimal("600.00"), Decimal("200.00")), (Decimal("600.00"), Decimal("300.00"))]
@@ -312,7 +313,7 @@ def test_report_shows_the_open_sprint_time_shares_and_insights(lk: LeanKanban, c
     assert r.insights.win_rate_by_tag == {"smb": 0.5}
     assert r.capacity.capacity_per_week == 2
     assert r.sales.coverage == 0.0  # nothing open any more
-    assert reporting.load_insights(lk, since=(clock.now - timedelta(days=7)).date()) == lk.insights(
+    assert reports.load_insights(lk, since=(clock.now - timedelta(days=7)).date()) == lk.insights(
         since=(clock.now - timedelta(days=7)).date())
 
 
@@ -320,6 +321,6 @@ def test_a_sprint_closed_before_the_period_is_left_out(lk: LeanKanban, clock: Fa
     lk.start_sprint(length="1w", goal="Old")
     clock.advance(days=7)
     lk.close_sprint(retro=False)
-    assert reporting.report(lk, seed=1, since="2d").sprint.goal == "Old"  # closed in the period
+    assert reports.report(lk, seed=1, since="2d").sprint.goal == "Old"  # closed in the period
     clock.advance(days=3)
-    assert reporting.report(lk, seed=1, since="2d").sprint is None
+    assert reports.report(lk, seed=1, since="2d").sprint is None

@@ -1,7 +1,7 @@
 """Report commands: `report` (the stand-up report), `forecast` (Monte Carlo on its own) and
 `chart` (flow charts).
 
-Parse -> `reporting` use case -> render. Rich, plotext and matplotlib are
+Parse -> `services.reports` use case -> render. Rich, plotext and matplotlib are
 imported only by the formats that draw with them, so `report --format json`
 loads none of them (and never Textual).
 """
@@ -68,21 +68,21 @@ def report(
     seed: Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for the Monte Carlo forecast (same seed, same forecast).")] = None,
 ) -> None:
     """The stand-up report: what moved, was won or lost since --since, flow, alerts and a forecast."""
-    from leankanban import reporting
+    from leankanban.services import reports
     from leankanban.reports import render
 
     app = state(ctx)
     services = app.services()
     name = board or app.board
     now = services.clock()
-    start = reporting.parse_since(since, now)
+    start = reports.parse_since(since, now)
     # The report's objects all live until it is written: no cyclic GC passes over them meanwhile.
-    with reporting.paused_gc():
+    with reports.paused_gc():
         if format is ReportFormat.html:
-            built, inputs = reporting.report_and_inputs(services, board=name, since=start, owner=owner, seed=seed)
+            built, inputs = reports.report_and_inputs(services, board=name, since=start, owner=owner, seed=seed)
             text = render.to_html(built, charts=_html_charts(inputs, built))
         else:
-            built = reporting.report(services, board=name, since=start, owner=owner, seed=seed)
+            built = reports.report(services, board=name, since=start, owner=owner, seed=seed)
             if format is ReportFormat.json:
                 # Indented for a person at a terminal; compact (and much faster) for a pipe or a file.
                 text = render.to_json(built, indent=2 if output is None and sys.stdout.isatty() else None) + "\n"
@@ -136,11 +136,11 @@ def forecast(
     format: Annotated[ForecastFormat, typer.Option("--format", "-f", help="text or json.")] = ForecastFormat.text,
 ) -> None:
     """When will the open deals in a stage be done, and what will close by a date (Monte Carlo)."""
-    from leankanban import reporting
+    from leankanban.services import reports
     from leankanban.reports import render
 
     app = state(ctx)
-    found = reporting.forecast(
+    found = reports.forecast(
         app.services(), board=board or app.board, stages=stage or (), until=by, window=window, owner=owner,
         trials=trials, seed=seed,
     )
@@ -200,14 +200,15 @@ def chart(
     ] = None,
 ) -> None:
     """Draw a flow chart in the terminal, or write it as a PNG or SVG image."""
-    from leankanban import charts, reporting
+    from leankanban import charts
+    from leankanban.services import reports
 
     if output is not None and output.suffix.lower() not in (".png", ".svg"):
         raise InvalidInput(f"Charts are written as .png or .svg; '{output.name}' is neither.")
     app = state(ctx)
     services = app.services()
     now = services.clock()
-    inputs = reporting.load_inputs(services, board=board or app.board, start=now - timedelta(days=days), owner=owner, now=now)
+    inputs = reports.load_inputs(services, board=board or app.board, start=now - timedelta(days=days), owner=owner, now=now)
     series = charts.chart_series(kind.value, inputs, days=days)
     if output is None:
         import shutil

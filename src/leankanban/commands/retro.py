@@ -460,11 +460,11 @@ def insights(
     format: Annotated[TextFormat, typer.Option("--format", "-f", help="text, json, or md (to share).")] = TextFormat.text,
 ) -> None:
     """Patterns over closed deals and retros: loss reasons, retro tags, where deals drop, win rate by tag, improvements."""
-    from leankanban import reporting
+    from leankanban.services import reports
 
     app = state(ctx)
     services = app.services()
-    start = reporting.parse_since(since, services.clock()).date()
+    start = reports.parse_since(since, services.clock()).date()
     found = services.insights(board=app.board, since=start)
     if format is TextFormat.json:
         typer.echo(render.to_json(insights_record(found, start.isoformat())))

@@ -125,11 +125,11 @@ def allocation(
     """Show the actual share of logged time per activity (actual / target), per person and for the team."""
     if ctx.invoked_subcommand is not None:
         return
-    from leankanban import reporting
+    from leankanban.services import reports
 
     app = state(ctx)
     services = app.services()
-    start = reporting.parse_since(since, services.clock())
+    start = reports.parse_since(since, services.clock())
     rows = services.time_allocation(board=app.board, since=start)
     if format is TableOrJson.json:
         typer.echo(render.to_json(allocation_record(rows, render.iso(start) or "")))

@@ -11,13 +11,13 @@ from typing import Annotated, Any
 
 import typer
 
-from leankanban.backup import export_data, is_backup, restore
+from leankanban.services.backup import export_data, is_backup, restore
 from leankanban.commands import render
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput, LeanKanbanError
 from leankanban.importers import FORMATS, ParseOptions, RawFile, parse_column_map, parse_import, parse_stage_map
-from leankanban.importing import ImportSummary, import_batch
+from leankanban.services.imports import ImportSummary, import_batch
 from leankanban.services import LeanKanban
 
 Progress = Callable[[int, int], None]

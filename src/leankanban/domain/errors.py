@@ -117,3 +117,13 @@ class DatabaseError(LeanKanbanError):
     """The database cannot be opened or used."""
 
     exit_code = 6
+
+
+class UnknownSprint(NotFound):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"There is no {what}.")
+
+
+class UnknownRetro(NotFound):
+    def __init__(self, retro_id: int) -> None:
+        super().__init__(f"There is no retro {retro_id}.")

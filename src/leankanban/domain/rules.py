@@ -505,6 +505,8 @@ DEFAULT_STALE_DAYS = {"Leads": 14, "Qualifying": 10, "Discovery": 14, "Proposal"
 
 DEFAULT_BOARD = "pipeline"
 DEFAULT_TEMPLATE = "lean-sales"
+#: The template of the board that retros put their improvement cards on.
+IMPROVEMENTS_TEMPLATE = "improvements"
 
 
 def template(name: str) -> tuple[Stage, ...]:

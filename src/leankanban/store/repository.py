@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from leankanban.domain import sprints as sp
 from leankanban.domain.errors import UnknownBoard, UnknownDeal
 from leankanban.domain.model import (
     Activity,
@@ -43,6 +44,11 @@ from leankanban.store.tables import (
     DiscardReasonRow,
     EventRow,
     LaneLimitRow,
+    ObjectiveRow,
+    RetroItemRow,
+    RetroRow,
+    SprintDealRow,
+    SprintRow,
     StageRow,
 )
 
@@ -443,3 +449,74 @@ def events_for_board(*, session: Session, board_id: int) -> list[Event]:
         select(EventRow).where(EventRow.board_id == board_id).order_by(EventRow.at, EventRow.id)
     )
     return [event_from_row(r) for r in rows]
+
+
+# -- sprints and retros ------------------------------------------------------
+
+
+def objective_from_row(row: ObjectiveRow) -> sp.Objective:
+    return sp.Objective(
+        id=row.id,
+        text=row.text,
+        target=row.target,
+        progress=row.progress,
+        deal_id=row.deal_id,
+        done_at=from_db_time(row.done_at),
+        carried_from=row.carried_from,
+    )
+
+
+def velocity_from_data(data: dict | None) -> sp.Velocity | None:
+    if not data:
+        return None
+    return sp.Velocity(
+        won_value=Decimal(data["won_value"]),
+        won_count=data["won_count"],
+        deals_advanced=data["deals_advanced"],
+        objectives_met=data["objectives_met"],
+        objectives_total=data["objectives_total"],
+    )
+
+
+def sprint_from_row(session: Session, row: SprintRow) -> sp.Sprint:
+    objectives = session.exec(
+        select(ObjectiveRow).where(ObjectiveRow.sprint_id == row.id).order_by(ObjectiveRow.position)
+    ).all()
+    committed = session.exec(
+        select(SprintDealRow.deal_id).where(SprintDealRow.sprint_id == row.id).order_by(SprintDealRow.deal_id)
+    ).all()
+    return sp.Sprint(
+        id=row.id,
+        board_id=row.board_id,
+        number=row.number,
+        start=row.start,
+        end=row.end,
+        goal=row.goal,
+        target_value=None if row.target_cents is None else from_cents(row.target_cents),
+        status=sp.SprintStatus(row.status),
+        closed_at=from_db_time(row.closed_at),
+        objectives=tuple(objective_from_row(o) for o in objectives),
+        committed=tuple(committed),
+        velocity=velocity_from_data(row.velocity),
+    )
+
+
+def retro_from_row(session: Session, row: RetroRow) -> sp.Retro:
+    items = session.exec(select(RetroItemRow).where(RetroItemRow.retro_id == row.id).order_by(RetroItemRow.id))
+    return sp.Retro(
+        id=row.id,
+        board_id=row.board_id,
+        kind=sp.RetroKind(row.kind),
+        created_at=from_db_time(row.created_at),
+        actor=row.actor,
+        sprint_id=row.sprint_id,
+        deal_id=row.deal_id,
+        problem=row.problem,
+        whys=tuple(row.whys or ()),
+        root_cause=row.root_cause,
+        why_tags=tuple(row.tags or ()),
+        items=tuple(
+            sp.RetroItem(id=i.id, kind=sp.ItemKind(i.kind), text=i.text, tags=tuple(i.tags or ()), card_id=i.card_id)
+            for i in items
+        ),
+    )

@@ -91,10 +91,11 @@ class MetricsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="metrics")
     def load(self) -> None:
-        from leankanban import charts, reporting
+        from leankanban import charts
+        from leankanban.services import reports
 
         try:
-            report, inputs = reporting.report_and_inputs(
+            report, inputs = reports.report_and_inputs(
                 self.services, board=self.board, since=f"{self.days}d", seed=self.seed, history_days=self.days
             )
             series = {kind: charts.chart_series(kind, inputs, days=self.days) for kind in CHARTS}

@@ -39,16 +39,36 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 
-from leankanban.domain.errors import InvalidInput
 from leankanban.domain import sprints as sp
-from leankanban.domain.model import Activity, Board, Deal, DealStatus, DealType, Event, EventKind, Stage
+from leankanban.domain.errors import InvalidInput, UnknownSprint
+from leankanban.domain.model import (
+    Activity,
+    Board,
+    Deal,
+    DealStatus,
+    DealType,
+    Event,
+    EventKind,
+    Stage,
+)
 from leankanban.metrics import forecast as forecast_metrics
 from leankanban.metrics import sales
 from leankanban.reports import model as reports
 from leankanban.services import LeanKanban
-from leankanban.services_sprints import UnknownSprint
 from leankanban.store import repository as repo
 from leankanban.store.tables import DealRow, EventRow
 
@@ -178,7 +198,7 @@ def load_inputs(
     now = (now or lk.clock()).astimezone(UTC)
     start = start.astimezone(UTC)
     wants = _owner_matches(owner)
-    with lk._read() as session:  # noqa: SLF001 - a read use case over the service's engine
+    with lk.read() as session:  # noqa: SLF001 - a read use case over the service's engine
         row = repo.board_row(session=session, name=board)
         loaded = repo.load_board(session=session, row=row)
         names = {s.id: s.name for s in loaded.stages}
@@ -538,7 +558,7 @@ def load_insights(
     today = lk.clock().astimezone(UTC).date()
     begin = datetime(since.year, since.month, since.day, tzinfo=UTC)
     closed_statuses = (DealStatus.WON.value, DealStatus.LOST.value)
-    with lk._read() as session:  # noqa: SLF001 - a read use case over the service's engine
+    with lk.read() as session:  # noqa: SLF001 - a read use case over the service's engine
         row = repo.board_row(session=session, name=board)
         if deals is None:
             closed = _DEAL.board_id == row.id, _DEAL.status.in_(closed_statuses), _DEAL.closed_at >= begin

@@ -33,7 +33,13 @@ from leankanban.domain.model import Board, DealStatus, EventKind, Stage, StageKi
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip
 from leankanban.services import LeanKanban
 from leankanban.store import repository as repo
-from leankanban.store.tables import BoardRow, DealRow, DiscardReasonRow, EventRow, StageRow
+from leankanban.store.tables import (
+    BoardRow,
+    DealRow,
+    DiscardReasonRow,
+    EventRow,
+    StageRow,
+)
 
 #: Deal columns an import owns (a re-import overwrites these, nothing else).
 IMPORTED_COLUMNS = (
@@ -135,8 +141,8 @@ def import_batch(
     """Write `batch` in one transaction; see the module docstring for the rules."""
     stage_map = dict(stage_map or {})
     target_name = rules.validate_board_name(board or batch.source)
-    now = lk._now()
-    with lk._write() as session:
+    now = lk.now()
+    with lk.write() as session:
         existing_names = {n.casefold(): n for n in repo.board_names(session=session)}
         board_row: BoardRow | None = None
         loaded: Board | None = None

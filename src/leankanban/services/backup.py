@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, func, insert, select, update
-from sqlmodel import SQLModel, Session
+from sqlmodel import Session, SQLModel
 
 from leankanban import __version__
 from leankanban.domain.errors import Conflict, InvalidInput
@@ -122,7 +122,7 @@ def _board_rows(session: Session, table: type[SQLModel], board_id: int) -> list[
 
 def export_data(lk: LeanKanban, *, board: str | None = None) -> dict[str, Any]:
     """Every board (or just `board`) with everything on it."""
-    with lk._read() as session:
+    with lk.read() as session:
         if board is not None:
             boards = [repo.board_row(session=session, name=board)]
         else:
@@ -137,7 +137,7 @@ def export_data(lk: LeanKanban, *, board: str | None = None) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "app_version": __version__,
-        "exported_at": lk._now().isoformat(),
+        "exported_at": lk.now().isoformat(),
         "boards": dumped,
     }
 
@@ -156,7 +156,7 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
     if not isinstance(boards, list):
         raise InvalidInput("The backup has no list of boards.")
     counts = {"boards": 0, **{key: 0 for key, _ in SECTIONS}}
-    with lk._write() as session:
+    with lk.write() as session:
         if session.scalar(select(func.count()).select_from(DealRow)):
             raise Conflict("This database already holds deals; restore a backup into a new, empty database (--db).")
         _clear_empty_boards(session)

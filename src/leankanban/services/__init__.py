@@ -1,0 +1,78 @@
+"""Use cases: the one facade the CLI, the TUI and the importers call.
+
+Each use case runs in one unit of work and calls the domain rules, so every
+policy (WIP limits above all) holds whichever way a change arrives. The
+families live one per module, each a mixin over `ServiceBase` (base.py):
+
+- boards.py: boards and the board view
+- policies.py: stages and WIP limits, criteria, discard reasons, settings, lane limits
+- deals.py: reading, adding and editing deals; notes, contacts, blockers, qualification, undo
+- moves.py: moving, discarding, winning and reopening deals
+- sprints.py / retros.py: sprints; retrospectives, improvements, time logs, insights
+
+Read models and batch use cases are functions over a `LeanKanban`:
+reports.py (the stand-up report and forecasts), imports.py (CRM imports),
+backup.py (export and restore).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from leankanban.domain.errors import DatabaseError
+from leankanban.services.base import (
+    EDITABLE_FIELDS,
+    UNSET,
+    Clock,
+    MoveResult,
+    ServiceBase,
+    StageSummary,
+    clean_field,
+    utcnow,
+)
+from leankanban.services.boards import BoardsMixin
+from leankanban.services.deals import DealsMixin
+from leankanban.services.moves import MovesMixin
+from leankanban.services.policies import PoliciesMixin
+from leankanban.services.retros import RetrosMixin
+from leankanban.services.sprints import SprintsMixin
+from leankanban.store.engine import make_engine, public_target
+from leankanban.store.migrations import pending, upgrade
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "UNSET",
+    "Clock",
+    "LeanKanban",
+    "MoveResult",
+    "StageSummary",
+    "clean_field",
+    "connect",
+    "open_database",
+    "utcnow",
+]
+
+
+class LeanKanban(BoardsMixin, PoliciesMixin, DealsMixin, MovesMixin, SprintsMixin, RetrosMixin, ServiceBase):
+    """The application's use cases over one database (one family per module, see above)."""
+
+
+def open_database(target: str, *, migrate: bool = True) -> Engine:
+    """An engine for `target` with its schema brought up to date."""
+    engine = make_engine(target)
+    if migrate:
+        try:
+            if pending(engine):
+                upgrade(engine)
+        except (OperationalError, DBAPIError) as err:
+            where = public_target(target)
+            engine.dispose()
+            reason = str(err.orig).strip().splitlines()[0].rstrip(".") if str(err.orig).strip() else "unknown error"
+            raise DatabaseError(f"Cannot open the database {where}: {reason}.") from None
+    return engine
+
+
+def connect(target: str, *, actor: str = "me", clock: Clock = utcnow) -> LeanKanban:
+    """Open (and upgrade) the database at `target` and return its services."""
+    return LeanKanban(open_database(target), actor=actor, clock=clock)

@@ -1,0 +1,174 @@
+"""What every use-case family shares: the unit of work, the clock, the actor, event helpers.
+
+Each family (boards, policies, deals, moves, sprints, retros) is a mixin over
+`ServiceBase`; `LeanKanban` in `services/__init__.py` puts them together as the
+one facade the CLI and the TUI call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from leankanban.domain import rules
+from leankanban.domain.model import (
+    Activity,
+    Board,
+    Deal,
+    DealType,
+    Event,
+    EventKind,
+    Priority,
+    Stage,
+)
+from leankanban.store import repository as repo
+from leankanban.store.tables import (
+    BoardRow,
+    CriterionRow,
+    DiscardReasonRow,
+    StageRow,
+)
+from leankanban.store.uow import UnitOfWork
+
+Clock = Callable[[], datetime]
+
+#: Sentinel for "leave this field as it is" in partial updates.
+UNSET: Any = object()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    deal: Deal
+    warnings: tuple[str, ...] = ()
+    overridden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StageSummary:
+    stage: Stage
+    count: int
+    totals: tuple[tuple[str, Decimal], ...]
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "account",
+    "value",
+    "currency",
+    "owner",
+    "next_step",
+    "next_step_due",
+    "expected_close",
+    "deal_type",
+    "priority",
+    "activity",
+    "tags",
+    "helpers",
+    "probability",
+)
+
+
+def clean_field(name: str, raw: Any) -> Any:
+    """Validate one editable deal field (the single place that knows how)."""
+    if name == "title":
+        return rules.validate_title(raw)
+    if name == "value":
+        return rules.parse_value(raw)
+    if name == "currency":
+        return rules.validate_currency(raw)
+    if name in ("next_step_due", "expected_close"):
+        return rules.parse_date(raw, field=name)
+    if name == "deal_type":
+        return rules.parse_choice(DealType, raw, "deal type")
+    if name == "priority":
+        return rules.parse_choice(Priority, raw, "priority")
+    if name == "activity":
+        return rules.parse_choice(Activity, raw, "activity")
+    if name == "tags":
+        return rules.parse_tags(raw)
+    if name == "helpers":
+        return rules.parse_people(raw)
+    if name == "probability":
+        return rules.parse_probability(raw)
+    return rules.validate_text(raw or "", name.replace("_", " "))
+
+
+def _event_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if value is None:
+        return ""
+    if hasattr(value, "value"):
+        return str(value.value)
+    return str(value)
+
+
+class ServiceBase:
+    """The engine, actor and clock, and the unit-of-work helpers every use case runs in."""
+
+    def __init__(self, engine: Engine, *, actor: str = "me", clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.actor = actor
+        self.clock = clock
+
+    def read(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
+
+    def write(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=True)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    def locked_board(self, session: Session, name: str | None) -> tuple[BoardRow, Board]:
+        row = repo.board_row(session=session, name=name, lock=True)
+        return row, repo.load_board(session=session, row=row)
+
+    def event(self, kind: EventKind, at: datetime, deal_id: int | None, **fields: Any) -> Event:
+        return Event(kind=kind, at=at, deal_id=deal_id, actor=self.actor, **fields)
+
+    def record(self, session: Session, board_id: int, events: list[Event]) -> list[int]:
+        """Append events, mark the board changed; returns the new event ids."""
+        rows = repo.add_events(session=session, board_id=board_id, events=events)
+        repo.bump_revision(session=session, board_id=board_id)
+        session.flush()
+        return [r.id for r in rows]
+
+    def create_board(
+        self, session: Session, name: str, template: str, stages: tuple[Stage, ...] | None = None
+    ) -> Board:
+        stages = rules.template(template) if stages is None else stages
+        row = BoardRow(name=name, template=template, created_at=repo.to_db_time(self.now()), revision=0)
+        session.add(row)
+        session.flush()
+        stale = rules.DEFAULT_STALE_DAYS if template == "lean-sales" else {}
+        for stage in stages:
+            session.add(
+                StageRow(
+                    board_id=row.id,
+                    name=stage.name,
+                    position=stage.position,
+                    kind=stage.kind.value,
+                    wip_min=stage.wip_min,
+                    wip_max=stage.wip_max,
+                    upstream=stage.upstream,
+                    stale_after_days=stale.get(stage.name),
+                )
+            )
+        for criterion in rules.DEFAULT_CRITERIA.get(template, ()):
+            session.add(CriterionRow(board_id=row.id, name=criterion.name, position=criterion.position))
+        for position, reason in enumerate(rules.DEFAULT_DISCARD_REASONS):
+            session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
+        session.flush()
+        return repo.load_board(session=session, row=row)
+

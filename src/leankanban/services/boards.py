@@ -1,0 +1,77 @@
+"""Use cases on boards: list, open, create, the board view.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from leankanban.domain import rules
+from leankanban.domain.errors import Conflict
+from leankanban.domain.model import (
+    Board,
+    BoardView,
+    ColumnView,
+    Deal,
+)
+from leankanban.services.base import (
+    ServiceBase,
+)
+from leankanban.store import repository as repo
+from leankanban.store.tables import (
+    BoardRow,
+)
+
+
+class BoardsMixin(ServiceBase):
+    # -- boards -----------------------------------------------------------
+
+    def list_boards(self) -> list[Board]:
+        with self.read() as session:
+            rows = session.exec(select(BoardRow).order_by(BoardRow.id)).all()
+            return [repo.load_board(session=session, row=row) for row in rows]
+
+    def get_board(self, name: str | None = None) -> Board:
+        with self.read() as session:
+            return repo.load_board(session=session, row=repo.board_row(session=session, name=name))
+
+    def ensure_default_board(self) -> Board:
+        """On first run, create the lean sales board; otherwise the first board."""
+        with self.write() as session:
+            existing = session.exec(select(BoardRow).order_by(BoardRow.id).limit(1)).first()
+            if existing is not None:
+                return repo.load_board(session=session, row=existing)
+            return self.create_board(session, rules.DEFAULT_BOARD, rules.DEFAULT_TEMPLATE)
+
+    def init_board(self, name: str, template: str = rules.DEFAULT_TEMPLATE) -> Board:
+        name = rules.validate_board_name(name)
+        stages = rules.template(template)
+        with self.write() as session:
+            if name.lower() in (n.lower() for n in repo.board_names(session=session)):
+                raise Conflict(f"A board called '{name}' already exists.")
+            return self.create_board(session, name, template, stages)
+
+    def revision(self, board_id: int) -> int:
+        """A number that changes whenever anything on the board changes."""
+        with self.read() as session:
+            return repo.revision(session=session, board_id=board_id)
+
+    def board_view(self, name: str | None = None) -> BoardView:
+        """The board with every deal in its column, oldest in stage first."""
+        with self.read() as session:
+            row = repo.board_row(session=session, name=name)
+            board = repo.load_board(session=session, row=row)
+            by_stage: dict[str, list[Deal]] = {s.name: [] for s in board.stages}
+            for deal in repo.deals(session=session, board=board):
+                by_stage[deal.stage].append(deal)
+            totals = repo.stage_totals(session=session, board_id=board.id)
+            current_revision = row.revision
+        columns = tuple(
+            ColumnView(
+                stage=stage,
+                deals=tuple(by_stage[stage.name]),
+                totals=tuple(sorted(totals.get(stage.name, (0, {}))[1].items())),
+            )
+            for stage in board.stages
+        )
+        return BoardView(board=board, columns=columns, revision=current_revision)
+

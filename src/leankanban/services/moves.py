@@ -1,0 +1,160 @@
+"""Use cases that move a deal: to a stage, a step, discard, win, reopen; all through `_move`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from leankanban.domain import rules
+from leankanban.domain.errors import InvalidInput
+from leankanban.domain.model import (
+    Board,
+    Deal,
+    DealStatus,
+    EventKind,
+    Stage,
+    StageKind,
+)
+from leankanban.services.base import (
+    MoveResult,
+    ServiceBase,
+)
+from leankanban.store import repository as repo
+
+
+class MovesMixin(ServiceBase):
+    def move_deal(self, deal_id: int, to_stage: str, *, override_reason: str | None = None) -> MoveResult:
+        """Move a deal to `to_stage`, refusing with a PolicyViolation when a policy says no."""
+        return self._move(deal_id, lambda board, deal: board.stage(to_stage), override_reason=override_reason)
+
+    def step_deal(self, deal_id: int, step: int, *, override_reason: str | None = None) -> MoveResult:
+        """Move a deal `step` stages along the board (-1 back, +1 forward)."""
+
+        def target(board: Board, deal: Deal) -> Stage:
+            here = board.stage(deal.stage)
+            there = board.neighbour(here, step)
+            if there is None:
+                edge = "first" if step < 0 else "last"
+                raise InvalidInput(f"'{here.name}' is the {edge} stage; the deal cannot move further.")
+            return there
+
+        return self._move(deal_id, target, override_reason=override_reason)
+
+    def discard(
+        self, deal_id: int, reason: str, *, competitor: str | None = None, note: str | None = None
+    ) -> MoveResult:
+        """Qualify out or lose a deal from any stage, with one of the board's reasons."""
+
+        def lost(board: Board, deal: Deal) -> Stage:
+            return board.outcome(StageKind.LOST)
+
+        return self._move(deal_id, lost, discard=(reason, competitor, (note or "").strip() or None))
+
+    def win(self, deal_id: int, *, value: str | Decimal | None = None) -> MoveResult:
+        """Close a deal as won (optionally at its final value)."""
+        if value is not None:
+            self.edit_deal(deal_id, value=value)
+
+        def won(board: Board, deal: Deal) -> Stage:
+            if not deal.is_open:
+                raise InvalidInput(f"The deal is already {deal.status.value}; reopen it first.")
+            return board.outcome(StageKind.WON)
+
+        return self._move(deal_id, won)
+
+    def reopen(self, deal_id: int, *, stage: str | None = None, override_reason: str | None = None) -> MoveResult:
+        """Bring a won or lost deal back, by default to the last open stage it was in."""
+        with self.read() as session:
+            history = repo.events_for_deal(session=session, deal_id=deal_id)
+        visited = [e.to_stage for e in history if e.kind in (EventKind.CREATED, EventKind.MOVED) and e.to_stage]
+
+        def back(board: Board, deal: Deal) -> Stage:
+            return rules.reopen_stage(board, deal, visited, stage)
+
+        return self._move(deal_id, back, override_reason=override_reason)
+
+    def _move(
+        self,
+        deal_id: int,
+        pick: Callable[[Board, Deal], Stage],
+        *,
+        override_reason: str | None = None,
+        discard: tuple[str, str | None, str | None] | None = None,
+        undoing: int | None = None,
+    ) -> MoveResult:
+        now = self.now()
+        with self.write() as session:
+            # Lock the board first: all WIP decisions on a board are serialised.
+            board_id = repo.deal_row(session=session, deal_id=deal_id).board_id
+            board_row = repo.board_row_by_id(session=session, board_id=board_id, lock=True)
+            board = repo.load_board(session=session, row=board_row)
+            row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
+            deal = repo.full_deal(session=session, row=row, stage_name=board.stage_by_id(row.stage_id).name)
+            to_stage = pick(board, deal)
+            reason = competitor = note = None
+            if discard is not None:
+                reason, competitor = rules.check_discard(board, deal, discard[0], discard[1])
+                note = discard[2]
+            decision = rules.check_move(
+                board,
+                deal,
+                to_stage,
+                repo.open_counts(session=session, board_id=board_id),
+                override_reason=override_reason,
+                lane_counts=repo.lane_counts(session=session, board=board),
+                discard_reason=reason,
+            )
+            undo_data = {"undoes": str(undoing)} if undoing is not None else None
+            events = [
+                self.event(
+                    EventKind.MOVED,
+                    now,
+                    deal_id,
+                    from_stage=decision.from_stage.name,
+                    to_stage=to_stage.name,
+                    data=undo_data,
+                )
+            ]
+            if decision.overridden:
+                events.append(
+                    self.event(
+                        EventKind.WIP_OVERRIDE, now, deal_id, to_stage=to_stage.name, reason=decision.override_reason
+                    )
+                )
+            if decision.status is not deal.status:
+                kind = {
+                    DealStatus.WON: EventKind.WON,
+                    DealStatus.LOST: EventKind.LOST,
+                    DealStatus.OPEN: EventKind.REOPENED,
+                }[decision.status]
+                data = {"competitor": competitor} if competitor else None
+                events.append(
+                    self.event(
+                        kind,
+                        now,
+                        deal_id,
+                        from_stage=decision.from_stage.name,
+                        to_stage=to_stage.name,
+                        reason=reason,
+                        new_value=note,
+                        data=data,
+                    )
+                )
+            row.stage_id = to_stage.id
+            row.stage_entered_at = now
+            row.status = decision.status.value
+            row.closed_at = now if to_stage.is_closed else None
+            row.lost_reason = (f"{reason}: {competitor}" if competitor else reason) if reason else None
+            if to_stage.is_closed and row.blocked_reason is not None:
+                row.blocked_reason, row.blocked_since = None, None
+                events.append(self.event(EventKind.UNBLOCKED, now, deal_id, reason="closed"))
+            row.updated_at = now
+            session.add(row)
+            self.record(session, board_id, events)
+            return MoveResult(
+                deal=repo.deal_from_row(row, to_stage.name),
+                warnings=decision.warnings,
+                overridden=decision.overridden,
+            )
+

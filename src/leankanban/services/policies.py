@@ -1,0 +1,301 @@
+"""Use cases that change a board's policies: stages and WIP limits, criteria, discard reasons, settings, lane limits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from leankanban.domain import rules
+from leankanban.domain.errors import Conflict, InvalidInput
+from leankanban.domain.model import (
+    Board,
+    DealType,
+    Lane,
+    Priority,
+    Stage,
+    StageKind,
+)
+from leankanban.services.base import (
+    UNSET,
+    ServiceBase,
+    StageSummary,
+)
+from leankanban.store import repository as repo
+from leankanban.store.tables import (
+    CriterionRow,
+    CriterionStageRow,
+    DealCriterionRow,
+    DiscardReasonRow,
+    LaneLimitRow,
+    StageRow,
+)
+
+
+class PoliciesMixin(ServiceBase):
+    # -- stages -----------------------------------------------------------
+
+    def stage_summaries(self, board: str | None = None) -> list[StageSummary]:
+        with self.read() as session:
+            row = repo.board_row(session=session, name=board)
+            loaded = repo.load_board(session=session, row=row)
+            totals = repo.stage_totals(session=session, board_id=row.id)
+        return [
+            StageSummary(
+                stage=s,
+                count=totals.get(s.name, (0, {}))[0],
+                totals=tuple(sorted(totals.get(s.name, (0, {}))[1].items())),
+            )
+            for s in loaded.stages
+        ]
+
+    def set_stage_limits(
+        self,
+        stage: str,
+        *,
+        board: str | None = None,
+        wip_min: int | None = UNSET,
+        wip_max: int | None = UNSET,
+        stale_after_days: int | None = UNSET,
+    ) -> Stage:
+        """Change a stage's limits and ageing setting in one go.
+
+        Pass None to clear a setting, leave it UNSET to keep it; nothing is
+        saved unless every value is valid.
+        """
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            current = loaded.stage(stage)
+            new_min = current.wip_min if wip_min is UNSET else wip_min
+            new_max = current.wip_max if wip_max is UNSET else wip_max
+            new_stale = current.stale_after_days if stale_after_days is UNSET else stale_after_days
+            rules.validate_limits(new_min, new_max)
+            rules.validate_days(new_stale, "stale-after setting")
+            if current.is_closed and (new_min is not None or new_max is not None):
+                raise InvalidInput(f"'{current.name}' is a closed outcome; it takes no WIP limits.")
+            stage_row = session.get(StageRow, current.id)
+            stage_row.wip_min, stage_row.wip_max = new_min, new_max
+            stage_row.stale_after_days = new_stale
+            session.add(stage_row)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.stage_from_row(stage_row)
+
+    def add_stage(
+        self,
+        name: str,
+        *,
+        board: str | None = None,
+        position: int | None = None,
+        kind: StageKind = StageKind.OPEN,
+        wip_min: int | None = None,
+        wip_max: int | None = None,
+        upstream: bool = False,
+    ) -> Stage:
+        name = rules.validate_stage_name(name)
+        rules.validate_limits(wip_min, wip_max)
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            if any(s.name.casefold() == name.casefold() for s in loaded.stages):
+                raise Conflict(f"The board already has a stage called '{name}'.")
+            names = [s.name for s in loaded.stages]
+            if position is None:
+                # New open stages go before the closed outcomes.
+                closed = [s.position for s in loaded.stages if s.is_closed]
+                position = min(closed) if closed and kind is StageKind.OPEN else len(names)
+            order = rules.reorder(names + [name], name, position)
+            session.add(
+                StageRow(
+                    board_id=row.id,
+                    name=name,
+                    position=order.index(name),
+                    kind=kind.value,
+                    wip_min=wip_min,
+                    wip_max=wip_max,
+                    upstream=upstream,
+                )
+            )
+            session.flush()
+            self._apply_order(session, row.id, order)
+            repo.bump_revision(session=session, board_id=row.id)
+            return repo.load_board(session=session, row=row).stage(name)
+
+    def rename_stage(self, old: str, new: str, *, board: str | None = None) -> Stage:
+        new = rules.validate_stage_name(new)
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            current = loaded.stage(old)
+            if any(s.name.casefold() == new.casefold() and s.id != current.id for s in loaded.stages):
+                raise Conflict(f"The board already has a stage called '{new}'.")
+            stage_row = session.get(StageRow, current.id)
+            stage_row.name = new
+            session.add(stage_row)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.stage_from_row(stage_row)
+
+    def remove_stage(self, name: str, *, board: str | None = None) -> None:
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            current = loaded.stage(name)
+            held = repo.open_counts(session=session, board_id=row.id).get(current.name, 0)
+            if held:
+                raise Conflict(
+                    f"Stage '{current.name}' still holds {held} deal(s); move them out before removing it."
+                )
+            session.delete(session.get(StageRow, current.id))
+            session.flush()
+            self._apply_order(session, row.id, [s.name for s in loaded.stages if s.id != current.id])
+            repo.bump_revision(session=session, board_id=row.id)
+
+    def reorder_stage(self, name: str, position: int, *, board: str | None = None) -> list[Stage]:
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            current = loaded.stage(name)
+            order = rules.reorder([s.name for s in loaded.stages], current.name, position)
+            self._apply_order(session, row.id, order)
+            repo.bump_revision(session=session, board_id=row.id)
+            return list(repo.load_board(session=session, row=row).stages)
+
+    def _apply_order(self, session: Session, board_id: int, order: list[str]) -> None:
+        for stage_row in repo.stage_rows(session=session, board_id=board_id):
+            stage_row.position = order.index(stage_row.name)
+            session.add(stage_row)
+        session.flush()
+
+
+    # -- criteria -------------------------------------------------------------
+
+    def add_criterion(self, name: str, *, board: str | None = None) -> Board:
+        name = rules.validate_stage_name(name)
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            if any(c.name.casefold() == name.casefold() for c in loaded.criteria):
+                raise Conflict(f"The board already has a criterion '{name}'.")
+            session.add(CriterionRow(board_id=row.id, name=name, position=len(loaded.criteria)))
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def remove_criterion(self, name: str, *, board: str | None = None) -> Board:
+        """Remove a criterion and its answers (the answers stay in the history)."""
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            found = loaded.criterion(name)
+            for model in (CriterionStageRow, DealCriterionRow):
+                for link in session.exec(select(model).where(model.criterion_id == found.id)):
+                    session.delete(link)
+            session.flush()
+            session.delete(session.get(CriterionRow, found.id))
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def require_criterion(
+        self, name: str, stage: str, *, board: str | None = None, required: bool = True
+    ) -> Board:
+        """Make (or stop making) a yes to `name` a condition for entering `stage`."""
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            found = loaded.criterion(name)
+            target = loaded.stage(stage)
+            if target.kind is StageKind.LOST:
+                raise InvalidInput("Discarding is always allowed; a lost outcome cannot require criteria.")
+            link = session.get(CriterionStageRow, (found.id, target.id))
+            if required and link is None:
+                session.add(CriterionStageRow(criterion_id=found.id, stage_id=target.id))
+            elif not required and link is not None:
+                session.delete(link)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    # -- board policies ---------------------------------------------------------
+
+    def set_discard_reasons(self, reasons: list[str], *, board: str | None = None) -> Board:
+        """Replace the board's discard reasons (past deals keep theirs)."""
+        cleaned = list(dict.fromkeys(rules.validate_text(r, "reason") for r in reasons if r.strip()))
+        if not cleaned:
+            raise InvalidInput("A board needs at least one discard reason.")
+        with self.write() as session:
+            row, _ = self.locked_board(session, board)
+            for old in session.exec(select(DiscardReasonRow).where(DiscardReasonRow.board_id == row.id)):
+                session.delete(old)
+            session.flush()
+            for position, reason in enumerate(cleaned):
+                session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def set_board_settings(
+        self,
+        *,
+        board: str | None = None,
+        review_days: int | None = None,
+        stall_days: int | None = None,
+        pipeline_target: str | Decimal | None = UNSET,
+        capacity_per_week: int | None = UNSET,
+    ) -> Board:
+        """Change board settings; None clears a target or capacity, UNSET keeps it."""
+        rules.validate_days(review_days, "review period")
+        rules.validate_days(stall_days, "stall period")
+        target = UNSET
+        if pipeline_target is not UNSET:
+            target = None if pipeline_target in (None, "") else rules.parse_value(pipeline_target)
+        if capacity_per_week is not UNSET and capacity_per_week is not None and capacity_per_week < 1:
+            raise InvalidInput("Delivery capacity must be at least 1 deal a week (or none).")
+        with self.write() as session:
+            row, _ = self.locked_board(session, board)
+            if review_days is not None:
+                row.review_days = review_days
+            if stall_days is not None:
+                row.stall_days = stall_days
+            if target is not UNSET:
+                row.pipeline_target_cents = None if target is None else repo.cents(target)
+            if capacity_per_week is not UNSET:
+                row.capacity_per_week = capacity_per_week
+            session.add(row)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def set_stage_stale_after(self, stage: str, days: int | None, *, board: str | None = None) -> Stage:
+        return self.set_stage_limits(stage, board=board, stale_after_days=days)
+
+    def set_lane_limit(
+        self, dimension: str | Lane, value: str, wip_max: int | None, *, board: str | None = None
+    ) -> Board:
+        """Limit a swimlane (or, with dimension owner, a person); None removes the limit."""
+        lane = rules.parse_choice(Lane, dimension, "lane")
+        if lane is Lane.NONE:
+            raise InvalidInput("Choose a lane to limit: owner, type or priority.")
+        if lane is Lane.TYPE:
+            value = rules.parse_choice(DealType, value, "deal type").value
+        elif lane is Lane.PRIORITY:
+            value = rules.parse_choice(Priority, value, "priority").value
+        else:
+            value = rules.validate_text(value, "owner")
+        rules.validate_limits(None, wip_max)
+        with self.write() as session:
+            row, _ = self.locked_board(session, board)
+            existing = session.exec(
+                select(LaneLimitRow).where(
+                    LaneLimitRow.board_id == row.id,
+                    LaneLimitRow.dimension == lane.value,
+                    LaneLimitRow.value == value,
+                )
+            ).first()
+            if wip_max is None:
+                if existing is not None:
+                    session.delete(existing)
+            elif existing is None:
+                session.add(LaneLimitRow(board_id=row.id, dimension=lane.value, value=value, wip_max=wip_max))
+            else:
+                existing.wip_max = wip_max
+                session.add(existing)
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
