@@ -9,6 +9,7 @@ import typer
 
 from leankanban.commands import render
 from leankanban.commands.state import state
+from leankanban.domain import defaults
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import DealStatus
 
@@ -83,7 +84,7 @@ def add(
     stage: Annotated[str | None, typer.Option("--stage", "-s", help="Stage to start in (default: the first).")] = None,
     account: Annotated[str, typer.Option("--account", "-a", help="The customer account.")] = "",
     value: Annotated[str | None, typer.Option("--value", "-v", help="Deal value, e.g. 12000 or 1,234.50.")] = None,
-    currency: Annotated[str, typer.Option("--currency", "-c", help="Three-letter currency code.")] = "EUR",
+    currency: Annotated[str, typer.Option("--currency", "-c", help="Three-letter currency code.")] = defaults.CURRENCY,
     owner: Annotated[str | None, typer.Option("--owner", "-o", help="Who owns it (default: $LEANKANBAN_USER).")] = None,
     next_step: Annotated[str, typer.Option("--next-step", "-n", help="The next concrete step.")] = "",
     deal_type: DealType = None,

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from leankanban.domain import defaults
+
 
 class StageKind(str, enum.Enum):
     """Whether a stage holds open work or is a closed outcome."""
@@ -157,9 +159,9 @@ class Board:
     discard_reasons: tuple[str, ...] = ()
     lane_limits: tuple[LaneLimit, ...] = ()
     #: Qualification not reviewed for this many days needs review.
-    review_days: int = 30
+    review_days: int = defaults.REVIEW_DAYS
     #: No movement or activity for this many days: the deal is stalled.
-    stall_days: int = 14
+    stall_days: int = defaults.STALL_DAYS
     #: Open pipeline value the team aims to hold (pipeline coverage), if set.
     pipeline_target: Decimal | None = None
     #: Won deals delivery can take on per week, if set.
@@ -214,7 +216,7 @@ class Deal:
     stage: str
     account: str = ""
     value: Decimal = Decimal("0")
-    currency: str = "EUR"
+    currency: str = defaults.CURRENCY
     owner: str = ""
     status: DealStatus = DealStatus.OPEN
     created_at: datetime | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from leankanban.domain import defaults
 from leankanban.domain.model import Activity, Deal, DealStatus, Stage, StageKind
 from leankanban.metrics.flow import (
     UNSPECIFIED,
@@ -36,7 +37,7 @@ def money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
-def main_currency(deals: Iterable[Deal], default: str = "EUR") -> str:
+def main_currency(deals: Iterable[Deal], default: str = defaults.CURRENCY) -> str:
     """The currency most deals use (ties: alphabetical); `default` with no deals."""
     counts = Counter(d.currency for d in deals)
     if not counts:
@@ -361,7 +362,7 @@ def stalled(
     lines: Iterable[Timeline],
     now: datetime,
     *,
-    stall_days: float = 14,
+    stall_days: float = defaults.STALL_DAYS,
     currency: str | None = None,
 ) -> Stalled:
     """Open deals whose last event of any kind is at least `stall_days` old, most idle first."""

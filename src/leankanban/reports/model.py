@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from leankanban.domain import defaults
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import (
@@ -40,7 +41,7 @@ from leankanban.metrics.flow import AgeBand, Period, aware, day_of
 
 DEFAULT_HISTORY_DAYS = 90
 DEFAULT_HORIZON_DAYS = 14
-DEFAULT_STALL_DAYS = 14
+DEFAULT_STALL_DAYS = defaults.STALL_DAYS
 ZERO = Decimal("0")
 
 

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, types
 from sqlmodel import Field, SQLModel
 
+from leankanban.domain import defaults
+
 
 class UTCDateTime(types.TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL."""
@@ -41,8 +43,8 @@ class BoardRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     #: Bumped by every write to the board; readers poll it to see changes.
     revision: int = Field(default=0)
-    review_days: int = Field(default=30)
-    stall_days: int = Field(default=14)
+    review_days: int = Field(default=defaults.REVIEW_DAYS)
+    stall_days: int = Field(default=defaults.STALL_DAYS)
     #: Target share of time per activity, percent (None: the default 50/30/20).
     allocation: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     #: The board improvement actions from this board's retros go to.
@@ -82,7 +84,7 @@ class DealRow(SQLModel, table=True):
     title: str = Field(max_length=200)
     account: str = Field(default="", max_length=200)
     value_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    currency: str = Field(default="EUR", max_length=3)
+    currency: str = Field(default=defaults.CURRENCY, max_length=3)
     owner: str = Field(default="", max_length=200)
     status: str = Field(default="open", max_length=10)
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -16,8 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from leankanban.domain import rules
-from leankanban.domain.model import Board, ColumnView, Deal, DealType, Lane, Priority, label
+from leankanban.domain import defaults, rules
+from leankanban.domain.model import (
+    Board,
+    ColumnView,
+    Deal,
+    DealType,
+    Lane,
+    Priority,
+    label,
+)
 
 #: The order `s` cycles swimlane groupings in.
 LANE_CYCLE = (Lane.NONE, Lane.OWNER, Lane.TYPE, Lane.PRIORITY)
@@ -185,8 +193,8 @@ class CardContext:
     """
 
     now: datetime
-    stall_days: int = 14
-    review_days: int = 30
+    stall_days: int = defaults.STALL_DAYS
+    review_days: int = defaults.REVIEW_DAYS
     lane: Lane = Lane.NONE
     #: Lane value -> (open deals in active stages on the whole board, limit), for lanes with a limit.
     lane_limits: dict[str, tuple[int, int]] = field(default_factory=dict)

@@ -12,7 +12,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from leankanban.domain.errors import InvalidInput, LeanKanbanError, UnknownStage, WipLimitExceeded
+from leankanban.domain import defaults
+from leankanban.domain.errors import (
+    InvalidInput,
+    LeanKanbanError,
+    UnknownStage,
+    WipLimitExceeded,
+)
 from leankanban.domain.model import Activity, Deal, DealType, Priority, label
 from leankanban.services import LeanKanban
 from leankanban.tui.format import literal
@@ -86,7 +92,7 @@ class DealForm(ModalScreen[Deal | None]):
     def _initial(self, name: str) -> str:
         deal = self.deal
         if deal is None:
-            return {"currency": "EUR", "owner": self.services.actor}.get(name, "")
+            return {"currency": defaults.CURRENCY, "owner": self.services.actor}.get(name, "")
         if name == "value":
             return "" if not deal.value else f"{deal.value:f}"
         current = getattr(deal, name)
