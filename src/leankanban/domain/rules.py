@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from leankanban.domain import defaults
 from leankanban.domain.errors import (
+    Conflict,
     DiscardReasonRequired,
     InvalidInput,
     LaneLimitExceeded,
@@ -214,6 +216,15 @@ def missing_criteria(board: Board, deal: Deal, stage: Stage) -> list[str]:
         if answer is None or answer.answer is not Answer.YES:
             missing.append(criterion.name)
     return missing
+
+
+def check_stage_removal(board: Board, stage: Stage, held: int) -> None:
+    """A stage can go when it holds no open deal and is not the board's last open stage
+    (deals start in an open stage: a board without one could take no new deal)."""
+    if held:
+        raise Conflict(f"Stage '{stage.name}' still holds {held} deal(s); move them out before removing it.")
+    if stage.kind is StageKind.OPEN and not any(s.kind is StageKind.OPEN and s.id != stage.id for s in board.stages):
+        raise Conflict(f"'{stage.name}' is the board's last open stage; add another before removing it.")
 
 
 def check_discard(board: Board, deal: Deal, reason: str, competitor: str | None) -> tuple[str, str | None]:
@@ -492,21 +503,12 @@ DEFAULT_CRITERIA: dict[str, tuple[Criterion, ...]] = {
     "blank": (),
 }
 
-DEFAULT_DISCARD_REASONS = (
-    "Lost to competitor",
-    "No budget",
-    "No decision / status quo",
-    "Not a fit",
-    "Timing",
-    "Duplicate",
-)
-
-DEFAULT_STALE_DAYS = {"Leads": 14, "Qualifying": 10, "Discovery": 14, "Proposal": 10, "Negotiation": 7}
-
-DEFAULT_BOARD = "pipeline"
-DEFAULT_TEMPLATE = "lean-sales"
-#: The template of the board that retros put their improvement cards on.
-IMPROVEMENTS_TEMPLATE = "improvements"
+# The defaults live in domain/defaults.py; these names are kept for the callers of rules.
+DEFAULT_DISCARD_REASONS = defaults.DISCARD_REASONS
+DEFAULT_STALE_DAYS = defaults.STALE_DAYS
+DEFAULT_BOARD = defaults.BOARD
+DEFAULT_TEMPLATE = defaults.TEMPLATE
+IMPROVEMENTS_TEMPLATE = defaults.IMPROVEMENTS_TEMPLATE
 
 
 def template(name: str) -> tuple[Stage, ...]:

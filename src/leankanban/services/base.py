@@ -7,7 +7,7 @@ one facade the CLI and the TUI call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -51,6 +51,8 @@ class MoveResult:
     deal: Deal
     warnings: tuple[str, ...] = ()
     overridden: bool = False
+    #: The events the move recorded, with their ids (what an undo of it names).
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,30 @@ def clean_field(name: str, raw: Any) -> Any:
     if name == "probability":
         return rules.parse_probability(raw)
     return rules.validate_text(raw or "", name.replace("_", " "))
+
+
+def edit_events(
+    service: ServiceBase,
+    now: datetime,
+    before: Deal,
+    after: Deal,
+    names: Iterable[str],
+    data: dict[str, Any] | None = None,
+) -> list[Event]:
+    """One `edited` event per field of `names` (in that order) that differs between `before` and `after`."""
+    return [
+        service.event(
+            EventKind.EDITED,
+            now,
+            before.id,
+            field=name,
+            old_value=_event_text(getattr(before, name)),
+            new_value=_event_text(getattr(after, name)),
+            data=data,
+        )
+        for name in names
+        if getattr(before, name) != getattr(after, name)
+    ]
 
 
 def _event_text(value: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from leankanban.domain import rules
+from leankanban.domain import defaults, rules
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import (
     STATUS_FOR_KIND,
@@ -28,8 +28,8 @@ from leankanban.services.base import (
     EDITABLE_FIELDS,
     UNSET,
     ServiceBase,
-    _event_text,
     clean_field,
+    edit_events,
 )
 from leankanban.store import repository as repo
 from leankanban.store.tables import (
@@ -100,7 +100,7 @@ class DealsMixin(ServiceBase):
         stage: str | None = None,
         account: str = "",
         value: str | int | Decimal | None = None,
-        currency: str = "EUR",
+        currency: str = defaults.CURRENCY,
         owner: str | None = None,
         next_step: str = "",
         override_reason: str | None = None,
@@ -170,11 +170,13 @@ class DealsMixin(ServiceBase):
         if unknown:
             raise InvalidInput(f"Cannot edit {', '.join(sorted(unknown))}.")
         clean = {name: clean_field(name, raw) for name, raw in changes.items() if raw is not UNSET}
-        return self._edit(deal_id, clean, override_reason=override_reason)
+        deal, _events = self._edit(deal_id, clean, override_reason=override_reason)
+        return deal
 
     def _edit(
         self, deal_id: int, clean: dict[str, Any], *, override_reason: str | None = None, undoing: int | None = None
-    ) -> Deal:
+    ) -> tuple[Deal, list[Event]]:
+        """Apply cleaned fields in one transaction; the deal after, and the events recorded (with ids)."""
         now = self.now()
         with self.write() as session:
             row = repo.deal_row(session=session, deal_id=deal_id)
@@ -191,29 +193,19 @@ class DealsMixin(ServiceBase):
                 override_reason=override_reason,
             )
             data = {"undoes": str(undoing)} if undoing is not None else None
-            events = [
-                self.event(
-                    EventKind.EDITED,
-                    now,
-                    deal_id,
-                    field=name,
-                    old_value=_event_text(getattr(before, name)),
-                    new_value=_event_text(getattr(after, name)),
-                    data=data,
-                )
-                for name in clean
-                if getattr(before, name) != getattr(after, name)
-            ]
-            if not events:
-                return before
+            events = edit_events(self, now, before, after, clean, data)
+            if not events and undoing is None:
+                return after, []
             if used:
                 events.append(self.event(EventKind.WIP_OVERRIDE, now, deal_id, reason=used))
+            if undoing is not None:
+                events.append(self.event(EventKind.UNDONE, now, deal_id, old_value=str(undoing)))
             for column, value in repo.deal_columns(after).items():
                 setattr(row, column, value)
             row.updated_at = now
             session.add(row)
-            self.record(session, row.board_id, events)
-            return after
+            ids = self.record(session, row.board_id, events)
+            return after, [replace(e, id=i) for e, i in zip(events, ids, strict=True)]
 
     # -- notes, contacts, blockers -------------------------------------------
 
@@ -373,11 +365,11 @@ class DealsMixin(ServiceBase):
             if losses and original.from_stage == losses[-1].to_stage:
                 last = losses[-1]
                 discard = (last.reason or "", (last.data or {}).get("competitor"), last.new_value)
-            self._move(original.deal_id, previous, undoing=event_id, discard=discard)
+            recorded = self._move(original.deal_id, previous, undoing=event_id, discard=discard).events
         elif original.kind is EventKind.EDITED and original.field in EDITABLE_FIELDS:
             restored = clean_field(original.field, original.old_value or "")
-            self._edit(original.deal_id, {original.field: restored}, undoing=event_id)
+            _deal, recorded = self._edit(original.deal_id, {original.field: restored}, undoing=event_id)
         else:
             raise InvalidInput(f"A '{original.kind.value}' event cannot be undone; only moves and edits can.")
-        return self._deal_event(original.deal_id, EventKind.UNDONE, old_value=str(event_id))
+        return recorded[-1]
 

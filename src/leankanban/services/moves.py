@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput
@@ -12,14 +14,12 @@ from leankanban.domain.model import (
     Board,
     Deal,
     DealStatus,
+    Event,
     EventKind,
     Stage,
     StageKind,
 )
-from leankanban.services.base import (
-    MoveResult,
-    ServiceBase,
-)
+from leankanban.services.base import MoveResult, ServiceBase, clean_field, edit_events
 from leankanban.store import repository as repo
 
 
@@ -52,16 +52,16 @@ class MovesMixin(ServiceBase):
         return self._move(deal_id, lost, discard=(reason, competitor, (note or "").strip() or None))
 
     def win(self, deal_id: int, *, value: str | Decimal | None = None) -> MoveResult:
-        """Close a deal as won (optionally at its final value)."""
-        if value is not None:
-            self.edit_deal(deal_id, value=value)
+        """Close a deal as won, optionally at its final value, in one transaction: a refused
+        win (a deal already closed, a bad value) changes nothing."""
+        edits = None if value is None else {"value": clean_field("value", value)}
 
         def won(board: Board, deal: Deal) -> Stage:
             if not deal.is_open:
                 raise InvalidInput(f"The deal is already {deal.status.value}; reopen it first.")
             return board.outcome(StageKind.WON)
 
-        return self._move(deal_id, won)
+        return self._move(deal_id, won, edits=edits)
 
     def reopen(self, deal_id: int, *, stage: str | None = None, override_reason: str | None = None) -> MoveResult:
         """Bring a won or lost deal back, by default to the last open stage it was in."""
@@ -82,7 +82,13 @@ class MovesMixin(ServiceBase):
         override_reason: str | None = None,
         discard: tuple[str, str | None, str | None] | None = None,
         undoing: int | None = None,
+        edits: dict[str, Any] | None = None,
     ) -> MoveResult:
+        """Every move goes through here: all checks, then all writes, in one transaction.
+
+        `edits` (cleaned fields) are applied in the same transaction after every
+        check has passed; `undoing` adds the `undone` marker for that event id.
+        """
         now = self.now()
         with self.write() as session:
             # Lock the board first: all WIP decisions on a board are serialised.
@@ -106,7 +112,13 @@ class MovesMixin(ServiceBase):
                 discard_reason=reason,
             )
             undo_data = {"undoes": str(undoing)} if undoing is not None else None
-            events = [
+            events: list[Event] = []
+            if edits:
+                edited = replace(deal, **edits)
+                events += edit_events(self, now, deal, edited, edits, undo_data)
+                for column, value in repo.deal_columns(edited).items():
+                    setattr(row, column, value)
+            events += [
                 self.event(
                     EventKind.MOVED,
                     now,
@@ -149,12 +161,15 @@ class MovesMixin(ServiceBase):
             if to_stage.is_closed and row.blocked_reason is not None:
                 row.blocked_reason, row.blocked_since = None, None
                 events.append(self.event(EventKind.UNBLOCKED, now, deal_id, reason="closed"))
+            if undoing is not None:
+                events.append(self.event(EventKind.UNDONE, now, deal_id, old_value=str(undoing)))
             row.updated_at = now
             session.add(row)
-            self.record(session, board_id, events)
+            ids = self.record(session, board_id, events)
             return MoveResult(
                 deal=repo.deal_from_row(row, to_stage.name),
                 warnings=decision.warnings,
                 overridden=decision.overridden,
+                events=tuple(replace(e, id=i) for e, i in zip(events, ids, strict=True)),
             )
 

@@ -140,10 +140,7 @@ class PoliciesMixin(ServiceBase):
             row, loaded = self.locked_board(session, board)
             current = loaded.stage(name)
             held = repo.open_counts(session=session, board_id=row.id).get(current.name, 0)
-            if held:
-                raise Conflict(
-                    f"Stage '{current.name}' still holds {held} deal(s); move them out before removing it."
-                )
+            rules.check_stage_removal(loaded, current, held)
             session.delete(session.get(StageRow, current.id))
             session.flush()
             self._apply_order(session, row.id, [s.name for s in loaded.stages if s.id != current.id])

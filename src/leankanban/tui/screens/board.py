@@ -868,6 +868,12 @@ class BoardScreen(Screen[None]):
             return
         # A deal cannot start in a lost outcome; it is discarded into one.
         stages = [c.stage.name for c in self.view.columns if c.stage.kind is not StageKind.LOST]
+        if not stages:
+            self.notify(
+                "This board has no stage a deal can start in; add one with `leankanban stage add NAME`.",
+                severity="warning",
+            )
+            return
         here = self.view.columns[self.active_column].stage.name
         form = DealForm(
             self.services,

@@ -1,0 +1,25 @@
+"""The board screen on boards that the rules no longer let anyone make, but old files may hold."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from tests.tui.tui_helpers import board_screen, make_app, wait_for
+
+from leankanban.services import LeanKanban
+
+
+async def test_new_deal_on_a_board_without_stages_says_what_to_do(lk_sqlite: LeanKanban) -> None:
+    # A header-only import used to leave such a board; `n` on it raised IndexError.
+    board = lk_sqlite.init_board("empty", template="blank")
+    with lk_sqlite.engine.begin() as conn:
+        conn.execute(
+            text("DELETE FROM stage WHERE board_id = :b"),
+            {"b": board.id},
+        )
+    app = make_app(lk_sqlite, board="empty")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: board_screen(pilot).view is not None)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.return_code is None  # still running, no traceback
+        assert any("no stage a deal can start in" in str(n.message) for n in app._notifications)
