@@ -15,6 +15,7 @@ from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import Activity, Event, EventKind
 from leankanban.reports.model import build_report
 from leankanban.services import LeanKanban
+from leankanban.store import readers
 from leankanban.store import repository as repo
 from leankanban.store.tables import DealRow
 from tests.conftest import FakeClock
@@ -111,7 +112,7 @@ def test_without_ids_as_one_value_the_deal_condition_picks_the_events(
     # A database that takes neither a JSON array nor an array of ids (or an SQLite before 3.38).
     seed_history(lk, clock)
     since = clock.now - timedelta(days=7)
-    monkeypatch.setattr(reports, "_one_of", lambda *_args: None)
+    monkeypatch.setattr(readers, "_one_of", lambda *_args: None)
     assert reports.report(lk, since=since, seed=3) == _full_report(lk, since)
     assert reports.report(lk, since=since, owner="ann", seed=3) == _full_report(lk, since, owner="ann")
 
@@ -324,3 +325,16 @@ def test_a_sprint_closed_before_the_period_is_left_out(lk: LeanKanban, clock: Fa
     assert reports.report(lk, seed=1, since="2d").sprint.goal == "Old"  # closed in the period
     clock.advance(days=3)
     assert reports.report(lk, seed=1, since="2d").sprint is None
+
+
+def test_the_report_reads_deals_with_every_field_the_app_reads(lk: LeanKanban, clock: FakeClock) -> None:
+    # The report's fast read used to drop fields (priority, tags, helpers, expected close ...).
+    deal = lk.add_deal(
+        "Full", account="Acme", value="1234.5", currency="usd", owner="ann", deal_type="expansion",
+        priority="expedite", activity="influence", tags="a,b", helpers="bob", expected_close="2026-12-24",
+        next_step="call", next_step_due="2026-11-20", probability="40",
+    )
+    lk.block(deal.id, "legal")
+    inputs = reports.load_inputs(lk, start=clock.now - timedelta(days=90))
+    [read] = [d for d in inputs.deals if d.id == deal.id]
+    assert read == lk.get_deal(deal.id)

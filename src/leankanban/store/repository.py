@@ -5,9 +5,10 @@ No business rules here: services decide, the repository reads and writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
@@ -91,6 +92,80 @@ def stage_from_row(row: StageRow) -> Stage:
     )
 
 
+#: The deal columns a Deal is made of, in the order `deals_from_values` reads them.
+DEAL_COLUMNS = (
+    "id", "board_id", "stage_id", "title", "account", "value_cents", "currency", "owner", "status",
+    "created_at", "stage_entered_at", "closed_at", "lost_reason", "external_source", "external_id",
+    "next_step", "deal_type", "priority", "activity", "expected_close", "next_step_due", "tags", "helpers",
+    "blocked_reason", "blocked_since", "last_activity_at", "qualified_at", "probability",
+)  # fmt: skip
+
+_STATUSES = {status.value: status for status in DealStatus}
+_DEAL_TYPES = {deal_type.value: deal_type for deal_type in DealType}
+_PRIORITIES = {priority.value: priority for priority in Priority}
+_ACTIVITIES = {activity.value: activity for activity in Activity}
+_CENT = Decimal("0.01")
+
+
+def stored_day(value: Any) -> date | None:
+    """A stored date: SQLite read raw gives text, the ORM and PostgreSQL dates."""
+    if value is None or value.__class__ is date:
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
+
+
+def deals_from_values(
+    rows: Iterable[Sequence[Any]],
+    stage_names: Mapping[int | None, str],
+    *,
+    time: Callable[[Any], datetime | None] = from_db_time,
+) -> list[Deal]:
+    """The one row -> Deal conversion: rows of DEAL_COLUMNS values (and maybe more after
+    them) as Deals. `time` turns a stored time into an aware UTC datetime (the fast
+    readers read times as stored text and pass their parser)."""
+    statuses, deal_types, priorities, activities, cent, day = (
+        _STATUSES, _DEAL_TYPES, _PRIORITIES, _ACTIVITIES, _CENT, stored_day
+    )
+    return [
+        Deal(
+            id=deal_id,
+            board_id=board_id,
+            title=title,
+            stage=stage_names[stage_id],
+            account=account,
+            value=(Decimal(value_cents or 0) / 100).quantize(cent),
+            currency=currency,
+            owner=owner,
+            status=statuses[status],
+            created_at=time(created),
+            stage_entered_at=time(entered),
+            closed_at=time(closed),
+            lost_reason=lost_reason,
+            external_source=source,
+            external_id=external_id,
+            next_step=next_step,
+            deal_type=deal_types[deal_type],
+            priority=priorities[priority],
+            activity=activities[activity],
+            expected_close=day(expected_close),
+            next_step_due=day(due),
+            tags=tuple(tags or ()),
+            helpers=tuple(helpers or ()),
+            blocked_reason=blocked_reason,
+            blocked_since=time(blocked_since),
+            last_activity_at=time(last_activity),
+            qualified_at=time(qualified),
+            probability=probability,
+        )
+        for (deal_id, board_id, stage_id, title, account, value_cents, currency, owner, status, created, entered,
+             closed, lost_reason, source, external_id, next_step, deal_type, priority, activity, expected_close,
+             due, tags, helpers, blocked_reason, blocked_since, last_activity, qualified, probability,
+             *_more) in rows
+    ]  # fmt: skip
+
+
 def deal_from_row(
     row: DealRow,
     stage_name: str,
@@ -98,38 +173,10 @@ def deal_from_row(
     contacts: tuple[Contact, ...] = (),
     qualification: dict[str, Qualification] | None = None,
 ) -> Deal:
-    return Deal(
-        id=row.id,
-        board_id=row.board_id,
-        title=row.title,
-        stage=stage_name,
-        account=row.account,
-        value=from_cents(row.value_cents),
-        currency=row.currency,
-        owner=row.owner,
-        status=DealStatus(row.status),
-        created_at=from_db_time(row.created_at),
-        stage_entered_at=from_db_time(row.stage_entered_at),
-        closed_at=from_db_time(row.closed_at),
-        lost_reason=row.lost_reason,
-        external_source=row.external_source,
-        external_id=row.external_id,
-        next_step=row.next_step,
-        deal_type=DealType(row.deal_type),
-        priority=Priority(row.priority),
-        activity=Activity(row.activity),
-        expected_close=row.expected_close,
-        next_step_due=row.next_step_due,
-        tags=tuple(row.tags or ()),
-        helpers=tuple(row.helpers or ()),
-        contacts=contacts,
-        qualification=qualification or {},
-        blocked_reason=row.blocked_reason,
-        blocked_since=from_db_time(row.blocked_since),
-        last_activity_at=from_db_time(row.last_activity_at),
-        qualified_at=from_db_time(row.qualified_at),
-        probability=row.probability,
-    )
+    [deal] = deals_from_values([tuple(getattr(row, c) for c in DEAL_COLUMNS)], {row.stage_id: stage_name})
+    deal.contacts = contacts
+    deal.qualification = qualification or {}
+    return deal
 
 
 def contact_from_row(row: ContactRow) -> Contact:

@@ -1,0 +1,248 @@
+"""Fast read paths for the report, the forecast and the charts.
+
+Rows are read with Core `select`s of the needed columns, and times are parsed
+from SQLite's text directly (no ORM objects, no per-row type decorators);
+deals are made by the repository's one conversion (`deals_from_values`), so a
+deal read here is the deal the rest of the app reads. What is read, and why
+that is enough for the report, is in services/reports.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
+
+from leankanban.domain.model import Deal, DealStatus, Event, EventKind
+from leankanban.store import repository as repo
+from leankanban.store.tables import BoardRow, DealRow, EventRow
+
+_DEAL = DealRow.__table__.c  # type: ignore[attr-defined]
+_EVENT = EventRow.__table__.c  # type: ignore[attr-defined]
+_KINDS = {kind.value: kind for kind in EventKind}
+
+#: The deal columns a report reads: the repository's, times as stored.
+_DEAL_QUERY_COLUMNS = tuple(
+    type_coerce(_DEAL[name], String) if name.endswith(("_at", "_since", "_close", "_due")) else _DEAL[name]
+    for name in repo.DEAL_COLUMNS
+)
+#: Where a report deal row holds the owner.
+OWNER = repo.DEAL_COLUMNS.index("owner")
+
+
+def _time(value: Any) -> datetime | None:
+    """A stored time as an aware UTC datetime: SQLite gives text, PostgreSQL datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite keeps UTC without an offset; parsing one in is the fastest way
+        return datetime.fromisoformat(value + "+00:00")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _raw(column: Any) -> Any:
+    """A time column read as it is stored (no type decorator at all)."""
+    return type_coerce(column, String)
+
+
+def deal_counts(session: Any, board_id: int) -> list[tuple[str, str, int]]:
+    """(owner, currency, number of deals) over every deal of the board."""
+    return [
+        tuple(r)  # type: ignore[misc]
+        for r in session.execute(
+            select(_DEAL.owner, _DEAL.currency, func.count())
+            .where(_DEAL.board_id == board_id)
+            .group_by(_DEAL.owner, _DEAL.currency)
+        )
+    ]
+
+
+def report_deals(session: Any, board_id: int, start: datetime, *, everything: bool = False) -> list[Any]:
+    """The board's deals that matter for a window from `start` (every deal with `everything`),
+    as rows of the repository's DEAL_COLUMNS, oldest in stage first; without `everything`
+    each row ends with the deal's first event time and, where it has no last_activity_at,
+    its last one."""
+    deal_query = select(*_DEAL_QUERY_COLUMNS).where(_on_board(session, board_id))
+    if not everything:
+        # Each deal's first event of any kind, one index seek each (ix_event_deal_at); its last
+        # only where the deal has no last_activity_at (which is at or after it otherwise, and
+        # which its timeline takes as its last activity when later).
+        latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
+        deal_query = deal_query.add_columns(_raw(_bound(func.min)), _raw(latest)).where(_recent(start))
+    return session.execute(deal_query.order_by(_DEAL.stage_entered_at, _DEAL.id)).all()
+
+
+def deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
+    """Rows of `report_deals` as Deals."""
+    return repo.deals_from_values(rows, names, time=_time)
+
+
+#: Events that change a deal's stage, status or blocks. Every other kind (notes,
+#: edits, qualification, overrides, undo marks) only moves the first and last
+#: moment of a deal's history, so those are read as two numbers per deal.
+STATE_KINDS = tuple(
+    kind.value
+    for kind in (EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST, EventKind.REOPENED,
+                 EventKind.BLOCKED, EventKind.UNBLOCKED)
+)
+
+
+def all_events(session: Any, board_id: int, ids: set[int | None]) -> list[Event]:
+    """Every event of the deals in `ids`, by time then id (as `events_for_board` orders them)."""
+    event_query = select(*_EVENT_COLUMNS).where(_EVENT.board_id == board_id).order_by(_EVENT.at, _EVENT.id)
+    return [e for e in _events(session.execute(event_query).all()) if e.deal_id in ids]
+
+
+def state_events(session: Any, board_id: int, start: datetime, rows: list[Any]) -> list[Event]:
+    """The STATE_KINDS events of the deals in `rows` (rows of `report_deals`, ending in each deal's
+    first event time and, for a deal without last_activity_at, its last): deal by deal,
+    each deal's by time then id (across deals in no particular order: every reader of a
+    report's events orders them itself).
+
+    Events of other kinds are not read one by one: where a deal's first or
+    last event is of such a kind, a NOTE at that moment stands in for it
+    (timelines read nothing else from them).
+    """
+    ids = [deal[0] for deal in rows]
+    wanted = _one_of(session, _EVENT.deal_id, ids)
+    if wanted is None:  # the deal query's condition picks them again (and maybe other owners' deals)
+        wanted = _EVENT.deal_id.in_(select(_DEAL.id).where(_DEAL.board_id == board_id, _recent(start)))
+    found = session.execute(
+        select(*_EVENT_COLUMNS)
+        .where(wanted, _EVENT.kind.in_(STATE_KINDS))
+        .order_by(_EVENT.deal_id, _EVENT.at, _EVENT.id)  # the order of ix_event_deal_at: no sort
+    ).all()
+    kept = set(ids)
+    events = _events([r for r in found if r[0] in kept])
+    first: dict[int | None, datetime] = {}
+    last: dict[int | None, datetime] = {}
+    for event in events:
+        first.setdefault(event.deal_id, event.at)
+        last[event.deal_id] = event.at
+    note = EventKind.NOTE
+    for deal in rows:
+        deal_id, earliest, latest = deal[0], deal[-2], deal[-1]
+        if earliest is None:
+            continue
+        earliest, latest = _time(earliest), _time(latest)
+        if deal_id not in first or earliest < first[deal_id]:  # type: ignore[operator]
+            events.append(Event(note, earliest, deal_id))  # type: ignore[arg-type]
+        if latest is not None and latest != earliest and (deal_id not in last or latest > last[deal_id]):  # type: ignore[operator]
+            events.append(Event(note, latest, deal_id))  # type: ignore[arg-type]
+    return events
+
+
+def _one_of(session: Any, column: Any, ids: list[int]) -> Any:
+    """`column IN ids` with the ids as one bound value, where the database takes one:
+    a JSON array on SQLite (json_each), an array on PostgreSQL (= ANY); else None.
+    (Thousands of bound values, one per id, would be slower, and SQLite caps their number.)"""
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    if dialect.name == "sqlite" and getattr(dialect.dbapi, "sqlite_version_info", (0,)) >= (3, 38):  # JSON built in
+        return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(ids))))
+    return None
+
+
+def _on_board(session: Any, board_id: int) -> Any:
+    """The board's deals. On SQLite as a condition its planner cannot answer with
+    ix_deal_board_stage_status: a report reads a fifth of a board's deals, and with
+    no table statistics SQLite would seek every deal row through the index (a third
+    slower than reading the table, as every board's deals are then mostly this board's)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _DEAL.board_id + 0 == board_id
+    return _DEAL.board_id == board_id
+
+
+def _bound(aggregate: Any) -> Any:
+    """min or max of a deal's event times, as a correlated scalar subquery."""
+    return select(aggregate(_EVENT.at)).where(_EVENT.deal_id == _DEAL.id).scalar_subquery()
+
+
+def _recent(start: datetime):  # noqa: ANN202 - an SQL condition
+    """Deals that are open, or have any timestamp at or after `start`."""
+    return or_(
+        _DEAL.status == DealStatus.OPEN.value,
+        _DEAL.closed_at.is_(None),
+        _DEAL.closed_at >= start,
+        _DEAL.last_activity_at >= start,
+        _DEAL.updated_at >= start,
+        _DEAL.stage_entered_at >= start,
+        _DEAL.created_at >= start,
+    )
+
+
+_EVENT_COLUMNS = (
+    _EVENT.deal_id, _EVENT.kind, _raw(_EVENT.at), _EVENT.from_stage, _EVENT.to_stage, _EVENT.reason, _EVENT.id,
+    type_coerce(_EVENT.data, String),
+)
+
+
+def _events(rows: Iterable[Any]) -> list[Event]:
+    """Rows of `_EVENT_COLUMNS` as Events (the hot loop of a big report)."""
+    kinds, time_of, parse, data_of = _KINDS, _time, datetime.fromisoformat, _data
+    # Positional, in Event's field order: kind, at, deal_id, actor, from_stage, to_stage,
+    # field, old_value, new_value, reason, id, data.
+    return [
+        Event(
+            kinds[kind],
+            parse(at + "+00:00") if at.__class__ is str else time_of(at),
+            deal_id,
+            "",
+            from_stage,
+            to_stage,
+            None,
+            None,
+            None,
+            reason,
+            event_id,
+            None if data is None or data == "null" else data_of(data),
+        )
+        for deal_id, kind, at, from_stage, to_stage, reason, event_id, data in rows
+    ]
+
+
+def _data(raw: Any) -> dict | None:
+    if raw is None or raw == "null":
+        return None
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def insight_reads(
+    session: Any, board: BoardRow, begin: datetime, closed_ids: list[int] | None
+) -> tuple[list[tuple[str | None, str | None]], dict[str, tuple[int, int]], list[datetime]]:
+    """What insights read since `begin`: the losses (reason, stage they left), won/lost
+    counts by tag, and when improvement cards were done. `closed_ids`, when given, are
+    the board's deals closed since `begin` (read by id instead of by a scan)."""
+    closed_statuses = (DealStatus.WON.value, DealStatus.LOST.value)
+    if closed_ids is None:
+        closed = _DEAL.board_id == board.id, _DEAL.status.in_(closed_statuses), _DEAL.closed_at >= begin
+    else:
+        closed = (_DEAL.id.in_(closed_ids),)
+    lost = session.execute(
+        select(_EVENT.reason, _EVENT.from_stage)
+        .select_from(DealRow.__table__.join(EventRow.__table__, _EVENT.deal_id == _DEAL.id))  # type: ignore[attr-defined]
+        .where(*closed, _DEAL.status == DealStatus.LOST.value)
+        .where(_EVENT.kind == EventKind.LOST.value, _EVENT.at >= begin)
+        .order_by(_EVENT.at, _EVENT.id)
+    ).all()
+    by_tag: dict[str, tuple[int, int]] = {}
+    for tags, status in session.execute(select(_DEAL.tags, _DEAL.status).where(*closed).order_by(_DEAL.id)):
+        for tag in tags or ():
+            won, lost_n = by_tag.get(tag, (0, 0))
+            by_tag[tag] = (won + (status == "won"), lost_n + (status == "lost"))
+    done: list[datetime] = []
+    if board.improvements_board_id is not None:
+        done = [
+            repo.from_db_time(at)
+            for (at,) in session.execute(
+                select(_DEAL.closed_at).where(
+                    _DEAL.board_id == board.improvements_board_id,
+                    _DEAL.status == DealStatus.WON.value,
+                    _DEAL.closed_at >= begin,
+                )
+            )
+        ]
+    return [(reason, stage) for reason, stage in lost], by_tag, done
