@@ -3,7 +3,8 @@
 `build_report(...)` is a pure function of the board, its stages, deals and
 events, `now` and `since`: no database, no clock, no UI. Renderers in
 `reports.render` turn the result into JSON, Markdown, CSV or terminal text;
-SCHEMA.md documents the JSON.
+SCHEMA.md documents the JSON. The report's shape (its lines and sections) is
+in `reports.lines`; the later sections are computed in `reports.sections`.
 
 Two windows:
 
@@ -17,15 +18,13 @@ Two windows:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from leankanban.domain import defaults
-from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import (
-    Activity,
     Board,
     Deal,
     DealStatus,
@@ -38,428 +37,88 @@ from leankanban.domain.model import (
 )
 from leankanban.metrics import flow, forecast, sales
 from leankanban.metrics.flow import AgeBand, Period, aware, day_of
+from leankanban.reports import sections
+from leankanban.reports.lines import (  # the report's shape, importable from here too
+    ActivityLine,
+    AgeingDeal,
+    BlockedDeal,
+    BurnUpLine,
+    CapacityLine,
+    Closed,
+    CycleTimeDays,
+    DealLine,
+    DiscardLine,
+    Effectiveness,
+    Forecast,
+    InsightsLine,
+    LittlesLawLine,
+    Load,
+    Lost,
+    Move,
+    NewDeal,
+    NextStep,
+    ReportContext,
+    SalesMetrics,
+    SprintLine,
+    StageDaysLine,
+    StageDiscardLine,
+    StageLine,
+    StalledDeal,
+    StalledShare,
+    StandupReport,
+    TimeLine,
+    VelocityLine,
+    WeekLine,
+    WipAlert,
+    Won,
+)
+
+__all__ = [
+    "ActivityLine",
+    "AgeingDeal",
+    "BlockedDeal",
+    "BurnUpLine",
+    "CapacityLine",
+    "Closed",
+    "CycleTimeDays",
+    "DEFAULT_HISTORY_DAYS",
+    "DEFAULT_HORIZON_DAYS",
+    "DEFAULT_STALL_DAYS",
+    "DealLine",
+    "DiscardLine",
+    "Effectiveness",
+    "Forecast",
+    "ForecastReport",
+    "InsightsLine",
+    "LittlesLawLine",
+    "Load",
+    "Lost",
+    "Move",
+    "NewDeal",
+    "NextStep",
+    "ReportContext",
+    "SalesMetrics",
+    "SprintLine",
+    "StageDaysLine",
+    "StageDiscardLine",
+    "StageLine",
+    "StalledDeal",
+    "StalledShare",
+    "StandupReport",
+    "TimeLine",
+    "VelocityLine",
+    "WeekLine",
+    "WipAlert",
+    "Won",
+    "ZERO",
+    "build_forecast",
+    "build_report",
+]
 
 DEFAULT_HISTORY_DAYS = 90
 DEFAULT_HORIZON_DAYS = 14
 DEFAULT_STALL_DAYS = defaults.STALL_DAYS
 ZERO = Decimal("0")
-
-
-@dataclass(frozen=True, slots=True)
-class StageLine:
-    """One column. `count`/`value` are the open deals in it now; for a won or
-    lost stage, the deals that reached it during the period."""
-
-    name: str
-    kind: StageKind
-    upstream: bool
-    count: int
-    value: Decimal
-    weighted_value: Decimal
-    probability: Decimal
-    wip_min: int | None
-    wip_max: int | None
-    wip_state: str
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    deal_id: int | None
-    title: str
-    owner: str
-    from_stage: str | None
-    to_stage: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class NewDeal:
-    deal_id: int | None
-    title: str
-    owner: str
-    stage: str
-    value: Decimal
-    currency: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Closed:
-    deal_id: int | None
-    title: str
-    owner: str
-    value: Decimal
-    currency: str
-    at: datetime
-    reason: str | None = None
-    from_stage: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Won:
-    count: int
-    value: Decimal
-    deals: tuple[Closed, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Lost:
-    count: int
-    value: Decimal
-    reasons: dict[str, int]
-    deals: tuple[Closed, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class WeekLine:
-    week: str
-    start: date
-    days: int
-    won: int
-    lost: int
-
-    @property
-    def closed(self) -> int:
-        return self.won + self.lost
-
-
-@dataclass(frozen=True, slots=True)
-class CycleTimeDays:
-    """Nearest-rank percentiles in days; all None with no closes."""
-
-    count: int
-    p50: float | None = None
-    p85: float | None = None
-    p95: float | None = None
-    mean: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BlockedDeal:
-    deal_id: int | None
-    title: str
-    owner: str
-    stage: str
-    since: datetime | None
-    days: float
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StalledDeal:
-    deal_id: int | None
-    title: str
-    owner: str
-    stage: str
-    value: Decimal
-    currency: str
-    last_activity: datetime
-    idle_days: float
-
-
-@dataclass(frozen=True, slots=True)
-class AgeingDeal:
-    deal_id: int | None
-    title: str
-    owner: str
-    stage: str
-    age_days: float
-    band: AgeBand
-
-
-@dataclass(frozen=True, slots=True)
-class WipAlert:
-    stage: str
-    count: int
-    limit: int
-
-
-@dataclass(frozen=True, slots=True)
-class Load:
-    """One person's open work. `active` counts deals past the upstream stages;
-    `wip_max` is their personal WIP limit, if the board sets one."""
-
-    owner: str
-    open: int
-    active: int
-    value: Decimal
-    blocked: int
-    stalled: int
-    wip_max: int | None = None
-
-    @property
-    def over_limit(self) -> bool:
-        return self.wip_max is not None and self.active > self.wip_max
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    """Monte Carlo over the history's daily closes (see metrics.forecast).
-
-    `done_*`: when the `items` deals in progress will all be closed;
-    `closes_*` and `won_value_*`: by `horizon` (85% = at least this much in
-    85% of trials).
-    """
-
-    trials: int
-    seed: int | None
-    no_throughput: bool
-    items: int
-    done_p50: date | None
-    done_p85: date | None
-    done_p95: date | None
-    horizon: date
-    closes_p50: int | None
-    closes_p85: int | None
-    closes_p95: int | None
-    won_value_p50: Decimal | None
-    won_value_p85: Decimal | None
-    won_value_p95: Decimal | None
-    #: Share of trials in which the `items` were not all done within the forecast's horizon.
-    beyond_horizon: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class DealLine:
-    """One row of the per-deal table: every open deal, and deals closed in the period."""
-
-    deal_id: int | None
-    title: str
-    account: str
-    owner: str
-    stage: str
-    status: DealStatus
-    value: Decimal
-    currency: str
-    age_days: float
-    age_band: AgeBand
-    blocked: bool
-    idle_days: float
-    next_step: str
-    closed_at: datetime | None
-    #: The deal's own win probability in percent; None: its stage's.
-    probability: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NextStep:
-    """An open deal whose next step is due today (`days_overdue` 0) or earlier."""
-
-    deal_id: int | None
-    title: str
-    owner: str
-    stage: str
-    next_step: str
-    due: date
-    days_overdue: int
-
-
-@dataclass(frozen=True, slots=True)
-class VelocityLine:
-    """Sales velocity over the history: open_deals x avg_won_value x win_rate / avg_cycle_days."""
-
-    per_day: Decimal | None
-    open_deals: int
-    avg_won_value: Decimal | None
-    win_rate: float | None
-    avg_cycle_days: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class StageDiscardLine:
-    stage: str
-    lost: int
-    left: int
-    rate: float | None
-    reasons: dict[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class DiscardLine:
-    """Where deals are qualified out over the history."""
-
-    total: int
-    by_stage: tuple[StageDiscardLine, ...]
-    reasons: dict[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class StalledShare:
-    count: int
-    open_count: int
-    value: Decimal
-    open_value: Decimal
-    share_count: float | None
-    share_value: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class SalesMetrics:
-    """Key sales numbers over the history window (see metrics/DEFINITIONS.md)."""
-
-    velocity: VelocityLine
-    pipeline_value: Decimal
-    weighted_pipeline: Decimal
-    pipeline_target: Decimal | None
-    coverage: float | None
-    weighted_coverage: float | None
-    discards: DiscardLine
-    stalled: StalledShare
-
-
-@dataclass(frozen=True, slots=True)
-class LittlesLawLine:
-    avg_wip: float
-    avg_throughput_per_day: float
-    predicted_days: float | None
-    observed_days: float | None
-    ratio: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class StageDaysLine:
-    """Days the deals closed in the history spent in one stage (summed over repeat visits):
-    nearest-rank percentiles over the `count` deals that were ever in it."""
-
-    stage: str
-    count: int
-    p50: float
-    p85: float
-    p95: float
-    mean: float
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityLine:
-    """Deals and won value in one activity category against the target share (fractions 0..1)."""
-
-    activity: Activity
-    open_deals: int
-    won_value: Decimal
-    deal_share: float | None
-    won_value_share: float | None
-    target: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class TimeLine:
-    """Logged time of one person (`person` '' = the team) per activity; shares are fractions 0..1."""
-
-    person: str
-    minutes: dict[Activity, int]
-    total_minutes: int
-    shares: dict[Activity, float | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Effectiveness:
-    target: dict[Activity, float] | None
-    activities: tuple[ActivityLine, ...]
-    time: tuple[TimeLine, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CapacityLine:
-    """Expected wins per week (next `weeks`) against delivery capacity (metrics.forecast.Capacity)."""
-
-    capacity_per_week: int
-    weeks: int
-    no_throughput: bool
-    wins_per_week_p50: float | None
-    wins_per_week_p85: float | None
-    verdict: str
-
-
-@dataclass(frozen=True, slots=True)
-class BurnUpLine:
-    day: date
-    won_value: Decimal
-    ideal_value: Decimal | None
-    objectives_done: int
-
-
-@dataclass(frozen=True, slots=True)
-class SprintLine:
-    number: int
-    status: str
-    goal: str
-    start: date
-    end: date
-    target_value: Decimal | None
-    objectives_met: int
-    objectives_total: int
-    objectives: tuple[tuple[str, bool], ...]
-    burn_up: tuple[BurnUpLine, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class InsightsLine:
-    """lk.insights over the period (domain.sprints.Insights)."""
-
-    loss_reasons: tuple[tuple[str, int], ...]
-    retro_tags: tuple[tuple[str, int], ...]
-    top_discard_stage: tuple[str, int] | None
-    win_rate_by_tag: dict[str, float]
-    improvements_per_month: tuple[tuple[str, int], ...]
-    months_meeting_goal: int
-    months: int
-    goal_per_month: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class ReportContext:
-    """What the report needs besides deals and events, read by the services and passed
-    in as plain values so `build_report` stays pure (all optional)."""
-
-    target_allocation: Mapping[Activity, int] | None = None
-    time_allocation: tuple[sp.Allocation, ...] = ()
-    sprint: sp.Sprint | None = None
-    burn_up: tuple[sp.BurnUpPoint, ...] = ()
-    insights: sp.Insights | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StandupReport:
-    generated_at: datetime
-    board: str
-    owner: str | None
-    currency: str
-    #: Deals in other currencies: counted, but left out of every money total.
-    other_currency_deals: int
-    period: Period
-    history: Period
-    stages: tuple[StageLine, ...]
-    moved: tuple[Move, ...]
-    new_deals: tuple[NewDeal, ...]
-    won: Won
-    lost: Lost
-    win_rate: float | None
-    win_rate_by_owner: dict[str, float | None]
-    throughput_per_week: tuple[WeekLine, ...]
-    cycle_time_days: CycleTimeDays
-    blocked: tuple[BlockedDeal, ...]
-    stalled: tuple[StalledDeal, ...]
-    stall_days: int
-    ageing: tuple[AgeingDeal, ...]
-    wip_breaches: tuple[WipAlert, ...]
-    under_minimum: tuple[WipAlert, ...]
-    load: tuple[Load, ...]
-    forecast: Forecast
-    deals: tuple[DealLine, ...]
-    next_steps: tuple[NextStep, ...] = ()
-    sales: SalesMetrics | None = None
-    littles_law: LittlesLawLine | None = None
-    effectiveness: Effectiveness | None = None
-    capacity: CapacityLine | None = None
-    sprint: SprintLine | None = None
-    insights: InsightsLine | None = None
-    #: Time in each stage (board order) of the deals closed in the history.
-    stage_days: tuple[StageDaysLine, ...] = ()
-    blocked_time: flow.BlockedTotals | None = None
-    #: Win rate over the history by deal type, and by where the deal came from (the system it
-    #: was imported from, or "leankanban" for a deal added here).
-    win_rate_by_type: dict[str, float | None] = field(default_factory=dict)
-    win_rate_by_source: dict[str, float | None] = field(default_factory=dict)
 
 
 def _for_owner(deals: Iterable[Deal], owner: str | None) -> list[Deal]:
@@ -582,21 +241,21 @@ def build_report(
         load=_load(lines, by_name, currency, blocked_ids, stalled_ids, lane_limits),
         forecast=_forecast(lines, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
         deals=_deal_lines(lines, period, now, ages, blocked_ids),
-        next_steps=_next_steps(mine, day_of(now, tz)),
-        sales=_sales(lines, stages, history, stage_lines, stalled, currency, target),
-        littles_law=_littles_law(lines, history, tz),
-        stage_days=_stage_days(lines, stages, history, now),
+        next_steps=sections.next_steps(mine, day_of(now, tz)),
+        sales=sections.sales_metrics(lines, stages, history, stage_lines, stalled, currency, target),
+        littles_law=sections.littles_law(lines, history, tz),
+        stage_days=sections.stage_days(lines, stages, history, now),
         blocked_time=flow.blocked_totals(lines, history, now),
         win_rate_by_type={
-            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=_deal_type).items()
+            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=sections.deal_type).items()
         },
         win_rate_by_source={
-            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=_deal_source).items()
+            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=sections.deal_source).items()
         },
-        effectiveness=_effectiveness(lines, history, currency, context, owner),
-        capacity=None if capacity is None else _capacity(lines, history, now, capacity, trials, forecast_seed, tz),
-        sprint=_sprint(context),
-        insights=_insights(context.insights),
+        effectiveness=sections.effectiveness(lines, history, currency, context, owner),
+        capacity=None if capacity is None else sections.capacity(lines, history, now, capacity, trials, forecast_seed, tz),
+        sprint=sections.sprint(context),
+        insights=sections.insights(context.insights),
     )
 
 
@@ -927,154 +586,3 @@ def _deal_lines(
             )
         )
     return tuple(rows)
-
-
-# -- next steps, key sales metrics, effectiveness, capacity, sprint ------------------
-
-
-def _next_steps(deals: list[Deal], today: date) -> tuple[NextStep, ...]:
-    return tuple(
-        NextStep(n.deal.id, n.deal.title, n.deal.owner, n.deal.stage, n.deal.next_step, n.due, n.days_overdue)
-        for n in sales.next_steps_due(deals, today)
-    )
-
-
-def _ratio(amount: Decimal, target: Decimal | None) -> float | None:
-    return None if not target else float(amount / target)
-
-
-def _sales(
-    lines: list[flow.Timeline],
-    stages: list[Stage],
-    history: Period,
-    stage_lines: tuple[StageLine, ...],
-    stalled: sales.Stalled,
-    currency: str,
-    target: Decimal | None,
-) -> SalesMetrics:
-    v = sales.velocity(lines, stages, history, currency=currency)
-    open_lines = [s for s in stage_lines if s.kind is StageKind.OPEN]
-    value = sum((s.value for s in open_lines), ZERO)
-    weighted = sum((s.weighted_value for s in open_lines), ZERO)
-    found = sales.discards(lines, history, stages)
-    return SalesMetrics(
-        velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days),
-        pipeline_value=value,
-        weighted_pipeline=weighted,
-        pipeline_target=target,
-        coverage=_ratio(value, target),
-        weighted_coverage=_ratio(weighted, target),
-        discards=DiscardLine(
-            total=found.total,
-            by_stage=tuple(
-                StageDiscardLine(d.stage, d.lost, d.left, d.rate, dict(sorted(d.reasons.items(),
-                                                                             key=lambda i: (-i[1], i[0]))))
-                for d in found.by_stage.values()
-            ),
-            reasons=dict(sorted(found.reasons.items(), key=lambda i: (-i[1], i[0]))),
-        ),
-        stalled=StalledShare(stalled.count, stalled.open_count, stalled.value, stalled.open_value,
-                             stalled.share_count, stalled.share_value),
-    )
-
-
-#: Where a deal added in leankanban (not imported) comes from, for the win rate by source.
-OWN_SOURCE = "leankanban"
-
-
-def _deal_type(deal: Deal) -> str:
-    return deal.deal_type.value
-
-
-def _deal_source(deal: Deal) -> str:
-    return deal.external_source or OWN_SOURCE
-
-
-def _stage_days(lines: list[flow.Timeline], stages: list[Stage], history: Period, now: datetime) -> tuple[StageDaysLine, ...]:
-    found = flow.stage_time_percentiles(flow.closed_in(lines, history), now)
-    known = [s.name for s in stages]
-    ordered = [name for name in known if name in found] + sorted(set(found) - set(known))
-    return tuple(
-        StageDaysLine(name, found[name].count, found[name].p50, found[name].p85, found[name].p95, found[name].mean)
-        for name in ordered
-    )
-
-
-def _littles_law(lines: list[flow.Timeline], history: Period, tz: tzinfo) -> LittlesLawLine:
-    law = flow.littles_law(lines, history, tz=tz)
-    return LittlesLawLine(law.avg_wip, law.avg_throughput, law.predicted_days, law.observed_days, law.ratio)
-
-
-def _effectiveness(
-    lines: list[flow.Timeline], history: Period, currency: str, context: ReportContext, owner: str | None
-) -> Effectiveness:
-    target = context.target_allocation
-    mix = sales.activity_mix(lines, history, target, currency=currency)
-    rows = list(context.time_allocation)
-    if owner is not None:
-        wanted = owner.strip().casefold()
-        rows = [a for a in rows if a.person and a.person.casefold() == wanted]
-    time_lines = tuple(
-        TimeLine(
-            person=a.person,
-            minutes={act: a.minutes.get(act, 0) for act in Activity},
-            total_minutes=a.total,
-            shares={act: (a.minutes.get(act, 0) / a.total if a.total else None) for act in Activity},
-        )
-        for a in rows
-    )
-    return Effectiveness(
-        target=None if target is None else {act: target.get(act, 0) / 100 for act in Activity},
-        activities=tuple(
-            ActivityLine(m.activity, m.open_deals, m.won_value, m.deal_share, m.won_value_share, m.target)
-            for m in mix
-        ),
-        time=time_lines,
-    )
-
-
-def _capacity(
-    lines: list[flow.Timeline],
-    history: Period,
-    now: datetime,
-    capacity: int,
-    trials: int,
-    seed: int | None,
-    tz: tzinfo,
-) -> CapacityLine:
-    wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
-    found = forecast.wins_against_capacity(capacity, wins, trials, seed, start=day_of(now, tz))
-    return CapacityLine(found.capacity_per_week, found.weeks, found.no_throughput, found.p50, found.p85,
-                        found.verdict)
-
-
-def _sprint(context: ReportContext) -> SprintLine | None:
-    s = context.sprint
-    if s is None:
-        return None
-    return SprintLine(
-        number=s.number,
-        status=s.status.value,
-        goal=s.goal,
-        start=s.start,
-        end=s.end,
-        target_value=s.target_value,
-        objectives_met=sum(1 for o in s.objectives if o.done),
-        objectives_total=len(s.objectives),
-        objectives=tuple((o.text, o.done) for o in s.objectives),
-        burn_up=tuple(BurnUpLine(p.day, p.won_value, p.ideal_value, p.objectives_done) for p in context.burn_up),
-    )
-
-
-def _insights(found: sp.Insights | None) -> InsightsLine | None:
-    if found is None:
-        return None
-    return InsightsLine(
-        loss_reasons=tuple(found.loss_reasons),
-        retro_tags=tuple(found.retro_tags),
-        top_discard_stage=found.top_discard_stage,
-        win_rate_by_tag=dict(found.win_rate_by_tag),
-        improvements_per_month=tuple(found.improvements_per_month),
-        months_meeting_goal=found.months_meeting_goal,
-        months=found.months,
-    )

@@ -1,0 +1,189 @@
+"""The report's later sections, each a pure function of what `build_report` has at hand:
+next steps due, key sales metrics, time in stage, Little's law, effectiveness,
+delivery capacity, the sprint and insights.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+
+from leankanban.domain import sprints as sp
+from leankanban.domain.model import (
+    Activity,
+    Deal,
+    DealStatus,
+    Stage,
+    StageKind,
+)
+from leankanban.metrics import flow, forecast, sales
+from leankanban.metrics.flow import Period, day_of
+from leankanban.reports.lines import (
+    ActivityLine,
+    BurnUpLine,
+    CapacityLine,
+    DiscardLine,
+    Effectiveness,
+    InsightsLine,
+    LittlesLawLine,
+    NextStep,
+    ReportContext,
+    SalesMetrics,
+    SprintLine,
+    StageDaysLine,
+    StageDiscardLine,
+    StageLine,
+    StalledShare,
+    TimeLine,
+    VelocityLine,
+)
+
+ZERO = Decimal("0")
+
+
+def next_steps(deals: list[Deal], today: date) -> tuple[NextStep, ...]:
+    return tuple(
+        NextStep(n.deal.id, n.deal.title, n.deal.owner, n.deal.stage, n.deal.next_step, n.due, n.days_overdue)
+        for n in sales.next_steps_due(deals, today)
+    )
+
+
+def ratio(amount: Decimal, target: Decimal | None) -> float | None:
+    return None if not target else float(amount / target)
+
+
+def sales_metrics(
+    lines: list[flow.Timeline],
+    stages: list[Stage],
+    history: Period,
+    stage_lines: tuple[StageLine, ...],
+    stalled: sales.Stalled,
+    currency: str,
+    target: Decimal | None,
+) -> SalesMetrics:
+    v = sales.velocity(lines, stages, history, currency=currency)
+    open_lines = [s for s in stage_lines if s.kind is StageKind.OPEN]
+    value = sum((s.value for s in open_lines), ZERO)
+    weighted = sum((s.weighted_value for s in open_lines), ZERO)
+    found = sales.discards(lines, history, stages)
+    return SalesMetrics(
+        velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days),
+        pipeline_value=value,
+        weighted_pipeline=weighted,
+        pipeline_target=target,
+        coverage=ratio(value, target),
+        weighted_coverage=ratio(weighted, target),
+        discards=DiscardLine(
+            total=found.total,
+            by_stage=tuple(
+                StageDiscardLine(d.stage, d.lost, d.left, d.rate, dict(sorted(d.reasons.items(),
+                                                                             key=lambda i: (-i[1], i[0]))))
+                for d in found.by_stage.values()
+            ),
+            reasons=dict(sorted(found.reasons.items(), key=lambda i: (-i[1], i[0]))),
+        ),
+        stalled=StalledShare(stalled.count, stalled.open_count, stalled.value, stalled.open_value,
+                             stalled.share_count, stalled.share_value),
+    )
+
+
+#: Where a deal added in leankanban (not imported) comes from, for the win rate by source.
+OWN_SOURCE = "leankanban"
+
+
+def deal_type(deal: Deal) -> str:
+    return deal.deal_type.value
+
+
+def deal_source(deal: Deal) -> str:
+    return deal.external_source or OWN_SOURCE
+
+
+def stage_days(lines: list[flow.Timeline], stages: list[Stage], history: Period, now: datetime) -> tuple[StageDaysLine, ...]:
+    found = flow.stage_time_percentiles(flow.closed_in(lines, history), now)
+    known = [s.name for s in stages]
+    ordered = [name for name in known if name in found] + sorted(set(found) - set(known))
+    return tuple(
+        StageDaysLine(name, found[name].count, found[name].p50, found[name].p85, found[name].p95, found[name].mean)
+        for name in ordered
+    )
+
+
+def littles_law(lines: list[flow.Timeline], history: Period, tz: tzinfo) -> LittlesLawLine:
+    law = flow.littles_law(lines, history, tz=tz)
+    return LittlesLawLine(law.avg_wip, law.avg_throughput, law.predicted_days, law.observed_days, law.ratio)
+
+
+def effectiveness(
+    lines: list[flow.Timeline], history: Period, currency: str, context: ReportContext, owner: str | None
+) -> Effectiveness:
+    target = context.target_allocation
+    mix = sales.activity_mix(lines, history, target, currency=currency)
+    rows = list(context.time_allocation)
+    if owner is not None:
+        wanted = owner.strip().casefold()
+        rows = [a for a in rows if a.person and a.person.casefold() == wanted]
+    time_lines = tuple(
+        TimeLine(
+            person=a.person,
+            minutes={act: a.minutes.get(act, 0) for act in Activity},
+            total_minutes=a.total,
+            shares={act: (a.minutes.get(act, 0) / a.total if a.total else None) for act in Activity},
+        )
+        for a in rows
+    )
+    return Effectiveness(
+        target=None if target is None else {act: target.get(act, 0) / 100 for act in Activity},
+        activities=tuple(
+            ActivityLine(m.activity, m.open_deals, m.won_value, m.deal_share, m.won_value_share, m.target)
+            for m in mix
+        ),
+        time=time_lines,
+    )
+
+
+def capacity(
+    lines: list[flow.Timeline],
+    history: Period,
+    now: datetime,
+    capacity: int,
+    trials: int,
+    seed: int | None,
+    tz: tzinfo,
+) -> CapacityLine:
+    wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
+    found = forecast.wins_against_capacity(capacity, wins, trials, seed, start=day_of(now, tz))
+    return CapacityLine(found.capacity_per_week, found.weeks, found.no_throughput, found.p50, found.p85,
+                        found.verdict)
+
+
+def sprint(context: ReportContext) -> SprintLine | None:
+    s = context.sprint
+    if s is None:
+        return None
+    return SprintLine(
+        number=s.number,
+        status=s.status.value,
+        goal=s.goal,
+        start=s.start,
+        end=s.end,
+        target_value=s.target_value,
+        objectives_met=sum(1 for o in s.objectives if o.done),
+        objectives_total=len(s.objectives),
+        objectives=tuple((o.text, o.done) for o in s.objectives),
+        burn_up=tuple(BurnUpLine(p.day, p.won_value, p.ideal_value, p.objectives_done) for p in context.burn_up),
+    )
+
+
+def insights(found: sp.Insights | None) -> InsightsLine | None:
+    if found is None:
+        return None
+    return InsightsLine(
+        loss_reasons=tuple(found.loss_reasons),
+        retro_tags=tuple(found.retro_tags),
+        top_discard_stage=found.top_discard_stage,
+        win_rate_by_tag=dict(found.win_rate_by_tag),
+        improvements_per_month=tuple(found.improvements_per_month),
+        months_meeting_goal=found.months_meeting_goal,
+        months=found.months,
+    )
