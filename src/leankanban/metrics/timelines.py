@@ -1,0 +1,436 @@
+"""Deal timelines, the periods and days they are measured in, and percentiles.
+
+The flow metrics (metrics/flow.py) and the sales metrics are functions over
+these timelines.
+
+Everything here is a pure function of the board's stages, its deals and
+their events, plus an explicit `now`. Read DEFINITIONS.md for what each
+number means; the short version:
+
+* A deal *starts* when it first enters an active stage (open and not
+  upstream). Upstream stages (Leads, Qualifying) are the backlog.
+* A deal *finishes* at its final close (won or lost). A deal reopened after
+  a close *continues* its cycle: the earlier close is withdrawn and its
+  clock keeps running from the original start (Vacanti's convention).
+* Percentiles use the nearest-rank method, so every percentile is a cycle
+  time that actually happened.
+* Days are calendar days in `tz` (UTC unless given).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
+
+from leankanban.domain.model import STATUS_FOR_KIND, Deal, DealStatus, Event, EventKind, Stage, StageKind
+
+DAY_SECONDS = 86_400.0
+
+#: Reason used when a loss was recorded without one.
+UNSPECIFIED = "unspecified"
+
+
+# -- periods and days ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The half-open interval [start, end) of aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"A period cannot end ({self.end}) before it starts ({self.start}).")
+
+    @classmethod
+    def last_days(cls, days: int, now: datetime) -> Period:
+        """The `days` x 24 hours up to `now`."""
+        return cls(now - timedelta(days=days), now)
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.start <= moment < self.end
+
+    @property
+    def length_days(self) -> float:
+        return (self.end - self.start).total_seconds() / DAY_SECONDS
+
+    def days(self, tz: tzinfo = UTC) -> list[date]:
+        """Every calendar day (in `tz`) the period touches, in order."""
+        if self.end <= self.start:
+            return []
+        first = day_of(self.start, tz)
+        last = day_of(self.end - timedelta(microseconds=1), tz)
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def aware(moment: datetime) -> datetime:
+    """`moment` as an aware datetime; naive values are taken to be UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def day_of(moment: datetime, tz: tzinfo = UTC) -> date:
+    if moment.tzinfo is tz:  # already there (every stored time is UTC): no conversion
+        return moment.date()
+    return aware(moment).astimezone(tz).date()
+
+
+def end_of_day(day: date, tz: tzinfo = UTC) -> datetime:
+    """The first instant of the next day in `tz`: a day's snapshot time."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / DAY_SECONDS
+
+
+# -- percentiles ------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank `p`th percentile of `values` (0 < p <= 100).
+
+    The smallest value such that at least p% of the values are at or below
+    it: `sorted(values)[ceil(p / 100 * n) - 1]`. Always an observed value.
+    """
+    if not values:
+        raise ValueError("No values to take a percentile of.")
+    if not 0 < p <= 100:
+        raise ValueError(f"A percentile must be in (0, 100], got {p}.")
+    return _nearest_rank(sorted(values), p)
+
+
+def _nearest_rank(ordered: Sequence[float], p: float) -> float:
+    """The nearest-rank `p`th percentile of values already in ascending order."""
+    return ordered[max(1, math.ceil(p / 100 * len(ordered) - 1e-9)) - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    """Nearest-rank 50th/85th/95th percentiles of `count` values, and their mean."""
+
+    p50: float
+    p85: float
+    p95: float
+    count: int
+    mean: float
+
+
+def percentiles(values: Sequence[float]) -> Percentiles | None:
+    """p50/p85/p95 of `values`, or None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)  # once, for the three
+    return Percentiles(
+        p50=_nearest_rank(ordered, 50),
+        p85=_nearest_rank(ordered, 85),
+        p95=_nearest_rank(ordered, 95),
+        count=len(values),
+        mean=sum(values) / len(values),
+    )
+
+
+# -- timelines ---------------------------------------------------------------
+
+
+# StageVisit and Timeline are not frozen, for speed alone (as domain.model.Event): a report
+# on a big board builds some 100,000 visits and 20,000 timelines, and a frozen dataclass's
+# __init__ costs three times a plain one. Treat them as immutable all the same: nothing
+# assigns to their fields (dataclasses.replace makes a changed copy).
+@dataclass(slots=True, unsafe_hash=True)
+class StageVisit:
+    """One stay of a deal in a stage. `left` is None while it is still there."""
+
+    stage: str
+    entered: datetime
+    left: datetime | None = None
+
+    def days(self, now: datetime) -> float:
+        return days_between(self.entered, self.left if self.left is not None else now)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpan:
+    """One BLOCKED..UNBLOCKED pair. `end` is None while the block is open."""
+
+    start: datetime
+    end: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Timeline:
+    """A deal's history, reconstructed from its events."""
+
+    deal: Deal
+    created_at: datetime
+    visits: tuple[StageVisit, ...]
+    status: DealStatus
+    #: First entry into an active (open, non-upstream) stage; None if never.
+    started_at: datetime | None
+    #: The final close (won or lost); None while the deal is open.
+    closed_at: datetime | None
+    #: For a lost deal: the stage it was in when it was lost.
+    lost_from: str | None = None
+    lost_reason: str | None = None
+    reopens: int = 0
+    last_activity: datetime | None = None
+    blocks: tuple[BlockSpan, ...] = ()
+    #: False when the deal had no events and was rebuilt from its own fields.
+    from_events: bool = True
+    _entered: tuple[datetime, ...] = field(default=(), repr=False, compare=False)
+    # Worked out once, on construction: every metric reads them of every timeline.
+    #: The stage the deal is in now (its last visit's).
+    stage: str = field(init=False, repr=False, compare=False)
+    #: Not (finally) closed.
+    is_open: bool = field(init=False, repr=False, compare=False)
+    #: Ever entered an active stage (`started_at` is set).
+    started: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.stage = self.visits[-1].stage if self.visits else self.deal.stage
+        self.is_open = self.status is DealStatus.OPEN
+        self.started = self.started_at is not None
+
+    @property
+    def deal_id(self) -> int | None:
+        return self.deal.id
+
+    def stage_at(self, moment: datetime) -> str | None:
+        """The stage the deal was in at `moment`, or None before it existed."""
+        entered = self._entered or tuple(v.entered for v in self.visits)
+        index = bisect.bisect_right(entered, moment) - 1
+        return None if index < 0 else self.visits[index].stage
+
+    def in_progress_at(self, moment: datetime) -> bool:
+        """Started by `moment` and not yet finally closed: work in progress."""
+        if self.started_at is None or self.started_at > moment:
+            return False
+        return self.closed_at is None or moment < self.closed_at
+
+    @property
+    def blocked_now(self) -> bool:
+        return bool(self.blocks) and self.blocks[-1].end is None
+
+
+def _ordered(stages: Iterable[Stage]) -> list[Stage]:
+    return sorted(stages, key=lambda s: s.position)
+
+
+def is_active(stage: Stage | None) -> bool:
+    """Open and not upstream. A stage the board no longer has counts as active."""
+    return stage is None or (stage.kind is StageKind.OPEN and not stage.upstream)
+
+
+def timelines(
+    stages: Iterable[Stage], deals: Iterable[Deal], events: Iterable[Event], *, now: datetime
+) -> list[Timeline]:
+    """One timeline per deal, in the order the deals are given.
+
+    Events are read in the order given (the repository returns them by time,
+    then id) after a stable sort by time, so imported history with old
+    timestamps lands where it belongs. Events for deals not in `deals` are
+    ignored. A deal without any event is rebuilt from its own fields.
+    """
+    by_name = {s.name: s for s in stages}
+    facts = {name: _StageFacts.of(stage) for name, stage in by_name.items()}
+    by_deal: defaultdict[int | None, list[Event]] = defaultdict(list)
+    for event in events:
+        by_deal[event.deal_id].append(event)
+    result = []
+    for deal in deals:
+        history = by_deal.get(deal.id) if deal.id is not None else None
+        if history:
+            result.append(_from_events(deal, _by_time(history), by_name, facts, now))
+        else:
+            result.append(_from_fields(deal, by_name, now))
+    return result
+
+
+def _by_time(history: list[Event]) -> list[Event]:
+    """`history` stably sorted by (aware) time."""
+    try:
+        # All naive or all aware: the same order as by `aware(at)`, without a call per event.
+        return sorted(history, key=_AT)
+    except TypeError:  # naive and aware times mixed
+        return sorted(history, key=lambda e: aware(e.at))
+
+
+_AT = attrgetter("at")
+
+
+@dataclass(frozen=True, slots=True)
+class _StageFacts:
+    """What a timeline asks of a stage, worked out once per report, not once per event."""
+
+    stage: Stage
+    status: DealStatus
+    active: bool
+    #: Open and upstream: where an undone start returns to.
+    backlog: bool
+
+    @classmethod
+    def of(cls, stage: Stage) -> _StageFacts:
+        return cls(
+            stage, STATUS_FOR_KIND[stage.kind], is_active(stage), stage.kind is StageKind.OPEN and stage.upstream
+        )
+
+
+def _from_events(
+    deal: Deal,
+    history: list[Event],
+    by_name: Mapping[str, Stage],
+    facts: Mapping[str, _StageFacts],
+    now: datetime,
+) -> Timeline:
+    names: list[str] = []  # the stage of each visit
+    entered: list[datetime] = []  # when each visit began (and the previous one ended)
+    blocks: list[BlockSpan] = []
+    status = DealStatus.OPEN
+    closed_at: datetime | None = None
+    started_at: datetime | None = None
+    lost_from: str | None = None
+    lost_reason: str | None = None
+    reopens = 0
+    start_event: int | None = None
+    OPEN, LOST, WON = DealStatus.OPEN, DealStatus.LOST, DealStatus.WON  # noqa: N806 - local aliases in the hot loop
+    CREATED, MOVED, WON_EVENT, LOST_EVENT = EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST  # noqa: N806
+
+    for event in history:
+        kind = event.kind
+        at = event.at
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        # What the event settles the deal's status to, and the stage it came from.
+        if kind is CREATED or kind is MOVED:
+            to_stage = event.to_stage
+            if not to_stage or (names and names[-1] == to_stage):
+                continue
+            names.append(to_stage)
+            entered.append(at)
+            fact = facts.get(to_stage)
+            if started_at is None and (fact.active if fact is not None else status is OPEN):
+                started_at, start_event = at, event.id
+            elif (
+                start_event is not None
+                and fact is not None
+                and fact.backlog
+                and (event.data or {}).get("undoes") == str(start_event)
+            ):
+                # The move that started the deal was undone: it never really started.
+                started_at = start_event = None
+            if fact is None:
+                continue
+            new, reason = fact.status, event.reason
+        elif kind is WON_EVENT:
+            new, reason = WON, None
+        elif kind is LOST_EVENT:
+            new, reason = LOST, event.reason
+        elif kind is EventKind.REOPENED:
+            new, reason = OPEN, None
+        elif kind is EventKind.BLOCKED:
+            if not blocks or blocks[-1].end is not None:
+                blocks.append(BlockSpan(at, None, event.reason))
+            continue
+        elif kind is EventKind.UNBLOCKED:
+            if blocks and blocks[-1].end is None:
+                blocks[-1] = BlockSpan(blocks[-1].start, at, blocks[-1].reason)
+            continue
+        else:
+            continue
+        # Settle the status: a loss keeps its latest reason; a change of status closes or reopens.
+        if new is LOST and reason:
+            lost_reason = reason
+        if new is status:
+            continue
+        if new is OPEN:
+            reopens += 1
+            closed_at = None
+            lost_from = lost_reason = None
+        else:
+            closed_at = at
+            if new is LOST:
+                lost_from = event.from_stage or _stage_before_loss(names, by_name)
+                lost_reason = reason
+            else:
+                lost_from = lost_reason = None
+        status = new
+
+    created_at = aware(history[0].at)
+    last_activity = aware(history[-1].at)
+    if deal.last_activity_at is not None:
+        last_activity = max(last_activity, aware(deal.last_activity_at))
+    if not names:
+        # Only notes, edits or blocks were recorded: the stage history comes from the deal.
+        base = _from_fields(deal, by_name, now)
+        return replace(
+            base,
+            created_at=min(base.created_at, created_at),
+            blocks=tuple(blocks) or base.blocks,
+            last_activity=max(last_activity, base.last_activity or last_activity),
+        )
+    if status is LOST and lost_reason is None and deal.status is LOST:
+        lost_reason = deal.lost_reason
+    left: list[datetime | None] = [*entered[1:], None]
+    return Timeline(
+        deal=deal,
+        created_at=created_at,
+        visits=tuple(map(StageVisit, names, entered, left)),
+        status=status,
+        started_at=started_at,
+        closed_at=closed_at,
+        lost_from=lost_from,
+        lost_reason=lost_reason,
+        reopens=reopens,
+        last_activity=last_activity,
+        blocks=tuple(blocks),
+        from_events=True,
+        _entered=tuple(entered),
+    )
+
+
+def _stage_before_loss(names: Sequence[str], by_name: Mapping[str, Stage]) -> str | None:
+    """The stage a deal was in just before it entered a lost outcome (`names`: its visits' stages)."""
+    if not names:
+        return None
+    here = by_name.get(names[-1])
+    if here is not None and here.kind is StageKind.LOST:
+        return names[-2] if len(names) >= 2 else None
+    return names[-1]
+
+
+def _from_fields(deal: Deal, by_name: Mapping[str, Stage], now: datetime) -> Timeline:
+    """A deal with no events (e.g. imported without history): trust its fields.
+
+    It entered its current stage at `stage_entered_at` (else `created_at`,
+    else `now`). A closed deal is taken to have started when it was created;
+    an open one when it entered its stage, if that stage is active.
+    """
+    created = aware(deal.created_at or deal.stage_entered_at or now)
+    entered = aware(deal.stage_entered_at or created)
+    closed = deal.status is not DealStatus.OPEN
+    started = created if closed else (entered if is_active(by_name.get(deal.stage)) else None)
+    blocks = ()
+    if deal.blocked_reason is not None and deal.blocked_since is not None and not closed:
+        blocks = (BlockSpan(aware(deal.blocked_since), None, deal.blocked_reason),)
+    activity = [created, entered] + ([aware(deal.last_activity_at)] if deal.last_activity_at else [])
+    return Timeline(
+        deal=deal,
+        created_at=created,
+        visits=(StageVisit(deal.stage, entered),),
+        status=deal.status,
+        started_at=started,
+        closed_at=aware(deal.closed_at or entered) if closed else None,
+        lost_from=None,
+        lost_reason=deal.lost_reason if deal.status is DealStatus.LOST else None,
+        last_activity=max(activity),
+        blocks=blocks,
+        from_events=False,
+        _entered=(entered,),
+    )
