@@ -2,6 +2,9 @@
 
 Value parsers raise `ValueProblem` (a ValueError) with a short reason; the
 format modules turn it into `ImportFailed` naming the file, line and column.
+
+What a file may be: at most MAX_FILE_BYTES, a regular file or a pipe (not a
+folder or a device).
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ import codecs
 import csv
 import io
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from leankanban.domain.rules import MAX_VALUE
 from leankanban.importers.errors import ImportFailed
@@ -22,6 +27,9 @@ from leankanban.importers.errors import ImportFailed
 DELIMITERS = (",", ";", "\t", "|")
 MIN_YEAR = 1900
 MAX_YEAR = 2199
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""The most an import reads from one file (512 MiB); a larger file is refused unread past this."""
+_CHUNK = 1024 * 1024
 
 
 class ValueProblem(ValueError):
@@ -40,12 +48,49 @@ class RawFile:
 
     @classmethod
     def read(cls, path: str | Path) -> RawFile:
+        """The bytes of a regular file or a pipe, at most MAX_FILE_BYTES of them.
+
+        Folders and devices (`/dev/zero`, a terminal) are refused unread.
+        """
         path = Path(path)
         try:
-            return cls(path.name, path.read_bytes())
+            mode = path.stat().st_mode
+            if stat.S_ISDIR(mode):
+                raise ImportFailed(path.name, None, None, "it is a folder, not a file")
+            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+                raise ImportFailed(path.name, None, None, "it is a device, not a file; give the path of an export file")
+            with path.open("rb", buffering=0) as stream:
+                data = read_limited(stream, MAX_FILE_BYTES)
         except OSError as err:
             reason = err.strerror or type(err).__name__
             raise ImportFailed(path.name, None, None, f"the file cannot be read ({reason})") from None
+        if data is None:
+            raise ImportFailed(
+                path.name, None, None,
+                f"it is larger than {size_text(MAX_FILE_BYTES)}, the most an import reads; "
+                "split the export or filter it first",
+            )
+        return cls(path.name, data)
+
+
+def read_limited(stream: IO[bytes], limit: int) -> bytes | None:
+    """All of `stream` if it holds at most `limit` bytes, else None; never reads more than limit + 1."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks) if total <= limit else None
+
+
+def size_text(size: int) -> str:
+    """`512 MiB`, `1.5 MiB`, `1024 bytes`."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.4g} MiB"
+    return f"{size} bytes"
 
 
 _MAGIC = (

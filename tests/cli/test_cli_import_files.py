@@ -1,0 +1,38 @@
+"""`leankanban import` on real files: what is refused in one sentence, what imports with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leankanban.importers import textio
+from leankanban.services import LeanKanban
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def nothing_written(lk: LeanKanban) -> bool:
+    return [b.name for b in lk.list_boards()] == ["pipeline"] and lk.list_deals() == []
+
+
+def test_dev_zero_is_refused_in_one_sentence(run, one_sentence):
+    result = run("import", "/dev/zero")
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == "Cannot import zero: it is a device, not a file; give the path of an export file."
+
+
+def test_a_folder_is_refused_in_one_sentence(run, tmp_path: Path, one_sentence):
+    result = run("import", str(tmp_path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == f"Cannot import {tmp_path.name}: it is a folder, not a file."
+
+
+def test_a_file_over_the_cap_is_refused(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence, monkeypatch):
+    monkeypatch.setattr(textio, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"title,stage\n" + b"A,Demo\n" * 100)
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr).startswith("Cannot import big.csv: it is larger than 100 bytes")
+    assert nothing_written(lk_sqlite)
