@@ -36,3 +36,12 @@ def test_a_file_over_the_cap_is_refused(run, lk_sqlite: LeanKanban, tmp_path: Pa
     assert result.exit_code == 1
     assert one_sentence(result.stderr).startswith("Cannot import big.csv: it is larger than 100 bytes")
     assert nothing_written(lk_sqlite)
+
+
+def test_an_escape_character_in_a_title_imports_with_one_warning(run, lk_sqlite: LeanKanban):
+    result = run("import", str(FIXTURES / "hubspot" / "deals_escape.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert "12 created" in result.stdout.splitlines()[0]
+    assert result.stdout.count("control character") == 1
+    assert "\x1b" not in result.stdout
+    assert len(lk_sqlite.list_deals(board="hubspot")) == 12

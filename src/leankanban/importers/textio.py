@@ -4,7 +4,8 @@ Value parsers raise `ValueProblem` (a ValueError) with a short reason; the
 format modules turn it into `ImportFailed` naming the file, line and column.
 
 What a file may be: at most MAX_FILE_BYTES, a regular file or a pipe (not a
-folder or a device).
+folder or a device). Control characters in a cell are text
+(`control_warning` says so once); NUL bytes are binary.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ _MAGIC = (
     (b"%PDF", "it is a PDF document, not an export"),
     (b"\x1f\x8b", "it is a gzip archive; unpack it first"),
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {0x1B: "ESC", 0x7F: "DEL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF"}
+_BINARY_SHARE = 0.3  # a sample with more control characters than this is not text
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -111,7 +114,7 @@ def _position(text: str, index: int) -> tuple[int, int]:
 def _binary(file: str, data: bytes, index: int) -> ImportFailed:
     line = data.count(b"\n", 0, index) + 1
     column = index - (data.rfind(b"\n", 0, index) + 1) + 1
-    return ImportFailed(file, line, column, "it holds binary data (a NUL or control byte), not text")
+    return ImportFailed(file, line, column, "it holds binary data (a NUL byte), not text")
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -173,11 +176,38 @@ def decode(raw: RawFile) -> str:
                 text = data.decode("latin-1")
     if text.endswith("\x1a"):  # DOS end-of-file marker
         text = text[:-1]
-    bad = _CONTROL.search(text)
-    if bad:
-        line, column = _position(text, bad.start())
-        raise ImportFailed(file, line, column, "it holds binary data (a NUL or control byte), not text")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, column = _position(text, nul)
+        raise ImportFailed(file, line, column, "it holds binary data (a NUL byte), not text")
+    sample = text[:4096]
+    if len(sample) >= 64 and len(_CONTROL.findall(sample)) > _BINARY_SHARE * len(sample):
+        raise ImportFailed(file, None, None, "it holds binary data (mostly control bytes), not text")
     return text
+
+
+def control_warning(file: str, text: str) -> str | None:
+    """One warning naming the lines of `text` that hold control characters, or None.
+
+    Such characters (an ESC pasted into a deal title) are kept as text; the
+    warning tells the user they are there. Tab, CR and LF are not counted.
+    """
+    first = _CONTROL.search(text)
+    if first is None:
+        return None
+    lines: list[int] = []
+    line, seen = 1, 0
+    for match in _CONTROL.finditer(text, first.start()):
+        line += text.count("\n", seen, match.start())
+        seen = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    if len(lines) == 1:
+        code = ord(first.group())
+        name = _CONTROL_NAMES.get(code, f"U+{code:04X}")
+        return f"{file} line {lines[0]} holds a control character ({name}); the text was kept as written."
+    shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+    return f"{file} has control characters on {len(lines)} lines ({shown}); the text was kept as written."
 
 
 # --------------------------------------------------------------------- tables
