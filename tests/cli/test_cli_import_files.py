@@ -45,3 +45,29 @@ def test_an_escape_character_in_a_title_imports_with_one_warning(run, lk_sqlite:
     assert result.stdout.count("control character") == 1
     assert "\x1b" not in result.stdout
     assert len(lk_sqlite.list_deals(board="hubspot")) == 12
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"Name,Email\n", "Cannot import contacts.csv: it has a header but no rows; nothing was imported."),
+        (b"", "Cannot import contacts.csv: the file is empty; nothing was imported."),
+    ],
+    ids=["header-only", "empty"],
+)
+def test_a_file_without_rows_creates_nothing(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence, data, message):
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(data)
+    result = run("import", str(path), "--map", "Name=title", "--map", "Email=stage")
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == message
+    assert nothing_written(lk_sqlite)
+
+
+def test_a_recognised_export_without_rows_creates_nothing(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence):
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b'"Record ID","Deal Name","Deal Stage","Amount"\r\n')
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == "Cannot import deals.csv: it has a header but no rows; nothing was imported."
+    assert nothing_written(lk_sqlite)

@@ -29,7 +29,7 @@ def detect_format(raw: RawFile, text: str | None = None) -> str:
         raise ImportFailed(raw.name, None, None, "it is JSON but not a Trello board export (no lists and cards)")
     header = read_header(raw, text)
     if not header:
-        raise ImportFailed(raw.name, None, None, "the file is empty (no header row)")
+        raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
     if pipedrive.matches(header):
         return "pipedrive"
     if hubspot.matches(header):

@@ -271,12 +271,13 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def read_table(raw: RawFile, text: str | None = None) -> Table:
+def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = True) -> Table:
     """Parse `raw` as delimited text with a header row.
 
     Handles an Excel `sep=;` first line, quoted newlines and blank lines; rows
-    are padded to the header's width. Raises ImportFailed when there is no
-    header or the CSV is malformed.
+    are padded to the header's width. Raises ImportFailed when the file is
+    empty, has a header but no rows (unless not `rows_required`), or is
+    malformed CSV.
     """
     if text is None:
         text = decode(raw)
@@ -312,7 +313,9 @@ def read_table(raw: RawFile, text: str | None = None) -> Table:
     except csv.Error as err:
         raise ImportFailed(raw.name, previous + 1 + offset, None, f"the CSV is malformed ({err})") from None
     if header is None:
-        raise ImportFailed(raw.name, None, None, "the file is empty (no header row)")
+        raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
+    if rows_required and not rows:
+        raise ImportFailed(raw.name, None, None, "it has a header but no rows; nothing was imported")
     return Table(raw.name, header, rows, header_line)
 
 
