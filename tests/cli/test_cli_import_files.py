@@ -71,3 +71,12 @@ def test_a_recognised_export_without_rows_creates_nothing(run, lk_sqlite: LeanKa
     assert result.exit_code == 1
     assert one_sentence(result.stderr) == "Cannot import deals.csv: it has a header but no rows; nothing was imported."
     assert nothing_written(lk_sqlite)
+
+
+def test_a_cut_quote_is_an_error_naming_its_line(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence):
+    path = tmp_path / "leads.csv"
+    path.write_text('title,stage\nGlobex,Demo\n"Acme,Leads\nInitech,Demo\n', encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr).startswith("Cannot import leads.csv (line 3, column 1): a quote")
+    assert nothing_written(lk_sqlite)

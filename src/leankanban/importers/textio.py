@@ -13,8 +13,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import stat
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -276,8 +278,8 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
 
     Handles an Excel `sep=;` first line, quoted newlines and blank lines; rows
     are padded to the header's width. Raises ImportFailed when the file is
-    empty, has a header but no rows (unless not `rows_required`), or is
-    malformed CSV.
+    empty, has a header but no rows (unless not `rows_required`), has a quote
+    that is never closed, or is otherwise malformed CSV.
     """
     if text is None:
         text = decode(raw)
@@ -296,9 +298,11 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
     rows: list[tuple[int, list[str]]] = []
     previous = 0
     width = 0
+    last_start = 1
     try:
         for record in reader:
-            line = previous + 1 + offset
+            last_start = previous + 1
+            line = last_start + offset
             previous = reader.line_num
             if not record or not "".join(record).strip():
                 continue
@@ -311,12 +315,63 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
                 record.extend([""] * (width - len(record)))
             rows.append((line, record))
     except csv.Error as err:
+        _refuse_open_quote(raw.name, text, previous + 1, delimiter, offset)
         raise ImportFailed(raw.name, previous + 1 + offset, None, f"the CSV is malformed ({err})") from None
+    _refuse_open_quote(raw.name, text, last_start, delimiter, offset)
     if header is None:
         raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
     if rows_required and not rows:
         raise ImportFailed(raw.name, None, None, "it has a header but no rows; nothing was imported")
     return Table(raw.name, header, rows, header_line)
+
+
+def _refuse_open_quote(file: str, text: str, start: int, delimiter: str, offset: int) -> None:
+    """Raise ImportFailed if the record starting on line `start` opens a quote that never closes.
+
+    Python's csv reader (not strict) would take the rest of the file as that
+    one cell; only the last record can do so, so only its lines are scanned.
+    """
+    stream = io.StringIO(text, newline="")
+    deque(itertools.islice(stream, start - 1), maxlen=0)
+    tail = stream.read()
+    opened = _open_quote(tail, delimiter)
+    if opened is None:
+        return
+    before = io.StringIO(tail[:opened], newline="").readlines()
+    ended = bool(before) and before[-1][-1:] in ("\n", "\r")
+    line = start + offset + (len(before) if ended else max(len(before) - 1, 0))
+    column = 1 if ended or not before else len(before[-1]) + 1
+    raise ImportFailed(
+        file, line, column, 'a quote (") opens a cell here and is never closed, so the rest of the file would be that one cell'
+    )
+
+
+_FIELD_ENDS: dict[str, re.Pattern[str]] = {}
+
+
+def _open_quote(text: str, delimiter: str) -> int | None:
+    """Index of a quote that opens a cell of `text` and is never closed, read as csv does; or None."""
+    ends = _FIELD_ENDS.get(delimiter)
+    if ends is None:
+        ends = _FIELD_ENDS[delimiter] = re.compile(f"[{re.escape(delimiter)}\r\n]")
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == '"':  # a quote at the start of a cell opens it
+            j = i + 1
+            while True:
+                k = text.find('"', j)
+                if k < 0:
+                    return i
+                if text.startswith('"', k + 1):
+                    j = k + 2
+                    continue
+                break
+            i = k + 1
+        found = ends.search(text, i)
+        if found is None:
+            return None
+        i = found.end()
+    return None
 
 
 def read_header(raw: RawFile, text: str) -> list[str]:
