@@ -80,3 +80,12 @@ def test_a_cut_quote_is_an_error_naming_its_line(run, lk_sqlite: LeanKanban, tmp
     assert result.exit_code == 1
     assert one_sentence(result.stderr).startswith("Cannot import leads.csv (line 3, column 1): a quote")
     assert nothing_written(lk_sqlite)
+
+
+def test_a_file_mixing_encodings_names_the_line(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence):
+    path = tmp_path / "deals.csv"
+    path.write_bytes("title,stage\nCafé,Demo\n".encode() + "Société,Demo\n".encode("cp1252") + "Zoë,Demo\n".encode())
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr).startswith("Cannot import deals.csv (line 3): the encoding changes")
+    assert nothing_written(lk_sqlite)

@@ -5,7 +5,8 @@ format modules turn it into `ImportFailed` naming the file, line and column.
 
 What a file may be: at most MAX_FILE_BYTES, a regular file or a pipe (not a
 folder or a device). Control characters in a cell are text
-(`control_warning` says so once); NUL bytes are binary.
+(`control_warning` says so once); NUL bytes are binary. Text is in one
+encoding throughout: a file mixing UTF-8 and Windows-1252 lines is refused.
 """
 
 from __future__ import annotations
@@ -137,8 +138,10 @@ def _looks_utf16(data: bytes) -> str | None:
 def decode(raw: RawFile) -> str:
     """The text of `raw`: UTF-8 (BOM or not), UTF-16/32 by BOM, else Windows-1252.
 
-    Raises ImportFailed for binary content (NUL or control bytes, known
-    binary formats) and for text broken in a way no encoding explains.
+    Raises ImportFailed for binary content (NUL bytes, mostly control bytes,
+    known binary formats), for text broken in a way no encoding explains,
+    and for lines of UTF-8 mixed with lines that are not (naming the first
+    line that differs from the rest).
     """
     data, file = raw.data, raw.name
     codec: str | None = None
@@ -172,6 +175,7 @@ def decode(raw: RawFile) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
+            _refuse_mixed(file, data)
             try:
                 text = data.decode("cp1252")
             except UnicodeDecodeError:
@@ -186,6 +190,28 @@ def decode(raw: RawFile) -> str:
     if len(sample) >= 64 and len(_CONTROL.findall(sample)) > _BINARY_SHARE * len(sample):
         raise ImportFailed(file, None, None, "it holds binary data (mostly control bytes), not text")
     return text
+
+
+def _refuse_mixed(file: str, data: bytes) -> None:
+    """Raise ImportFailed when some lines are UTF-8 and others are not (text saved twice, two ways)."""
+    utf8: list[int] = []
+    other: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8.append(number)
+    if not utf8 or not other:
+        return
+    if len(other) <= len(utf8):
+        line, what = other[0], "this line is not UTF-8 like the rest (it looks like Windows-1252); save the export again as UTF-8"
+    else:
+        line, what = utf8[0], "this line is UTF-8 while the rest is Windows-1252; save the export again in one encoding"
+    raise ImportFailed(file, line, None, f"the encoding changes within the file: {what}")
 
 
 def control_warning(file: str, text: str) -> str | None:
