@@ -89,3 +89,20 @@ def test_a_file_mixing_encodings_names_the_line(run, lk_sqlite: LeanKanban, tmp_
     assert result.exit_code == 1
     assert one_sentence(result.stderr).startswith("Cannot import deals.csv (line 3): the encoding changes")
     assert nothing_written(lk_sqlite)
+
+
+def test_a_5000_digit_json_number_is_one_sentence(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence):
+    path = tmp_path / "board.json"
+    path.write_text('{"lists": [], "cards": [{"n": ' + "9" * 5000 + "}]}", encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == "Cannot import board.json: the JSON holds a number too long to read."
+    assert nothing_written(lk_sqlite)
+
+
+def test_deeply_nested_json_is_one_sentence(run, tmp_path: Path, one_sentence):
+    path = tmp_path / "board.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == "Cannot import board.json: the JSON is nested too deeply."

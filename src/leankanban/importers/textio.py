@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import itertools
+import json
 import re
 import stat
 from collections import deque
@@ -23,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from leankanban.domain.rules import MAX_VALUE
 from leankanban.importers.errors import ImportFailed
@@ -236,6 +237,20 @@ def control_warning(file: str, text: str) -> str | None:
         return f"{file} line {lines[0]} holds a control character ({name}); the text was kept as written."
     shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
     return f"{file} has control characters on {len(lines)} lines ({shown}); the text was kept as written."
+
+
+def load_json(raw: RawFile, text: str | None = None) -> Any:
+    """The JSON document in `raw`; broken, too deeply nested or over-long numbers are ImportFailed."""
+    if text is None:
+        text = decode(raw)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ImportFailed(raw.name, err.lineno, err.colno, f"the JSON is broken or cut short ({err.msg})") from None
+    except RecursionError:
+        raise ImportFailed(raw.name, None, None, "the JSON is nested too deeply") from None
+    except ValueError:  # int() refuses numbers of more than sys.get_int_max_str_digits() digits
+        raise ImportFailed(raw.name, None, None, "the JSON holds a number too long to read") from None
 
 
 # --------------------------------------------------------------------- tables
