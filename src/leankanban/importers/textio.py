@@ -195,6 +195,8 @@ def decode(raw: RawFile) -> str:
 
 def _refuse_mixed(file: str, data: bytes) -> None:
     """Raise ImportFailed when some lines are UTF-8 and others are not (text saved twice, two ways)."""
+    if data.decode("utf-8", "replace").replace("\ufffd", "").isascii():
+        return  # not one valid UTF-8 sequence: a legacy encoding throughout
     utf8: list[int] = []
     other: list[int] = []
     for number, line in enumerate(data.split(b"\n"), 1):
