@@ -19,7 +19,8 @@ def nothing_written(lk: LeanKanban) -> bool:
 def test_dev_zero_is_refused_in_one_sentence(run, one_sentence):
     result = run("import", "/dev/zero")
     assert result.exit_code == 1
-    assert one_sentence(result.stderr) == "Cannot import zero: it is a device, not a file; give the path of an export file."
+    message = "Cannot import zero: it is a device, not a file; give the path of an export file."
+    assert one_sentence(result.stderr) == message
 
 
 def test_a_folder_is_refused_in_one_sentence(run, tmp_path: Path, one_sentence):

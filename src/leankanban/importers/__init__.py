@@ -90,7 +90,9 @@ def parse_import(
     names the lines that hold them.
     """
     text = decode(raw)
-    batch = _parse(raw, text, format=format, history=history, accounts=accounts, mapping=mapping, options=options)
+    batch = _parse(
+        raw, text, format=format, history=history, accounts=accounts, mapping=mapping, options=options
+    )
     notes = [control_warning(raw.name, text)]
     notes += [control_warning(f.name, decode(f)) for f in (history, accounts) if f is not None]
     notes = [n for n in notes if n is not None]

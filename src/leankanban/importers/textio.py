@@ -211,9 +211,11 @@ def _refuse_mixed(file: str, data: bytes) -> None:
     if not utf8 or not other:
         return
     if len(other) <= len(utf8):
-        line, what = other[0], "this line is not UTF-8 like the rest (it looks like Windows-1252); save the export again as UTF-8"
+        line = other[0]
+        what = "this line is not UTF-8 like the rest (it looks like Windows-1252); save the export again as UTF-8"
     else:
-        line, what = utf8[0], "this line is UTF-8 while the rest is Windows-1252; save the export again in one encoding"
+        line = utf8[0]
+        what = "this line is UTF-8 while the rest is Windows-1252; save the export again in one encoding"
     raise ImportFailed(file, line, None, f"the encoding changes within the file: {what}")
 
 
@@ -385,7 +387,8 @@ def _refuse_open_quote(file: str, text: str, start: int, delimiter: str, offset:
     line = start + offset + (len(before) if ended else max(len(before) - 1, 0))
     column = 1 if ended or not before else len(before[-1]) + 1
     raise ImportFailed(
-        file, line, column, 'a quote (") opens a cell here and is never closed, so the rest of the file would be that one cell'
+        file, line, column,
+        'a quote (") opens a cell here and is never closed, so the rest of the file would be that one cell',
     )
 
 
