@@ -10,6 +10,7 @@ and `ImportFailed` (file, line, column) where the file cannot be read.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, tzinfo
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from leankanban.importers.errors import ImportFailed, UnmappedStages
 from leankanban.importers.generic import FIELDS, parse_column_map
 from leankanban.importers.model import ImportBatch, ImportedDeal, ImportedStage, Skip, StageEntry
 from leankanban.importers.stagemap import apply_stage_map, parse_stage_map
-from leankanban.importers.textio import RawFile, decode
+from leankanban.importers.textio import RawFile, control_warning, decode
 
 __all__ = [
     "FIELDS",
@@ -83,8 +84,31 @@ def parse_import(
     mapping: Mapping[str, str] | None = None,
     options: ParseOptions = ParseOptions(),
 ) -> ImportBatch:
-    """Like read_import, over bytes already in memory."""
+    """Like read_import, over bytes already in memory.
+
+    Control characters in the files' text are kept; one warning per file
+    names the lines that hold them.
+    """
     text = decode(raw)
+    batch = _parse(
+        raw, text, format=format, history=history, accounts=accounts, mapping=mapping, options=options
+    )
+    notes = [control_warning(raw.name, text)]
+    notes += [control_warning(f.name, decode(f)) for f in (history, accounts) if f is not None]
+    notes = [n for n in notes if n is not None]
+    return replace(batch, warnings=(*batch.warnings, *notes)) if notes else batch
+
+
+def _parse(
+    raw: RawFile,
+    text: str,
+    *,
+    format: str | None,  # noqa: A002
+    history: RawFile | None,
+    accounts: RawFile | None,
+    mapping: Mapping[str, str] | None,
+    options: ParseOptions,
+) -> ImportBatch:
     if format is not None:
         name = _ALIASES.get(format.strip().casefold(), format.strip().casefold())
         if name not in FORMATS:

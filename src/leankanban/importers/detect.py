@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from leankanban.importers import generic, hubspot, kanboard, pipedrive, salesforce, trello
 from leankanban.importers.errors import ImportFailed
-from leankanban.importers.textio import RawFile, decode, read_header
+from leankanban.importers.textio import RawFile, decode, load_json, read_header
 
 FORMATS = ("salesforce", "hubspot", "pipedrive", "trello", "kanboard", "csv")
 
@@ -23,13 +23,13 @@ def detect_format(raw: RawFile, text: str | None = None) -> str:
         text = decode(raw)
     head = text.lstrip()
     if head.startswith(("{", "[")):
-        document = trello.load_json(raw, text)
+        document = load_json(raw, text)
         if trello.matches(document):
             return "trello"
         raise ImportFailed(raw.name, None, None, "it is JSON but not a Trello board export (no lists and cards)")
     header = read_header(raw, text)
     if not header:
-        raise ImportFailed(raw.name, None, None, "the file is empty (no header row)")
+        raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
     if pipedrive.matches(header):
         return "pipedrive"
     if hubspot.matches(header):
