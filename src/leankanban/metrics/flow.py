@@ -3,18 +3,10 @@
 They are read over deal timelines (metrics/timelines.py, whose names are
 importable from here too).
 
-Everything here is a pure function of the board's stages, its deals and
-their events, plus an explicit `now`. Read DEFINITIONS.md for what each
-number means; the short version:
-
-* A deal *starts* when it first enters an active stage (open and not
-  upstream). Upstream stages (Leads, Qualifying) are the backlog.
-* A deal *finishes* at its final close (won or lost). A deal reopened after
-  a close *continues* its cycle: the earlier close is withdrawn and its
-  clock keeps running from the original start (Vacanti's convention).
-* Percentiles use the nearest-rank method, so every percentile is a cycle
-  time that actually happened.
-* Days are calendar days in `tz` (UTC unless given).
+Everything here is a pure function of timelines, periods and an explicit
+`now`; the conventions (when a deal starts and finishes, reopened deals,
+nearest-rank percentiles, calendar days in `tz`) are in timelines.py and
+DEFINITIONS.md.
 """
 
 from __future__ import annotations
