@@ -44,3 +44,11 @@ def test_an_unknown_board_error_shows_its_name_as_escapes(run, one_sentence) -> 
     result = run("--board", OSC_TITLE, "deals")
     assert result.exit_code == 4
     assert_shown(one_sentence(result.stderr), OSC_TITLE)
+
+
+@pytest.mark.parametrize("args", [("stage", "set", "Leads", "--wip-max", WIPE), ("settings", "--capacity-per-week", WIPE)])
+def test_a_usage_error_shows_the_value_given_as_escapes(run, args) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert_harmless(result.stderr)
+    assert "Wipe\\x1b[2J" in result.stderr

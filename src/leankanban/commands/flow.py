@@ -30,7 +30,7 @@ def parse_limit(raw: str, param_hint: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise typer.BadParameter(f"'{raw}' is not a whole number or 'none'.", param_hint=param_hint) from None
+        raise typer.BadParameter(f"'{visible(raw)}' is not a whole number or 'none'.", param_hint=param_hint) from None
 
 
 def block(

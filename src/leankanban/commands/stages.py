@@ -15,6 +15,7 @@ from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import StageKind
 from leankanban.services import UNSET
+from leankanban.text import visible
 
 #: Words that clear a limit, as in `--wip-max none`.
 CLEAR_WORDS = ("none", "off", "")
@@ -56,7 +57,7 @@ def _limit(raw: str | None, clear: bool, option: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise typer.BadParameter(f"'{raw}' is not a whole number or 'none'.", param_hint=f"--{option}") from None
+        raise typer.BadParameter(f"'{visible(raw)}' is not a whole number or 'none'.", param_hint=f"--{option}") from None
 
 
 @stage_app.command("set")
