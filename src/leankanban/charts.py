@@ -13,7 +13,10 @@ Three layers, so each user takes only what it needs:
   matplotlib's Agg backend (imported inside, only then) as PNG or SVG.
 
 User text (stage names) reaches matplotlib and plotext as data, never as
-markup: matplotlib escapes it in SVG, and mathtext is switched off.
+markup: matplotlib escapes it in SVG, and mathtext is switched off. Where a
+stage name is drawn (a legend, a tick), its control, bidi and zero-width
+characters show as escapes (`leankanban.text.visible`), so a name cannot
+drive the terminal, break plotext's colour handling or hide in an image.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any, Protocol
 from leankanban.domain.model import DealStatus, Event, Stage, StageKind
 from leankanban.metrics import flow
 from leankanban.metrics.flow import Period
+from leankanban.text import visible
 
 #: The charts, by the name the CLI takes.
 KINDS = ("cfd", "throughput", "cycle-time", "ageing")
@@ -170,7 +174,7 @@ def terminal_chart(
         # Cumulative: the last stage (Lost) at the bottom, each stage on top of those after it.
         for name in reversed(series["stages"]):
             stacked = [a + b for a, b in zip(stacked, series["counts"][name])]
-            plt.plot(x, stacked, label=name)
+            plt.plot(x, stacked, label=visible(name))
         plt.xticks(*ticks)
         plt.ylabel("deals")
     elif kind == "throughput":
@@ -205,7 +209,7 @@ def terminal_chart(
             x = [names.index(p["stage"]) + 1 for p in points]
             plt.scatter(x, [p["days"] for p in points], label="open deals", marker="dot")
             _percentile_lines(plt, series, [0.5 + len(names) * f for f in (0.08, 0.4, 0.72)])
-        plt.xticks(list(range(1, len(names) + 1)), names)
+        plt.xticks(list(range(1, len(names) + 1)), [visible(name) for name in names])
         plt.xlim(0.5, len(names) + 0.5)
         plt.ylabel("age (days)")
     text = plt.build()
@@ -247,7 +251,7 @@ def _figure(kind: str, series: Mapping[str, Any]) -> Any:
         days = series["days"]
         names = list(reversed(series["stages"]))
         if days:
-            ax.stackplot(days, [series["counts"][n] for n in names], labels=names, alpha=0.85)
+            ax.stackplot(days, [series["counts"][n] for n in names], labels=[visible(n) for n in names], alpha=0.85)
             handles, labels = ax.get_legend_handles_labels()
             ax.legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8)
         ax.set_ylabel("deals")
@@ -283,7 +287,7 @@ def _figure(kind: str, series: Mapping[str, Any]) -> Any:
             ax.scatter([names.index(p["stage"]) for p in points], [p["days"] for p in points], s=14, alpha=0.6,
                        color="#1565c0", label="open deals")
         _percentile_axlines(ax, series)
-        ax.set_xticks(range(len(names)), names)
+        ax.set_xticks(range(len(names)), [visible(name) for name in names])
         ax.set_xlim(-0.5, max(len(names) - 0.5, 0.5))
         ax.set_ylabel("age since start (days)")
         ax.legend(loc="upper left", fontsize=8)

@@ -42,7 +42,7 @@ class LeanKanbanGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LeanKanbanError as err:
-            from leankanban.commands.render import one_line
+            from leankanban.text import one_line
 
             typer.echo(one_line(str(err)), err=True)
             raise typer.Exit(err.exit_code) from None

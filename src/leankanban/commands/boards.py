@@ -29,7 +29,7 @@ def init(
     app = state(ctx)
     name = board or app.board or rules.DEFAULT_BOARD
     created = app.services(ensure_board=False).init_board(name, template.value)
-    typer.echo(f"Created board '{created.name}' ({created.template}): {', '.join(s.name for s in created.stages)}.")
+    render.say(f"Created board '{created.name}' ({created.template}): {', '.join(s.name for s in created.stages)}.")
 
 
 def boards(

@@ -130,8 +130,8 @@ def move(
     """Move a deal to another stage, within the WIP limits."""
     result = state(ctx).services().move_deal(deal_id, stage, override_reason=override)
     for warning in result.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
-    typer.echo(f"Moved deal {result.deal.id} to {result.deal.stage}.")
+        render.say(f"Warning: {warning}", err=True)
+    render.say(f"Moved deal {result.deal.id} to {result.deal.stage}.")
 
 
 def edit(
@@ -178,7 +178,7 @@ def edit(
     after = services.edit_deal(deal_id, override_reason=override, **changes)
     changed = [EDIT_OPTIONS[name].lstrip("-").replace("-", " ") for name in changes if getattr(before, name) != getattr(after, name)]
     if changed:
-        typer.echo(f"Updated deal {deal_id}: {', '.join(changed)}.")
+        render.say(f"Updated deal {deal_id}: {', '.join(changed)}.")
     else:
         typer.echo(f"Deal {deal_id} already had those values; nothing changed.")
 

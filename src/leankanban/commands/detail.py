@@ -74,7 +74,7 @@ def add_contact(
 ) -> None:
     """Add a contact to a deal."""
     contact = state(ctx).services().add_contact(deal_id, name, role=role, stance=stance, email=email)
-    typer.echo(f"Added {contact.name} ({contact.role.value}, {contact.stance.value}) to deal {deal_id}.")
+    render.say(f"Added {contact.name} ({contact.role.value}, {contact.stance.value}) to deal {deal_id}.")
 
 
 @contact_app.command("remove")
@@ -85,7 +85,7 @@ def remove_contact(
 ) -> None:
     """Remove a contact from a deal."""
     state(ctx).services().remove_contact(deal_id, name)
-    typer.echo(f"Removed {name.strip()} from deal {deal_id}.")
+    render.say(f"Removed {name.strip()} from deal {deal_id}.")
 
 
 def undo(

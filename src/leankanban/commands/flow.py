@@ -12,6 +12,7 @@ from leankanban.commands.deals import DealId, TableOrJson
 from leankanban.commands.stages import CLEAR_WORDS
 from leankanban.commands.state import state
 from leankanban.domain.model import Board
+from leankanban.text import amount, visible
 
 lane_app = typer.Typer(help="WIP limits per swimlane: per person (owner), deal type or priority.", no_args_is_help=True)
 
@@ -29,7 +30,7 @@ def parse_limit(raw: str, param_hint: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise typer.BadParameter(f"'{raw}' is not a whole number or 'none'.", param_hint=param_hint) from None
+        raise typer.BadParameter(f"'{visible(raw)}' is not a whole number or 'none'.", param_hint=param_hint) from None
 
 
 def block(
@@ -39,7 +40,7 @@ def block(
 ) -> None:
     """Mark a deal as blocked, with what blocks it."""
     deal = state(ctx).services().block(deal_id, reason)
-    typer.echo(f"Blocked deal {deal.id}: {deal.blocked_reason}.")
+    render.say(f"Blocked deal {deal.id}: {deal.blocked_reason}.")
 
 
 def unblock(ctx: typer.Context, deal_id: DealId) -> None:
@@ -50,14 +51,14 @@ def unblock(ctx: typer.Context, deal_id: DealId) -> None:
 
 def _settings_text(board: Board) -> str:
     stale = ", ".join(
-        f"{s.name} {s.stale_after_days}" for s in board.stages if not s.is_closed and s.stale_after_days is not None
+        f"{visible(s.name)} {s.stale_after_days}" for s in board.stages if not s.is_closed and s.stale_after_days is not None
     )
     lines = [
-        f"Board '{board.name}':",
+        f"Board '{visible(board.name)}':",
         f"  review qualification every {board.review_days} days (--review-days)",
         f"  a deal is stalled after {board.stall_days} days without activity (--stall-days)",
         f"  stages stale after (days): {stale or 'none set'} (`stage set STAGE --stale-after N`)",
-        f"  pipeline target: {'none set' if board.pipeline_target is None else f'{board.pipeline_target:,.2f}'}"
+        f"  pipeline target: {'none set' if board.pipeline_target is None else amount(board.pipeline_target, cents=True)}"
         " (--pipeline-target)",
         f"  delivery capacity: {'none set' if board.capacity_per_week is None else board.capacity_per_week}"
         " won deals a week (--capacity-per-week)",
@@ -120,7 +121,7 @@ def lane_limit(
     app = state(ctx)
     board = app.services().set_lane_limit(dimension.value, value, wip_max, board=app.board)
     lanes = [f"{lane.value} {lane.wip_max}" for lane in board.lane_limits if lane.dimension.value == dimension.value]
-    typer.echo(f"WIP limits on {dimension.value}: {', '.join(lanes) if lanes else 'none'}.")
+    render.say(f"WIP limits on {dimension.value}: {', '.join(lanes) if lanes else 'none'}.")
 
 
 @lane_app.command("list")

@@ -10,6 +10,7 @@ from leankanban.commands import render
 from leankanban.commands.deals import DealId, Override, TableOrJson
 from leankanban.commands.state import state
 from leankanban.services import MoveResult
+from leankanban.text import money_code_last
 
 reasons_app = typer.Typer(
     help="The board's discard reasons (no command: list them).",
@@ -21,7 +22,7 @@ Format = Annotated[TableOrJson, typer.Option("--format", "-f", help="Output form
 
 def _warn(result: MoveResult) -> None:
     for warning in result.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        render.say(f"Warning: {warning}", err=True)
 
 
 def discard(
@@ -36,7 +37,7 @@ def discard(
     """Qualify out or lose a deal from any stage, with a reason."""
     result = state(ctx).services().discard(deal_id, reason, competitor=competitor, note=note)
     _warn(result)
-    typer.echo(f"Discarded deal {deal_id} ({result.deal.lost_reason}); it is in {result.deal.stage}.")
+    render.say(f"Discarded deal {deal_id} ({result.deal.lost_reason}); it is in {result.deal.stage}.")
 
 
 def win(
@@ -48,7 +49,7 @@ def win(
     result = state(ctx).services().win(deal_id, value=value)
     _warn(result)
     deal = result.deal
-    typer.echo(f"Won deal {deal_id} at {render.money(deal.value, deal.currency)}; it is in {deal.stage}.")
+    render.say(f"Won deal {deal_id} at {money_code_last(deal.value, deal.currency)}; it is in {deal.stage}.")
 
 
 def reopen(
@@ -62,7 +63,7 @@ def reopen(
     """Bring a won or lost deal back onto the board."""
     result = state(ctx).services().reopen(deal_id, stage=stage, override_reason=override)
     _warn(result)
-    typer.echo(f"Reopened deal {deal_id} in {result.deal.stage}.")
+    render.say(f"Reopened deal {deal_id} in {result.deal.stage}.")
 
 
 def _print_reasons(reasons: tuple[str, ...], format: TableOrJson) -> None:
@@ -70,7 +71,7 @@ def _print_reasons(reasons: tuple[str, ...], format: TableOrJson) -> None:
         typer.echo(render.to_json(list(reasons)))
     else:
         for reason in reasons:
-            typer.echo(reason)
+            render.say(reason)
 
 
 @reasons_app.callback()
@@ -96,4 +97,4 @@ def set_reasons(
     """Replace the board's discard reasons (closed deals keep theirs)."""
     app = state(ctx)
     board = app.services().set_discard_reasons(reasons, board=app.board)
-    typer.echo(f"Discard reasons: {', '.join(board.discard_reasons)}.")
+    render.say(f"Discard reasons: {', '.join(board.discard_reasons)}.")

@@ -51,7 +51,7 @@ def add_criterion(
     app = state(ctx)
     board = app.services().add_criterion(name, board=app.board)
     added = max(board.criteria, key=lambda c: c.position)
-    typer.echo(f"Added criterion '{added.name}'.")
+    render.say(f"Added criterion '{added.name}'.")
 
 
 @criteria_app.command("remove")
@@ -61,7 +61,7 @@ def remove_criterion(ctx: typer.Context, name: CriterionName) -> None:
     services = app.services()
     found = services.get_board(app.board).criterion(name)
     services.remove_criterion(name, board=app.board)
-    typer.echo(f"Removed criterion '{found.name}'.")
+    render.say(f"Removed criterion '{found.name}'.")
 
 
 @criteria_app.command("require")
@@ -77,9 +77,9 @@ def require_criterion(
     criterion = board.criterion(name)
     target = board.stage(stage)
     if not_:
-        typer.echo(f"'{target.name}' no longer requires '{criterion.name}'.")
+        render.say(f"'{target.name}' no longer requires '{criterion.name}'.")
     else:
-        typer.echo(f"Deals need a yes to '{criterion.name}' to enter '{target.name}'.")
+        render.say(f"Deals need a yes to '{criterion.name}' to enter '{target.name}'.")
 
 
 def qualify(
@@ -98,4 +98,4 @@ def qualify(
     services = state(ctx).services()
     deal = services.qualify(deal_id, criterion, chosen[0], note=note)
     name = next(n for n in deal.qualification if n.casefold() == criterion.strip().casefold())
-    typer.echo(f"Deal {deal_id}: {name} = {chosen[0].value}.")
+    render.say(f"Deal {deal_id}: {name} = {chosen[0].value}.")

@@ -1,7 +1,12 @@
 """Renderers: domain objects in, text or Rich renderables out.
 
-Every piece of user text goes through `Text(...)` (never Rich markup), so a
-title like `[bold]x[/]` prints as typed. No database access here.
+Every piece of user text goes through `t(...)`: a `Text`, never Rich markup (so
+a title like `[bold]x[/]` prints as typed), of the text as
+`leankanban.text.visible` shows it (so `ESC[31m` in a title prints as
+`\\x1b[31m` and never drives the terminal). `make_console()` checks once more
+on the way out, and `say()` makes plain lines (confirmations, warnings)
+visible. JSON keeps the exact text; CSV cells come from `text.csv_cell`.
+No database access here.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import typer
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderHook, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -34,14 +41,12 @@ from leankanban.domain.model import (
     wip_state,
 )
 from leankanban.services import StageSummary
+from leankanban.text import csv_cell, money_code_last, visible
 
 #: Width used when output is not a terminal and COLUMNS is not set.
 PIPE_WIDTH = 160
 
 WIP_STYLES = {"over": "bold red", "at": "yellow", "under": "cyan", "ok": ""}
-
-#: Leading characters a spreadsheet would read as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 DEAL_FIELDS = (
     "id",
@@ -80,28 +85,57 @@ BLOCKED_MARK = "BLOCKED"
 
 
 def make_console(*, stderr: bool = False) -> Console:
-    """A console that never reads markup or emoji codes in strings.
+    """A console that never reads markup or emoji codes in strings, and shows any
+    control character that reaches it as an escape.
 
     Piped output gets a fixed width (or $COLUMNS) rather than Rich's 80.
     """
     console = Console(stderr=stderr, markup=False, emoji=False, highlight=False)
     if not console.is_terminal and not os.environ.get("COLUMNS"):
         console.width = PIPE_WIDTH
+    console.push_render_hook(_ShowControls())
     return console
+
+
+class _Visible:
+    """A renderable's text as `visible` shows it, line breaks kept; cursor controls pass."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(visible(segment.text, multiline=True), segment.style)
+
+
+class _ShowControls(RenderHook):
+    """The last check before the terminal: user text was made visible where it was put
+    in a table or a line; anything missed there is shown here, never obeyed. (A live
+    display, such as the import's progress bar, draws past render hooks: its text is
+    made visible where it is built.)"""
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_Visible(r) for r in renderables]
+
+
+def t(text: str | None, style: str = "") -> Text:
+    """User text as a Text: never markup, its controls shown as escapes."""
+    return Text(visible(text), style=style)
+
+
+def say(message: str, *, err: bool = False) -> None:
+    """One line for a person (a confirmation, a warning), with any name in it made visible."""
+    typer.echo(visible(message), err=err)
 
 
 # --- small formatters ----------------------------------------------------------
 
 
-def money(value: Decimal, currency: str) -> str:
-    """`12,000 EUR`, or `1,234.50 EUR` when there are cents."""
-    if value == value.to_integral_value():
-        return f"{value:,.0f} {currency}"
-    return f"{value:,.2f} {currency}"
-
-
 def totals_text(totals: Iterable[tuple[str, Decimal]]) -> str:
-    parts = [money(amount, currency) for currency, amount in totals]
+    parts = [money_code_last(amount, currency) for currency, amount in totals]
     return " + ".join(parts) if parts else "0"
 
 
@@ -127,11 +161,6 @@ def iso_date(day: date | None) -> str | None:
 
 def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def one_line(message: str) -> str:
-    """An error message as one line, whatever the driver put in it."""
-    return " ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 # --- deals -----------------------------------------------------------------------
@@ -201,25 +230,6 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def csv_safe(cell: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    if cell is None:
-        return ""
-    text = str(cell)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def csv_cell(value: Any) -> Any:
-    """Lists as `a, b`, flags as yes/no; everything else as it is."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value)
-    return value
-
-
 def deals_csv(deals: Sequence[Deal], now: datetime, board: Board) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -227,7 +237,7 @@ def deals_csv(deals: Sequence[Deal], now: datetime, board: Board) -> str:
     for deal in deals:
         record = deal_record(deal, now, board)
         record["value"] = str(deal.value)
-        writer.writerow([csv_safe(csv_cell(record[name])) for name in DEAL_FIELDS])
+        writer.writerow([csv_cell(record[name]) for name in DEAL_FIELDS])
     return out.getvalue()
 
 
@@ -249,27 +259,27 @@ def status_text(deal: Deal, now: datetime, board: Board) -> Text:
 def deals_table(deals: Sequence[Deal], now: datetime, *, board: Board) -> RenderableType:
     if not deals:
         return Text("No deals.", style="dim")
-    table = Table(box=box.SIMPLE_HEAD, title=Text(board.name, style="bold"), title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title=t(board.name, style="bold"), title_justify="left")
     table.add_column("ID", justify="right", style="dim")
     table.add_column("Title", overflow="fold", ratio=3)
     table.add_column("Account", overflow="fold", ratio=2)
     table.add_column("Stage")
     table.add_column("Status", min_width=7)
-    table.add_column("Value", justify="right", no_wrap=True, min_width=max(len(money(d.value, d.currency)) for d in deals))
+    table.add_column("Value", justify="right", no_wrap=True, min_width=max(len(money_code_last(d.value, d.currency)) for d in deals))
     table.add_column("Owner", overflow="fold")
     table.add_column("Days", justify="right")
     table.add_column("Next step", overflow="fold", ratio=2)
     for deal in deals:
         table.add_row(
             str(deal.id),
-            Text(deal.title),
-            Text(deal.account),
-            Text(deal.stage),
+            t(deal.title),
+            t(deal.account),
+            t(deal.stage),
             status_text(deal, now, board),
-            money(deal.value, deal.currency),
-            Text(deal.owner),
+            money_code_last(deal.value, deal.currency),
+            t(deal.owner),
             str(deal.days_in_stage(now)),
-            Text(deal.next_step),
+            t(deal.next_step),
         )
     return table
 
@@ -296,44 +306,45 @@ def event_record(event: Event) -> dict[str, Any]:
 def event_detail(event: Event) -> Text:
     """What happened, in words; every piece of user text stays literal."""
     kind = event.kind
+    v = visible
     if kind is EventKind.CREATED:
-        return Text.assemble("in ", event.to_stage or "")
+        return Text.assemble("in ", v(event.to_stage))
     if kind is EventKind.NOTE:
-        return Text(event.new_value or "")
+        return Text(v(event.new_value, multiline=True))
     if kind is EventKind.EDITED and event.field == "contacts":
         if event.new_value:
-            return Text.assemble("contact added: ", event.new_value)
-        return Text.assemble("contact removed: ", event.old_value or "")
+            return Text.assemble("contact added: ", v(event.new_value))
+        return Text.assemble("contact removed: ", v(event.old_value))
     if kind is EventKind.EDITED:
-        return Text.assemble(event.field or "", ": ", repr(event.old_value), " -> ", repr(event.new_value))
+        return Text.assemble(v(event.field), ": ", v(repr(event.old_value)), " -> ", v(repr(event.new_value)))
     if kind is EventKind.WIP_OVERRIDE:
         if event.to_stage:
-            return Text.assemble("into ", event.to_stage, ", because: ", event.reason or "")
-        return Text.assemble("because: ", event.reason or "")
+            return Text.assemble("into ", v(event.to_stage), ", because: ", v(event.reason))
+        return Text.assemble("because: ", v(event.reason))
     if kind is EventKind.QUALIFIED:
-        detail = Text.assemble(event.field or "", ": ", event.new_value or "")
+        detail = Text.assemble(v(event.field), ": ", v(event.new_value))
         if event.old_value:
-            detail.append(f" (was {event.old_value})")
+            detail.append(f" (was {v(event.old_value)})")
         if event.reason:
             detail.append(" · ")
-            detail.append(event.reason)
+            detail.append(v(event.reason))
         return detail
     if kind in (EventKind.BLOCKED, EventKind.UNBLOCKED):
-        return Text(event.reason or "")
+        return Text(v(event.reason))
     if kind is EventKind.UNDONE:
-        return Text(f"undid event {event.old_value}")
-    detail = Text.assemble(event.from_stage or "", " -> ", event.to_stage or "")
+        return Text(f"undid event {v(event.old_value)}")
+    detail = Text.assemble(v(event.from_stage), " -> ", v(event.to_stage))
     if event.reason:
         detail.append(" (")
-        detail.append(event.reason)
+        detail.append(v(event.reason))
         competitor = (event.data or {}).get("competitor")
         if competitor:
             detail.append(": ")
-            detail.append(competitor)
+            detail.append(v(competitor))
         detail.append(")")
     if kind in (EventKind.LOST, EventKind.WON) and event.new_value:
         detail.append(" · ")
-        detail.append(event.new_value)
+        detail.append(v(event.new_value))
     return detail
 
 
@@ -359,14 +370,14 @@ def events_table(events: Sequence[Event], *, title: Text | None = None) -> Table
             str(event.id),
             local_time(event.at),
             Text(event.kind.value, style=EVENT_STYLES.get(event.kind, "")),
-            Text(event.actor),
+            t(event.actor),
             event_detail(event),
         )
     return table
 
 
 def history_table(deal: Deal, events: Sequence[Event]) -> RenderableType:
-    return events_table(events, title=Text.assemble(f"#{deal.id} ", (deal.title, "bold")))
+    return events_table(events, title=Text.assemble(f"#{deal.id} ", (visible(deal.title), "bold")))
 
 
 # --- one deal in full ----------------------------------------------------------
@@ -382,29 +393,29 @@ def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     flags = deal_flags(deal, now, board)
-    stage = Text(deal.stage)
+    stage = t(deal.stage)
     stage.append(f" · {deal.days_in_stage(now)} days in stage", style="dim")
     rows: list[tuple[str, Text | str]] = [
-        ("Account", Text(deal.account or "-")),
-        ("Value", money(deal.value, deal.currency)),
-        ("Board", Text(board.name)),
+        ("Account", t(deal.account or "-")),
+        ("Value", money_code_last(deal.value, deal.currency)),
+        ("Board", t(board.name)),
         ("Stage", stage),
         ("Status", deal.status.value),
-        ("Owner", Text(deal.owner or "-")),
-        ("Helpers", Text(", ".join(deal.helpers) or "-")),
+        ("Owner", t(deal.owner or "-")),
+        ("Helpers", t(", ".join(deal.helpers) or "-")),
         ("Type", label(deal.deal_type)),
         ("Priority", label(deal.priority) + " (class of service)"),
         ("Activity", label(deal.activity)),
         ("Expected close", _day(deal.expected_close)),
         ("Win probability", "stage's" if deal.probability is None else f"{deal.probability}% (the deal's own)"),
     ]
-    next_step = Text(deal.next_step or "-")
+    next_step = t(deal.next_step or "-")
     if deal.next_step_due is not None:
         next_step.append(f" (due {deal.next_step_due.isoformat()})")
     rows.append(("Next step", next_step))
-    rows.append(("Tags", Text(", ".join(deal.tags) or "-")))
+    rows.append(("Tags", t(", ".join(deal.tags) or "-")))
     if deal.is_blocked:
-        blocked = Text(deal.blocked_reason or "", style="bold red")
+        blocked = t(deal.blocked_reason, style="bold red")
         if deal.blocked_since is not None:
             blocked.append(f" (since {local_time(deal.blocked_since)})", style="dim")
         rows.append(("Blocked", blocked))
@@ -418,9 +429,9 @@ def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
     if deal.closed_at is not None:
         rows.append(("Closed at", local_time(deal.closed_at)))
     if deal.lost_reason:
-        rows.append(("Lost reason", Text(deal.lost_reason)))
+        rows.append(("Lost reason", t(deal.lost_reason)))
     if deal.external_source:
-        rows.append(("Imported from", Text(f"{deal.external_source} {deal.external_id or ''}".strip())))
+        rows.append(("Imported from", t(f"{deal.external_source} {deal.external_id or ''}".strip())))
     for name, value in rows:
         grid.add_row(name, value)
     return grid
@@ -435,7 +446,7 @@ def contacts_table(deal: Deal) -> RenderableType:
     table.add_column("Stance")
     table.add_column("Email", overflow="fold")
     for contact in deal.contacts:
-        table.add_row(Text(contact.name), label(contact.role), label(contact.stance), Text(contact.email))
+        table.add_row(t(contact.name), label(contact.role), label(contact.stance), t(contact.email))
     return table
 
 
@@ -455,15 +466,15 @@ def qualification_table(deal: Deal, board: Board) -> RenderableType:
     table.add_column("Gates", overflow="fold")
     for criterion in sorted(board.criteria, key=lambda c: c.position):
         answer = deal.qualification.get(criterion.name)
-        gates = Text(", ".join(gated_stages(board, criterion.required_for)))
+        gates = t(", ".join(gated_stages(board, criterion.required_for)))
         if answer is None:
-            table.add_row(Text(criterion.name), Text("-", style="dim"), "", "", "", gates)
+            table.add_row(t(criterion.name), Text("-", style="dim"), "", "", "", gates)
             continue
         table.add_row(
-            Text(criterion.name),
+            t(criterion.name),
             Text(answer.answer.value, style=ANSWER_STYLES.get(answer.answer.value, "")),
-            Text(answer.note),
-            Text(answer.actor),
+            t(answer.note),
+            t(answer.actor),
             local_time(answer.at) if answer.at else "",
             gates,
         )
@@ -472,7 +483,7 @@ def qualification_table(deal: Deal, board: Board) -> RenderableType:
 
 def deal_renderable(deal: Deal, now: datetime, board: Board, timeline: Sequence[Event]) -> RenderableType:
     """`show`: the fields, contacts, qualification and the timeline, newest first."""
-    title = Text.assemble(f"#{deal.id} ", (deal.title, "bold"))
+    title = Text.assemble(f"#{deal.id} ", (visible(deal.title), "bold"))
     if deal.is_blocked:
         title.append(f"  {BLOCKED_MARK}", style="bold red")
     return Group(
@@ -505,7 +516,7 @@ def criterion_record(board: Board, criterion: Any) -> dict[str, Any]:
 def criteria_table(board: Board) -> RenderableType:
     if not board.criteria:
         return Text("No qualification criteria; add one with `criteria add NAME`.", style="dim")
-    table = Table(box=box.SIMPLE_HEAD, title=Text(board.name, style="bold"), title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title=t(board.name, style="bold"), title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("Criterion", overflow="fold")
     table.add_column("Required for", overflow="fold", ratio=1)
@@ -513,8 +524,8 @@ def criteria_table(board: Board) -> RenderableType:
         gates = gated_stages(board, criterion.required_for)
         table.add_row(
             str(criterion.position + 1),
-            Text(criterion.name),
-            Text(", ".join(gates)) if gates else Text("-", style="dim"),
+            t(criterion.name),
+            t(", ".join(gates)) if gates else Text("-", style="dim"),
         )
     return table
 
@@ -526,12 +537,12 @@ def lane_record(limit: Any) -> dict[str, Any]:
 def lanes_table(board: Board) -> RenderableType:
     if not board.lane_limits:
         return Text("No lane or person WIP limits; set one with `lane limit owner NAME N`.", style="dim")
-    table = Table(box=box.SIMPLE_HEAD, title=Text(board.name, style="bold"), title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title=t(board.name, style="bold"), title_justify="left")
     table.add_column("Lane")
     table.add_column("Value", overflow="fold")
     table.add_column("WIP max", justify="right")
     for limit in board.lane_limits:
-        table.add_row(limit.dimension.value, Text(label(limit.value)), str(limit.wip_max))
+        table.add_row(limit.dimension.value, t(label(limit.value)), str(limit.wip_max))
     return table
 
 
@@ -563,7 +574,7 @@ def stage_record(summary: StageSummary) -> dict[str, Any]:
 
 
 def stages_table(board: Board, summaries: Sequence[StageSummary]) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, title=Text(board.name, style="bold"), title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title=t(board.name, style="bold"), title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("Stage", overflow="fold")
     table.add_column("Kind")
@@ -575,7 +586,7 @@ def stages_table(board: Board, summaries: Sequence[StageSummary]) -> RenderableT
         stage = summary.stage
         table.add_row(
             str(stage.position + 1),
-            Text(stage.name),
+            t(stage.name),
             stage.kind.value + (" (upstream)" if stage.upstream else ""),
             limit_text(stage.wip_min),
             limit_text(stage.wip_max),
@@ -600,10 +611,10 @@ def boards_table(boards: Sequence[Board]) -> RenderableType:
     table.add_column("Template")
     table.add_column("Stages", overflow="fold", ratio=1)
     for index, board in enumerate(boards):
-        name = Text(board.name)
+        name = t(board.name)
         if index == 0:
             name.append(" (default)", style="dim")
-        table.add_row(name, board.template, Text(", ".join(s.name for s in board.stages)))
+        table.add_row(name, t(board.template), t(", ".join(s.name for s in board.stages)))
     return table
 
 
@@ -612,16 +623,16 @@ def card(deal: Deal, now: datetime) -> Panel:
     if deal.is_blocked:
         body.append(BLOCKED_MARK, style="bold red")
         body.append("\n")
-        body.append(deal.blocked_reason or "", style="red")
+        body.append(visible(deal.blocked_reason), style="red")
         body.append("\n")
-    body.append(deal.title, style="bold")
+    body.append(visible(deal.title), style="bold")
     if deal.account:
         body.append("\n")
-        body.append(deal.account)
+        body.append(visible(deal.account))
     body.append("\n")
-    body.append(money(deal.value, deal.currency), style="green")
+    body.append(money_code_last(deal.value, deal.currency), style="green")
     body.append("\n")
-    footer = f"{deal.owner} · " if deal.owner else ""
+    footer = f"{visible(deal.owner)} · " if deal.owner else ""
     body.append(f"{footer}{deal.days_in_stage(now)}d", style="dim")
     return Panel(
         body,
@@ -634,7 +645,7 @@ def card(deal: Deal, now: datetime) -> Panel:
 
 
 def column_header(column: ColumnView) -> Text:
-    header = Text(column.stage.name, style="bold")
+    header = t(column.stage.name, style="bold")
     header.append("\n")
     header.append(wip_text(column.stage, column.count), style=WIP_STYLES[column.wip_state] or "dim")
     blocked = sum(1 for deal in column.deals if deal.is_blocked)
@@ -649,7 +660,7 @@ def column_header(column: ColumnView) -> Text:
 def board_renderable(view: BoardView, now: datetime) -> RenderableType:
     """The whole board once: one column per stage, one card per deal."""
     open_deals = sum(c.count for c in view.columns if not c.stage.is_closed)
-    title = Text.assemble((view.board.name, "bold"), f" · {open_deals} open deal{'s' if open_deals != 1 else ''}")
+    title = Text.assemble((visible(view.board.name), "bold"), f" · {open_deals} open deal{'s' if open_deals != 1 else ''}")
     table = Table(box=box.SQUARE, title=title, title_justify="left", expand=True, show_lines=False)
     for column in view.columns:
         table.add_column(column_header(column), ratio=1, overflow="fold", vertical="top")

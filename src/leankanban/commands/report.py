@@ -18,6 +18,7 @@ import typer
 
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput
+from leankanban.text import visible
 
 
 class ReportFormat(str, enum.Enum):
@@ -168,7 +169,7 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as err:
         raise InvalidInput(f"Cannot write {output}: {err.strerror or err}.") from None
-    typer.echo(f"Wrote {output}.", err=True)
+    typer.echo(visible(f"Wrote {output}."), err=True)
 
 
 def _write_csv(tables: dict[str, str], output: Path | None) -> None:
@@ -185,7 +186,7 @@ def _write_csv(tables: dict[str, str], output: Path | None) -> None:
         except OSError as err:
             raise InvalidInput(f"Cannot write {path}: {err.strerror or err}.") from None
         paths.append(str(path))
-    typer.echo(f"Wrote {', '.join(paths)}.", err=True)
+    typer.echo(visible(f"Wrote {', '.join(paths)}."), err=True)
 
 
 def chart(
@@ -221,4 +222,4 @@ def chart(
         charts.save_chart(kind.value, series, output)
     except OSError as err:
         raise InvalidInput(f"Cannot write {output}: {err.strerror or err}.") from None
-    typer.echo(f"Wrote {output}.", err=True)
+    typer.echo(visible(f"Wrote {output}."), err=True)

@@ -25,8 +25,9 @@ from leankanban.commands.detail import board_of
 from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput, NotFound
-from leankanban.reports.render import md, visible
 from leankanban.services import LeanKanban
+from leankanban.text import markdown as md
+from leankanban.text import visible
 
 retro_app = typer.Typer(
     help="Retrospectives on a sprint or a deal, and 5-whys; each --improve item becomes an improvement card.",
@@ -208,9 +209,11 @@ def _listed_items(retro: sp.Retro, kind: sp.ItemKind) -> list[sp.RetroItem]:
 
 def retro_renderable(retro: sp.Retro, services: LeanKanban, sprints: dict[int, int]) -> RenderableType:
     boards = card_boards(services, retro)
-    title = Text.assemble((f"Retro #{retro.id}", "bold"), f" · {retro.kind.value} · ", about(retro, services, sprints))
+    title = Text.assemble(
+        (f"Retro #{retro.id}", "bold"), f" · {retro.kind.value} · ", visible(about(retro, services, sprints))
+    )
     meta = Text(f"{render.local_time(retro.created_at)} by ", style="dim")
-    meta.append(retro.actor or "-")
+    meta.append(visible(retro.actor or "-"))
     parts: list[RenderableType] = [title, meta]
     for kind in sp.ItemKind:
         items = _listed_items(retro, kind)
@@ -220,19 +223,19 @@ def retro_renderable(retro: sp.Retro, services: LeanKanban, sprints: dict[int, i
         parts.append(Text(sp.ITEM_LABELS[kind], style="bold"))
         for item in items:
             line = Text("  - ")
-            line.append(item.text)
+            line.append(visible(item.text))
             if item.card_id is not None:
                 line.append(f"  (card #{item.card_id} on ", style="dim")
-                line.append(boards.get(item.card_id, ""), style="dim")
+                line.append(visible(boards.get(item.card_id, "")), style="dim")
                 line.append(")", style="dim")
             parts.append(line)
     if retro.whys:
-        parts += [Text(""), Text("5 whys", style="bold"), Text.assemble("  Problem: ", retro.problem)]
+        parts += [Text(""), Text("5 whys", style="bold"), Text.assemble("  Problem: ", visible(retro.problem))]
         for number, why in enumerate(retro.whys, 1):
-            parts.append(Text.assemble(f"  Why {number}: ", why))
-        parts.append(Text.assemble(("  Root cause: ", "bold"), retro.root_cause))
+            parts.append(Text.assemble(f"  Why {number}: ", visible(why)))
+        parts.append(Text.assemble(("  Root cause: ", "bold"), visible(retro.root_cause)))
     if retro.tags:
-        parts += [Text(""), Text.assemble(("Tags: ", "dim"), ", ".join(retro.tags))]
+        parts += [Text(""), Text.assemble(("Tags: ", "dim"), visible(", ".join(retro.tags)))]
     return Group(*parts)
 
 
@@ -386,8 +389,8 @@ def list_retros(
     table.add_column("Tags", overflow="fold", ratio=1)
     for r in retros:
         table.add_row(
-            str(r.id), render.local_time(r.created_at), r.kind.value, Text(about(r, services, sprints)),
-            _counts(r), Text(", ".join(r.tags)),
+            str(r.id), render.local_time(r.created_at), r.kind.value, render.t(about(r, services, sprints)),
+            _counts(r), render.t(", ".join(r.tags)),
         )
     render.make_console().print(table)
 

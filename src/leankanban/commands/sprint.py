@@ -24,8 +24,9 @@ from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput, NotFound
 from leankanban.domain.model import Deal
-from leankanban.reports.render import number, visible
+from leankanban.reports.render import number
 from leankanban.services import LeanKanban
+from leankanban.text import amount, money_code_last, visible
 
 sprint_app = typer.Typer(
     help="Time-boxed sales sprints: a goal, objectives, committed deals, a burn-up and a retro at the end "
@@ -50,13 +51,6 @@ class TableOrJson(str, enum.Enum):
 
 
 # --- small formatters -----------------------------------------------------------------
-
-
-def amount(value: Decimal | None) -> str:
-    """`50,000`, or `1,234.50` with cents; a sprint's target has no currency of its own."""
-    if value is None:
-        return "-"
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
 def sparkline(values: list[Decimal], top: Decimal) -> str:
@@ -234,7 +228,7 @@ def _burn_up_table(sprint: sp.Sprint, points: list[sp.BurnUpPoint]) -> Table:
     table.add_column("Ideal", justify="right", style="dim")
     for day, p in enumerate(points, 1):
         table.add_row(
-            str(day), p.day.isoformat(), amount(p.won_value), "-" if p.ideal_value is None else f"{p.ideal_value:,.0f}",
+            str(day), p.day.isoformat(), amount(p.won_value), amount(p.ideal_value, cents=False),
             str(p.objectives_done), f"{p.ideal_objectives:g}",
         )
     return table
@@ -242,10 +236,10 @@ def _burn_up_table(sprint: sp.Sprint, points: list[sp.BurnUpPoint]) -> Table:
 
 def sprint_renderable(services: LeanKanban, sprint: sp.Sprint, points: list[sp.BurnUpPoint], board: str) -> RenderableType:
     today = _today(services)
-    title = Text.assemble((sprint.name, "bold"), " · ", board, f" · {sprint.status.value}")
+    title = Text.assemble((sprint.name, "bold"), " · ", visible(board), f" · {sprint.status.value}")
     parts: list[RenderableType] = [title]
     if sprint.goal:
-        parts.append(Text.assemble(("Goal     ", "bold"), sprint.goal))
+        parts.append(Text.assemble(("Goal     ", "bold"), visible(sprint.goal)))
     dates = f"{sprint.start.isoformat()} to {sprint.end.isoformat()}"
     if sprint.status is sp.SprintStatus.OPEN:
         dates += f" · day {sprint.day_number(today)} of {sprint.days}"
@@ -268,7 +262,7 @@ def sprint_renderable(services: LeanKanban, sprint: sp.Sprint, points: list[sp.B
         table.add_column("Done")
         table.add_column("Deal", justify="right")
         for o in sprint.objectives:
-            text = Text(o.text)
+            text = render.t(o.text)
             if o.carried_from is not None:
                 text.append(" (carried over)", style="dim")
             table.add_row(
@@ -289,7 +283,7 @@ def sprint_renderable(services: LeanKanban, sprint: sp.Sprint, points: list[sp.B
         table.add_column("Status")
         table.add_column("Value", justify="right", no_wrap=True)
         for d in deals:
-            table.add_row(str(d.id), Text(d.title), Text(d.stage), d.status.value, render.money(d.value, d.currency))
+            table.add_row(str(d.id), render.t(d.title), render.t(d.stage), d.status.value, money_code_last(d.value, d.currency))
         parts.append(table)
     else:
         parts.append(Text("No committed deals; commit one with `sprint commit DEAL_ID`.", style="dim"))
@@ -301,7 +295,7 @@ def sprint_renderable(services: LeanKanban, sprint: sp.Sprint, points: list[sp.B
     if improvements:
         parts.append(Text("Open improvements from retros", style="bold"))
         for d in improvements:
-            parts.append(Text.assemble(f"  #{d.id} ", d.title, (f"  ({d.stage})", "dim")))
+            parts.append(Text.assemble(f"  #{d.id} ", visible(d.title), (f"  ({visible(d.stage)})", "dim")))
     return Group(*parts)
 
 
@@ -355,7 +349,7 @@ def list_sprints(
             Text(s.status.value, style="green" if s.status is sp.SprintStatus.OPEN else ""),
             amount(v.won_value) if v else "-", str(v.won_count) if v else "-", str(v.deals_advanced) if v else "-",
             f"{v.objectives_met}/{v.objectives_total}" if v else f"{met}/{len(s.objectives)}",
-            Text(s.goal),
+            render.t(s.goal),
         )
     render.make_console().print(table)
 

@@ -15,6 +15,7 @@ from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import StageKind
 from leankanban.services import UNSET
+from leankanban.text import visible
 
 #: Words that clear a limit, as in `--wip-max none`.
 CLEAR_WORDS = ("none", "off", "")
@@ -56,7 +57,7 @@ def _limit(raw: str | None, clear: bool, option: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise typer.BadParameter(f"'{raw}' is not a whole number or 'none'.", param_hint=f"--{option}") from None
+        raise typer.BadParameter(f"'{visible(raw)}' is not a whole number or 'none'.", param_hint=f"--{option}") from None
 
 
 @stage_app.command("set")
@@ -85,13 +86,13 @@ def set_limits(
         name, board=app.board, wip_min=new_min, wip_max=new_max, stale_after_days=new_stale
     )
     if new_max is not UNSET or new_min is not UNSET:
-        typer.echo(
+        render.say(
             f"Stage '{stage.name}': WIP minimum {render.limit_text(stage.wip_min)}, "
             f"maximum {render.limit_text(stage.wip_max)}."
         )
     if new_stale is not UNSET:
         after = "never turn stale" if stage.stale_after_days is None else f"turn stale after {stage.stale_after_days} days"
-        typer.echo(f"Stage '{stage.name}': cards {after}.")
+        render.say(f"Stage '{stage.name}': cards {after}.")
 
 
 @stage_app.command("add")
@@ -117,7 +118,7 @@ def add_stage(
         wip_max=wip_max,
         upstream=upstream,
     )
-    typer.echo(f"Added stage '{stage.name}' at position {stage.position + 1}.")
+    render.say(f"Added stage '{stage.name}' at position {stage.position + 1}.")
 
 
 @stage_app.command("rename")
@@ -130,7 +131,7 @@ def rename_stage(
     app = state(ctx)
     before = app.services().get_board(app.board).stage(old)
     stage = app.services().rename_stage(old, new, board=app.board)
-    typer.echo(f"Renamed stage '{before.name}' to '{stage.name}'.")
+    render.say(f"Renamed stage '{before.name}' to '{stage.name}'.")
 
 
 @stage_app.command("remove")
@@ -139,7 +140,7 @@ def remove_stage(ctx: typer.Context, name: StageName) -> None:
     app = state(ctx)
     stage = app.services().get_board(app.board).stage(name)
     app.services().remove_stage(name, board=app.board)
-    typer.echo(f"Removed stage '{stage.name}'.")
+    render.say(f"Removed stage '{stage.name}'.")
 
 
 @stage_app.command("reorder")
@@ -147,4 +148,4 @@ def reorder_stage(ctx: typer.Context, name: StageName, position: Position) -> No
     """Move a stage to another position on the board."""
     app = state(ctx)
     order = app.services().reorder_stage(name, position - 1, board=app.board)
-    typer.echo("Stages: " + ", ".join(f"{s.position + 1}. {s.name}" for s in order) + ".")
+    render.say("Stages: " + ", ".join(f"{s.position + 1}. {s.name}" for s in order) + ".")

@@ -140,7 +140,7 @@ def allocation(
     for activity in Activity:
         table.add_column(activity.value.capitalize(), justify="right")
     for row in rows:
-        person = Text(row.person) if row.person else Text("Team", style="bold")
+        person = render.t(row.person) if row.person else Text("Team", style="bold")
         table.add_row(person, sp.format_minutes(row.total) if row.total else "-", *(_cell(row, a) for a in Activity))
     render.make_console().print(table)
     if rows and not rows[-1].total:

@@ -19,6 +19,7 @@ from leankanban.domain.errors import InvalidInput, LeanKanbanError
 from leankanban.importers import FORMATS, ParseOptions, RawFile, parse_column_map, parse_import, parse_stage_map
 from leankanban.services.imports import ImportSummary, import_batch
 from leankanban.services import LeanKanban
+from leankanban.text import visible
 
 Progress = Callable[[int, int], None]
 
@@ -84,7 +85,7 @@ def import_(
         options=ParseOptions(dayfirst=dayfirst),
     )
     services = app.services(ensure_board=target is not None)
-    with _progress_bar(f"Importing {raw.name}") as progress:
+    with _progress_bar(visible(f"Importing {raw.name}")) as progress:
         summary = import_batch(services, batch, board=target, stage_map=stages, dry_run=dry_run, progress=progress)
     typer.echo(summary_text(summary, raw.name))
 
@@ -102,7 +103,7 @@ def _backup(raw: RawFile) -> dict[str, Any] | None:
 
 def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
     counts = restore(services, data)
-    typer.echo(
+    render.say(
         f"Restored {name}: {counts['boards']} board(s), {counts['deals']} deal(s), "
         f"{counts['events']} event(s), {counts['contacts']} contact(s)."
     )
@@ -129,7 +130,7 @@ def _progress_bar(description: str) -> Iterator[Progress | None]:
 
 
 def summary_text(summary: ImportSummary, name: str) -> str:
-    """What an import did, in plain lines (user text as it is: no markup is read)."""
+    """What an import did, in plain lines (no markup is read; controls in names and reasons show as escapes)."""
     verb = "Checked" if summary.dry_run else "Imported"
     onto = "for" if summary.dry_run else "into"
     lines = [
@@ -148,7 +149,7 @@ def summary_text(summary: ImportSummary, name: str) -> str:
         lines.append(f"Warning: {warning}")
     if summary.dry_run:
         lines.append("Dry run: nothing written.")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)
 
 
 def export(
@@ -188,4 +189,4 @@ def export(
         output.write_bytes(text.encode("utf-8-sig" if bom else "utf-8"))
     except OSError as err:
         raise LeanKanbanError(f"Cannot write {output}: {err.strerror or type(err).__name__}.") from None
-    typer.echo(f"Exported {what} to {output}.")
+    render.say(f"Exported {what} to {output}.")

@@ -10,6 +10,10 @@
   text passed as `rich.text.Text`, never as markup.
 * `to_html`: one self-contained page (inline CSS, charts passed in as SVG
   text) to mail; every piece of user text is HTML-escaped.
+
+What makes user text safe in each format (`visible`, `md`, `h`, `cell`) and
+how money reads (`money_text`) come from `leankanban.text`, as on every other
+surface: control, bidi and zero-width characters show as escapes (`\\x1b`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -30,6 +33,11 @@ from leankanban.reports.model import (
     SalesMetrics,
     StandupReport,
 )
+from leankanban.text import csv_cell as cell
+from leankanban.text import html as h
+from leankanban.text import markdown as md
+from leankanban.text import money_cents as money_text
+from leankanban.text import visible
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import RenderableType
@@ -57,23 +65,6 @@ def iso(moment: datetime | date | None) -> str | None:
 
 def _round(days: float | None) -> float | None:
     return None if days is None else round(days, 2)
-
-
-#: Bidirectional overrides and isolates ("Trojan Source"): shown, not obeyed.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-
-
-def visible(text: str) -> str:
-    """`text` with control and bidi characters shown as escapes (`\\x1b`)."""
-    if text.isprintable() and not _BIDI.intersection(text):
-        return text
-    out = []
-    for char in text:
-        if char in _BIDI or (not char.isprintable() and unicodedata.category(char) != "Zs"):
-            out.append(repr(char)[1:-1] if char not in "\n\r\t" else " ")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 # -- JSON ---------------------------------------------------------------------
@@ -462,24 +453,6 @@ def improvements_line(r: StandupReport) -> str:
 
 # -- Markdown ---------------------------------------------------------------------
 
-_MD_SPECIAL = set("\\`*_{}[]<>|~#&!")
-
-
-def md(text: str | None) -> str:
-    """User text made literal for Markdown (GFM): special characters are
-    backslash-escaped and line breaks become spaces, so it stays in its cell."""
-    if not text:
-        return ""
-    flat = visible(" ".join(text.splitlines()))
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in flat)
-
-
-def money_text(amount: Decimal | None, currency: str = "") -> str:
-    if amount is None:
-        return "-"
-    shown = f"{amount:,.2f}"
-    return f"{currency} {shown}".strip()
-
 
 def _pct(rate: float | None) -> str:
     return "-" if rate is None else f"{rate:.0%}"
@@ -668,15 +641,6 @@ def _markdown_new(r: StandupReport) -> list[str]:
 
 
 # -- CSV --------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(text: str | None) -> str:
-    """User text safe for a spreadsheet: a leading formula character is neutralised with `'`."""
-    if not text:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -912,13 +876,6 @@ ul.kpi li{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;background
 .won{color:#1a7f37}.lost{color:#b3261e}
 figure{margin:12px 0}figure svg{max-width:100%;height:auto}
 """
-
-
-def h(text: str | None) -> str:
-    """User text made literal for HTML: `<script>` shows as `<script>`, never runs."""
-    import html
-
-    return html.escape(visible(text or ""), quote=True)
 
 
 def _html_table(header: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 
 from leankanban.services import LeanKanban
+from leankanban.text import visible
 from leankanban.tui.screens.board import BoardScreen
 from leankanban.tui.undo import UndoStack
 
@@ -29,6 +32,11 @@ class LeanKanbanApp(App[None]):
 
     def get_default_screen(self) -> BoardScreen:
         return BoardScreen(self.services, board=self.board, poll_interval=self.poll_interval, undo=self.undo_stack)
+
+    def notify(self, message: str, *, title: str = "", markup: bool = False, **options: Any) -> None:
+        """A toast, from any screen or widget. Its text often carries a title or a stage name
+        (an error's message, say), so it is shown as `visible` makes it, and never read as markup."""
+        super().notify(visible(message), title=visible(title), markup=False, **options)
 
     @property
     def board_screen(self) -> BoardScreen:

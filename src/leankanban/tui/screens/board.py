@@ -299,7 +299,7 @@ class BoardScreen(Screen[None]):
             # while, say, the board has been deleted).
             self.revision = -1
             if self.view is None:
-                self.query_one("#loading", Static).update(Text(message.message))
+                self.query_one("#loading", Static).update(Text(visible(message.message)))
         self.notify(message.message, title="Not done", severity="error", markup=False)
 
     # -- showing it --------------------------------------------------------

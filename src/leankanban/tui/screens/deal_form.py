@@ -21,6 +21,7 @@ from leankanban.domain.errors import (
 )
 from leankanban.domain.model import Activity, Deal, DealType, Priority, label
 from leankanban.services import LeanKanban
+from leankanban.text import visible
 from leankanban.tui.format import literal
 from leankanban.tui.screens.wip_override import WipOverrideDialog
 
@@ -90,6 +91,10 @@ class DealForm(ModalScreen[Deal | None]):
         self.stage = deal.stage if deal is not None else (stage or stages[0])
 
     def _initial(self, name: str) -> str:
+        """What a field shows at first: its value with controls as escapes (an Input shows text raw)."""
+        return visible(self._current(name))
+
+    def _current(self, name: str) -> str:
         deal = self.deal
         if deal is None:
             return {"currency": defaults.CURRENCY, "owner": self.services.actor}.get(name, "")
@@ -151,7 +156,11 @@ class DealForm(ModalScreen[Deal | None]):
         self.query_one("#title", Input).focus()
 
     def _values(self) -> dict[str, object]:
-        values: dict[str, object] = {name: self.query_one(f"#{name}", Input).value for name, _ in TEXT_FIELDS}
+        values: dict[str, object] = {}
+        for name, _ in TEXT_FIELDS:
+            typed = self.query_one(f"#{name}", Input).value
+            # A field left as shown keeps its exact text; only what was typed is new.
+            values[name] = self._current(name) if typed == self._initial(name) else typed
         for name, _, _ in SELECT_FIELDS:
             values[name] = self.query_one(f"#{name}", Select).value
         return values
@@ -164,7 +173,7 @@ class DealForm(ModalScreen[Deal | None]):
     def _error(self, target: str, message: str) -> None:
         """Show `message` under the field `target` (or under the form)."""
         widget = self.query_one(f"#{target}-error", Static)
-        widget.update(Text(message))
+        widget.update(Text(visible(message)))
         widget.add_class("-shown")
 
     def _show_error(self, field: str | None, message: str) -> None:

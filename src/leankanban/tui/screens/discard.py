@@ -63,7 +63,7 @@ class DiscardDialog(ModalScreen[DiscardChoice | None]):
                 yield Input(initial.competitor if initial else "", placeholder="competitor", id="competitor")
             yield Label("Note (optional)")
             yield Input(initial.note if initial else "", placeholder="what happened", id="note")
-            yield Static(Text(self.error or ""), id="discard-error", classes="dialog-error")
+            yield Static(Text(visible(self.error)), id="discard-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Discard", variant="error", id="ok", disabled=True)
                 yield Button("Cancel", id="cancel")

@@ -112,7 +112,7 @@ class MetricsScreen(Screen[None]):
         self.draw_chart()
 
     def on_metrics_failed(self, message: MetricsFailed) -> None:
-        self.query_one("#metrics-summary", Static).update(Text(message.reason))
+        self.query_one("#metrics-summary", Static).update(Text(visible(message.reason)))
 
     def draw_chart(self) -> None:
         if not self.series:

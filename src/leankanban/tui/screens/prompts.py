@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from leankanban.domain.model import ContactRole, Stance, label
+from leankanban.text import visible
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -54,7 +55,7 @@ class TextPrompt(ModalScreen[str | None]):
                 yield Static(Text(self.why), classes="dialog-why")
             yield Label(self.prompt)
             yield Input(self.initial, placeholder=self.placeholder, id="text")
-            yield Static(Text(self.error or ""), id="text-error", classes="dialog-error")
+            yield Static(Text(visible(self.error)), id="text-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -97,12 +98,12 @@ class WinDialog(ModalScreen[WinChoice | None]):
         with Vertical(id="dialog"):
             yield Static(Text("Close as won"), id="dialog-title")
             why = Text("Mark '")
-            why.append(self.deal_title)
+            why.append(visible(self.deal_title))
             why.append(f"' as won (now {self.value})? Give the final value if it changed.")
             yield Static(why, classes="dialog-why")
             yield Label("Final value (optional)")
             yield Input(self.initial.value, placeholder="leave empty to keep the value", id="value")
-            yield Static(Text(self.error or ""), id="value-error", classes="dialog-error")
+            yield Static(Text(visible(self.error)), id="value-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Won", variant="success", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -166,7 +167,7 @@ class ContactDialog(ModalScreen[ContactChoice | None]):
             with Horizontal(classes="field"):
                 yield Label("Email", classes="field-label")
                 yield Input(initial.email, id="email", compact=True)
-            yield Static(Text(self.error or ""), id="contact-error", classes="dialog-error")
+            yield Static(Text(visible(self.error)), id="contact-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Add", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")

@@ -80,7 +80,7 @@ class QualifyDialog(ModalScreen[list[QualifyAnswer] | None]):
                         yield Input(
                             now.note if now else "", placeholder="note", id=f"q-{number}-note", compact=True
                         )
-            yield Static(Text(self.error or ""), id="qualify-error", classes="dialog-error")
+            yield Static(Text(visible(self.error)), id="qualify-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button(ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")

@@ -7,7 +7,6 @@ Start a sprint (`s`), add (`a`) and tick (`t`) objectives, and close it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from rich.console import Group
 from rich.text import Text
@@ -21,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import LeanKanbanError
 from leankanban.services import LeanKanban
+from leankanban.text import amount
 from leankanban.tui.format import visible
 from leankanban.tui.screens.metrics import plain_chart
 from leankanban.tui.widgets.plot import PlotView
@@ -124,10 +124,6 @@ def burn_up_chart(points: list[sp.BurnUpPoint], sprint: sp.Sprint, *, width: int
     return plt.build()
 
 
-def _money(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
-
-
 class SprintScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q,p", "close", "Board", id="sprint-close-screen", tooltip="Back to the board"),
@@ -191,14 +187,14 @@ class SprintScreen(Screen[None]):
                 ("Dates   ", "dim"),
                 f"{sprint.start.isoformat()} to {sprint.end.isoformat()} · day {sprint.day_number(today)} of {sprint.days}",
             ),
-            Text.assemble(("Target  ", "dim"), _money(sprint.target_value)),
+            Text.assemble(("Target  ", "dim"), amount(sprint.target_value, cents=False)),
         ]
         if sprint.velocity is not None:
             v = sprint.velocity
             lines.append(
                 Text.assemble(
                     ("Velocity ", "dim"),
-                    f"won {_money(v.won_value)} ({v.won_count} deals), {v.deals_advanced} advanced, "
+                    f"won {amount(v.won_value, cents=False)} ({v.won_count} deals), {v.deals_advanced} advanced, "
                     f"objectives {v.objectives_met}/{v.objectives_total}",
                 )
             )
@@ -217,12 +213,12 @@ class SprintScreen(Screen[None]):
                 deal = self.services.get_deal(deal_id)
             except LeanKanbanError:
                 continue
-            deals.append(Text.assemble(f"  #{deal.id} ", visible(deal.title), (f"  {deal.stage}", "dim")))
+            deals.append(Text.assemble(f"  #{deal.id} ", visible(deal.title), (f"  {visible(deal.stage)}", "dim")))
         self.query_one("#sprint-deals", Static).update(
             Group(Text("Committed deals", style="bold"), *(deals or [Text("  none", style="dim")]))
         )
         improvements = self.services.open_improvements(board=self.board)
-        rows = [Text.assemble(f"  #{d.id} ", visible(d.title), (f"  {d.stage}", "dim")) for d in improvements]
+        rows = [Text.assemble(f"  #{d.id} ", visible(d.title), (f"  {visible(d.stage)}", "dim")) for d in improvements]
         self.query_one("#sprint-improvements", Static).update(
             Group(Text("Open improvements", style="bold"), *(rows or [Text("  none", style="dim")]))
         )

@@ -55,7 +55,7 @@ class DealFacts(Widget):
     def render(self) -> RenderableType:
         deal, board, now = self.deal, self.board, self.now
         if self.error is not None:
-            return Text(self.error)
+            return Text(visible(self.error))
         if deal is None or board is None or now is None:
             return Text("Reading the deal…")
         style = self.get_component_rich_style
