@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from leankanban.services.backup import export_data, is_backup, restore
+from leankanban.services.backup import InvalidBackup, export_data, is_backup, restore
 from leankanban.commands import render
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
@@ -101,7 +101,16 @@ def _backup(raw: RawFile) -> dict[str, Any] | None:
 
 
 def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
-    counts = restore(services, data)
+    try:
+        counts = restore(services, data)
+    except InvalidBackup as err:
+        if len(err.problems) == 1:
+            raise
+        # The sentence, then every problem on its own line (their values are shown escaped).
+        typer.echo(render.one_line(str(err)), err=True)
+        for problem in err.problems:
+            typer.echo(f"  {render.one_line(problem)}", err=True)
+        raise typer.Exit(err.exit_code) from None
     typer.echo(
         f"Restored {name}: {counts['boards']} board(s), {counts['deals']} deal(s), "
         f"{counts['events']} event(s), {counts['contacts']} contact(s)."
