@@ -281,3 +281,43 @@ def test_a_backup_with_one_problem_is_one_sentence(run, invoke, lk_sqlite: LeanK
     assert one_sentence(refused.stderr) == (
         "The backup was not restored: boards[0].deals[0].stage_id: there is no stage 999 in the backup."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "leankanban-backup", "boards": ' + "[" * 100_000 + "]" * 100_000 + "}",
+         "deep.json is JSON nested too deeply to read; no backup is."),
+        ('{"format": "leankanban-backup", "version": 1, "boards": [{"id": 1' + "0" * 5000 + "}]}",
+         "deep.json holds a number with more than 40 digits (100000000000...); no backup has one."),
+        ('{"format": "leankanban-backup", "version": 1, "boards": [{"id": -1' + "0" * 5000 + ".5e3}]}",
+         "deep.json holds a number with more than 40 digits (-10000000000...); no backup has one."),
+    ],
+    ids=["nested", "long integer", "long float"],
+)
+def test_json_no_backup_can_be_is_one_sentence(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence, text, message):
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == message
+    assert lk_sqlite.list_deals() == []
+
+
+def test_a_backup_larger_than_the_limit_is_refused_before_it_is_read(
+    run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence, monkeypatch
+):
+    from leankanban.commands import transfer
+
+    lk_sqlite.add_deal("Acme")
+    backup = tmp_path / "backup.json"
+    assert run("export", "-o", str(backup)).exit_code == 0
+    monkeypatch.setattr(transfer, "MAX_BACKUP_BYTES", 1024 * 1024)
+    backup.write_bytes(backup.read_bytes() + b" " * (1024 * 1024))
+    result = run("import", str(backup))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == "backup.json is larger than the 1 MB a backup (or any JSON file) can be."
+    # A CSV export that size is not a backup: the limit is not for it.
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"title,stage\n" + b"Acme,Leads\n" * 100_000)
+    assert transfer._read(big).data == big.read_bytes()

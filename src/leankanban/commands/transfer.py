@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,14 @@ from typing import Annotated, Any
 
 import typer
 
-from leankanban.services.backup import InvalidBackup, export_data, is_backup, restore
+from leankanban.services.backup import (
+    MAX_BACKUP_BYTES,
+    InvalidBackup,
+    export_data,
+    is_backup,
+    parse_json,
+    restore,
+)
 from leankanban.commands import render
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
@@ -64,7 +70,7 @@ def import_(
     stages = parse_stage_map(stage_map or [])
     app = state(ctx)
     target = board or app.board
-    raw = RawFile.read(file)
+    raw = _read(file)
     backup = _backup(raw)
     if backup is not None:
         given = [flag for flag, on in (
@@ -89,12 +95,31 @@ def import_(
     typer.echo(summary_text(summary, raw.name))
 
 
+def _read(file: Path) -> RawFile:
+    """The file's bytes; a JSON object (a backup, maybe) of more than MAX_BACKUP_BYTES is refused."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(MAX_BACKUP_BYTES + 1)
+            if len(head) > MAX_BACKUP_BYTES and _looks_like_json(head):
+                raise InvalidInput(
+                    f"{file.name} is larger than the {MAX_BACKUP_BYTES // (1024 * 1024)} MB a backup "
+                    "(or any JSON file) can be."
+                )
+            return RawFile(file.name, head + handle.read())
+    except OSError:  # let the importers' reader say why, in their words
+        return RawFile.read(file)
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
 def _backup(raw: RawFile) -> dict[str, Any] | None:
     """The parsed backup when the file is a leankanban backup; None for anything else."""
-    if not raw.data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if not _looks_like_json(raw.data):
         return None
     try:
-        data = json.loads(raw.data.decode("utf-8-sig"))
+        data = parse_json(raw.data, raw.name)
     except ValueError:  # not JSON after all (or not UTF-8): let the importers say why
         return None
     return data if is_backup(data) else None
