@@ -22,6 +22,7 @@ from leankanban.commands import render
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput, LeanKanbanError
+from leankanban.files import write_private
 from leankanban.importers import FORMATS, ParseOptions, RawFile, parse_column_map, parse_import, parse_stage_map
 from leankanban.services.imports import ImportSummary, import_batch
 from leankanban.services import LeanKanban
@@ -219,7 +220,7 @@ def export(
             typer.echo(text, nl=False)
         return
     try:
-        output.write_bytes(text.encode("utf-8-sig" if bom else "utf-8"))
+        write_private(output, text.encode("utf-8-sig" if bom else "utf-8"))
     except OSError as err:
         raise LeanKanbanError(f"Cannot write {output}: {err.strerror or type(err).__name__}.") from None
     typer.echo(f"Exported {what} to {output}.")
