@@ -186,6 +186,13 @@ CORRUPTIONS: dict[str, tuple[Mutation, str, str]] = {
     "long title": (_set("deals", 0, "title", "x" * 201), "boards[0].deals[0].title", "longer than 200 characters"),
     "title not text": (_set("deals", 0, "title", ["Acme"]), "boards[0].deals[0].title", "a list is not a text"),
     "nul in text": (_set("deals", 0, "account", "Acme\x00"), "boards[0].deals[0].account", "holds a NUL character"),
+    "half a surrogate pair": (_set("deals", 0, "title", json.loads('"\\ud800"')), "boards[0].deals[0].title",
+                              "'\\ud800' is not valid Unicode text"),
+    "surrogate in a tag": (_set("deals", 0, "tags", [json.loads('"a\\udfff"')]), "boards[0].deals[0].tags",
+                           "is not valid Unicode text"),
+    "nul in event data": (_set("events", 0, "data", {"competitor\x00": "x"}), "boards[0].events[0].data",
+                          "holds a NUL character"),
+    "unknown key shown escaped": (_set("deals", 0, "\x1b[2J", 1), "boards[0].deals[0].\\u001b[2J", "unknown key"),
     "currency": (_set("deals", 0, "currency", "E1R"), "boards[0].deals[0].currency", "not a three-letter currency code"),
     "currency long": (_set("deals", 0, "currency", "EURO"), "boards[0].deals[0].currency", "longer than 3 characters"),
     "currency case": (_set("deals", 0, "currency", "eur"), "boards[0].deals[0].currency", "in capitals"),
@@ -270,7 +277,8 @@ def test_control_characters_in_a_value_are_shown_escaped(template, tmp_path):
 # --- random corruption: refused as InvalidInput, or restored and readable -----------------
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats() | st.text(max_size=12),
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats()
+    | st.text(st.characters(blacklist_categories=()), max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=6,
 )

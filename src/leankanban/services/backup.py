@@ -317,6 +317,22 @@ def _show(value: Any) -> str:
     return type(value).__name__
 
 
+def _text_problem(value: str) -> str | None:
+    """A text no database can store: a NUL character, or half of a UTF-16 pair (from `\\ud800`)."""
+    if "\x00" in value:
+        return f"{_show(value)} holds a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{_show(value)} is not valid Unicode text"
+    return None
+
+
+def _key(key: Any) -> str:
+    """A key of the backup, printable, for a path."""
+    return _show(str(key))[1:-1]
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -361,8 +377,10 @@ def _text_list(*, tag: bool = False) -> Callable[[Any], str | None]:
         if not isinstance(value, list):
             return f"{_show(value)} is not a list of texts"
         for item in value:
-            if not isinstance(item, str) or "\x00" in item:
+            if not isinstance(item, str):
                 return f"{_show(item)} in the list is not a text"
+            if _text_problem(item):
+                return _text_problem(item)
             if tag and not item.strip():
                 return "a tag cannot be blank"
             if tag and len(item) > MAX_TAG:
@@ -386,8 +404,10 @@ def _event_data(value: Any) -> str | None:
     if not isinstance(value, dict):
         return f"{_show(value)} is not an object"
     for key, item in value.items():
-        if not isinstance(item, str) or "\x00" in item:
+        if not isinstance(item, str):
             return f"{_show(item)} under {_show(key)} is not a text"
+        if _text_problem(key) or _text_problem(item):
+            return _text_problem(key) or _text_problem(item)
     return None
 
 
@@ -551,8 +571,8 @@ def _type_problem(column: Any, value: Any) -> str | None:
     if isinstance(kind, String):
         if not isinstance(value, str):
             return f"{_show(value)} is not a text"
-        if "\x00" in value:
-            return f"{_show(value)} holds a NUL character"
+        if _text_problem(value):
+            return _text_problem(value)
         if length is not None and len(value) > length:
             return f"{_show(value)} is longer than {length} characters"
         return None
@@ -610,7 +630,7 @@ def check_backup(data: Any) -> None:
     if not isinstance(boards, list):
         raise InvalidInput("The backup has no list of boards.")
     problems = _Check(boards).run()
-    problems[:0] = [f"{key}: unknown key" for key in sorted(map(str, set(data) - _TOP_KEYS))]
+    problems[:0] = [f"{_key(key)}: unknown key" for key in sorted(map(str, set(data) - _TOP_KEYS))]
     if problems:
         raise InvalidBackup(problems)
 
@@ -671,7 +691,7 @@ class _Check:
         bad: set[str] = set()
         name = table.__tablename__
         for key in sorted(map(str, set(row) - known - {"revision"})):
-            self.add(f"{path}.{key}", "unknown key")
+            self.add(f"{path}.{_key(key)}", "unknown key")
         rules_of = FIELD_RULES.get(name, {})
         for column in _columns(table):
             if (name, column.name) in VOLATILE:
