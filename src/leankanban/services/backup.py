@@ -205,7 +205,8 @@ def is_backup(data: Any) -> bool:
 
 
 def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
-    """Load an export into a database with no deals. Returns counts per section.
+    """Load an export into a database with no deals, sprints, retros or time logs.
+    Returns counts per section.
 
     The whole backup is checked first (check_backup): a backup with any problem
     writes nothing. Then one transaction loads it.
@@ -214,8 +215,12 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
     boards = data["boards"]
     counts = {"boards": 0, **{key: 0 for key, _ in SECTIONS}}
     with lk.write() as session:
-        if session.scalar(select(func.count()).select_from(DealRow)):
-            raise Conflict("This database already holds deals; restore a backup into a new, empty database (--db).")
+        held = [what for what, table in _WORK if session.scalar(select(func.count()).select_from(table))]
+        if held:
+            raise Conflict(
+                f"This database already holds {' and '.join(held)}; "
+                "restore a backup into a new, empty database (--db)."
+            )
         _clear_empty_boards(session)
         # Boards first (their links to each other after), then each section
         # for every board, so rows that point across boards find their target.
@@ -237,6 +242,10 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
         session.flush()
         _reset_sequences(session)
     return counts
+
+
+#: What a database must not hold for a restore to replace its boards (their policies it may).
+_WORK = (("deals", DealRow), ("sprints", SprintRow), ("retros", RetroRow), ("time logs", TimeLogRow))
 
 
 def _clear_empty_boards(session: Session) -> None:
