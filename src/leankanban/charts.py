@@ -318,7 +318,10 @@ def save_chart(kind: str, series: Mapping[str, Any], path: str | Path) -> Path:
         raise ValueError(f"Charts are written as .png or .svg, not '{path.suffix or path.name}'.")
     fig = _figure(kind, series)
     _no_mathtext(fig)
-    fig.savefig(path, format=suffix, metadata={"Date": None} if suffix == "svg" else None)
+    from leankanban.files import open_private
+
+    with open_private(path, "wb") as handle:  # private before the first byte of the image
+        fig.savefig(handle, format=suffix, metadata={"Date": None} if suffix == "svg" else None)
     return path
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from leankanban.domain.model import EventKind
 from leankanban.services import LeanKanban
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -235,3 +236,88 @@ def test_export_of_an_unknown_board_exits_4(run, one_sentence):
         result = run("export", "--board", "Nope", "-f", fmt)
         assert result.exit_code == 4
         assert one_sentence(result.stderr).startswith("There is no board 'Nope'")
+
+
+def test_a_hand_edited_backup_is_refused_whole_with_every_problem_on_stderr(
+    run, invoke, lk_sqlite: LeanKanban, tmp_path: Path
+):
+    _seed_everything(lk_sqlite)
+    backup = tmp_path / "backup.json"
+    assert run("export", "--output", str(backup)).exit_code == 0
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    board = data["boards"][0]
+    board["deals"][0]["status"] = "weird"
+    board["deals"][1]["value_cents"] = "lots"
+    board["events"][0]["kind"] = "teleported"
+    backup.write_text(json.dumps(data), encoding="utf-8")
+
+    fresh = str(tmp_path / "fresh.db")
+    refused = invoke("--db", fresh, "import", str(backup))
+    assert refused.exit_code == 1
+    assert refused.stdout == ""
+    lines = refused.stderr.splitlines()
+    assert lines[0].startswith("The backup was not restored: 3 problems, at boards[0].deals[0].status, ")
+    assert lines[1:] == [
+        "  boards[0].deals[0].status: 'weird' is not one of open, won, lost",
+        "  boards[0].deals[1].value_cents: 'lots' is not a whole number",
+        "  boards[0].events[0].kind: 'teleported' is not one of " + ", ".join(k.value for k in EventKind),
+    ]
+    # Nothing was written, and the commands that crashed on such a restore work.
+    for args in (("deals",), ("report",), ("boards",)):
+        result = invoke("--db", fresh, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    assert "Acme" not in invoke("--db", fresh, "deals").stdout
+
+
+def test_a_backup_with_one_problem_is_one_sentence(run, invoke, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence):
+    _seed_everything(lk_sqlite)
+    backup = tmp_path / "backup.json"
+    run("export", "--output", str(backup))
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["boards"][0]["deals"][0]["stage_id"] = 999
+    backup.write_text(json.dumps(data), encoding="utf-8")
+    refused = invoke("--db", str(tmp_path / "fresh.db"), "import", str(backup))
+    assert refused.exit_code == 1
+    assert one_sentence(refused.stderr) == (
+        "The backup was not restored: boards[0].deals[0].stage_id: there is no stage 999 in the backup."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "leankanban-backup", "boards": ' + "[" * 100_000 + "]" * 100_000 + "}",
+         "deep.json is JSON nested too deeply to read; no backup is."),
+        ('{"format": "leankanban-backup", "version": 1, "boards": [{"id": 1' + "0" * 5000 + "}]}",
+         "deep.json holds a number with more than 40 digits (100000000000...); no backup has one."),
+        ('{"format": "leankanban-backup", "version": 1, "boards": [{"id": -1' + "0" * 5000 + ".5e3}]}",
+         "deep.json holds a number with more than 40 digits (-10000000000...); no backup has one."),
+    ],
+    ids=["nested", "long integer", "long float"],
+)
+def test_json_no_backup_can_be_is_one_sentence(run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence, text, message):
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == message
+    assert lk_sqlite.list_deals() == []
+
+
+def test_a_backup_larger_than_the_limit_is_refused_before_it_is_read(
+    run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence, monkeypatch
+):
+    from leankanban.commands import transfer
+
+    lk_sqlite.add_deal("Acme")
+    backup = tmp_path / "backup.json"
+    assert run("export", "-o", str(backup)).exit_code == 0
+    monkeypatch.setattr(transfer, "MAX_BACKUP_BYTES", 1024 * 1024)
+    backup.write_bytes(backup.read_bytes() + b" " * (1024 * 1024))
+    result = run("import", str(backup))
+    assert result.exit_code == 1
+    assert one_sentence(result.stderr) == "backup.json is larger than the 1 MB a backup (or any JSON file) can be."
+    # A CSV export that size is not a backup: the limit is not for it.
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"title,stage\n" + b"Acme,Leads\n" * 100_000)
+    assert transfer._read(big).data == big.read_bytes()

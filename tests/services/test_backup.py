@@ -85,3 +85,16 @@ def test_export_of_one_board(lk: LeanKanban, seeded):
     dump = export_data(lk, board="accounts")
     assert [b["name"] for b in dump["boards"]] == ["accounts"]
     assert dump["boards"][0]["deals"] == []
+
+
+def test_restore_refuses_a_database_with_sprints_or_time_logs(lk: LeanKanban, tmp_path):
+    source = LeanKanban(open_database(str(tmp_path / "source.db")), actor="ann", clock=FakeClock())
+    source.ensure_default_board()
+    source.add_deal("Acme")
+    dump = export_data(source)
+    source.engine.dispose()
+    lk.start_sprint(goal="First sprint")
+    lk.log_time("45m", category="influence")
+    with pytest.raises(Conflict, match="^This database already holds sprints and time logs; restore a backup into"):
+        restore(lk, dump)
+    assert lk.list_deals() == [] and [b.name for b in lk.list_boards()] == ["pipeline"]

@@ -18,6 +18,7 @@ import typer
 
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput
+from leankanban.files import write_private
 from leankanban.text import visible
 
 
@@ -166,7 +167,7 @@ def _write(text: str, output: Path | None) -> None:
         typer.echo(text.encode("utf-8"), nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text, encoding="utf-8")
     except OSError as err:
         raise InvalidInput(f"Cannot write {output}: {err.strerror or err}.") from None
     typer.echo(visible(f"Wrote {output}."), err=True)
@@ -182,7 +183,7 @@ def _write_csv(tables: dict[str, str], output: Path | None) -> None:
     for name, text in tables.items():
         path = stem.with_name(f"{stem.name}-{name}.csv")
         try:
-            path.write_text(text, encoding="utf-8", newline="")
+            write_private(path, text, encoding="utf-8", newline="")
         except OSError as err:
             raise InvalidInput(f"Cannot write {path}: {err.strerror or err}.") from None
         paths.append(str(path))

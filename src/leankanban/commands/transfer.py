@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,15 +10,23 @@ from typing import Annotated, Any
 
 import typer
 
-from leankanban.services.backup import export_data, is_backup, restore
+from leankanban.services.backup import (
+    MAX_BACKUP_BYTES,
+    InvalidBackup,
+    export_data,
+    is_backup,
+    parse_json,
+    restore,
+)
 from leankanban.commands import render
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput, LeanKanbanError
+from leankanban.files import write_private
 from leankanban.importers import FORMATS, ParseOptions, RawFile, parse_column_map, parse_import, parse_stage_map
 from leankanban.services.imports import ImportSummary, import_batch
 from leankanban.services import LeanKanban
-from leankanban.text import visible
+from leankanban.text import one_line, visible
 
 Progress = Callable[[int, int], None]
 
@@ -65,7 +72,7 @@ def import_(
     stages = parse_stage_map(stage_map or [])
     app = state(ctx)
     target = board or app.board
-    raw = RawFile.read(file)
+    raw = _read(file)
     backup = _backup(raw)
     if backup is not None:
         given = [flag for flag, on in (
@@ -90,19 +97,47 @@ def import_(
     typer.echo(summary_text(summary, raw.name))
 
 
+def _read(file: Path) -> RawFile:
+    """The file's bytes; a JSON object (a backup, maybe) of more than MAX_BACKUP_BYTES is refused."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(MAX_BACKUP_BYTES + 1)
+            if len(head) > MAX_BACKUP_BYTES and _looks_like_json(head):
+                raise InvalidInput(
+                    f"{file.name} is larger than the {MAX_BACKUP_BYTES // (1024 * 1024)} MB a backup "
+                    "(or any JSON file) can be."
+                )
+            return RawFile(file.name, head + handle.read())
+    except OSError:  # let the importers' reader say why, in their words
+        return RawFile.read(file)
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
 def _backup(raw: RawFile) -> dict[str, Any] | None:
     """The parsed backup when the file is a leankanban backup; None for anything else."""
-    if not raw.data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if not _looks_like_json(raw.data):
         return None
     try:
-        data = json.loads(raw.data.decode("utf-8-sig"))
+        data = parse_json(raw.data, raw.name)
     except ValueError:  # not JSON after all (or not UTF-8): let the importers say why
         return None
     return data if is_backup(data) else None
 
 
 def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
-    counts = restore(services, data)
+    try:
+        counts = restore(services, data)
+    except InvalidBackup as err:
+        if len(err.problems) == 1:
+            raise
+        # The sentence, then every problem on its own line (their values are shown escaped).
+        typer.echo(one_line(str(err)), err=True)
+        for problem in err.problems:
+            typer.echo(f"  {one_line(problem)}", err=True)
+        raise typer.Exit(err.exit_code) from None
     render.say(
         f"Restored {name}: {counts['boards']} board(s), {counts['deals']} deal(s), "
         f"{counts['events']} event(s), {counts['contacts']} contact(s)."
@@ -186,7 +221,7 @@ def export(
             typer.echo(text, nl=False)
         return
     try:
-        output.write_bytes(text.encode("utf-8-sig" if bom else "utf-8"))
+        write_private(output, text.encode("utf-8-sig" if bom else "utf-8"))
     except OSError as err:
         raise LeanKanbanError(f"Cannot write {output}: {err.strerror or type(err).__name__}.") from None
     render.say(f"Exported {what} to {output}.")
