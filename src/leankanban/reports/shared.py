@@ -1,0 +1,227 @@
+"""Pieces every report format shares: plain values (numbers, ISO times, rounded days)
+and the newer sections' lines and rows, worded once for Markdown, text and HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from leankanban.reports.model import (
+    StandupReport,
+)
+from leankanban.text import money_cents as money_text
+from leankanban.text import visible
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+
+
+
+# -- plain values ----------------------------------------------------------------
+
+
+def number(amount: Decimal | None) -> int | float | None:
+    """Money as a JSON number: an int when whole, else a float (exact to the cent below 10^13)."""
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).isoformat()
+    return moment.isoformat()
+
+
+def rounded(days: float | None) -> float | None:
+    return None if days is None else round(days, 2)
+
+
+# -- the newer sections, shared by Markdown, text and HTML --------------------------
+
+ACTIVITY_LABELS = {"origination": "Origination", "influence": "Influence", "support": "Support"}
+
+
+def ratio_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def minutes_text(total: int) -> str:
+    hours, minutes = divmod(total, 60)
+    return f"{hours}h{minutes:02d}" if hours else f"{minutes}m"
+
+
+def sales_lines(r: StandupReport) -> list[str]:
+    """The key sales metrics as short sentences (numbers only: no user text)."""
+    m = r.sales
+    if m is None:
+        return []
+    cur, v = r.currency, m.velocity
+    lines = [
+        f"Sales velocity: {money_text(v.per_day, cur)} per day ({v.open_deals} active deals x "
+        f"{money_text(v.avg_won_value, cur)} average win x {pct(v.win_rate)} win rate / "
+        f"{days_text(v.avg_cycle_days)} days average cycle)",
+        f"Pipeline: {money_text(m.pipeline_value, cur)}, weighted {money_text(m.weighted_pipeline, cur)}",
+    ]
+    if m.pipeline_target is None:
+        lines.append("Coverage: no pipeline target set (leankanban settings --pipeline-target)")
+    else:
+        lines.append(
+            f"Coverage: {ratio_text(m.coverage)} of the {money_text(m.pipeline_target, cur)} target "
+            f"(weighted {ratio_text(m.weighted_coverage)})"
+        )
+    st = m.stalled
+    lines.append(
+        f"Stalled: {st.count} of {st.open_count} open deals ({pct(st.share_count)}), "
+        f"{money_text(st.value, cur)} of {money_text(st.open_value, cur)} ({pct(st.share_value)})"
+    )
+    return lines
+
+
+def littles_law_line(r: StandupReport) -> str:
+    law = r.littles_law
+    if law is None:
+        return ""
+    return (
+        f"Little's law: average WIP {law.avg_wip:.1f} / throughput {law.avg_throughput_per_day:.2f} a day = "
+        f"{days_text(law.predicted_days)} days predicted, {days_text(law.observed_days)} observed "
+        f"(ratio {ratio_text(law.ratio)})"
+    )
+
+
+def rates_text(rates: dict[str, float | None]) -> str:
+    return ", ".join(f"{visible(name)} {pct(rate)}" for name, rate in rates.items())
+
+
+def flow_lines(r: StandupReport) -> list[str]:
+    """Time in each stage, blocked time and win rate by type and source, one line each (where there are any)."""
+    lines = []
+    if r.stage_days:
+        lines.append("Days in stage, p50/p85/p95 (deals closed in the history): " + "; ".join(
+            f"{visible(x.stage)} {x.p50:.1f}/{x.p85:.1f}/{x.p95:.1f}" for x in r.stage_days))
+    bt = r.blocked_time
+    if bt is not None and bt.closed:
+        share = "" if bt.share_of_cycle is None else f", {pct(bt.share_of_cycle)} of their cycle time"
+        lines.append(f"Blocked: {bt.blocked} of {bt.closed} deals closed in the history, {bt.days:.1f} days in all{share}")
+    if r.win_rate_by_type:
+        lines.append(f"Win rate by type: {rates_text(r.win_rate_by_type)}")
+    if r.win_rate_by_source:
+        lines.append(f"Win rate by source: {rates_text(r.win_rate_by_source)}")
+    return lines
+
+
+def capacity_line(r: StandupReport) -> str:
+    c = r.capacity
+    if c is None:
+        return "Delivery capacity: not set (leankanban settings --capacity-per-week)"
+    if c.no_throughput:
+        return f"Delivery capacity {c.capacity_per_week}/week: no wins in the history window, no forecast"
+    words = {"over": "over capacity", "idle": "capacity left idle", "within": "within capacity"}
+    return (
+        f"Expected {c.wins_per_week_p50:.1f} wins/week at p50 ({c.wins_per_week_p85:.1f} at p85) over the next "
+        f"{c.weeks} weeks vs capacity {c.capacity_per_week}: {words.get(c.verdict, c.verdict)}"
+    )
+
+
+def share_vs(share: float | None, target: float | None) -> str:
+    return pct(share) + ("" if target is None else f" / {pct(target)}")
+
+
+def activity_rows(r: StandupReport) -> list[list[str]]:
+    """Category, open deals, deal share / target, won value, won share / target."""
+    e = r.effectiveness
+    if e is None:
+        return []
+    return [
+        [ACTIVITY_LABELS.get(a.activity.value, a.activity.value), str(a.open_deals),
+         share_vs(a.deal_share, a.target), money_text(a.won_value), share_vs(a.won_value_share, a.target)]
+        for a in e.activities
+    ]
+
+
+def time_rows(r: StandupReport) -> list[tuple[str, list[str]]]:
+    """(person, [total, share / target per category]); person '' is the team."""
+    e = r.effectiveness
+    if e is None:
+        return []
+    target = e.target or {}
+    return [
+        (t.person, [minutes_text(t.total_minutes)]
+         + [share_vs(t.shares.get(a), target.get(a)) for a in t.minutes])
+        for t in e.time
+    ]
+
+
+ACTIVITY_HEADER = ["Category", "Open deals", "Share / target", "Won value", "Won share / target"]
+TIME_HEADER = ["Person", "Logged", "Origination", "Influence", "Support"]
+
+
+def burn_up_rows(r: StandupReport) -> list[list[str]]:
+    sp = r.sprint
+    if sp is None:
+        return []
+    return [[when(p.day), money_text(p.won_value), money_text(p.ideal_value), str(p.objectives_done)]
+            for p in sp.burn_up]
+
+
+def sprint_summary(r: StandupReport) -> str:
+    sp = r.sprint
+    if sp is None:
+        return ""
+    target = "" if sp.target_value is None else f", target {money_text(sp.target_value, r.currency)}"
+    return (f"Sprint {sp.number} ({sp.status}) {when(sp.start)} to {when(sp.end)}{target}; "
+            f"objectives met {sp.objectives_met}/{sp.objectives_total}")
+
+
+def improvements_line(r: StandupReport) -> str:
+    ins = r.insights
+    if ins is None:
+        return ""
+    months = ", ".join(f"{m} {n}" for m, n in ins.improvements_per_month)
+    return (f"Improvements finished per month (goal {ins.goal_per_month}): {months or '-'}; "
+            f"{ins.months_meeting_goal} of {ins.months} month(s) met the goal")
+
+
+
+
+def pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def days_text(days: float | None) -> str:
+    return "-" if days is None else f"{days:.1f}"
+
+
+def when(moment: datetime | date | None) -> str:
+    if moment is None:
+        return "-"
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def limits_text(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo}-{hi}"
+    if hi is not None:
+        return f"max {hi}"
+    return "" if lo is None else f"min {lo}"
+
+
+BAND_LABELS = {"below_p50": "< p50", "p50_p85": "p50-p85", "p85_p95": "p85-p95", "above_p95": "> p95"}
+
+
+def band_label(band: str) -> str:
+    return BAND_LABELS.get(band, "-")
+
+

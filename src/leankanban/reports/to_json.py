@@ -1,0 +1,294 @@
+"""The report as JSON: the stable schema in SCHEMA.md (times ISO 8601, money as JSON
+numbers, enums as their string values), for the stand-up report and `leankanban forecast`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from leankanban.reports.model import (
+    CycleTimeDays,
+    Effectiveness,
+    Forecast,
+    ForecastReport,
+    SalesMetrics,
+    StandupReport,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+
+from leankanban.reports.shared import iso, number, rounded
+
+
+SCHEMA_VERSION = 1
+
+
+# -- JSON ---------------------------------------------------------------------
+
+
+def _cycle(cycle: CycleTimeDays) -> dict[str, Any]:
+    return {
+        "count": cycle.count,
+        "p50": rounded(cycle.p50),
+        "p85": rounded(cycle.p85),
+        "p95": rounded(cycle.p95),
+        "mean": rounded(cycle.mean),
+    }
+
+
+def _forecast(f: Forecast) -> dict[str, Any]:
+    return {
+        "trials": f.trials,
+        "seed": f.seed,
+        "no_throughput": f.no_throughput,
+        "in_progress": {"items": f.items, "p50": iso(f.done_p50), "p85": iso(f.done_p85), "p95": iso(f.done_p95)},
+        "horizon": iso(f.horizon),
+        "closes_by_horizon": {"p50": f.closes_p50, "p85": f.closes_p85, "p95": f.closes_p95},
+        "won_value_by_horizon": {
+            "p50": number(f.won_value_p50),
+            "p85": number(f.won_value_p85),
+            "p95": number(f.won_value_p95),
+        },
+    }
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _sales(m: SalesMetrics | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    v, d, st = m.velocity, m.discards, m.stalled
+    return {
+        "velocity": {"per_day": number(v.per_day), "open_deals": v.open_deals,
+                     "avg_won_value": number(v.avg_won_value), "win_rate": _rate(v.win_rate),
+                     "avg_cycle_days": rounded(v.avg_cycle_days)},
+        "pipeline_value": number(m.pipeline_value),
+        "weighted_pipeline": number(m.weighted_pipeline),
+        "pipeline_target": number(m.pipeline_target),
+        "coverage": _rate(m.coverage),
+        "weighted_coverage": _rate(m.weighted_coverage),
+        "discards": {
+            "total": d.total,
+            "by_stage": [{"stage": x.stage, "lost": x.lost, "left": x.left, "rate": _rate(x.rate),
+                          "reasons": dict(x.reasons)} for x in d.by_stage],
+            "reasons": dict(d.reasons),
+        },
+        "stalled": {"count": st.count, "open_count": st.open_count, "value": number(st.value),
+                    "open_value": number(st.open_value), "share_count": _rate(st.share_count),
+                    "share_value": _rate(st.share_value)},
+    }
+
+
+def _effectiveness(e: Effectiveness | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    return {
+        "target": None if e.target is None else {a.value: _rate(v) for a, v in e.target.items()},
+        "activities": [
+            {"activity": a.activity.value, "open_deals": a.open_deals, "won_value": number(a.won_value),
+             "deal_share": _rate(a.deal_share), "won_value_share": _rate(a.won_value_share), "target": _rate(a.target)}
+            for a in e.activities
+        ],
+        "time": [
+            {"person": t.person, "minutes": {a.value: n for a, n in t.minutes.items()},
+             "total_minutes": t.total_minutes, "shares": {a.value: _rate(v) for a, v in t.shares.items()}}
+            for t in e.time
+        ],
+    }
+
+
+def _new_sections(r: StandupReport) -> dict[str, Any]:
+    law, cap, sp, ins, bt = r.littles_law, r.capacity, r.sprint, r.insights, r.blocked_time
+    return {
+        "next_steps": [
+            {"deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "next_step": n.next_step,
+             "due": iso(n.due), "days_overdue": n.days_overdue}
+            for n in r.next_steps
+        ],
+        "sales": _sales(r.sales),
+        "flow": {
+            "littles_law": None if law is None else {
+                "avg_wip": rounded(law.avg_wip), "avg_throughput_per_day": _rate(law.avg_throughput_per_day),
+                "predicted_days": rounded(law.predicted_days), "observed_days": rounded(law.observed_days),
+                "ratio": _rate(law.ratio)},
+            "stage_days": [
+                {"stage": x.stage, "count": x.count, "p50": rounded(x.p50), "p85": rounded(x.p85), "p95": rounded(x.p95),
+                 "mean": rounded(x.mean)}
+                for x in r.stage_days
+            ],
+            "blocked_time": None if bt is None else {
+                "closed": bt.closed, "blocked": bt.blocked, "days": rounded(bt.days),
+                "share_of_cycle": _rate(bt.share_of_cycle)},
+        },
+        "effectiveness": _effectiveness(r.effectiveness),
+        "capacity": None if cap is None else {
+            "capacity_per_week": cap.capacity_per_week, "weeks": cap.weeks, "no_throughput": cap.no_throughput,
+            "wins_per_week": {"p50": rounded(cap.wins_per_week_p50), "p85": rounded(cap.wins_per_week_p85)},
+            "verdict": cap.verdict},
+        "sprint": None if sp is None else {
+            "number": sp.number, "status": sp.status, "goal": sp.goal, "start": iso(sp.start), "end": iso(sp.end),
+            "target_value": number(sp.target_value), "objectives_met": sp.objectives_met,
+            "objectives_total": sp.objectives_total,
+            "objectives": [{"text": text, "done": done} for text, done in sp.objectives],
+            "burn_up": [{"day": iso(p.day), "won_value": number(p.won_value), "ideal_value": number(p.ideal_value),
+                         "objectives_done": p.objectives_done} for p in sp.burn_up],
+        },
+        "insights": None if ins is None else {
+            "loss_reasons": [{"reason": k, "count": n} for k, n in ins.loss_reasons],
+            "retro_tags": [{"tag": k, "count": n} for k, n in ins.retro_tags],
+            "top_discard_stage": None if ins.top_discard_stage is None else {
+                "stage": ins.top_discard_stage[0], "count": ins.top_discard_stage[1]},
+            "win_rate_by_tag": {k: _rate(v) for k, v in ins.win_rate_by_tag.items()},
+            "improvements_per_month": [{"month": m, "count": n} for m, n in ins.improvements_per_month],
+            "months_meeting_goal": ins.months_meeting_goal,
+            "months": ins.months,
+            "goal_per_month": ins.goal_per_month,
+        },
+    }
+
+
+def _head(r: StandupReport | ForecastReport) -> dict[str, Any]:
+    """The keys every JSON output starts with."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso(r.generated_at),
+        "board": r.board,
+        "owner": r.owner,
+        "currency": r.currency,
+    }
+
+
+def to_dict(report: StandupReport) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in the shape SCHEMA.md documents."""
+    r = report
+    return {
+        **_head(r),
+        "other_currency_deals": r.other_currency_deals,
+        "period": {"start": iso(r.period.start), "end": iso(r.period.end)},
+        "history": {"start": iso(r.history.start), "end": iso(r.history.end)},
+        "stages": [
+            {
+                "name": s.name,
+                "kind": s.kind.value,
+                "upstream": s.upstream,
+                "count": s.count,
+                "value": number(s.value),
+                "weighted_value": number(s.weighted_value),
+                "probability": round(float(s.probability), 4),
+                "wip_min": s.wip_min,
+                "wip_max": s.wip_max,
+                "wip_state": s.wip_state,
+            }
+            for s in r.stages
+        ],
+        "moved": [
+            {"deal_id": m.deal_id, "title": m.title, "owner": m.owner, "from": m.from_stage, "to": m.to_stage,
+             "at": iso(m.at)}
+            for m in r.moved
+        ],
+        "new_deals": [
+            {"deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "value": number(n.value),
+             "currency": n.currency, "at": iso(n.at)}
+            for n in r.new_deals
+        ],
+        "won": {
+            "count": r.won.count,
+            "value": number(r.won.value),
+            "deals": [
+                {"deal_id": c.deal_id, "title": c.title, "owner": c.owner, "value": number(c.value),
+                 "currency": c.currency, "at": iso(c.at)}
+                for c in r.won.deals
+            ],
+        },
+        "lost": {
+            "count": r.lost.count,
+            "value": number(r.lost.value),
+            "reasons": dict(r.lost.reasons),
+            "deals": [
+                {"deal_id": c.deal_id, "title": c.title, "owner": c.owner, "value": number(c.value),
+                 "currency": c.currency, "at": iso(c.at), "reason": c.reason, "from": c.from_stage}
+                for c in r.lost.deals
+            ],
+        },
+        "win_rate": None if r.win_rate is None else round(r.win_rate, 4),
+        "win_rate_by_owner": {k: None if v is None else round(v, 4) for k, v in r.win_rate_by_owner.items()},
+        "win_rate_by_type": {k: _rate(v) for k, v in r.win_rate_by_type.items()},
+        "win_rate_by_source": {k: _rate(v) for k, v in r.win_rate_by_source.items()},
+        "throughput_per_week": [
+            {"week": w.week, "start": iso(w.start), "days": w.days, "won": w.won, "lost": w.lost,
+             "closed": w.closed}
+            for w in r.throughput_per_week
+        ],
+        "cycle_time_days": _cycle(r.cycle_time_days),
+        "blocked": [
+            {"deal_id": b.deal_id, "title": b.title, "owner": b.owner, "stage": b.stage, "since": iso(b.since),
+             "days": rounded(b.days), "reason": b.reason}
+            for b in r.blocked
+        ],
+        "stall_days": r.stall_days,
+        "stalled": [
+            {"deal_id": s.deal_id, "title": s.title, "owner": s.owner, "stage": s.stage, "value": number(s.value),
+             "currency": s.currency, "last_activity": iso(s.last_activity), "idle_days": rounded(s.idle_days)}
+            for s in r.stalled
+        ],
+        "ageing": [
+            {"deal_id": a.deal_id, "title": a.title, "owner": a.owner, "stage": a.stage,
+             "age_days": rounded(a.age_days), "band": a.band.value}
+            for a in r.ageing
+        ],
+        "wip_breaches": [{"stage": w.stage, "count": w.count, "wip_max": w.limit} for w in r.wip_breaches],
+        "under_minimum": [{"stage": w.stage, "count": w.count, "wip_min": w.limit} for w in r.under_minimum],
+        "load": [
+            {"owner": l.owner, "open": l.open, "active": l.active, "value": number(l.value), "blocked": l.blocked,
+             "stalled": l.stalled, "wip_max": l.wip_max, "over_limit": l.over_limit}
+            for l in r.load
+        ],
+        "forecast": _forecast(r.forecast),
+        "deals": [
+            {"deal_id": d.deal_id, "title": d.title, "account": d.account, "owner": d.owner, "stage": d.stage,
+             "status": d.status.value, "value": number(d.value), "currency": d.currency,
+             "age_days": rounded(d.age_days), "age_band": d.age_band.value, "blocked": d.blocked,
+             "idle_days": rounded(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at),
+             "probability": d.probability}
+            for d in r.deals
+        ],
+        **_new_sections(r),
+    }
+
+
+def to_json(report: StandupReport, *, indent: int | None = 2) -> str:
+    return json.dumps(to_dict(report), indent=indent, ensure_ascii=False)
+
+
+# -- `leankanban forecast` ------------------------------------------------------------
+
+
+def forecast_to_dict(report: ForecastReport) -> dict[str, Any]:
+    """`leankanban forecast --format json`, in the shape SCHEMA.md documents."""
+    r, f = report, report.forecast
+    return {
+        **_head(r),
+        "stages": list(r.stages),
+        "window": {"start": iso(r.window.start), "end": iso(r.window.end), "days": r.window_days,
+                   "closed": r.closed, "won": r.won, "closed_per_day": round(r.closes_per_day, 4)},
+        "trials": f.trials,
+        "seed": f.seed,
+        "no_throughput": f.no_throughput,
+        "done": {"items": f.items, "p50": iso(f.done_p50), "p85": iso(f.done_p85), "p95": iso(f.done_p95),
+                 "beyond_horizon": round(f.beyond_horizon, 4)},
+        "by": iso(f.horizon),
+        "closes_by": {"p50": f.closes_p50, "p85": f.closes_p85, "p95": f.closes_p95},
+        "won_value_by": {"p50": number(f.won_value_p50), "p85": number(f.won_value_p85),
+                         "p95": number(f.won_value_p95)},
+        "deals": [{"deal_id": deal_id, "title": title, "stage": stage} for deal_id, title, stage in r.deals],
+    }
+
+
+def forecast_to_json(report: ForecastReport, *, indent: int | None = 2) -> str:
+    return json.dumps(forecast_to_dict(report), indent=indent, ensure_ascii=False)
+
+
