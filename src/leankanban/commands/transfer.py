@@ -136,7 +136,7 @@ def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
         # The sentence, then every problem on its own line (their values are shown escaped).
         typer.echo(one_line(str(err)), err=True)
         for problem in err.problems:
-            typer.echo(f"  {one_line(problem)}", err=True)
+            typer.echo(f"  {visible(problem)}", err=True)
         raise typer.Exit(err.exit_code) from None
     render.say(
         f"Restored {name}: {counts['boards']} board(s), {counts['deals']} deal(s), "
