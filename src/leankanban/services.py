@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from leankanban.domain import rules
-from leankanban.domain.errors import Conflict, DatabaseError, InvalidInput
+from leankanban.domain.errors import Conflict, InvalidInput
 from leankanban.domain.model import (
     Activity,
     Answer,
@@ -38,9 +38,8 @@ from leankanban.domain.model import (
     Stance,
     STATUS_FOR_KIND,
 )
+from leankanban.store import engine as store_engine
 from leankanban.store import repository as repo
-from leankanban.store.engine import make_engine, public_target
-from leankanban.store.migrations import pending, upgrade
 from leankanban.store.tables import (
     BoardRow,
     ContactRow,
@@ -133,18 +132,8 @@ def _event_text(value: Any) -> str:
 
 
 def open_database(target: str, *, migrate: bool = True) -> Engine:
-    """An engine for `target` with its schema brought up to date."""
-    engine = make_engine(target)
-    if migrate:
-        try:
-            if pending(engine):
-                upgrade(engine)
-        except (OperationalError, DBAPIError) as err:
-            where = public_target(target)
-            engine.dispose()
-            reason = str(err.orig).strip().splitlines()[0].rstrip(".") if str(err.orig).strip() else "unknown error"
-            raise DatabaseError(f"Cannot open the database {where}: {reason}.") from None
-    return engine
+    """An engine for `target` with its schema brought up to date (see `store.engine.open`)."""
+    return store_engine.open(target, migrate=migrate)
 
 
 class LeanKanban(SprintsMixin):

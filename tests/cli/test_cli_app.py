@@ -197,3 +197,20 @@ def test_an_unsupported_url_gives_one_sentence(invoke, one_sentence):
     result = invoke("--db", "mongodb://localhost/x", "deals")
     assert result.exit_code == 6
     assert "not a supported database" in one_sentence(result.stderr)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "postgresql://u:pw@h:abc/db",  # a port that is not a number
+        "://u:pw@h",  # no URL at all
+        "mongodb://u:pw@h/db",  # an unknown scheme, password in the user part
+        "mongodb://h/db?password=pw",  # ... and in the query
+        "postgresql://u@127.0.0.1:1/db?password=pw",  # a server that does not answer
+    ],
+)
+def test_a_bad_database_url_is_one_sentence_with_its_password_hidden(invoke, one_sentence, target):
+    result = invoke("--db", target, "deals")
+    assert result.exit_code == 6
+    line = one_sentence(result.stderr)
+    assert "pw" not in line and "***" in line and line.endswith(".")

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import typer
-from sqlalchemy.engine import Engine
 
 from leankanban.config import Settings
-from leankanban.domain.errors import DatabaseError
 from leankanban.services import LeanKanban, open_database
 
 
@@ -29,7 +27,7 @@ class State:
     def services(self, *, ensure_board: bool = True) -> LeanKanban:
         """Services over the configured database; on first use, the default board is made."""
         if self._services is None:
-            engine = _open(self.settings.db)
+            engine = open_database(self.settings.db)
             self.on_close(engine.dispose)
             self._services = LeanKanban(engine, actor=self.settings.actor)
         if ensure_board and not self._board_ensured:
@@ -40,41 +38,6 @@ class State:
     @property
     def board(self) -> str | None:
         return self.settings.board
-
-
-def _open(target: str) -> Engine:
-    """`open_database`, with driver failures as one-sentence DatabaseErrors without passwords."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-
-    where = target
-    if "://" in target:
-        try:
-            where = make_url(target).render_as_string(hide_password=True)
-        except ArgumentError:
-            raise DatabaseError(f"'{target}' is neither a file path nor a database URL.") from None
-    try:
-        return open_database(target)
-    except DatabaseError as err:
-        raise DatabaseError(_first_sentence(str(err).replace(target, where))) from None
-    except NoSuchModuleError:
-        raise DatabaseError(
-            f"'{where}' is not a supported database; use a file path, sqlite:///PATH or postgresql://..."
-        ) from None
-    except ModuleNotFoundError as err:
-        raise DatabaseError(
-            f"The database driver for {where} is not installed ({err.name}); "
-            "for PostgreSQL run: pip install 'leankanban[postgres]'."
-        ) from None
-    except SQLAlchemyError as err:
-        reason = str(getattr(err, "orig", None) or err)
-        raise DatabaseError(_first_sentence(f"Cannot open the database {where}: {reason}")) from None
-
-
-def _first_sentence(message: str) -> str:
-    """The first line of a driver's message, ending in a full stop."""
-    line = message.strip().splitlines()[0].strip().rstrip(".") if message.strip() else "Database error"
-    return line + "."
 
 
 def state(ctx: typer.Context) -> State:
