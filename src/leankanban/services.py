@@ -131,9 +131,9 @@ def _event_text(value: Any) -> str:
     return str(value)
 
 
-def open_database(target: str, *, migrate: bool = True) -> Engine:
+def open_database(target: str, *, create_folders: bool = False, migrate: bool = True) -> Engine:
     """An engine for `target` with its schema brought up to date (see `store.engine.open`)."""
-    return store_engine.open(target, migrate=migrate)
+    return store_engine.open(target, create_folders=create_folders, migrate=migrate)
 
 
 class LeanKanban(SprintsMixin):

@@ -72,3 +72,29 @@ def test_open_gives_a_migrated_engine(db_url):
     engine = store.open(db_url)
     assert pending(engine) == []
     engine.dispose()
+
+
+def test_a_missing_folder_is_refused_unless_asked_for(tmp_path):
+    path = tmp_path / "a" / "b" / "x.db"
+    with pytest.raises(DatabaseError, match=r"There is no folder .* leankanban init --db "):
+        store.open(str(path))
+    assert not (tmp_path / "a").exists()
+    store.open(str(path), create_folders=True).dispose()
+    assert path.exists()
+    assert (path.parent.stat().st_mode & 0o777) == 0o700
+
+
+def test_a_file_where_the_folder_should_be_is_one_sentence(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(DatabaseError, match=r"^Cannot create the database file .*notes.txt is a file, not a folder\.$"):
+        store.open(str(tmp_path / "notes.txt" / "x.db"))
+
+
+def test_the_default_database_is_made_with_its_folders(tmp_path, monkeypatch):
+    from leankanban.config import Settings
+
+    monkeypatch.delenv("LEANKANBAN_DB", raising=False)
+    assert Settings.load().db_is_default
+    assert not Settings.load(db=str(tmp_path / "x.db")).db_is_default
+    monkeypatch.setenv("LEANKANBAN_DB", str(tmp_path / "y.db"))
+    assert not Settings.load().db_is_default

@@ -24,10 +24,14 @@ class State:
     _services: LeanKanban | None = field(default=None, repr=False)
     _board_ensured: bool = field(default=False, repr=False)
 
-    def services(self, *, ensure_board: bool = True) -> LeanKanban:
-        """Services over the configured database; on first use, the default board is made."""
+    def services(self, *, ensure_board: bool = True, create_folders: bool = False) -> LeanKanban:
+        """Services over the configured database; on first use, the default board is made.
+
+        A new database file's folders are made only for the default database or
+        when asked (`init`); a path given in a folder that does not exist is refused.
+        """
         if self._services is None:
-            engine = open_database(self.settings.db)
+            engine = open_database(self.settings.db, create_folders=create_folders or self.settings.db_is_default)
             self.on_close(engine.dispose)
             self._services = LeanKanban(engine, actor=self.settings.actor)
         if ensure_board and not self._board_ensured:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -101,16 +102,19 @@ def describe(engine: Engine) -> str:
 # -- opening -------------------------------------------------------------------------
 
 
-def open(target: str | Path, *, migrate: bool = True) -> Engine:  # noqa: A001
+def open(target: str | Path, *, create_folders: bool = False, migrate: bool = True) -> Engine:  # noqa: A001
     """The engine for `target` (a file path or a URL), its schema brought up to date.
 
-    Every failure is a `DatabaseError` of one sentence.
+    A SQLite file that does not exist yet is created, in a folder that must
+    exist unless `create_folders` (the default database, `leankanban init`):
+    a typo in a path must not look like an empty board. Every failure is a
+    `DatabaseError` of one sentence.
     """
     from leankanban.store import migrations  # here, not at the top: it imports WRITE_OPTION from this module
 
     where = public_target(target)
     url = parse_target(target)
-    engine = make_engine(url, where=where)
+    engine = make_engine(url, create_folders=create_folders, where=where)
     try:
         if migrate and migrations.pending(engine):
             migrations.upgrade(engine)
@@ -126,14 +130,16 @@ def open(target: str | Path, *, migrate: bool = True) -> Engine:  # noqa: A001
     return engine
 
 
-def make_engine(target: str | Path | URL, *, echo: bool = False, where: str | None = None) -> Engine:
+def make_engine(
+    target: str | Path | URL, *, echo: bool = False, create_folders: bool = False, where: str | None = None
+) -> Engine:
     """An engine (no schema check: `open()` is the front door)."""
     url = target if isinstance(target, URL) else parse_target(target)
     where = where or public_target(target)  # str() of a URL hides its password
     options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     try:
         if url.get_backend_name() == "sqlite":
-            return _sqlite_engine(url, options)
+            return _sqlite_engine(url, options, create_folders=create_folders, where=where)
         connect_args: dict[str, Any] = {}
         if "connect_timeout" not in url.query:
             connect_args["connect_timeout"] = 5  # a silent host must not hang the CLI
@@ -152,28 +158,38 @@ def make_engine(target: str | Path | URL, *, echo: bool = False, where: str | No
         ) from None
 
 
-def _prepare_sqlite_file(url: URL) -> None:
-    """Create the database file (and its folder) readable by its owner only."""
+def _prepare_sqlite_file(url: URL, *, create_folders: bool, where: str) -> None:
+    """Create the database file readable by its owner only (and its folders if asked)."""
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
     if path.exists():
         return
+    folder = path.parent
+    if not folder.is_dir():
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():
+            raise DatabaseError(f"Cannot create the database file {path}: {existing} is a file, not a folder.")
+        if not create_folders:
+            raise DatabaseError(
+                f"There is no folder {folder} for the database {where}; if the path is right, "
+                f"create it with: leankanban init --db {shlex.quote(str(path))}"
+            )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
     except OSError as exc:
         raise DatabaseError(f"Cannot create the database file {path}: {exc.strerror}.") from None
 
 
-def _sqlite_engine(url: URL, options: dict[str, Any]) -> Engine:
+def _sqlite_engine(url: URL, options: dict[str, Any], *, create_folders: bool, where: str) -> Engine:
     memory = url.database in (None, "", ":memory:")
     if memory:
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool, **options)
     else:
-        _prepare_sqlite_file(url)
+        _prepare_sqlite_file(url, create_folders=create_folders, where=where)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **options)
 
     @event.listens_for(engine, "connect")
