@@ -16,22 +16,35 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.url import URL
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from leankanban.domain.errors import DatabaseError, LeanKanbanError
+from leankanban.domain.errors import Conflict, DatabaseError, LeanKanbanError
 
 #: Execution option that asks SQLite for a write lock at BEGIN.
 WRITE_OPTION = "leankanban_write"
+#: Engine execution option: the database as its messages name it (as written, no password).
+WHERE_OPTION = "leankanban_where"
 
 _SUPPORTED = "use a file path, sqlite:///PATH or postgresql://..."
+
+
+class WriteConflict(Conflict):
+    """A change clashed with the data (in practice: with a change saved at the same moment)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"The change clashes with data in the database {where} (perhaps saved at the same moment); "
+            "nothing was saved, try again."
+        )
 
 
 # -- targets -------------------------------------------------------------------------
@@ -92,7 +105,10 @@ def parse_target(target: str | Path) -> URL:
 
 
 def describe(engine: Engine) -> str:
-    """Where the data lives, for humans (no password)."""
+    """Where the data lives, for humans (no password): as the user wrote it if `open()` made it."""
+    written = engine.get_execution_options().get(WHERE_OPTION)
+    if written:
+        return written
     url = engine.url
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
@@ -123,7 +139,7 @@ def open(target: str | Path, *, create_folders: bool = False, migrate: bool = Tr
         raise
     except Exception as err:
         engine.dispose()
-        translated = database_error(err, where=where, opening=True)
+        translated = database_error(err, where=where, opening=True, path=url.database)
         if translated is None:
             raise
         raise translated from None
@@ -136,7 +152,7 @@ def make_engine(
     """An engine (no schema check: `open()` is the front door)."""
     url = target if isinstance(target, URL) else parse_target(target)
     where = where or public_target(target)  # str() of a URL hides its password
-    options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
+    options: dict[str, Any] = {"echo": echo, "hide_parameters": True, "execution_options": {WHERE_OPTION: where}}
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url, options, create_folders=create_folders, where=where)
@@ -221,13 +237,18 @@ _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
 _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
 
 
-def database_error(err: BaseException, *, where: str, opening: bool = False) -> LeanKanbanError | None:
+def database_error(
+    err: BaseException, *, where: str, opening: bool = False, path: str | None = None
+) -> LeanKanbanError | None:
     """The one sentence for a driver error (SQLAlchemy's wrapper or the DB-API's own), or None
     if `err` does not come from the database.
 
     Only messages that cannot hold deal data are quoted: SQLite's (they name
     tables and columns, never values) and, while opening, the first line of
-    the driver's error (connection errors name a host, a port, a user).
+    the driver's error (connection errors name a host, a port, a user). A
+    unique or foreign key clash is a `WriteConflict` (exit 5), everything
+    else a `DatabaseError` (exit 6). `path`: the SQLite file, to tell a full
+    disk behind an I/O error.
     """
     if isinstance(err, DBAPIError):
         orig: BaseException = err.orig if err.orig is not None else err
@@ -237,9 +258,14 @@ def database_error(err: BaseException, *, where: str, opening: bool = False) -> 
     else:
         return None
     sqlstate = getattr(orig, "sqlstate", None) or ""
+    if isinstance(err, IntegrityError) or type(orig).__name__ == "IntegrityError" or sqlstate.startswith("23"):
+        return WriteConflict(where)
     code = getattr(orig, "sqlite_errorcode", None)
     if code is not None:
-        return DatabaseError(_sqlite_sentence(code & 0xFF, _first_line(orig), where, opening=opening))
+        code &= 0xFF
+        if code == _SQLITE_IOERR and path and _disk_full(path):
+            code = _SQLITE_FULL  # SQLite reports a full disk as an I/O error when it cannot grow its -shm file
+        return DatabaseError(_sqlite_sentence(code, _first_line(orig), where, opening=opening))
     if opening:
         return DatabaseError(f"Cannot open the database {where}: {_first_line(orig)}.")
     lost = lost or sqlstate.startswith(("08", "57P")) or (
@@ -252,6 +278,13 @@ def _is_dbapi_error(err: BaseException) -> bool:
     """An exception raised by sqlite3 or psycopg directly (outside SQLAlchemy)."""
     module = type(err).__module__
     return module.startswith(("sqlite3", "psycopg")) and isinstance(err, Exception)
+
+
+def _disk_full(path: str) -> bool:
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def _first_line(err: BaseException) -> str:
