@@ -174,12 +174,19 @@ class LeanKanban(SprintsMixin):
             return repo.load_board(session=session, row=repo.board_row(session=session, name=name))
 
     def ensure_default_board(self) -> Board:
-        """On first run, create the lean sales board; otherwise the first board."""
-        with self._write() as session:
-            existing = session.exec(select(BoardRow).order_by(BoardRow.id).limit(1)).first()
-            if existing is not None:
-                return repo.load_board(session=session, row=existing)
-            return self._create_board(session, rules.DEFAULT_BOARD, rules.DEFAULT_TEMPLATE)
+        """On first run, create the lean sales board; otherwise the first board.
+
+        Two first commands at once both try; the one whose board name clashes
+        (WriteConflict) takes the board the other made.
+        """
+        try:
+            with self._write() as session:
+                existing = session.exec(select(BoardRow).order_by(BoardRow.id).limit(1)).first()
+                if existing is not None:
+                    return repo.load_board(session=session, row=existing)
+                return self._create_board(session, rules.DEFAULT_BOARD, rules.DEFAULT_TEMPLATE)
+        except store_engine.WriteConflict:
+            return self.get_board()
 
     def init_board(self, name: str, template: str = rules.DEFAULT_TEMPLATE) -> Board:
         name = rules.validate_board_name(name)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from sqlalchemy import text
 from leankanban.services import LeanKanban, open_database
 from leankanban.store import repository
 
-from tests.store.broken import SmallDisk, damage_table, digest, integrity, kill_backend, as_a_user, run_cli
+from tests.store.broken import SmallDisk, as_a_user, damage_table, digest, integrity, kill_backend, run_cli
 
 
 def titles(path: Path | str) -> list[str]:
@@ -105,3 +107,17 @@ def test_a_lost_postgresql_connection_is_one_sentence_and_exit_6(invoke, one_sen
     assert "was lost" in line and "Secret" not in line
     monkeypatch.undo()
     assert titles(pg_url) == ["Secret Corp"]
+
+
+@pytest.mark.postgres
+def test_two_first_commands_at_once_on_an_empty_postgresql_database(pg_url):
+    """Two terminals start on a new team database at the same moment: both work, one board."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEANKANBAN_")}
+    command = [sys.executable, "-m", "leankanban", "--db", pg_url, "boards", "-f", "json"]
+    children = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    results = [(child.wait(timeout=60), *child.communicate()) for child in children]
+    for code, _out, err in results:
+        assert (code, err) == (0, "")
+    engine = open_database(pg_url)
+    assert [b.name for b in LeanKanban(engine).list_boards()] == ["pipeline"]
+    engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import text
 
@@ -92,4 +94,39 @@ def test_a_lost_postgresql_connection_is_one_sentence_and_the_next_use_reconnect
     assert "was lost" in message and "s3cret" not in message and "Secret" not in message
     assert [b.name for b in lk.list_boards()] == ["pipeline"]  # the change in progress was rolled back
     assert [d.title for d in lk.list_deals()] == ["Before"]
+    lk.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_first_uses_at_once_make_one_board(pg_url, monkeypatch):
+    """Both find no board and both insert one: the loser of the unique name takes the winner's."""
+    both_looked = threading.Barrier(2, timeout=30)
+    create = LeanKanban._create_board
+
+    def create_after_both_looked(self, session, *args, **kwargs):  # type: ignore[no-untyped-def]
+        both_looked.wait()
+        return create(self, session, *args, **kwargs)
+
+    monkeypatch.setattr(LeanKanban, "_create_board", create_after_both_looked)
+    open_database(pg_url).dispose()  # migrated once, so the race is the board's, not the schema's
+    boards: list[object] = []
+
+    def first_use() -> None:
+        engine = open_database(pg_url)
+        try:
+            boards.append(LeanKanban(engine, actor="ann").ensure_default_board())
+        except Exception as err:  # noqa: BLE001 - the test reports it
+            boards.append(err)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=first_use) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [getattr(b, "name", b) for b in boards] == ["pipeline", "pipeline"]
+    assert boards[0].id == boards[1].id  # type: ignore[union-attr]
+    lk = LeanKanban(open_database(pg_url))
+    assert [b.name for b in lk.list_boards()] == ["pipeline"]
     lk.engine.dispose()
