@@ -176,9 +176,14 @@ class LeanKanban(SprintsMixin):
     def ensure_default_board(self) -> Board:
         """On first run, create the lean sales board; otherwise the first board.
 
-        Two first commands at once both try; the one whose board name clashes
-        (WriteConflict) takes the board the other made.
+        It only reads when there is a board (so a database open read-only
+        works). Two first commands at once both try to create it; the one
+        whose board name clashes (WriteConflict) takes the board the other made.
         """
+        with self._read() as session:
+            existing = session.exec(select(BoardRow).order_by(BoardRow.id).limit(1)).first()
+            if existing is not None:
+                return repo.load_board(session=session, row=existing)
         try:
             with self._write() as session:
                 existing = session.exec(select(BoardRow).order_by(BoardRow.id).limit(1)).first()

@@ -255,3 +255,24 @@ def test_a_new_file_in_an_existing_folder_is_created_on_first_use(invoke, tmp_pa
     result = invoke("--db", str(db), "add", "First")
     assert result.exit_code == 0, result.stderr
     assert deal_titles(db) == ["First"]
+
+
+def test_a_database_from_a_newer_version_reads_and_refuses_changes(run, one_sentence, sqlite_url):
+    from datetime import UTC, datetime
+
+    from leankanban.store.migrations import applied_table
+
+    assert run("add", "Acme").exit_code == 0
+    engine = open_database(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(applied_table.insert().values(name="9999_newer", applied_at=datetime.now(UTC)))
+    engine.dispose()
+    listed = run("deals", "-f", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [d["title"] for d in json.loads(listed.stdout)] == ["Acme"]
+    refused = run("add", "Globex")
+    assert refused.exit_code == 6
+    assert one_sentence(refused.stderr) == (
+        f"The database {sqlite_url} was changed by a newer leankanban (schema 9999_newer), so it is open "
+        "read-only: upgrade leankanban (pip install -U leankanban) to change it."
+    )

@@ -31,10 +31,23 @@ from leankanban.domain.errors import Conflict, DatabaseError, LeanKanbanError
 
 #: Execution option that asks SQLite for a write lock at BEGIN.
 WRITE_OPTION = "leankanban_write"
+#: Engine execution option on a database opened read-only: the sentence a write gets.
+READ_ONLY_OPTION = "leankanban_read_only"
 #: Engine execution option: the database as its messages name it (as written, no password).
 WHERE_OPTION = "leankanban_where"
 
 _SUPPORTED = "use a file path, sqlite:///PATH or postgresql://..."
+
+
+class NewerSchema(DatabaseError):
+    """The database was written by a newer leankanban: read it, never change or migrate it."""
+
+    def __init__(self, where: str, unknown: list[str]) -> None:
+        self.unknown = unknown
+        super().__init__(
+            f"The database {where} was changed by a newer leankanban (schema {unknown[-1]}), "
+            "so it is open read-only: upgrade leankanban (pip install -U leankanban) to change it."
+        )
 
 
 class WriteConflict(Conflict):
@@ -123,7 +136,9 @@ def open(target: str | Path, *, create_folders: bool = False, migrate: bool = Tr
 
     A SQLite file that does not exist yet is created, in a folder that must
     exist unless `create_folders` (the default database, `leankanban init`):
-    a typo in a path must not look like an empty board. Every failure is a
+    a typo in a path must not look like an empty board. A database written by
+    a newer leankanban opens read-only (its engine refuses writes with
+    `NewerSchema`'s sentence) and is never migrated. Every failure is a
     `DatabaseError` of one sentence.
     """
     from leankanban.store import migrations  # here, not at the top: it imports WRITE_OPTION from this module
@@ -132,7 +147,12 @@ def open(target: str | Path, *, create_folders: bool = False, migrate: bool = Tr
     url = parse_target(target)
     engine = make_engine(url, create_folders=create_folders, where=where)
     try:
-        if migrate and migrations.pending(engine):
+        with engine.connect() as conn:
+            todo, unknown = migrations.status(conn)
+        if unknown:
+            engine.dispose()
+            return make_engine(url, where=where, read_only=str(NewerSchema(where, unknown)))
+        if migrate and todo:
             migrations.upgrade(engine)
     except LeanKanbanError:
         engine.dispose()
@@ -147,23 +167,37 @@ def open(target: str | Path, *, create_folders: bool = False, migrate: bool = Tr
 
 
 def make_engine(
-    target: str | Path | URL, *, echo: bool = False, create_folders: bool = False, where: str | None = None
+    target: str | Path | URL,
+    *,
+    echo: bool = False,
+    create_folders: bool = False,
+    read_only: str | None = None,
+    where: str | None = None,
 ) -> Engine:
-    """An engine (no schema check: `open()` is the front door)."""
+    """An engine (no schema check: `open()` is the front door).
+
+    `read_only`: the sentence a write gets (see uow.py); the connections refuse writes too.
+    """
     url = target if isinstance(target, URL) else parse_target(target)
     where = where or public_target(target)  # str() of a URL hides its password
-    options: dict[str, Any] = {"echo": echo, "hide_parameters": True, "execution_options": {WHERE_OPTION: where}}
+    execution_options = {WHERE_OPTION: where, READ_ONLY_OPTION: read_only}
+    options: dict[str, Any] = {"echo": echo, "hide_parameters": True, "execution_options": execution_options}
     try:
         if url.get_backend_name() == "sqlite":
-            return _sqlite_engine(url, options, create_folders=create_folders, where=where)
+            return _sqlite_engine(url, options, create_folders=create_folders, read_only=bool(read_only), where=where)
         connect_args: dict[str, Any] = {}
         if "connect_timeout" not in url.query:
             connect_args["connect_timeout"] = 5  # a silent host must not hang the CLI
+        settings = []
         schema = url.query.get("schema")
         if schema:
             # `?schema=name` picks a PostgreSQL schema (tests use one per test).
             url = url.difference_update_query(["schema"])
-            connect_args["options"] = f"-csearch_path={schema}"
+            settings.append(f"-csearch_path={schema}")
+        if read_only:
+            settings.append("-cdefault_transaction_read_only=on")
+        if settings:
+            connect_args["options"] = " ".join(settings)
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
     except NoSuchModuleError:
         raise DatabaseError(f"'{where}' is not a supported database; {_SUPPORTED}") from None
@@ -200,7 +234,9 @@ def _prepare_sqlite_file(url: URL, *, create_folders: bool, where: str) -> None:
         raise DatabaseError(f"Cannot create the database file {path}: {exc.strerror}.") from None
 
 
-def _sqlite_engine(url: URL, options: dict[str, Any], *, create_folders: bool, where: str) -> Engine:
+def _sqlite_engine(
+    url: URL, options: dict[str, Any], *, create_folders: bool, read_only: bool, where: str
+) -> Engine:
     memory = url.database in (None, "", ":memory:")
     if memory:
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool, **options)
@@ -213,11 +249,13 @@ def _sqlite_engine(url: URL, options: dict[str, Any], *, create_folders: bool, w
         # Let SQLAlchemy's "begin" event below emit BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not memory:
+        if not memory and not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

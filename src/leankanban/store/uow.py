@@ -13,7 +13,8 @@ from types import TracebackType
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from leankanban.store.engine import WRITE_OPTION, database_error, describe
+from leankanban.domain.errors import DatabaseError
+from leankanban.store.engine import READ_ONLY_OPTION, WRITE_OPTION, database_error, describe
 
 
 class UnitOfWork:
@@ -21,7 +22,8 @@ class UnitOfWork:
 
     A write unit of work takes SQLite's write lock at BEGIN (so a count and
     the change it allows cannot interleave with another process); on
-    PostgreSQL services lock the board row with SELECT ... FOR UPDATE.
+    PostgreSQL services lock the board row with SELECT ... FOR UPDATE. On a
+    database open read-only (a newer schema) it is refused before it begins.
     """
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
@@ -30,6 +32,9 @@ class UnitOfWork:
         self.session: Session | None = None
 
     def __enter__(self) -> Session:
+        refusal = self._engine.get_execution_options().get(READ_ONLY_OPTION) if self.write else None
+        if refusal:
+            raise DatabaseError(refusal)
         self.session = Session(self._engine, expire_on_commit=False)
         return self.session
 
