@@ -32,7 +32,9 @@ from leankanban.domain.errors import LeanKanbanError
 EXIT_CODES = """\
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 refused by a board policy
 (WIP or lane limit, qualification gate, missing discard reason),
-4 not found, 5 conflict (duplicate name, stage not empty), 6 database error.
+4 not found, 5 conflict (duplicate name, stage not empty, a clashing change
+saved at the same moment), 6 database error (cannot open it, missing folder,
+disk full, read-only, damaged, connection lost, written by a newer version).
 """
 
 class LeanKanbanGroup(TyperGroup):
