@@ -5,7 +5,9 @@ starts without loading Textual). Commands live in `leankanban.commands`;
 `COMMANDS` below says which module holds each one. `main()` imports only the
 module of the command it was asked for (`leankanban report` never loads the
 importers, the TUI or the other commands' renderers), and everything for
-`--help`, no command or an unknown one.
+`--help`, no command or an unknown one, and none for `--version`. The database
+code (SQLAlchemy, SQLModel) is imported only by a command that opens the
+database, never for `--help`, `--version` or shell completion.
 """
 
 from __future__ import annotations
@@ -144,7 +146,8 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The Typer app with every command, or with just the command `only` (and the
-    global options), which then loads nothing the other commands need."""
+    global options), which then loads nothing the other commands need; `only=""`:
+    the global options alone."""
     cli = typer.Typer(
         name="leankanban",
         cls=LeanKanbanGroup,
@@ -175,17 +178,26 @@ def build_app(only: str | None = None) -> typer.Typer:
 _VALUE_OPTIONS = ("--db", "--board", "-b")
 
 
-def command_named(args: list[str]) -> str | None:
-    """The command `args` ask for (after the global options), if it is one of COMMANDS."""
+def _global_options(args: list[str]) -> tuple[list[str], str | None]:
+    """The options before the command, and the command's word (None if there is none)."""
+    options: list[str] = []
     rest = iter(args)
     for arg in rest:
         if arg == "--":
-            return None
+            return options, None
         if arg in _VALUE_OPTIONS:
-            next(rest, None)
-        elif not arg.startswith("-"):
-            return arg if arg in COMMANDS else None
-    return None
+            options += [arg, next(rest, "")]
+        elif arg.startswith("-"):
+            options.append(arg)
+        else:
+            return options, arg
+    return options, None
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command `args` ask for (after the global options), if it is one of COMMANDS."""
+    word = _global_options(args)[1]
+    return word if word in COMMANDS else None
 
 
 def __getattr__(name: str) -> Any:
@@ -198,4 +210,6 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    build_app(only=command_named(sys.argv[1:]))(prog_name="leankanban")
+    args = sys.argv[1:]
+    version = any(o in ("--version", "-V") for o in _global_options(args)[0])
+    build_app(only="" if version else command_named(args))(prog_name="leankanban")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leankanban.commands import render
 from leankanban.commands.deals import DealId, Override, TableOrJson
 from leankanban.commands.state import state
-from leankanban.services import MoveResult
+
+if TYPE_CHECKING:
+    from leankanban.services import MoveResult
 
 reasons_app = typer.Typer(
     help="The board's discard reasons (no command: list them).",

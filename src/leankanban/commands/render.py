@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -33,7 +33,9 @@ from leankanban.domain.model import (
     label,
     wip_state,
 )
-from leankanban.services import StageSummary
+
+if TYPE_CHECKING:
+    from leankanban.services import StageSummary
 
 #: Width used when output is not a terminal and COLUMNS is not set.
 PIPE_WIDTH = 160

@@ -1,19 +1,22 @@
 """What every command shares: settings from the global options and a lazy connection.
 
-The database is opened only when a command needs it, so `--help` and
-`--version` never touch it.
+The database is opened only when a command needs it, and the services (with
+them SQLAlchemy and SQLModel) are imported only then: `--help`, `--version`
+and shell completion load neither.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from leankanban.config import Settings
-from leankanban.services import LeanKanban, open_database
+
+if TYPE_CHECKING:
+    from leankanban.services import LeanKanban
 
 
 @dataclass
@@ -31,9 +34,11 @@ class State:
         when asked (`init`); a path given in a folder that does not exist is refused.
         """
         if self._services is None:
+            from leankanban.services import open_database
+
             engine = open_database(self.settings.db, create_folders=create_folders or self.settings.db_is_default)
             self.on_close(engine.dispose)
-            self._services = LeanKanban(engine, actor=self.settings.actor)
+            self._services = _services_class()(engine, actor=self.settings.actor)
         if ensure_board and not self._board_ensured:
             self._services.ensure_default_board()
             self._board_ensured = True
@@ -47,3 +52,17 @@ class State:
 def state(ctx: typer.Context) -> State:
     """The State the root callback stored on the context."""
     return ctx.find_root().obj
+
+
+def _services_class() -> type[LeanKanban]:
+    """`LeanKanban`, or what a test put in its place (`state.LeanKanban = ...`)."""
+    return globals().get("LeanKanban") or __getattr__("LeanKanban")
+
+
+def __getattr__(name: str) -> Any:
+    """`state.LeanKanban`, imported on first use (tests replace it to fix the clock)."""
+    if name == "LeanKanban":
+        from leankanban.services import LeanKanban
+
+        return LeanKanban
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

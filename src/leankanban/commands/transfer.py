@@ -7,18 +7,19 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from leankanban.backup import export_data, is_backup, restore
 from leankanban.commands import render
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput, LeanKanbanError
 from leankanban.importers import FORMATS, ParseOptions, RawFile, parse_column_map, parse_import, parse_stage_map
-from leankanban.importing import ImportSummary, import_batch
-from leankanban.services import LeanKanban
+
+if TYPE_CHECKING:
+    from leankanban.importing import ImportSummary
+    from leankanban.services import LeanKanban
 
 Progress = Callable[[int, int], None]
 
@@ -83,6 +84,8 @@ def import_(
         mapping=columns or None,
         options=ParseOptions(dayfirst=dayfirst),
     )
+    from leankanban.importing import import_batch  # here: it loads the services and SQLAlchemy
+
     services = app.services(ensure_board=target is not None)
     with _progress_bar(f"Importing {raw.name}") as progress:
         summary = import_batch(services, batch, board=target, stage_map=stages, dry_run=dry_run, progress=progress)
@@ -97,10 +100,14 @@ def _backup(raw: RawFile) -> dict[str, Any] | None:
         data = json.loads(raw.data.decode("utf-8-sig"))
     except ValueError:  # not JSON after all (or not UTF-8): let the importers say why
         return None
+    from leankanban.backup import is_backup  # here: it loads the services and SQLAlchemy
+
     return data if is_backup(data) else None
 
 
 def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
+    from leankanban.backup import restore
+
     counts = restore(services, data)
     typer.echo(
         f"Restored {name}: {counts['boards']} board(s), {counts['deals']} deal(s), "
@@ -169,6 +176,8 @@ def export(
         raise typer.BadParameter("--bom only goes with --format csv.", param_hint="--bom")
     app = state(ctx)
     if format is ExportFormat.json:
+        from leankanban.backup import export_data  # here: it loads the services and SQLAlchemy
+
         data = export_data(app.services(ensure_board=False), board=board)
         text = render.to_json(data) + "\n"
         what = f"{len(data['boards'])} board(s), {sum(len(b['deals']) for b in data['boards'])} deal(s)"
