@@ -13,13 +13,8 @@ database, never for `--help`, `--version` or shell completion.
 from __future__ import annotations
 
 import gc
-
-# Importing the app (SQLAlchemy, SQLModel, Typer ...) makes a few hundred thousand objects
-# that live as long as the process: no garbage collection passes over them while they pile up
-# (about 0.1-0.2 s of a command's start), and after `gc.freeze()` (in `build_app`) none do.
-gc.disable()
-
 import importlib
+import os
 import sys
 from typing import Annotated, Any
 
@@ -169,13 +164,15 @@ def build_app(only: str | None = None) -> typer.Typer:
             cli.command(name)(target)
         else:
             cli.command(name, cls=getattr(module, kind))(target)
-    gc.freeze()  # the app's objects live as long as the process (see the top of this module)
-    gc.enable()
     return cli
 
 
 #: Global options that take a value (the command's name comes after them).
 _VALUE_OPTIONS = ("--db", "--board", "-b")
+
+
+#: Set by the shell when it asks for completions (Typer's `_{PROG}_COMPLETE`).
+_COMPLETE_ENV = "_LEANKANBAN_COMPLETE"
 
 
 def _global_options(args: list[str]) -> tuple[list[str], str | None]:
@@ -210,6 +207,26 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
+    """The `leankanban` script: build the app for the command asked for, then run it.
+
+    Garbage collection waits while the modules load: they make over 100,000
+    objects that live as long as the process, and collecting while they pile
+    up, then scanning them in the command's full collections, cost ~0.15 s of
+    CPU on `deals` (bench/README.md, "Start-up"); `gc.freeze()` then sets them
+    aside for good. A command that opens the database (or the board screen)
+    has the database code imported in that window too.
+    """
     args = sys.argv[1:]
-    version = any(o in ("--version", "-V") for o in _global_options(args)[0])
-    build_app(only="" if version else command_named(args))(prog_name="leankanban")
+    options, word = _global_options(args)
+    version = any(o in ("--version", "-V") for o in options)
+    helps = any(a in ("--help", "-h") for a in args)
+    opens_database = not (version or helps or _COMPLETE_ENV in os.environ) and (word is None or word in COMMANDS)
+    gc.disable()
+    try:
+        cli = build_app(only="" if version else command_named(args))
+        if opens_database:
+            importlib.import_module("leankanban.services")
+    finally:
+        gc.freeze()
+        gc.enable()
+    cli(prog_name="leankanban")

@@ -69,3 +69,23 @@ def test_shell_completion_loads_no_database_or_tui_code(words, expected):
     assert (report["code"], report["heavy"]) == (0, [])
     assert expected in out.split()
 
+
+def test_importing_the_cli_leaves_garbage_collection_alone():
+    code = "import gc, leankanban.cli; print(gc.isenabled(), gc.get_freeze_count())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == ["True", "0"]
+
+
+def test_a_command_loads_its_database_code_before_the_start_up_objects_are_frozen(tmp_path):
+    """main() keeps collection off while the modules load, the database code included (bench/README.md)."""
+    probe = (
+        "import gc, json, sys\n"
+        f"sys.argv = ['leankanban', '--db', {str(tmp_path / 'x.db')!r}, 'deals', '-f', 'json']\n"
+        "from leankanban.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
+        "print(json.dumps([gc.isenabled(), gc.get_freeze_count(), 'sqlalchemy' in sys.modules]), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    enabled, frozen, loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert enabled and loaded
+    assert frozen > 80_000  # SQLAlchemy's and SQLModel's among them (--help freezes ~35,000)
