@@ -5,19 +5,16 @@ starts without loading Textual). Commands live in `leankanban.commands`;
 `COMMANDS` below says which module holds each one. `main()` imports only the
 module of the command it was asked for (`leankanban report` never loads the
 importers, the TUI or the other commands' renderers), and everything for
-`--help`, no command or an unknown one.
+`--help`, no command or an unknown one, and none for `--version`. The database
+code (SQLAlchemy, SQLModel) is imported only by a command that opens the
+database, never for `--help`, `--version` or shell completion.
 """
 
 from __future__ import annotations
 
 import gc
-
-# Importing the app (SQLAlchemy, SQLModel, Typer ...) makes a few hundred thousand objects
-# that live as long as the process: no garbage collection passes over them while they pile up
-# (about 0.1-0.2 s of a command's start), and after `gc.freeze()` (in `build_app`) none do.
-gc.disable()
-
 import importlib
+import os
 import sys
 from typing import Annotated, Any
 
@@ -32,7 +29,9 @@ from leankanban.domain.errors import LeanKanbanError
 EXIT_CODES = """\
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 refused by a board policy
 (WIP or lane limit, qualification gate, missing discard reason),
-4 not found, 5 conflict (duplicate name, stage not empty), 6 database error.
+4 not found, 5 conflict (duplicate name, stage not empty, a clashing change
+saved at the same moment), 6 database error (cannot open it, missing folder,
+disk full, read-only, damaged, connection lost, written by a newer version).
 """
 
 class LeanKanbanGroup(TyperGroup):
@@ -142,7 +141,8 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The Typer app with every command, or with just the command `only` (and the
-    global options), which then loads nothing the other commands need."""
+    global options), which then loads nothing the other commands need; `only=""`:
+    the global options alone."""
     cli = typer.Typer(
         name="leankanban",
         cls=LeanKanbanGroup,
@@ -164,8 +164,6 @@ def build_app(only: str | None = None) -> typer.Typer:
             cli.command(name)(target)
         else:
             cli.command(name, cls=getattr(module, kind))(target)
-    gc.freeze()  # the app's objects live as long as the process (see the top of this module)
-    gc.enable()
     return cli
 
 
@@ -173,17 +171,30 @@ def build_app(only: str | None = None) -> typer.Typer:
 _VALUE_OPTIONS = ("--db", "--board", "-b")
 
 
-def command_named(args: list[str]) -> str | None:
-    """The command `args` ask for (after the global options), if it is one of COMMANDS."""
+#: Set by the shell when it asks for completions (Typer's `_{PROG}_COMPLETE`).
+_COMPLETE_ENV = "_LEANKANBAN_COMPLETE"
+
+
+def _global_options(args: list[str]) -> tuple[list[str], str | None]:
+    """The options before the command, and the command's word (None if there is none)."""
+    options: list[str] = []
     rest = iter(args)
     for arg in rest:
         if arg == "--":
-            return None
+            return options, None
         if arg in _VALUE_OPTIONS:
-            next(rest, None)
-        elif not arg.startswith("-"):
-            return arg if arg in COMMANDS else None
-    return None
+            options += [arg, next(rest, "")]
+        elif arg.startswith("-"):
+            options.append(arg)
+        else:
+            return options, arg
+    return options, None
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command `args` ask for (after the global options), if it is one of COMMANDS."""
+    word = _global_options(args)[1]
+    return word if word in COMMANDS else None
 
 
 def __getattr__(name: str) -> Any:
@@ -196,4 +207,26 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    build_app(only=command_named(sys.argv[1:]))(prog_name="leankanban")
+    """The `leankanban` script: build the app for the command asked for, then run it.
+
+    Garbage collection waits while the modules load: they make over 100,000
+    objects that live as long as the process, and collecting while they pile
+    up, then scanning them in the command's full collections, cost ~0.15 s of
+    CPU on `deals` (bench/README.md, "Start-up"); `gc.freeze()` then sets them
+    aside for good. A command that opens the database (or the board screen)
+    has the database code imported in that window too.
+    """
+    args = sys.argv[1:]
+    options, word = _global_options(args)
+    version = any(o in ("--version", "-V") for o in options)
+    helps = any(a in ("--help", "-h") for a in args)
+    opens_database = not (version or helps or _COMPLETE_ENV in os.environ) and (word is None or word in COMMANDS)
+    gc.disable()
+    try:
+        cli = build_app(only="" if version else command_named(args))
+        if opens_database:
+            importlib.import_module("leankanban.services")
+    finally:
+        gc.freeze()
+        gc.enable()
+    cli(prog_name="leankanban")

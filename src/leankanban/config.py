@@ -1,8 +1,9 @@
 """Where the database lives and who is acting.
 
 Database: the `--db` flag, else env `LEANKANBAN_DB`, else
-`<user data dir>/leankanban.db` (platformdirs). Actor recorded on events:
-env `LEANKANBAN_USER`, else the login name.
+`<user data dir>/leankanban.db` (platformdirs; only this one is created with
+its folders on first use, a path given is not: a typo must not look like a new
+board). Actor recorded on events: env `LEANKANBAN_USER`, else the login name.
 """
 
 from __future__ import annotations
@@ -48,7 +49,14 @@ class Settings:
     db: str
     actor: str
     board: str | None = None
+    #: `db` is the default file in the user data folder (made with its folders on first use).
+    db_is_default: bool = False
 
     @classmethod
     def load(cls, *, db: str | None = None, board: str | None = None) -> Settings:
-        return cls(db=resolve_db(db), actor=current_actor(), board=board or os.environ.get(BOARD_ENV) or None)
+        return cls(
+            db=resolve_db(db),
+            actor=current_actor(),
+            board=board or os.environ.get(BOARD_ENV) or None,
+            db_is_default=not (db or os.environ.get(DB_ENV)),
+        )

@@ -58,7 +58,7 @@ def fake_tui(monkeypatch) -> list[tuple[LeanKanban, str | None]]:
 
 
 def test_no_command_opens_the_tui_on_a_new_database(invoke, fake_tui, tmp_path):
-    db = tmp_path / "new" / "leankanban.db"
+    db = tmp_path / "leankanban.db"  # in a folder that exists: a missing one is refused
     result = invoke("--db", str(db), "--board", "pipeline")
     assert result.exit_code == 0, result.stderr
     [(services, board)] = fake_tui
@@ -197,3 +197,82 @@ def test_an_unsupported_url_gives_one_sentence(invoke, one_sentence):
     result = invoke("--db", "mongodb://localhost/x", "deals")
     assert result.exit_code == 6
     assert "not a supported database" in one_sentence(result.stderr)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "postgresql://u:pw@h:abc/db",  # a port that is not a number
+        "://u:pw@h",  # no URL at all
+        "mongodb://u:pw@h/db",  # an unknown scheme, password in the user part
+        "mongodb://h/db?password=pw",  # ... and in the query
+        "postgresql://u@127.0.0.1:1/db?password=pw",  # a server that does not answer
+    ],
+)
+def test_a_bad_database_url_is_one_sentence_with_its_password_hidden(invoke, one_sentence, target):
+    result = invoke("--db", target, "deals")
+    assert result.exit_code == 6
+    line = one_sentence(result.stderr)
+    assert "pw" not in line and "***" in line and line.endswith(".")
+
+
+# --- a path whose folder does not exist ---------------------------------------------
+
+
+def test_a_database_in_a_missing_folder_is_refused_with_how_to_create_it(invoke, tmp_path, one_sentence):
+    db = tmp_path / "typo" / "dir" / "x.db"
+    result = invoke("--db", str(db), "deals")
+    assert result.exit_code == 6
+    line = one_sentence(result.stderr)
+    assert line == (
+        f"There is no folder {db.parent} for the database {db}; if the path is right, "
+        f"create it with: leankanban init --db {db}"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_missing_folder_in_the_environment_is_refused_too(invoke, tmp_path, one_sentence):
+    db = tmp_path / "typo" / "x.db"
+    result = invoke("add", "Acme", env={"LEANKANBAN_DB": str(db)})
+    assert result.exit_code == 6
+    assert "leankanban init --db" in one_sentence(result.stderr)
+    assert not db.parent.exists()
+
+
+@pytest.mark.parametrize("where", ["after init", "before init"])
+def test_init_creates_the_folders_of_a_new_database(invoke, tmp_path, where):
+    db = tmp_path / "new" / "dir" / "x.db"
+    args = ["init", "--db", str(db)] if where == "after init" else ["--db", str(db), "init"]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Created board 'pipeline'")
+    assert invoke("--db", str(db), "add", "Acme").exit_code == 0
+    assert deal_titles(db) == ["Acme"]
+
+
+def test_a_new_file_in_an_existing_folder_is_created_on_first_use(invoke, tmp_path):
+    db = tmp_path / "fresh.db"
+    result = invoke("--db", str(db), "add", "First")
+    assert result.exit_code == 0, result.stderr
+    assert deal_titles(db) == ["First"]
+
+
+def test_a_database_from_a_newer_version_reads_and_refuses_changes(run, one_sentence, sqlite_url):
+    from datetime import UTC, datetime
+
+    from leankanban.store.migrations import applied_table
+
+    assert run("add", "Acme").exit_code == 0
+    engine = open_database(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(applied_table.insert().values(name="9999_newer", applied_at=datetime.now(UTC)))
+    engine.dispose()
+    listed = run("deals", "-f", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [d["title"] for d in json.loads(listed.stdout)] == ["Acme"]
+    refused = run("add", "Globex")
+    assert refused.exit_code == 6
+    assert one_sentence(refused.stderr) == (
+        f"The database {sqlite_url} was changed by a newer leankanban (schema 9999_newer), so it is open "
+        "read-only: upgrade leankanban (pip install -U leankanban) to change it."
+    )

@@ -15,7 +15,7 @@ from leankanban.store.engine import make_engine, normalise_url
 
 def test_sqlite_file_is_created_owner_only_in_wal_mode(tmp_path):
     path = tmp_path / "nested" / "leankanban.db"
-    engine = open_database(str(path))
+    engine = open_database(str(path), create_folders=True)
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

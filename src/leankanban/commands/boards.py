@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -24,11 +25,21 @@ def init(
     board: Annotated[
         str | None, typer.Option("--board", "-b", metavar="NAME", help=f"Board name (default: {rules.DEFAULT_BOARD}).")
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH_OR_URL",
+            help="The database to create it in, with its folders (the global --db works too).",
+        ),
+    ] = None,
 ) -> None:
-    """Create a board from a template."""
+    """Create a board from a template (and the database, with its folders, if new)."""
     app = state(ctx)
+    if db:
+        app.settings = replace(app.settings, db=db, db_is_default=False)
     name = board or app.board or rules.DEFAULT_BOARD
-    created = app.services(ensure_board=False).init_board(name, template.value)
+    created = app.services(ensure_board=False, create_folders=True).init_board(name, template.value)
     render.say(f"Created board '{created.name}' ({created.template}): {', '.join(s.name for s in created.stages)}.")
 
 

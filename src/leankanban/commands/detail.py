@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,8 +11,9 @@ from leankanban.commands import render
 from leankanban.commands.deals import DealId
 from leankanban.commands.state import state
 from leankanban.domain.model import Board
-from leankanban.services import LeanKanban
 
+if TYPE_CHECKING:
+    from leankanban.services import LeanKanban
 
 
 class TextOrJson(str, enum.Enum):

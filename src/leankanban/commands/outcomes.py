@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leankanban.commands import render
 from leankanban.commands.deals import DealId, Override, TableOrJson
 from leankanban.commands.state import state
-from leankanban.services import MoveResult
 from leankanban.text import money_code_last
+
+if TYPE_CHECKING:
+    from leankanban.services import MoveResult
 
 reasons_app = typer.Typer(
     help="The board's discard reasons (no command: list them).",

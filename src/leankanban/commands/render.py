@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import box
@@ -40,8 +40,10 @@ from leankanban.domain.model import (
     label,
     wip_state,
 )
-from leankanban.services import StageSummary
 from leankanban.text import csv_cell, money_code_last, visible
+
+if TYPE_CHECKING:
+    from leankanban.services import StageSummary
 
 #: Width used when output is not a terminal and COLUMNS is not set.
 PIPE_WIDTH = 160

@@ -12,7 +12,7 @@ import enum
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -25,9 +25,11 @@ from leankanban.commands.detail import board_of
 from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput, NotFound
-from leankanban.services import LeanKanban
 from leankanban.text import markdown as md
 from leankanban.text import visible
+
+if TYPE_CHECKING:
+    from leankanban.services import LeanKanban
 
 retro_app = typer.Typer(
     help="Retrospectives on a sprint or a deal, and 5-whys; each --improve item becomes an improvement card.",

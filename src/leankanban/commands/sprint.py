@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -24,9 +24,11 @@ from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput, NotFound
 from leankanban.domain.model import Deal
-from leankanban.reports.render import number
-from leankanban.services import LeanKanban
+from leankanban.reports.shared import number
 from leankanban.text import amount, money_code_last, visible
+
+if TYPE_CHECKING:
+    from leankanban.services import LeanKanban
 
 sprint_app = typer.Typer(
     help="Time-boxed sales sprints: a goal, objectives, committed deals, a burn-up and a retro at the end "

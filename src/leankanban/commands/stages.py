@@ -14,7 +14,6 @@ from leankanban.commands.deals import TableOrJson
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import StageKind
-from leankanban.services import UNSET
 from leankanban.text import visible
 
 #: Words that clear a limit, as in `--wip-max none`.
@@ -46,6 +45,8 @@ def stages(
 
 def _limit(raw: str | None, clear: bool, option: str) -> int | None:
     """UNSET (keep), None (clear) or a number, from `--wip-x N|none` and `--no-wip-x`."""
+    from leankanban.services import UNSET  # here: importing the services loads SQLAlchemy
+
     if clear and raw is not None:
         raise typer.BadParameter(f"give either --{option} or --no-{option}, not both.", param_hint=f"--{option}")
     if clear:
@@ -73,6 +74,8 @@ def set_limits(
     ] = None,
 ) -> None:
     """Set or clear a stage's WIP limits and when its cards turn stale."""
+    from leankanban.services import UNSET
+
     new_max = _limit(wip_max, no_wip_max, "wip-max")
     new_min = _limit(wip_min, no_wip_min, "wip-min")
     new_stale = _limit(stale_after, False, "stale-after")

@@ -6,27 +6,21 @@ import enum
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from leankanban.services.backup import (
-    MAX_BACKUP_BYTES,
-    InvalidBackup,
-    export_data,
-    is_backup,
-    parse_json,
-    restore,
-)
 from leankanban.commands import render
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput, LeanKanbanError
 from leankanban.files import write_private
 from leankanban.importers import FORMATS, ParseOptions, RawFile, parse_column_map, parse_import, parse_stage_map
-from leankanban.services.imports import ImportSummary, import_batch
-from leankanban.services import LeanKanban
 from leankanban.text import one_line, visible
+
+if TYPE_CHECKING:
+    from leankanban.services import LeanKanban
+    from leankanban.services.imports import ImportSummary
 
 Progress = Callable[[int, int], None]
 
@@ -91,6 +85,8 @@ def import_(
         mapping=columns or None,
         options=ParseOptions(dayfirst=dayfirst),
     )
+    from leankanban.services.imports import import_batch  # here: it loads the services and SQLAlchemy
+
     services = app.services(ensure_board=target is not None)
     with _progress_bar(visible(f"Importing {raw.name}")) as progress:
         summary = import_batch(services, batch, board=target, stage_map=stages, dry_run=dry_run, progress=progress)
@@ -98,18 +94,16 @@ def import_(
 
 
 def _read(file: Path) -> RawFile:
-    """The file's bytes; a JSON object (a backup, maybe) of more than MAX_BACKUP_BYTES is refused."""
-    try:
-        with file.open("rb") as handle:
-            head = handle.read(MAX_BACKUP_BYTES + 1)
-            if len(head) > MAX_BACKUP_BYTES and _looks_like_json(head):
-                raise InvalidInput(
-                    f"{file.name} is larger than the {MAX_BACKUP_BYTES // (1024 * 1024)} MB a backup "
-                    "(or any JSON file) can be."
-                )
-            return RawFile(file.name, head + handle.read())
-    except OSError:  # let the importers' reader say why, in their words
-        return RawFile.read(file)
+    """The file's bytes, read by the importers' reader (which caps the size and refuses
+    folders and devices); a JSON object (a backup, maybe) of more than MAX_BACKUP_BYTES is refused."""
+    from leankanban.services.backup import MAX_BACKUP_BYTES  # here: it loads the services and SQLAlchemy
+
+    raw = RawFile.read(file)
+    if len(raw.data) > MAX_BACKUP_BYTES and _looks_like_json(raw.data):
+        raise InvalidInput(
+            f"{file.name} is larger than the {MAX_BACKUP_BYTES // (1024 * 1024)} MB a backup (or any JSON file) can be."
+        )
+    return raw
 
 
 def _looks_like_json(data: bytes) -> bool:
@@ -120,6 +114,8 @@ def _backup(raw: RawFile) -> dict[str, Any] | None:
     """The parsed backup when the file is a leankanban backup; None for anything else."""
     if not _looks_like_json(raw.data):
         return None
+    from leankanban.services.backup import is_backup, parse_json  # here: they load the services and SQLAlchemy
+
     try:
         data = parse_json(raw.data, raw.name)
     except ValueError:  # not JSON after all (or not UTF-8): let the importers say why
@@ -128,6 +124,8 @@ def _backup(raw: RawFile) -> dict[str, Any] | None:
 
 
 def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
+    from leankanban.services.backup import InvalidBackup, restore
+
     try:
         counts = restore(services, data)
     except InvalidBackup as err:
@@ -205,6 +203,8 @@ def export(
         raise typer.BadParameter("--bom only goes with --format csv.", param_hint="--bom")
     app = state(ctx)
     if format is ExportFormat.json:
+        from leankanban.services.backup import export_data  # here: it loads the services and SQLAlchemy
+
         data = export_data(app.services(ensure_board=False), board=board)
         text = render.to_json(data) + "\n"
         what = f"{len(data['boards'])} board(s), {sum(len(b['deals']) for b in data['boards'])} deal(s)"

@@ -18,9 +18,7 @@ backup.py (export and restore).
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
 
-from leankanban.domain.errors import DatabaseError
 from leankanban.services.base import (
     EDITABLE_FIELDS,
     UNSET,
@@ -37,8 +35,7 @@ from leankanban.services.moves import MovesMixin
 from leankanban.services.policies import PoliciesMixin
 from leankanban.services.retros import RetrosMixin
 from leankanban.services.sprints import SprintsMixin
-from leankanban.store.engine import make_engine, public_target
-from leankanban.store.migrations import pending, upgrade
+from leankanban.store import engine as store_engine
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -58,19 +55,9 @@ class LeanKanban(BoardsMixin, PoliciesMixin, DealsMixin, MovesMixin, SprintsMixi
     """The application's use cases over one database (one family per module, see above)."""
 
 
-def open_database(target: str, *, migrate: bool = True) -> Engine:
-    """An engine for `target` with its schema brought up to date."""
-    engine = make_engine(target)
-    if migrate:
-        try:
-            if pending(engine):
-                upgrade(engine)
-        except (OperationalError, DBAPIError) as err:
-            where = public_target(target)
-            engine.dispose()
-            reason = str(err.orig).strip().splitlines()[0].rstrip(".") if str(err.orig).strip() else "unknown error"
-            raise DatabaseError(f"Cannot open the database {where}: {reason}.") from None
-    return engine
+def open_database(target: str, *, create_folders: bool = False, migrate: bool = True) -> Engine:
+    """An engine for `target` with its schema brought up to date (see `store.engine.open`)."""
+    return store_engine.open(target, create_folders=create_folders, migrate=migrate)
 
 
 def connect(target: str, *, actor: str = "me", clock: Clock = utcnow) -> LeanKanban:

@@ -16,6 +16,7 @@ from leankanban.domain.model import (
 from leankanban.services.base import (
     ServiceBase,
 )
+from leankanban.store import engine as store_engine
 from leankanban.store import repository as repo
 from leankanban.store.tables import (
     BoardRow,
@@ -35,12 +36,24 @@ class BoardsMixin(ServiceBase):
             return repo.load_board(session=session, row=repo.board_row(session=session, name=name))
 
     def ensure_default_board(self) -> Board:
-        """On first run, create the lean sales board; otherwise the first board."""
-        with self.write() as session:
+        """On first run, create the lean sales board; otherwise the first board.
+
+        It only reads when there is a board (so a database open read-only
+        works). Two first commands at once both try to create it; the one
+        whose board name clashes (WriteConflict) takes the board the other made.
+        """
+        with self.read() as session:
             existing = session.exec(select(BoardRow).order_by(BoardRow.id).limit(1)).first()
             if existing is not None:
                 return repo.load_board(session=session, row=existing)
-            return self.create_board(session, rules.DEFAULT_BOARD, rules.DEFAULT_TEMPLATE)
+        try:
+            with self.write() as session:
+                existing = session.exec(select(BoardRow).order_by(BoardRow.id).limit(1)).first()
+                if existing is not None:
+                    return repo.load_board(session=session, row=existing)
+                return self.create_board(session, rules.DEFAULT_BOARD, rules.DEFAULT_TEMPLATE)
+        except store_engine.WriteConflict:
+            return self.get_board()
 
     def init_board(self, name: str, template: str = rules.DEFAULT_TEMPLATE) -> Board:
         name = rules.validate_board_name(name)

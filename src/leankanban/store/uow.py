@@ -1,15 +1,20 @@
-"""Unit of work: one transaction per use case, committed or rolled back whole."""
+"""Unit of work: one transaction per use case, committed or rolled back whole.
+
+It is also where the driver's errors become sentences (store.engine.database_error):
+a full disk, a read-only or damaged file, a lost server connection or a clash
+with a change saved at the same moment, whichever statement of which use case
+met it.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from leankanban.domain.errors import DatabaseError
-from leankanban.store.engine import WRITE_OPTION
+from leankanban.store.engine import READ_ONLY_OPTION, WRITE_OPTION, database_error, describe
 
 
 class UnitOfWork:
@@ -17,7 +22,8 @@ class UnitOfWork:
 
     A write unit of work takes SQLite's write lock at BEGIN (so a count and
     the change it allows cannot interleave with another process); on
-    PostgreSQL services lock the board row with SELECT ... FOR UPDATE.
+    PostgreSQL services lock the board row with SELECT ... FOR UPDATE. On a
+    database open read-only (a newer schema) it is refused before it begins.
     """
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
@@ -26,6 +32,9 @@ class UnitOfWork:
         self.session: Session | None = None
 
     def __enter__(self) -> Session:
+        refusal = self._engine.get_execution_options().get(READ_ONLY_OPTION) if self.write else None
+        if refusal:
+            raise DatabaseError(refusal)
         self.session = Session(self._engine, expire_on_commit=False)
         return self.session
 
@@ -35,14 +44,36 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self.session is not None
+        session = self.session
+        assert session is not None
+        self.session = None
         try:
-            if exc_type is None and self.write:
-                self.session.commit()
+            if exc is None and self.write:
+                session.commit()
+            elif exc is None:
+                session.rollback()
             else:
-                self.session.rollback()
-        except OperationalError as err:
-            raise DatabaseError(f"The database refused the change: {err.orig}.") from err
+                _quietly(session.rollback)  # the first error is the one to tell
+        except Exception as err:
+            _quietly(session.rollback)
+            self._raise_translated(err)
+            raise
         finally:
-            self.session.close()
-            self.session = None
+            _quietly(session.close)
+        if exc is not None:
+            self._raise_translated(exc)
+
+    def _raise_translated(self, err: BaseException) -> None:
+        """Raise the sentence for a database error; return for any other exception."""
+        url = self._engine.url
+        path = url.database if url.get_backend_name() == "sqlite" else None
+        translated = database_error(err, where=describe(self._engine), path=path)
+        if translated is not None:
+            raise translated from err
+
+
+def _quietly(step) -> None:  # type: ignore[no-untyped-def]
+    try:
+        step()
+    except Exception:  # noqa: BLE001 - cleaning up after an error already being raised
+        pass

@@ -5,6 +5,9 @@ Alembic `Operations` object (so steps are portable between SQLite and
 PostgreSQL, with batch mode for SQLite). Applied steps are recorded in
 `schema_migrations`; `upgrade(engine)` applies the missing ones, each in its
 own transaction, and is safe to call from two processes at once.
+
+A recorded name this version does not know means a newer leankanban wrote
+the database: `status` reports it, and `upgrade` refuses to touch it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from leankanban.store.engine import WRITE_OPTION
+from leankanban.store.engine import WRITE_OPTION, NewerSchema, describe
 
 _meta = MetaData()
 applied_table = Table(
@@ -50,10 +53,16 @@ def applied(conn: Connection) -> set[str]:
     return set(conn.execute(select(applied_table.c.name)).scalars())
 
 
+def status(conn: Connection) -> tuple[list[str], list[str]]:
+    """(migrations still to apply, applied ones this version does not know), each in order."""
+    done = applied(conn)
+    known = [m.name for m in all_migrations()]
+    return [name for name in known if name not in done], sorted(done.difference(known))
+
+
 def pending(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        done = applied(conn)
-    return [m.name for m in all_migrations() if m.name not in done]
+        return status(conn)[0]
 
 
 def upgrade(engine: Engine, *, target: str | None = None) -> list[str]:
@@ -61,6 +70,10 @@ def upgrade(engine: Engine, *, target: str | None = None) -> list[str]:
     from alembic.migration import MigrationContext
     from alembic.operations import Operations
 
+    with engine.connect() as conn:
+        unknown = status(conn)[1]
+    if unknown:
+        raise NewerSchema(describe(engine), unknown)
     ran: list[str] = []
     steps = all_migrations()
     write_engine = engine.execution_options(**{WRITE_OPTION: True})
