@@ -226,7 +226,7 @@ def test_a_database_in_a_missing_folder_is_refused_with_how_to_create_it(invoke,
     line = one_sentence(result.stderr)
     assert line == (
         f"There is no folder {db.parent} for the database {db}; if the path is right, "
-        f"create it with: leankanban init --db {db}"
+        f"run `leankanban init --db {db}` to create it."
     )
     assert not (tmp_path / "typo").exists()
 

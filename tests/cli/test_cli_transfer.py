@@ -308,11 +308,12 @@ def test_a_backup_larger_than_the_limit_is_refused_before_it_is_read(
     run, lk_sqlite: LeanKanban, tmp_path: Path, one_sentence, monkeypatch
 ):
     from leankanban.commands import transfer
+    from leankanban.services import backup as backups
 
     lk_sqlite.add_deal("Acme")
     backup = tmp_path / "backup.json"
     assert run("export", "-o", str(backup)).exit_code == 0
-    monkeypatch.setattr(transfer, "MAX_BACKUP_BYTES", 1024 * 1024)
+    monkeypatch.setattr(backups, "MAX_BACKUP_BYTES", 1024 * 1024)
     backup.write_bytes(backup.read_bytes() + b" " * (1024 * 1024))
     result = run("import", str(backup))
     assert result.exit_code == 1

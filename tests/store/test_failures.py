@@ -101,13 +101,13 @@ def test_a_lost_postgresql_connection_is_one_sentence_and_the_next_use_reconnect
 def test_two_first_uses_at_once_make_one_board(pg_url, monkeypatch):
     """Both find no board and both insert one: the loser of the unique name takes the winner's."""
     both_looked = threading.Barrier(2, timeout=30)
-    create = LeanKanban._create_board
+    create = LeanKanban.create_board
 
     def create_after_both_looked(self, session, *args, **kwargs):  # type: ignore[no-untyped-def]
         both_looked.wait()
         return create(self, session, *args, **kwargs)
 
-    monkeypatch.setattr(LeanKanban, "_create_board", create_after_both_looked)
+    monkeypatch.setattr(LeanKanban, "create_board", create_after_both_looked)
     open_database(pg_url).dispose()  # migrated once, so the race is the board's, not the schema's
     boards: list[object] = []
 

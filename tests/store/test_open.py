@@ -76,7 +76,7 @@ def test_open_gives_a_migrated_engine(db_url):
 
 def test_a_missing_folder_is_refused_unless_asked_for(tmp_path):
     path = tmp_path / "a" / "b" / "x.db"
-    with pytest.raises(DatabaseError, match=r"There is no folder .* leankanban init --db "):
+    with pytest.raises(DatabaseError, match=r"There is no folder .* `leankanban init --db "):
         store.open(str(path))
     assert not (tmp_path / "a").exists()
     store.open(str(path), create_folders=True).dispose()

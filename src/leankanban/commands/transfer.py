@@ -114,11 +114,15 @@ def _backup(raw: RawFile) -> dict[str, Any] | None:
     """The parsed backup when the file is a leankanban backup; None for anything else."""
     if not _looks_like_json(raw.data):
         return None
-    from leankanban.services.backup import is_backup, parse_json  # here: they load the services and SQLAlchemy
+    from leankanban.services.backup import FORMAT, is_backup, parse_json  # here: they load the services and SQLAlchemy
 
     try:
         data = parse_json(raw.data, raw.name)
     except ValueError:  # not JSON after all (or not UTF-8): let the importers say why
+        return None
+    except InvalidInput:  # JSON no backup can hold: refused as a backup only if it says it is one
+        if FORMAT.encode() in raw.data[:4096]:
+            raise
         return None
     return data if is_backup(data) else None
 

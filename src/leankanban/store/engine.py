@@ -224,7 +224,7 @@ def _prepare_sqlite_file(url: URL, *, create_folders: bool, where: str) -> None:
         if not create_folders:
             raise DatabaseError(
                 f"There is no folder {folder} for the database {where}; if the path is right, "
-                f"create it with: leankanban init --db {shlex.quote(str(path))}"
+                f"run `leankanban init --db {shlex.quote(str(path))}` to create it."
             )
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
