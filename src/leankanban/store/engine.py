@@ -28,6 +28,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
 from leankanban.domain.errors import Conflict, DatabaseError, LeanKanbanError
+from leankanban.text import one_line
 
 #: Execution option that asks SQLite for a write lock at BEGIN.
 WRITE_OPTION = "leankanban_write"
@@ -326,9 +327,8 @@ def _disk_full(path: str) -> bool:
 
 
 def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    line = text.splitlines()[0].strip().rstrip(".") if text else type(err).__name__
-    return hide_secrets(line)
+    """The first line of a driver's message, visible, secrets hidden, without its full stop."""
+    return hide_secrets(one_line(str(err), first_line=True, fallback=type(err).__name__).rstrip("."))
 
 
 def _sqlite_sentence(code: int, reason: str, where: str, *, opening: bool) -> str:
