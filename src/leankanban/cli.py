@@ -206,6 +206,20 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _refuse_undecodable(args: list[str]) -> None:
+    """Bytes on the command line that are not UTF-8 text reach Python as lone surrogates,
+    which no database stores: say which argument, in one sentence, before anything runs."""
+    for position, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            from leankanban.text import visible
+
+            shown = visible(arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+            sys.stderr.write(f"Argument {position} ({shown}) is not UTF-8 text; type it again in a UTF-8 terminal.\n")
+            raise SystemExit(1) from None
+
+
 def main() -> None:
     """The `leankanban` script: build the app for the command asked for, then run it.
 
@@ -217,6 +231,7 @@ def main() -> None:
     has the database code imported in that window too.
     """
     args = sys.argv[1:]
+    _refuse_undecodable(args)
     options, word = _global_options(args)
     version = any(o in ("--version", "-V") for o in options)
     helps = any(a in ("--help", "-h") for a in args)
