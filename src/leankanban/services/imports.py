@@ -12,7 +12,10 @@ where deals go and writes them with their history:
   naming every one of them: nothing is dropped silently.
 - Deals are matched by (source, external id); a re-import updates them
   instead of duplicating them. History entries become events with their
-  original timestamps; entries already recorded are not repeated.
+  original timestamps; entries already recorded are not repeated. Imported
+  events are done by the deal's owner in the file (the person who did the
+  work), or by the source (`hubspot import`) when the file names nobody,
+  never by whoever runs the import.
 - WIP limits do not block an import (history is history) but breaches are
   reported. A dry run does all the work and rolls it back.
 """
@@ -207,6 +210,11 @@ def _status_and_stage(board: Board, deal: ImportedDeal, mapping: dict[str, str])
     return stage, status
 
 
+def importer(deal: ImportedDeal) -> str:
+    """Who imported events are done by: the deal's owner in the file, else the source."""
+    return deal.owner.strip()[: rules.MAX_TEXT] or f"{deal.source} import"
+
+
 def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: datetime) -> dict[str, Any]:
     stage, status = _status_and_stage(board, deal, mapping)
     closed_at = None
@@ -296,7 +304,7 @@ def _write_deals(
             columns["closed_at"] = (row.closed_at if row is not None else None) or now
         if row is None:
             created_at = deal.created_at or (deal.history[0].at if deal.history else None) or now
-            events = _history_events(board, deal, mapping, columns, created_at, lk.actor)
+            events = _history_events(board, deal, mapping, columns, created_at, importer(deal))
             last_at = max(e["at"] for e in events)
             stage_entered = max(
                 (e["at"] for e in events if e["kind"] in ("created", "moved")), default=created_at
@@ -378,7 +386,7 @@ def _update_existing(
         for e in repo.events_for_deal(session=session, deal_id=row.id)
         if e.kind in (EventKind.CREATED, EventKind.MOVED)
     }
-    base = {"actor": lk.actor, "board_id": board.id, "deal_id": row.id, "field": None, "old_value": None,
+    base = {"actor": importer(deal), "board_id": board.id, "deal_id": row.id, "field": None, "old_value": None,
             "new_value": None, "reason": None, "data": {"import": deal.source}}
     events: list[dict[str, Any]] = []
     current = board.stage_by_id(row.stage_id).name
