@@ -235,3 +235,17 @@ def test_export_of_an_unknown_board_exits_4(run, one_sentence):
         result = run("export", "--board", "Nope", "-f", fmt)
         assert result.exit_code == 4
         assert one_sentence(result.stderr).startswith("There is no board 'Nope'")
+
+
+def test_salesforce_currency_and_probability_reach_the_deals(run, lk_sqlite: LeanKanban, tmp_path: Path):
+    path = tmp_path / "Opportunity.csv"
+    path.write_text(
+        "Id,Name,StageName,Amount,CurrencyIsoCode,Probability\n"
+        "006A,Acme,Prospecting,1000,USD,35\n006B,Globex,Prospecting,2000,,\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    deals = {d.title: d for d in lk_sqlite.list_deals(board="salesforce")}
+    assert (deals["Acme"].currency, deals["Acme"].probability) == ("USD", 35)
+    assert (deals["Globex"].currency, deals["Globex"].probability) == ("EUR", None)

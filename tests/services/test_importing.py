@@ -177,3 +177,14 @@ def test_reimported_changes_are_done_by_the_owner_in_the_file(lk: LeanKanban):
     deal = lk.list_deals(board="salesforce")[0]
     later = [e.actor for e in lk.history(deal.id) if e.at > t(8)]
     assert later and set(later) == {"carol"}
+
+
+def test_a_deals_own_probability_is_imported_and_not_cleared_by_a_source_without_one(lk: LeanKanban):
+    from dataclasses import replace
+
+    import_batch(lk, batch(replace(OPEN, probability=35, currency="USD")))
+    deal = lk.list_deals(board="salesforce")[0]
+    assert (deal.probability, deal.currency) == (35, "USD")
+    again = import_batch(lk, batch(replace(OPEN, currency="USD")))
+    assert again.unchanged == 1
+    assert lk.list_deals(board="salesforce")[0].probability == 35

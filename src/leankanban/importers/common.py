@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.rules import validate_currency
+from leankanban.domain.rules import parse_probability, validate_currency
 from leankanban.importers.textio import (
     Table,
     ValueProblem,
@@ -16,6 +16,7 @@ from leankanban.importers.textio import (
     parse_bool,
     parse_date,
     parse_datetime,
+    parse_float,
 )
 
 MAX_TEXT = 200
@@ -79,6 +80,19 @@ class Cells:
             return parse_bool(row[index])
         except ValueProblem as err:
             raise self.table.fail(line, index, str(err)) from None
+
+    def probability(self, line: int, row: list[str], index: int | None) -> int | None:
+        """A win probability in percent (`35`, `12.5`, `90%`), rounded half up; None when empty."""
+        raw = self.text(row, index).removesuffix("%").strip()
+        if not raw:
+            return None
+        number = parse_float(raw)
+        try:
+            if number is None or number != number:
+                raise InvalidInput(f"'{raw}' is not a win probability")
+            return parse_probability(int(number + 0.5) if number >= 0 else -1)
+        except InvalidInput:
+            raise self.table.fail(line, index, f"'{raw}' is not a win probability from 0 to 100") from None  # type: ignore[arg-type]
 
     def currency(self, line: int, row: list[str], index: int | None, fallback: str | None) -> str:
         raw = self.text(row, index)

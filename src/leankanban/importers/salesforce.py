@@ -22,7 +22,7 @@ from leankanban.importers.common import Cells, ParseOptions, SeenIds, clip, plur
 from leankanban.importers.errors import ImportFailed
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.importers.stages import STATUS_OF, build_stages, order_open_stages, outcome_kind
-from leankanban.importers.textio import RawFile, Table, parse_float, read_table
+from leankanban.importers.textio import RawFile, Table, read_table
 
 SOURCE = "salesforce"
 
@@ -161,7 +161,7 @@ def parse(
             flag_kinds[stage][(StageKind.WON if won else StageKind.LOST) if closed else StageKind.OPEN] += 1
         elif won:
             flag_kinds[stage][StageKind.WON] += 1
-        probability = parse_float(cells.text(row, probability_col))
+        probability = cells.probability(line, row, probability_col)
         if probability is not None:
             probabilities[stage].append(probability)
         value, written_currency = cells.amount(line, row, amount_col)
@@ -188,6 +188,7 @@ def parse(
                 cells.datetime(line, row, created_col),
                 cells.date(line, row, close_col),
                 clip(cells.text(row, lost_col)) or None,
+                probability,
             )
         )
 
@@ -217,7 +218,7 @@ def parse(
     used_history = 0
     mismatched = 0
     closed_before_created = 0
-    for line, external_id, title, stage, value, currency, account, owner, created, close_date, lost in parsed:
+    for line, external_id, title, stage, value, currency, account, owner, created, close_date, lost, probability in parsed:
         kind = kinds[stage]
         status = STATUS_OF[kind]
         entries: tuple[StageEntry, ...] = ()
@@ -254,6 +255,7 @@ def parse(
                 closed_at=closed_at,
                 lost_reason=lost if kind is StageKind.LOST else None,
                 expected_close=close_date if kind is StageKind.OPEN else None,
+                probability=probability,
                 history=entries,
                 line=line,
             )

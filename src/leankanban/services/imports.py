@@ -56,6 +56,7 @@ IMPORTED_COLUMNS = (
     "closed_at",
     "lost_reason",
     "expected_close",
+    "probability",  # only when the source gives one: a re-import without it keeps the deal's
 )
 
 Progress = Callable[[int, int], None]
@@ -221,7 +222,7 @@ def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: dat
     if status is not DealStatus.OPEN:
         # None when the source does not say; the caller fills it in.
         closed_at = deal.closed_at or (deal.history[-1].at if deal.history else None) or deal.created_at
-    return {
+    columns = {
         "title": rules.validate_title(deal.title),
         "account": deal.account.strip()[: rules.MAX_TEXT],
         "value_cents": repo.cents(rules.parse_value(deal.value)),
@@ -233,6 +234,9 @@ def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: dat
         "lost_reason": (deal.lost_reason or None) if status is DealStatus.LOST else None,
         "expected_close": deal.expected_close,
     }
+    if deal.probability is not None:
+        columns["probability"] = rules.parse_probability(deal.probability)
+    return columns
 
 
 def _history_events(
@@ -312,6 +316,7 @@ def _write_deals(
             new_rows.append(
                 dict(
                     columns,
+                    probability=columns.get("probability"),  # every row of one executemany has every key
                     board_id=board.id,
                     external_source=source,
                     external_id=key,
