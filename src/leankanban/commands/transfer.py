@@ -57,11 +57,18 @@ def import_(
         typer.Option("--stage-map", metavar="SOURCE=BOARD", help="Put a source stage into a board stage (repeatable)."),
     ] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read ambiguous dates as day/month (01/02 is 1 February).")] = False,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency", metavar="CODE", help="Currency of rows the file gives none for (default EUR; a currency column wins)."
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and report, but write nothing.")] = False,
 ) -> None:
     """Import deals from a CRM or board export, or restore a backup."""
     columns = parse_column_map(mapping or [])
     stages = parse_stage_map(stage_map or [])
+    options = ParseOptions(dayfirst=dayfirst) if currency is None else ParseOptions(dayfirst=dayfirst, currency=currency)
     app = state(ctx)
     target = board or app.board
     raw = RawFile.read(file)
@@ -69,7 +76,8 @@ def import_(
     if backup is not None:
         given = [flag for flag, on in (
             ("--format", format), ("--history", history), ("--accounts", accounts), ("--map", columns),
-            ("--board", board), ("--stage-map", stages), ("--dayfirst", dayfirst), ("--dry-run", dry_run),
+            ("--board", board), ("--stage-map", stages), ("--dayfirst", dayfirst), ("--currency", currency),
+            ("--dry-run", dry_run),
         ) if on]
         if given:
             raise InvalidInput(f"{raw.name} is a leankanban backup, restored whole; leave out {', '.join(given)}.")
@@ -81,7 +89,7 @@ def import_(
         history=RawFile.read(history) if history is not None else None,
         accounts=RawFile.read(accounts) if accounts is not None else None,
         mapping=columns or None,
-        options=ParseOptions(dayfirst=dayfirst),
+        options=options,
     )
     services = app.services(ensure_board=target is not None)
     with _progress_bar(f"Importing {raw.name}") as progress:

@@ -28,12 +28,16 @@ class ParseOptions:
     """How to read ambiguous values.
 
     `dayfirst` reads `01/02/2024` as 1 February; `tz` is the zone of times
-    written without an offset; `currency` is used when a file names none.
+    written without an offset; `currency` (a three-letter code, InvalidInput
+    otherwise) is the currency of rows whose file gives none.
     """
 
     dayfirst: bool = False
     tz: tzinfo = UTC
     currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "currency", validate_currency(self.currency))
 
 
 class Cells:
