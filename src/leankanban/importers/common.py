@@ -118,25 +118,3 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-class SeenIds:
-    """External ids met so far in one file: a second row with the same id is skipped."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.first_line: dict[str, int] = {}
-
-    def duplicate(self, external_id: str | None, line: int, skipped: list) -> bool:
-        """True (and a Skip recorded) when `external_id` was already seen."""
-        from leankanban.importers.model import Skip
-
-        if external_id is None:
-            return False
-        if external_id in self.first_line:
-            skipped.append(
-                Skip(line, f"duplicate id {external_id} (first on line {self.first_line[external_id]})", self.file)
-            )
-            return True
-        self.first_line[external_id] = line
-        return False
