@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import insert
@@ -36,6 +37,7 @@ from leankanban.domain.model import Board, DealStatus, EventKind, Stage, StageKi
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip
 from leankanban.services import LeanKanban
 from leankanban.store import repository as repo
+from leankanban.store.bulk import BulkInsert, deal_ids
 from leankanban.store.tables import (
     BoardRow,
     DealRow,
@@ -169,7 +171,7 @@ def import_batch(
         _add_stages(session, board_row, loaded, new_stages)
         summary.stages_added = [s.name for s in new_stages]
         loaded = repo.load_board(session=session, row=board_row)
-        _write_deals(lk, session, loaded, batch, mapping, summary, now, progress)
+        _write_deals(session, loaded, batch, mapping, summary, now, progress)
         summary.warnings.extend(_wip_report(session, loaded))
         repo.bump_revision(session=session, board_id=board_row.id)
         session.flush()
@@ -239,38 +241,110 @@ def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: dat
     return columns
 
 
+#: A new deal's event, before its deal id is known: (kind, at, actor, from_stage, to_stage, reason).
+NewEvent = tuple[str, datetime, str, "str | None", str, "str | None"]
+EVENT_COLUMNS = ("board_id", "deal_id", "kind", "at", "actor", "from_stage", "to_stage", "reason")
+DEAL_COLUMNS = (
+    *IMPORTED_COLUMNS,
+    "board_id",
+    "external_source",
+    "external_id",
+    "created_at",
+    "stage_entered_at",
+    "updated_at",
+    "last_activity_at",
+    "next_step",
+    "deal_type",
+    "priority",
+    "activity",
+    "tags",
+    "helpers",
+)
+_BY_TIME = attrgetter("at")
+
+
 def _history_events(
     board: Board, deal: ImportedDeal, mapping: dict[str, str], columns: dict[str, Any], created_at: datetime,
     actor: str,
-) -> list[dict[str, Any]]:
+) -> list[NewEvent]:
     """Events for a new deal: created, each stage entry, and the close."""
-    entries = [(mapping[h.stage], h.at) for h in sorted(deal.history, key=lambda h: h.at)]
+    entries = [(mapping[h.stage], h.at) for h in sorted(deal.history, key=_BY_TIME)]
     final_stage = board.stage_by_id(columns["stage_id"]).name
-    base = {"actor": actor, "field": None, "old_value": None, "new_value": None, "reason": None, "data": None}
     first_stage = entries[0][0] if entries else final_stage
-    events = [dict(base, kind=EventKind.CREATED.value, at=created_at, to_stage=first_stage, from_stage=None)]
+    events: list[NewEvent] = [(EventKind.CREATED.value, created_at, actor, None, first_stage, None)]
     current = previous = first_stage
     for stage_name, at in entries:
         if stage_name == current:
             continue
-        events.append(dict(base, kind=EventKind.MOVED.value, at=at, from_stage=current, to_stage=stage_name))
+        events.append((EventKind.MOVED.value, at, actor, current, stage_name, None))
         previous, current = current, stage_name
     close_at = columns["closed_at"]
     if current != final_stage:
         at = close_at or (entries[-1][1] if entries else created_at)
-        events.append(dict(base, kind=EventKind.MOVED.value, at=at, from_stage=current, to_stage=final_stage))
+        events.append((EventKind.MOVED.value, at, actor, current, final_stage, None))
         previous, current = current, final_stage
     if columns["status"] != DealStatus.OPEN.value:
         kind = EventKind.WON if columns["status"] == DealStatus.WON.value else EventKind.LOST
-        events.append(
-            dict(base, kind=kind.value, at=close_at, from_stage=previous, to_stage=final_stage,
-                 reason=columns["lost_reason"])
-        )
+        events.append((kind.value, close_at, actor, previous, final_stage, columns["lost_reason"]))
     return events
 
 
+class _NewDeals:
+    """New deals and their history, written a chunk at a time (memory stays flat however big the file)."""
+
+    CHUNK = 2000
+
+    def __init__(self, session: Session, board: Board, source: str, summary: ImportSummary, now: datetime) -> None:
+        self.session, self.board, self.source, self.summary, self.now = session, board, source, summary, now
+        self.deals = BulkInsert(session, DealRow.__table__, DEAL_COLUMNS)  # type: ignore[arg-type]
+        self.events = BulkInsert(session, EventRow.__table__, EVENT_COLUMNS)  # type: ignore[arg-type]
+        self.pending: list[tuple[str, tuple[Any, ...], list[NewEvent]]] = []
+
+    def add(self, key: str, deal: ImportedDeal, columns: dict[str, Any], mapping: dict[str, str]) -> None:
+        created_at = deal.created_at or (deal.history[0].at if deal.history else None) or self.now
+        events = _history_events(self.board, deal, mapping, columns, created_at, importer(deal))
+        last_at = max(e[1] for e in events)
+        stage_entered = max((e[1] for e in events if e[0] in ("created", "moved")), default=created_at)
+        values = (
+            *(columns.get(name) for name in IMPORTED_COLUMNS),
+            self.board.id, self.source, key, created_at, stage_entered, self.now, last_at,
+            "", "new_logo", "standard", "origination", [], [],
+        )
+        self.pending.append((key, values, events))
+        if len(self.pending) >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        self.deals.insert(values for _key, values, _events in self.pending)
+        ids = deal_ids(
+            self.session, board_id=self.board.id, source=self.source, external_ids=[key for key, _v, _e in self.pending]
+        )
+        board_id = self.board.id
+        written = self.events.insert(
+            (board_id, ids[key], *event) for key, _values, events in self.pending for event in events
+        )
+        self.summary.created += len(self.pending)
+        self.summary.events += written
+        self.pending.clear()
+
+
+def _existing(session: Session, board: Board, source: str, keys: list[str]) -> dict[str, Any]:
+    """External id -> what a re-import compares, for those of `keys` this source already wrote.
+
+    Plain rows (no ORM objects), read for one chunk of the file at a time.
+    """
+    wanted = ("id", "external_id", "stage_entered_at", "last_activity_at", *IMPORTED_COLUMNS)
+    query = select(*(getattr(DealRow, name) for name in wanted)).where(
+        DealRow.board_id == board.id,
+        DealRow.external_source == source,
+        DealRow.external_id.in_(keys),  # type: ignore[union-attr]
+    )
+    return {row.external_id: row for row in session.execute(query)}
+
+
 def _write_deals(
-    lk: LeanKanban,
     session: Session,
     board: Board,
     batch: ImportBatch,
@@ -279,113 +353,69 @@ def _write_deals(
     now: datetime,
     progress: Progress | None,
 ) -> None:
-    source = batch.source
-    existing = {
-        row.external_id: row
-        for row in session.exec(
-            select(DealRow).where(DealRow.board_id == board.id, DealRow.external_source == source)
-        )
-    }
+    new = _NewDeals(session, board, batch.source, summary, now)
     seen: set[str] = set()
-    new_rows: list[dict[str, Any]] = []
-    new_histories: list[list[dict[str, Any]]] = []
     total = len(batch.deals)
-    for index, deal in enumerate(batch.deals, 1):
-        key = external_key(deal)
-        if key in seen:
-            summary.skipped.append(Skip(deal.line, f"duplicate id {key} in the file"))
-            continue
-        seen.add(key)
-        try:
-            columns = _columns(board, deal, mapping, now)
-        except InvalidInput as err:
-            summary.skipped.append(Skip(deal.line, str(err)))
-            continue
-        row = existing.get(key)
-        if columns["status"] != DealStatus.OPEN.value and columns["closed_at"] is None:
-            # A closed deal the source gives no time for: keep the time we
-            # already have, else say it closed now.
-            columns["closed_at"] = (row.closed_at if row is not None else None) or now
-        if row is None:
-            created_at = deal.created_at or (deal.history[0].at if deal.history else None) or now
-            events = _history_events(board, deal, mapping, columns, created_at, importer(deal))
-            last_at = max(e["at"] for e in events)
-            stage_entered = max(
-                (e["at"] for e in events if e["kind"] in ("created", "moved")), default=created_at
-            )
-            new_rows.append(
-                dict(
-                    columns,
-                    probability=columns.get("probability"),  # every row of one executemany has every key
-                    board_id=board.id,
-                    external_source=source,
-                    external_id=key,
-                    created_at=created_at,
-                    stage_entered_at=stage_entered,
-                    updated_at=now,
-                    last_activity_at=last_at,
-                    next_step="",
-                    deal_type="new_logo",
-                    priority="standard",
-                    activity="origination",
-                    tags=[],
-                    helpers=[],
-                )
-            )
-            new_histories.append(events)
-        else:
-            _update_existing(lk, session, board, row, columns, deal, mapping, summary, now)
-        if progress is not None and (index % 1000 == 0 or index == total):
-            progress(index, total)
-    if new_rows:
-        # Plain executemany (no RETURNING: it splits into tiny batches), then
-        # read the new ids back by their external keys.
-        deal_table, event_table = DealRow.__table__, EventRow.__table__
-        for chunk in _chunks(new_rows, 5000):
-            session.execute(insert(deal_table), chunk)
-        keys = {row["external_id"] for row in new_rows}
-        id_of = {
-            external_id: deal_id
-            for deal_id, external_id in session.execute(
-                select(DealRow.id, DealRow.external_id).where(
-                    DealRow.board_id == board.id, DealRow.external_source == source
-                )
-            )
-            if external_id in keys
-        }
-        ids = [id_of[row["external_id"]] for row in new_rows]
-        event_rows = [
-            dict(event, board_id=board.id, deal_id=deal_id)
-            for deal_id, events in zip(ids, new_histories, strict=True)
-            for event in events
-        ]
-        for chunk in _chunks(event_rows, 10000):
-            session.execute(insert(event_table), chunk)
-        summary.created += len(ids)
-        summary.events += len(event_rows)
+    for start in range(0, total, _NewDeals.CHUNK):
+        chunk = batch.deals[start : start + _NewDeals.CHUNK]
+        keys = [external_key(deal) for deal in chunk]
+        existing = _existing(session, board, batch.source, sorted(set(keys) - seen))
+        for deal, key in zip(chunk, keys, strict=True):
+            _write_deal(session, board, deal, key, existing.get(key), seen, new, mapping, summary, now)
+        if progress is not None:
+            progress(start + len(chunk), total)
+    new.flush()
 
 
-def _chunks(rows: list, size: int):
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def _write_deal(
+    session: Session,
+    board: Board,
+    deal: ImportedDeal,
+    key: str,
+    row: Any,
+    seen: set[str],
+    new: _NewDeals,
+    mapping: dict[str, str],
+    summary: ImportSummary,
+    now: datetime,
+) -> None:
+    """Create or update one deal (or skip it, saying why)."""
+    if key in seen:
+        summary.skipped.append(Skip(deal.line, f"duplicate id {key} in the file"))
+        return
+    seen.add(key)
+    try:
+        columns = _columns(board, deal, mapping, now)
+    except InvalidInput as err:
+        summary.skipped.append(Skip(deal.line, str(err)))
+        return
+    if columns["status"] != DealStatus.OPEN.value and columns["closed_at"] is None:
+        # A closed deal the source gives no time for: keep the time we
+        # already have, else say it closed now.
+        columns["closed_at"] = (row.closed_at if row is not None else None) or now
+    if row is None:
+        new.add(key, deal, columns, mapping)
+    else:
+        _update_existing(session, board, row, columns, deal, mapping, summary, now)
 
 
 def _update_existing(
-    lk: LeanKanban,
     session: Session,
     board: Board,
-    row: DealRow,
+    stored: Any,
     columns: dict[str, Any],
     deal: ImportedDeal,
     mapping: dict[str, str],
     summary: ImportSummary,
     now: datetime,
 ) -> None:
-    changed = {name: value for name, value in columns.items() if getattr(row, name) != value}
-    later = [h for h in deal.history if h.at > row.stage_entered_at]
+    """Bring a deal an earlier import wrote up to date; `stored` is its row as _existing read it."""
+    changed = {name: value for name, value in columns.items() if getattr(stored, name) != value}
+    later = [h for h in deal.history if h.at > stored.stage_entered_at]
     if not changed and not later:
         summary.unchanged += 1
         return
+    row = session.get_one(DealRow, stored.id)
     known = {
         (e.to_stage, e.at)
         for e in repo.events_for_deal(session=session, deal_id=row.id)
