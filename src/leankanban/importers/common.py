@@ -20,6 +20,7 @@ from leankanban.importers.textio import (
 )
 
 MAX_TEXT = 200
+_MEMO_LIMIT = 65_536
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -46,6 +47,8 @@ class Cells:
     def __init__(self, table: Table, options: ParseOptions) -> None:
         self.table = table
         self.options = options
+        self._times: dict[str, datetime | None] = {}  # exports repeat timestamps: parse each text once
+
 
     @staticmethod
     def text(row: list[str], index: int | None) -> str:
@@ -56,10 +59,18 @@ class Cells:
     def datetime(self, line: int, row: list[str], index: int | None) -> datetime | None:
         if index is None:
             return None
+        text = row[index]
+        known = self._times.get(text, self._times)
+        if known is not self._times:
+            return known  # type: ignore[return-value]
         try:
-            return parse_datetime(row[index], dayfirst=self.options.dayfirst, tz=self.options.tz)
+            at = parse_datetime(text, dayfirst=self.options.dayfirst, tz=self.options.tz)
         except ValueProblem as err:
             raise self.table.fail(line, index, str(err)) from None
+        if len(self._times) >= _MEMO_LIMIT:
+            self._times.clear()
+        self._times[text] = at
+        return at
 
     def date(self, line: int, row: list[str], index: int | None) -> date | None:
         if index is None:

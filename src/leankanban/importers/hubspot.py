@@ -19,8 +19,9 @@ from leankanban.importers.pipeline import (
     Row,
     RowReader,
     closed_when_entered,
+    kind_of,
     kinds_by_name,
-    settle_by_stage,
+    settle_row,
 )
 from leankanban.importers.stages import build_stages
 from leankanban.importers.textio import RawFile, read_table
@@ -88,12 +89,12 @@ class _Entered:
 def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | None = None) -> ImportBatch:
     reader = RowReader(read_table(raw, text), options, COLUMNS)
     entered = _Entered(reader.table.header)
-    rows = []
-    for row in reader.rows():
+    closed_at = closed_when_entered(options.tz)
+    deals = []
+    for row in reader.rows():  # a stage's name says its kind, so each row settles at once
         row.history = entered.history(reader.cells, row, reader.text(row.cells, "pipeline"))
-        rows.append(row)
+        deals.append(settle_row(SOURCE, row, kind_of(row.stage), closed_at))
     kinds = kinds_by_name(entered.order(list(reader.pipelines), list(reader.appearance)))
-    deals = settle_by_stage(SOURCE, rows, kinds, closed_when_entered(options.tz))
     warnings = [*reader.pipeline_warnings(), *reader.currency_warnings(deals)]
     if not entered.columns and deals:
         warnings.append("The file has no 'Date entered' columns, so deals come without stage history.")

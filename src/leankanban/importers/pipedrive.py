@@ -7,12 +7,10 @@ Lost stage, entered at `Deal - Won time` / `Deal - Lost time`.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from leankanban.domain.model import DealStatus
 from leankanban.importers.common import ParseOptions
 from leankanban.importers.model import ImportBatch
-from leankanban.importers.pipeline import ColumnMap, Row, RowReader, settle_by_status
+from leankanban.importers.pipeline import ColumnMap, RowReader, settle_by_status
 from leankanban.importers.stages import status_from_name
 from leankanban.importers.textio import RawFile, read_table
 
@@ -55,12 +53,13 @@ def _status(reader: RowReader, line: int, cells: list[str], title: str, stage: s
 
 def parse(raw: RawFile, *, options: ParseOptions = ParseOptions(), text: str | None = None) -> ImportBatch:
     reader = RowReader(read_table(raw, text), options, COLUMNS)
-    won_col, lost_col = reader.table.find(*WON_TIME), reader.table.find(*LOST_TIME)
-
-    def closed_at(row: Row, status: DealStatus) -> datetime | None:
-        index = won_col if status is DealStatus.WON else lost_col
-        assert row.line is not None
-        return reader.cells.datetime(row.line, row.cells, index) or row.closed_at
-
-    stages, deals = settle_by_status(reader, list(reader.rows(status=_status)), closed_at)
+    time_col = {DealStatus.WON: reader.table.find(*WON_TIME), DealStatus.LOST: reader.table.find(*LOST_TIME)}
+    rows = []
+    for row in reader.rows(status=_status):
+        # A won or lost deal closed at its won or lost time, else at its close time.
+        index = time_col.get(row.status)  # type: ignore[arg-type]
+        won_or_lost = reader.cells.datetime(row.line, row.cells, index) if index is not None else None  # type: ignore[arg-type]
+        row.closed_at = (won_or_lost or row.closed_at) if row.status is not DealStatus.OPEN else None
+        rows.append(row)
+    stages, deals = settle_by_status(reader, rows)
     return reader.batch(stages, deals, reader.pipeline_warnings())

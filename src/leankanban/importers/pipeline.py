@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 
 from leankanban.domain.model import DealStatus, StageKind
 from leankanban.importers.common import Cells, ParseOptions, clip, plural
@@ -154,6 +155,11 @@ class RowReader:
         self.written_currency = False  # some amount carried its own currency
         self.footer = 0
         self._first_line: dict[str, int] = {}
+        self._pool: dict[str, str] = {}  # one string object per distinct stage, owner, account, currency
+
+    def shared(self, text: str) -> str:
+        """`text`, as the one object kept for equal strings (many rows repeat them)."""
+        return self._pool.setdefault(text, text)
 
     # -- cells
     def text(self, cells: list[str], field: str) -> str:
@@ -168,13 +174,19 @@ class RowReader:
 
         `status` reads a row's outcome (sources with a status column);
         without it the stage is required. `footer` recognises trailer lines to
-        drop silently (counted in `self.footer`).
+        drop silently (counted in `self.footer`). The table is read once: a
+        row's `cells` are let go when the next row is asked for, so a big
+        file's cells do not all stay in memory beside its deals.
         """
-        for line, cells in self.table.rows:
+        pending, self.table.rows = self.table.rows, []
+        pending.reverse()
+        while pending:
+            line, cells = pending.pop()
             row = self._accept(line, cells, status, footer)
             if row is not None:
                 self._fill(row)
                 yield row
+                row.cells = []
 
     def _accept(
         self, line: int, cells: list[str], status: StatusRule | None, footer: Callable[[list[str]], bool] | None
@@ -192,7 +204,8 @@ class RowReader:
             return self.skip(line, reason) if reason else None
         if stage:
             self.appearance.setdefault(stage)
-        return Row(line, cells, title, stage, self.text(cells, "external_id") or None, state)  # type: ignore[arg-type]
+        external_id = self.text(cells, "external_id") or None
+        return Row(line, cells, title, self.shared(stage), external_id, state)  # type: ignore[arg-type]
 
     def _unusable(self, line: int, cells: list[str], title: str, stage: str, state: DealStatus | str | None) -> str | None:
         """Why a titled row cannot be a deal ('' when already recorded), or None."""
@@ -220,9 +233,9 @@ class RowReader:
             self.pipelines.setdefault(pipeline)
         row.value, written = read.amount(line, cells, index["value"])
         self.written_currency = self.written_currency or written is not None
-        row.currency = read.currency(line, cells, index["currency"], written)
-        row.account = clip(read.text(cells, index["account"]))
-        row.owner = clip(read.text(cells, index["owner"]))
+        row.currency = self.shared(read.currency(line, cells, index["currency"], written))
+        row.account = self.shared(clip(read.text(cells, index["account"])))
+        row.owner = self.shared(clip(read.text(cells, index["owner"])))
         row.created_at = read.datetime(line, cells, index["created_at"])
         row.closed_at = read.datetime(line, cells, index["closed_at"])
         row.lost_reason = clip(read.text(cells, index["lost_reason"])) or None
@@ -252,9 +265,15 @@ class RowReader:
 # ------------------------------------------------------------------ reconciliation
 
 
+@lru_cache(maxsize=4096)
+def kind_of(name: str) -> StageKind:
+    """WON / LOST for an outcome-like stage name, OPEN for the rest."""
+    return outcome_kind(name) or StageKind.OPEN
+
+
 def kinds_by_name(names: Iterable[str]) -> dict[str, StageKind]:
     """WON / LOST for outcome-like stage names, OPEN for the rest."""
-    return {name: outcome_kind(name) or StageKind.OPEN for name in names}
+    return {name: kind_of(name) for name in names}
 
 
 def entered(history: Sequence[StageEntry], stage: str) -> datetime | None:
@@ -278,28 +297,38 @@ def closed_when_entered(tz: tzinfo) -> Callable[[Row, StageKind], datetime | Non
 
 def settle_by_stage(
     source: str,
-    rows: Iterable[Row],
+    rows: list[Row],
     kinds: Mapping[str, StageKind],
     closed_at: Callable[[Row, StageKind], datetime | None],
 ) -> list[ImportedDeal]:
-    """Deals whose stage decides the outcome (HubSpot, Salesforce, Kanboard, Trello)."""
+    """Deals whose stage decides the outcome (HubSpot, Salesforce, Kanboard, Trello).
+
+    Consumes `rows` (each Row is let go as soon as it is a deal).
+    """
     deals = []
-    for row in rows:
-        kind = kinds[row.stage]
-        deals.append(row.deal(source, STATUS_OF[kind], closed_at(row, kind) if kind is not StageKind.OPEN else None))
+    rows.reverse()
+    while rows:
+        row = rows.pop()
+        deals.append(settle_row(source, row, kinds[row.stage], closed_at))
     return deals
 
 
+def settle_row(
+    source: str, row: Row, kind: StageKind, closed_at: Callable[[Row, StageKind], datetime | None]
+) -> ImportedDeal:
+    """One deal whose stage, of `kind`, decides its outcome."""
+    return row.deal(source, STATUS_OF[kind], closed_at(row, kind) if kind is not StageKind.OPEN else None)
+
+
 def settle_by_status(
-    reader: RowReader,
-    rows: Sequence[Row],
-    closed_at: Callable[[Row, DealStatus], datetime | None] | None = None,
+    reader: RowReader, rows: Sequence[Row]
 ) -> tuple[tuple[ImportedStage, ...], list[ImportedDeal]]:
     """Stages and deals where a status column decides the outcome (generic CSV, Pipedrive).
 
     Won and lost deals go to a stage of their kind (a `Won` / `Lost` stage
     is added when the file has none); an open deal in an outcome-named stage
-    takes that outcome. A closed deal entered its stage when it closed.
+    takes that outcome. A closed deal entered its stage when it closed
+    (`row.closed_at`).
     """
     names = list(reader.appearance)
     kinds = kinds_by_name(names)
@@ -308,11 +337,10 @@ def settle_by_status(
             kinds.setdefault(outcome_stage_name(KIND_OF[status], kinds), KIND_OF[status])
     stages = build_stages(order_open_stages([n for n in names if kinds[n] is StageKind.OPEN]), kinds)
     outcome = {kind: outcome_stage_name(kind, kinds) for kind in (StageKind.WON, StageKind.LOST)}
-    when = closed_at or (lambda row, status: row.closed_at)
     deals = []
     for row in rows:
         status = _reconcile(row, kinds, outcome)
-        at = when(row, status) if status is not DealStatus.OPEN else None
+        at = row.closed_at if status is not DealStatus.OPEN else None
         row.history = (StageEntry(row.stage, at),) if at is not None else ()
         deals.append(row.deal(reader.source, status, at))
     return stages, deals
