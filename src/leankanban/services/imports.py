@@ -201,16 +201,41 @@ def _add_stages(session: Session, board_row: BoardRow, loaded: Board | None, new
     session.flush()
 
 
-def _status_and_stage(board: Board, deal: ImportedDeal, mapping: dict[str, str]) -> tuple[Stage, DealStatus]:
-    stage = board.stage(mapping[deal.stage])
+class _Places:
+    """Where the source's stages go on `board`, each looked up once (an import asks 100,000 times)."""
+
+    def __init__(self, board: Board, mapping: dict[str, str]) -> None:
+        self.board, self.mapping = board, mapping
+        self._stages: dict[str, Stage] = {}
+        self._outcomes: dict[StageKind, Stage] = {}
+        self._names = {stage.id: stage.name for stage in board.stages}
+
+    def stage(self, source_stage: str) -> Stage:
+        found = self._stages.get(source_stage)
+        if found is None:
+            found = self._stages[source_stage] = self.board.stage(self.mapping[source_stage])
+        return found
+
+    def outcome(self, kind: StageKind) -> Stage:
+        found = self._outcomes.get(kind)
+        if found is None:
+            found = self._outcomes[kind] = self.board.outcome(kind)  # InvalidInput when the board has none
+        return found
+
+    def name(self, stage_id: int) -> str:
+        return self._names[stage_id]
+
+
+_STATUS_OF = {StageKind.OPEN: DealStatus.OPEN, StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}
+
+
+def _status_and_stage(places: _Places, deal: ImportedDeal) -> tuple[Stage, DealStatus]:
+    stage = places.stage(deal.stage)
     if deal.status is DealStatus.WON and stage.kind is not StageKind.WON:
-        stage = board.outcome(StageKind.WON)
+        stage = places.outcome(StageKind.WON)
     elif deal.status is DealStatus.LOST and stage.kind is not StageKind.LOST:
-        stage = board.outcome(StageKind.LOST)
-    status = {StageKind.OPEN: DealStatus.OPEN, StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}[
-        stage.kind
-    ]
-    return stage, status
+        stage = places.outcome(StageKind.LOST)
+    return stage, _STATUS_OF[stage.kind]
 
 
 def importer(deal: ImportedDeal) -> str:
@@ -218,8 +243,8 @@ def importer(deal: ImportedDeal) -> str:
     return deal.owner.strip()[: rules.MAX_TEXT] or f"{deal.source} import"
 
 
-def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: datetime) -> dict[str, Any]:
-    stage, status = _status_and_stage(board, deal, mapping)
+def _columns(places: _Places, deal: ImportedDeal) -> dict[str, Any]:
+    stage, status = _status_and_stage(places, deal)
     closed_at = None
     if status is not DealStatus.OPEN:
         # None when the source does not say; the caller fills it in.
@@ -261,31 +286,35 @@ DEAL_COLUMNS = (
     "helpers",
 )
 _BY_TIME = attrgetter("at")
+# Hot-loop constants (an enum's .value is a descriptor lookup each time).
+_CREATED, _MOVED = EventKind.CREATED.value, EventKind.MOVED.value
+_OPEN, _WON, _LOST = DealStatus.OPEN.value, DealStatus.WON.value, DealStatus.LOST.value
+assert (_WON, _LOST) == (EventKind.WON.value, EventKind.LOST.value)
 
 
 def _history_events(
-    board: Board, deal: ImportedDeal, mapping: dict[str, str], columns: dict[str, Any], created_at: datetime,
-    actor: str,
+    places: _Places, deal: ImportedDeal, columns: dict[str, Any], created_at: datetime, actor: str
 ) -> list[NewEvent]:
     """Events for a new deal: created, each stage entry, and the close."""
+    mapping = places.mapping
     entries = [(mapping[h.stage], h.at) for h in sorted(deal.history, key=_BY_TIME)]
-    final_stage = board.stage_by_id(columns["stage_id"]).name
+    final_stage = places.name(columns["stage_id"])
     first_stage = entries[0][0] if entries else final_stage
-    events: list[NewEvent] = [(EventKind.CREATED.value, created_at, actor, None, first_stage, None)]
+    events: list[NewEvent] = [(_CREATED, created_at, actor, None, first_stage, None)]
     current = previous = first_stage
     for stage_name, at in entries:
         if stage_name == current:
             continue
-        events.append((EventKind.MOVED.value, at, actor, current, stage_name, None))
+        events.append((_MOVED, at, actor, current, stage_name, None))
         previous, current = current, stage_name
     close_at = columns["closed_at"]
     if current != final_stage:
         at = close_at or (entries[-1][1] if entries else created_at)
-        events.append((EventKind.MOVED.value, at, actor, current, final_stage, None))
+        events.append((_MOVED, at, actor, current, final_stage, None))
         previous, current = current, final_stage
-    if columns["status"] != DealStatus.OPEN.value:
-        kind = EventKind.WON if columns["status"] == DealStatus.WON.value else EventKind.LOST
-        events.append((kind.value, close_at, actor, previous, final_stage, columns["lost_reason"]))
+    if columns["status"] != _OPEN:
+        kind = _WON if columns["status"] == _WON else _LOST
+        events.append((kind, close_at, actor, previous, final_stage, columns["lost_reason"]))
     return events
 
 
@@ -294,19 +323,21 @@ class _NewDeals:
 
     CHUNK = 2000
 
-    def __init__(self, session: Session, board: Board, source: str, summary: ImportSummary, now: datetime) -> None:
-        self.session, self.board, self.source, self.summary, self.now = session, board, source, summary, now
-        self.deals = BulkInsert(session, DealRow.__table__, DEAL_COLUMNS)  # type: ignore[arg-type]
-        self.events = BulkInsert(session, EventRow.__table__, EVENT_COLUMNS)  # type: ignore[arg-type]
+    def __init__(self, session: Session, places: _Places, source: str, summary: ImportSummary, now: datetime) -> None:
+        self.session, self.places, self.board = session, places, places.board
+        self.source, self.summary, self.now = source, summary, now
+        memos: dict = {}  # a deal's created time is its first event's time: convert it once
+        self.deals = BulkInsert(session, DealRow.__table__, DEAL_COLUMNS, memos=memos)  # type: ignore[arg-type]
+        self.events = BulkInsert(session, EventRow.__table__, EVENT_COLUMNS, memos=memos)  # type: ignore[arg-type]
         self.pending: list[tuple[str, tuple[Any, ...], list[NewEvent]]] = []
 
-    def add(self, key: str, deal: ImportedDeal, columns: dict[str, Any], mapping: dict[str, str]) -> None:
+    def add(self, key: str, deal: ImportedDeal, columns: dict[str, Any]) -> None:
         created_at = deal.created_at or (deal.history[0].at if deal.history else None) or self.now
-        events = _history_events(self.board, deal, mapping, columns, created_at, importer(deal))
+        events = _history_events(self.places, deal, columns, created_at, importer(deal))
         last_at = max(e[1] for e in events)
-        stage_entered = max((e[1] for e in events if e[0] in ("created", "moved")), default=created_at)
+        stage_entered = max((e[1] for e in events if e[0] in (_CREATED, _MOVED)), default=created_at)
         values = (
-            *(columns.get(name) for name in IMPORTED_COLUMNS),
+            *map(columns.get, IMPORTED_COLUMNS),
             self.board.id, self.source, key, created_at, stage_entered, self.now, last_at,
             "", "new_logo", "standard", "origination", [], [],
         )
@@ -353,7 +384,7 @@ def _write_deals(
     now: datetime,
     progress: Progress | None,
 ) -> None:
-    new = _NewDeals(session, board, batch.source, summary, now)
+    new = _NewDeals(session, _Places(board, mapping), batch.source, summary, now)
     seen: set[str] = set()
     total = len(batch.deals)
     for start in range(0, total, _NewDeals.CHUNK):
@@ -385,7 +416,7 @@ def _write_deal(
         return
     seen.add(key)
     try:
-        columns = _columns(board, deal, mapping, now)
+        columns = _columns(new.places, deal)
     except InvalidInput as err:
         summary.skipped.append(Skip(deal.line, str(err)))
         return
@@ -394,7 +425,7 @@ def _write_deal(
         # already have, else say it closed now.
         columns["closed_at"] = (row.closed_at if row is not None else None) or now
     if row is None:
-        new.add(key, deal, columns, mapping)
+        new.add(key, deal, columns)
     else:
         _update_existing(session, board, row, columns, deal, mapping, summary, now)
 

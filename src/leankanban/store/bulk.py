@@ -28,7 +28,10 @@ _MEMO_LIMIT = 65_536
 class BulkInsert:
     """A prepared INSERT of `columns` into `table` for many rows at once."""
 
-    def __init__(self, session: Session, table: Table, columns: Sequence[str]) -> None:
+    def __init__(
+        self, session: Session, table: Table, columns: Sequence[str], *, memos: dict[Any, dict] | None = None
+    ) -> None:
+        """`memos` lets writers of related tables share what their columns' types made of equal values."""
         self.session = session
         dialect = session.get_bind().dialect
         given = list(columns)
@@ -54,9 +57,15 @@ class BulkInsert:
         self.names = names
         self.reorder = None if self.keys == names else [position[key] for key in self.keys]
         self.constants = tuple(value for _name, value in self.defaults)
-        processors = ((name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names)
+        memos = {} if memos is None else memos
         #: (index in `names`, converter) for the columns whose type converts values.
-        self.converters = [(position[name], _converter(process)) for name, process in processors if process is not None]
+        self.converters = []
+        for name in names:
+            kind = table.c[name].type
+            process = kind.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:  # one memo per type (same type, same conversion)
+                memo = memos.setdefault((type(kind), repr(kind), dialect.name), {})
+                self.converters.append((position[name], _converter(process, memo)))
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> int:
         """Insert `rows` (tuples in the given column order); returns how many."""
@@ -74,9 +83,8 @@ class BulkInsert:
         return len(params)
 
 
-def _converter(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _converter(process: Callable[[Any], Any], memo: dict[Hashable, Any]) -> Callable[[Any], Any]:
     """The bind processor, remembering what it made of values met before (imports repeat many)."""
-    memo: dict[Hashable, Any] = {}
     unhashable = (list, dict)
 
     def convert(value: Any) -> Any:
