@@ -72,3 +72,16 @@ class _FakeSession:
             dialect = sqlite.dialect()
 
         return Bind()
+
+
+def test_a_none_json_value_is_stored_as_a_single_write_stores_it(lk: LeanKanban):
+    from sqlalchemy import text
+
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    with lk.write() as session:
+        board_id, _stage_id = _board(session)
+        BulkInsert(session, EventRow.__table__, EVENT).insert([(board_id, None, "bulk", at, "ann", None, None, None, None)])
+        session.add(EventRow(board_id=board_id, kind="orm", at=at, actor="ann", data=None))
+    with lk.read() as session:
+        stored = dict(session.execute(text("SELECT kind, data IS NULL FROM event WHERE kind IN ('bulk', 'orm')")).all())
+    assert stored["bulk"] == stored["orm"]

@@ -268,7 +268,8 @@ def _columns(places: _Places, deal: ImportedDeal) -> dict[str, Any]:
 
 #: A new deal's event, before its deal id is known: (kind, at, actor, from_stage, to_stage, reason).
 NewEvent = tuple[str, datetime, str, "str | None", str, "str | None"]
-EVENT_COLUMNS = ("board_id", "deal_id", "kind", "at", "actor", "from_stage", "to_stage", "reason")
+# `data` given (None) as a single write gives it: the JSON type stores it as JSON null.
+EVENT_COLUMNS = ("board_id", "deal_id", "kind", "at", "actor", "from_stage", "to_stage", "reason", "data")
 DEAL_COLUMNS = (
     *IMPORTED_COLUMNS,
     "board_id",
@@ -354,7 +355,7 @@ class _NewDeals:
         )
         board_id = self.board.id
         written = self.events.insert(
-            (board_id, ids[key], *event) for key, _values, events in self.pending for event in events
+            (board_id, ids[key], *event, None) for key, _values, events in self.pending for event in events
         )
         self.summary.created += len(self.pending)
         self.summary.events += written
