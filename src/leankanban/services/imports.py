@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import Board, DealStatus, EventKind, Stage, StageKind
-from leankanban.importers.model import ImportBatch, ImportedDeal, Skip
+from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.services import LeanKanban
 from leankanban.store import repository as repo
 from leankanban.store.bulk import BulkInsert, deal_ids
@@ -98,41 +98,52 @@ def resolve_stages(
     """
     used = list(dict.fromkeys([*batch.stage_names, *(d.stage for d in batch.deals)]
                               + [h.stage for d in batch.deals for h in d.history]))
-    mapping: dict[str, str] = {}
+    mapping, missing = _mapped(used, board, stage_map)
+    if missing and board is not None and board.template != "import":
+        raise InvalidInput(
+            "These source stages have no place on the board; map them with "
+            f"--stage-map \"Source=Board\": {', '.join(missing)}."
+        )
+    new_stages = _new_stages(batch, missing)
+    mapping.update({stage.name: stage.name for stage in new_stages})
+    return mapping, new_stages
+
+
+def _mapped(used: list[str], board: Board | None, stage_map: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The used stages --stage-map or a same-named board stage places, and those nothing places."""
     wanted_map = {k.strip().casefold(): v for k, v in stage_map.items()}
-    unknown_targets = []
-    missing: list[str] = []
     board_names = {s.name.casefold(): s.name for s in board.stages} if board else {}
+    mapping: dict[str, str] = {}
+    unknown_targets: list[str] = []
+    missing: list[str] = []
     for name in used:
         target = wanted_map.get(name.casefold())
-        if target is not None:
-            if board is not None and target.casefold() not in board_names:
-                unknown_targets.append(target)
-                continue
-            mapping[name] = board_names.get(target.casefold(), target)
-        elif name.casefold() in board_names:
-            mapping[name] = board_names[name.casefold()]
+        if target is None:
+            if name.casefold() in board_names:
+                mapping[name] = board_names[name.casefold()]
+            else:
+                missing.append(name)
+        elif board is not None and target.casefold() not in board_names:
+            unknown_targets.append(target)
         else:
-            missing.append(name)
+            mapping[name] = board_names.get(target.casefold(), target)
     if unknown_targets:
         raise InvalidInput(
             f"--stage-map points at stages the board does not have: {', '.join(sorted(set(unknown_targets)))}."
         )
+    return mapping, missing
+
+
+def _new_stages(batch: ImportBatch, missing: list[str]) -> list[Stage]:
+    """Stages for source stages the (new or import) board lacks, with the source's kind and place."""
+    kinds = {s.name: s for s in batch.stages}
     new_stages: list[Stage] = []
-    if missing:
-        if board is not None and board.template != "import":
-            raise InvalidInput(
-                "These source stages have no place on the board; map them with "
-                f"--stage-map \"Source=Board\": {', '.join(missing)}."
-            )
-        kinds = {s.name: s for s in batch.stages}
-        for name in missing:
-            source_stage = kinds.get(name)
-            kind = source_stage.kind if source_stage else StageKind.OPEN
-            position = source_stage.position if source_stage else len(batch.stages) + len(new_stages)
-            new_stages.append(Stage(name=name, position=position, kind=kind))
-            mapping[name] = name
-    return mapping, new_stages
+    for name in missing:
+        source_stage = kinds.get(name)
+        kind = source_stage.kind if source_stage else StageKind.OPEN
+        position = source_stage.position if source_stage else len(batch.stages) + len(new_stages)
+        new_stages.append(Stage(name=name, position=position, kind=kind))
+    return new_stages
 
 
 def import_batch(
@@ -448,37 +459,10 @@ def _update_existing(
         summary.unchanged += 1
         return
     row = session.get_one(DealRow, stored.id)
-    known = {
-        (e.to_stage, e.at)
-        for e in repo.events_for_deal(session=session, deal_id=row.id)
-        if e.kind in (EventKind.CREATED, EventKind.MOVED)
-    }
     base = {"actor": importer(deal), "board_id": board.id, "deal_id": row.id, "field": None, "old_value": None,
             "new_value": None, "reason": None, "data": {"import": deal.source}}
-    events: list[dict[str, Any]] = []
-    current = board.stage_by_id(row.stage_id).name
-    for entry in sorted(later, key=lambda h: h.at):
-        stage_name = mapping[entry.stage]
-        if (stage_name, entry.at) in known:
-            continue
-        if stage_name != current:
-            events.append(dict(base, kind="moved", at=entry.at, from_stage=current, to_stage=stage_name))
-            current = stage_name
-    final = board.stage_by_id(columns["stage_id"]).name
-    if current != final:
-        events.append(dict(base, kind="moved", at=columns["closed_at"] or now, from_stage=current, to_stage=final))
-    if "status" in changed:
-        kind = {"won": "won", "lost": "lost", "open": "reopened"}[columns["status"]]
-        events.append(dict(base, kind=kind, at=columns["closed_at"] or now, from_stage=current, to_stage=final,
-                           reason=columns["lost_reason"]))
-    for name in changed:
-        if name in ("status", "stage_id", "closed_at"):
-            continue
-        old, new = getattr(row, name), changed[name]
-        if name == "value_cents":
-            name, old, new = "value", repo.from_cents(old), repo.from_cents(new)
-        events.append(dict(base, kind="edited", at=now, from_stage=None, to_stage=None, field=name,
-                           old_value=_text(old), new_value=_text(new)))
+    events = _move_events(session, board, row, base, later, columns, changed, mapping, now)
+    events += _edit_events(base, row, changed, now)
     if not changed and not events:
         summary.unchanged += 1
         return
@@ -493,6 +477,54 @@ def _update_existing(
         session.execute(insert(EventRow.__table__), events)
         summary.events += len(events)
     summary.updated += 1
+
+
+def _move_events(
+    session: Session,
+    board: Board,
+    row: DealRow,
+    base: dict[str, Any],
+    later: list[StageEntry],
+    columns: dict[str, Any],
+    changed: dict[str, Any],
+    mapping: dict[str, str],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Moves the file shows since the deal's stored stage entry (none already recorded), then the outcome."""
+    known = {
+        (e.to_stage, e.at)
+        for e in repo.events_for_deal(session=session, deal_id=row.id)
+        if e.kind in (EventKind.CREATED, EventKind.MOVED)
+    }
+    events: list[dict[str, Any]] = []
+    current = board.stage_by_id(row.stage_id).name
+    for entry in sorted(later, key=_BY_TIME):
+        stage_name = mapping[entry.stage]
+        if (stage_name, entry.at) not in known and stage_name != current:
+            events.append(dict(base, kind="moved", at=entry.at, from_stage=current, to_stage=stage_name))
+            current = stage_name
+    final = board.stage_by_id(columns["stage_id"]).name
+    at = columns["closed_at"] or now
+    if current != final:
+        events.append(dict(base, kind="moved", at=at, from_stage=current, to_stage=final))
+    if "status" in changed:
+        kind = {"won": "won", "lost": "lost", "open": "reopened"}[columns["status"]]
+        events.append(dict(base, kind=kind, at=at, from_stage=current, to_stage=final, reason=columns["lost_reason"]))
+    return events
+
+
+def _edit_events(base: dict[str, Any], row: DealRow, changed: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """One `edited` event per changed field the moves do not already tell."""
+    events = []
+    for name in changed:
+        if name in ("status", "stage_id", "closed_at"):
+            continue
+        old, new = getattr(row, name), changed[name]
+        if name == "value_cents":
+            name, old, new = "value", repo.from_cents(old), repo.from_cents(new)
+        events.append(dict(base, kind="edited", at=now, from_stage=None, to_stage=None, field=name,
+                           old_value=_text(old), new_value=_text(new)))
+    return events
 
 
 def _text(value: Any) -> str:

@@ -34,38 +34,20 @@ class BulkInsert:
         """`memos` lets writers of related tables share what their columns' types made of equal values."""
         self.session = session
         dialect = session.get_bind().dialect
-        given = list(columns)
-        unknown = [name for name in given if name not in table.c]
-        if unknown:
-            raise ValueError(f"{table.name} has no column {', '.join(unknown)}")
-        self.defaults: list[tuple[str, Any]] = []
-        for column in table.c:
-            if column.name in given or column.primary_key:
-                continue
-            if column.default is not None and column.default.is_scalar:
-                self.defaults.append((column.name, column.default.arg))  # type: ignore[attr-defined]
-            elif not column.nullable and column.server_default is None:
-                raise ValueError(f"{table.name}.{column.name} needs a value")
-        names = given + [name for name, _value in self.defaults]
+        self.defaults = _defaults(table, list(columns))
+        names = [*columns, *(name for name, _value in self.defaults)]
         compiled = insert(table).compile(dialect=dialect, column_keys=names)
         self.sql = str(compiled)
         self.positional = bool(compiled.positional)
-        self.keys = list(compiled.positiontup or ()) if self.positional else names
-        if sorted(self.keys) != sorted(names):
-            raise ValueError(f"cannot bulk insert into {table.name}: {self.keys} != {names}")
+        keys = list(compiled.positiontup or ()) if self.positional else names
+        if sorted(keys) != sorted(names):
+            raise ValueError(f"cannot bulk insert into {table.name}: {keys} != {names}")
         position = {name: i for i, name in enumerate(names)}
         self.names = names
-        self.reorder = None if self.keys == names else [position[key] for key in self.keys]
+        self.reorder = None if keys == names else [position[key] for key in keys]
         self.constants = tuple(value for _name, value in self.defaults)
-        memos = {} if memos is None else memos
         #: (index in `names`, converter) for the columns whose type converts values.
-        self.converters = []
-        for name in names:
-            kind = table.c[name].type
-            process = kind.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:  # one memo per type (same type, same conversion)
-                memo = memos.setdefault((type(kind), repr(kind), dialect.name), {})
-                self.converters.append((position[name], _converter(process, memo)))
+        self.converters = _converters(table, names, dialect, {} if memos is None else memos)
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> int:
         """Insert `rows` (tuples in the given column order); returns how many."""
@@ -81,6 +63,34 @@ class BulkInsert:
         if params:
             self.session.connection().exec_driver_sql(self.sql, params)  # type: ignore[arg-type]
         return len(params)
+
+
+def _defaults(table: Table, given: list[str]) -> list[tuple[str, Any]]:
+    """(column, value) for the columns left out that have a scalar default; ValueError for a required one."""
+    unknown = [name for name in given if name not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(unknown)}")
+    defaults: list[tuple[str, Any]] = []
+    for column in table.c:
+        if column.name in given or column.primary_key:
+            continue
+        if column.default is not None and column.default.is_scalar:
+            defaults.append((column.name, column.default.arg))  # type: ignore[attr-defined]
+        elif not column.nullable and column.server_default is None:
+            raise ValueError(f"{table.name}.{column.name} needs a value")
+    return defaults
+
+
+def _converters(table: Table, names: list[str], dialect: Any, memos: dict[Any, dict]) -> list[tuple[int, Callable]]:
+    """(position, converter) for each column whose type converts values; one memo per type."""
+    converters = []
+    for index, name in enumerate(names):
+        kind = table.c[name].type
+        process = kind.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            memo = memos.setdefault((type(kind), repr(kind), dialect.name), {})
+            converters.append((index, _converter(process, memo)))
+    return converters
 
 
 def _converter(process: Callable[[Any], Any], memo: dict[Hashable, Any]) -> Callable[[Any], Any]:
