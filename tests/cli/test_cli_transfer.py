@@ -322,3 +322,48 @@ def test_a_backup_larger_than_the_limit_is_refused_before_it_is_read(
     big = tmp_path / "big.csv"
     big.write_bytes(b"title,stage\n" + b"Acme,Leads\n" * 100_000)
     assert transfer._read(big).data == big.read_bytes()
+
+
+def test_salesforce_currency_and_probability_reach_the_deals(run, lk_sqlite: LeanKanban, tmp_path: Path):
+    path = tmp_path / "Opportunity.csv"
+    path.write_text(
+        "Id,Name,StageName,Amount,CurrencyIsoCode,Probability\n"
+        "006A,Acme,Prospecting,1000,USD,35\n006B,Globex,Prospecting,2000,,\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    deals = {d.title: d for d in lk_sqlite.list_deals(board="salesforce")}
+    assert (deals["Acme"].currency, deals["Acme"].probability) == ("USD", 35)
+    assert (deals["Globex"].currency, deals["Globex"].probability) == ("EUR", None)
+
+
+def test_currency_option_is_the_currency_of_rows_without_one(run, lk_sqlite: LeanKanban, tmp_path: Path):
+    path = tmp_path / "deals.csv"
+    path.write_text("title,stage,value,currency\nAcme,Discovery,100,\nGlobex,Discovery,200,GBP\n", encoding="utf-8")
+    result = run("import", str(path), "--currency", "usd")
+    assert result.exit_code == 0, result.output
+    assert {d.title: d.currency for d in lk_sqlite.list_deals(board="csv")} == {"Acme": "USD", "Globex": "GBP"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("Opportunity.csv", "Id,Name,StageName,Amount\n006A,Acme,Prospecting,1000\n"),
+        ("hubspot.csv", '"Record ID","Deal Name","Deal Stage","Amount"\n"1","Acme","Contract Sent","1000"\n'),
+        ("pipedrive.csv", "Deal - ID,Deal - Title,Deal - Stage,Deal - Value\n1,Acme,Proposal,1000\n"),
+    ],
+)
+def test_currency_option_applies_to_every_csv_importer(run, lk_sqlite: LeanKanban, tmp_path: Path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = run("import", str(path), "--currency", "USD")
+    assert result.exit_code == 0, result.output
+    (board,) = [b.name for b in lk_sqlite.list_boards() if b.name != "pipeline"]
+    assert [d.currency for d in lk_sqlite.list_deals(board=board)] == ["USD"]
+
+
+def test_a_bad_currency_option_is_one_sentence(run, generic_csv: Path, one_sentence):
+    result = run("import", str(generic_csv), *MAP, "--currency", "dollars")
+    assert result.exit_code == 1
+    assert "'dollars' is not a three-letter currency code" in one_sentence(result.stderr)

@@ -168,3 +168,40 @@ def test_history_without_a_time_column_names_the_column(fixtures, write):
 def test_history_file_alone_is_recognised_and_refused(fixtures):
     with pytest.raises(ImportFailed, match="OpportunityHistory"):
         read_import(fixtures / SF / "powerbi_OpportunityHistory.csv")
+
+
+def test_probability_becomes_the_deals_own_win_probability(workshop):
+    first = workshop.deals[0]
+    assert (first.title, first.probability) == ("Patterson-Hansen - Merchant Services - November 2024", 10)
+    assert all(d.probability is not None for d in workshop.deals)
+
+
+def test_currency_iso_code_sets_each_deals_currency(write):
+    path = write(
+        "Opportunity.csv",
+        "Id,Name,StageName,Amount,CurrencyIsoCode,Probability,CloseDate\n"
+        "006A,Acme,Prospecting,1000,USD,35,2024-05-01\n"
+        "006B,Globex,Prospecting,2000,gbp,12.6,2024-05-01\n"
+        "006C,Initech,Prospecting,3000,,,2024-05-01\n",
+    )
+    acme, globex, initech = read_import(path).deals
+    assert (acme.currency, acme.probability) == ("USD", 35)
+    assert (globex.currency, globex.probability) == ("GBP", 13)
+    assert (initech.currency, initech.probability) == ("EUR", None)
+
+
+def test_report_export_probability_percent(write):
+    path = write(
+        "report.csv",
+        '"Opportunity Name","Stage","Amount","Probability (%)","Amount Currency"\n'
+        '"Acme - Renewal","Negotiation/Review","12,500.00","90%","USD"\n',
+    )
+    (deal,) = read_import(path).deals
+    assert (deal.probability, deal.currency) == (90, "USD")
+
+
+def test_a_probability_out_of_range_names_line_and_column(write):
+    path = write("Opportunity.csv", "Id,Name,StageName,Probability\n006A,Acme,Prospecting,140\n")
+    with pytest.raises(ImportFailed) as err:
+        read_import(path)
+    assert "line 2" in str(err.value) and "Probability" in str(err.value)

@@ -152,3 +152,39 @@ def test_reimport_of_a_closed_deal_without_dates_is_unchanged(lk: LeanKanban, cl
     clock.advance(days=1)
     again = import_batch(lk, ImportBatch(source="csv", stages=(), deals=(won,)), board="pipeline")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_imported_events_are_done_by_the_owner_in_the_file(lk: LeanKanban):
+    import_batch(lk, batch(OPEN))
+    deal = lk.list_deals(board="salesforce")[0]
+    assert {e.actor for e in lk.history(deal.id)} == {"bob"}
+
+
+def test_imported_events_without_an_owner_are_done_by_the_source(lk: LeanKanban):
+    import_batch(lk, batch(WON, LOST))
+    for deal in lk.list_deals(board="salesforce"):
+        assert {e.actor for e in lk.history(deal.id)} == {"salesforce import"}
+
+
+def test_reimported_changes_are_done_by_the_owner_in_the_file(lk: LeanKanban):
+    import_batch(lk, batch(OPEN))
+    moved = ImportedDeal(
+        source="salesforce", external_id="006C", title="Initech", stage="Closed Won", value=Decimal("900"),
+        owner="carol", status=DealStatus.WON, created_at=t(3), closed_at=t(20),
+        history=(*OPEN.history, StageEntry("Closed Won", t(20))),
+    )
+    import_batch(lk, batch(moved))
+    deal = lk.list_deals(board="salesforce")[0]
+    later = [e.actor for e in lk.history(deal.id) if e.at > t(8)]
+    assert later and set(later) == {"carol"}
+
+
+def test_a_deals_own_probability_is_imported_and_not_cleared_by_a_source_without_one(lk: LeanKanban):
+    from dataclasses import replace
+
+    import_batch(lk, batch(replace(OPEN, probability=35, currency="USD")))
+    deal = lk.list_deals(board="salesforce")[0]
+    assert (deal.probability, deal.currency) == (35, "USD")
+    again = import_batch(lk, batch(replace(OPEN, currency="USD")))
+    assert again.unchanged == 1
+    assert lk.list_deals(board="salesforce")[0].probability == 35

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.rules import validate_currency
+from leankanban.domain.rules import parse_probability, validate_currency
 from leankanban.importers.textio import (
     Table,
     ValueProblem,
@@ -16,9 +16,11 @@ from leankanban.importers.textio import (
     parse_bool,
     parse_date,
     parse_datetime,
+    parse_float,
 )
 
 MAX_TEXT = 200
+_MEMO_LIMIT = 65_536
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -27,12 +29,16 @@ class ParseOptions:
     """How to read ambiguous values.
 
     `dayfirst` reads `01/02/2024` as 1 February; `tz` is the zone of times
-    written without an offset; `currency` is used when a file names none.
+    written without an offset; `currency` (a three-letter code, InvalidInput
+    otherwise) is the currency of rows whose file gives none.
     """
 
     dayfirst: bool = False
     tz: tzinfo = UTC
     currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "currency", validate_currency(self.currency))
 
 
 class Cells:
@@ -41,6 +47,8 @@ class Cells:
     def __init__(self, table: Table, options: ParseOptions) -> None:
         self.table = table
         self.options = options
+        self._times: dict[str, datetime | None] = {}  # exports repeat timestamps: parse each text once
+
 
     @staticmethod
     def text(row: list[str], index: int | None) -> str:
@@ -51,10 +59,18 @@ class Cells:
     def datetime(self, line: int, row: list[str], index: int | None) -> datetime | None:
         if index is None:
             return None
+        text = row[index]
+        known = self._times.get(text, self._times)
+        if known is not self._times:
+            return known  # type: ignore[return-value]
         try:
-            return parse_datetime(row[index], dayfirst=self.options.dayfirst, tz=self.options.tz)
+            at = parse_datetime(text, dayfirst=self.options.dayfirst, tz=self.options.tz)
         except ValueProblem as err:
             raise self.table.fail(line, index, str(err)) from None
+        if len(self._times) >= _MEMO_LIMIT:
+            self._times.clear()
+        self._times[text] = at
+        return at
 
     def date(self, line: int, row: list[str], index: int | None) -> date | None:
         if index is None:
@@ -80,6 +96,19 @@ class Cells:
         except ValueProblem as err:
             raise self.table.fail(line, index, str(err)) from None
 
+    def probability(self, line: int, row: list[str], index: int | None) -> int | None:
+        """A win probability in percent (`35`, `12.5`, `90%`), rounded half up; None when empty."""
+        raw = self.text(row, index).removesuffix("%").strip()
+        if not raw:
+            return None
+        number = parse_float(raw)
+        try:
+            if number is None or number != number:
+                raise InvalidInput(f"'{raw}' is not a win probability")
+            return parse_probability(int(number + 0.5) if number >= 0 else -1)
+        except InvalidInput:
+            raise self.table.fail(line, index, f"'{raw}' is not a win probability from 0 to 100") from None  # type: ignore[arg-type]
+
     def currency(self, line: int, row: list[str], index: int | None, fallback: str | None) -> str:
         raw = self.text(row, index)
         if raw:
@@ -100,25 +129,3 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-class SeenIds:
-    """External ids met so far in one file: a second row with the same id is skipped."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.first_line: dict[str, int] = {}
-
-    def duplicate(self, external_id: str | None, line: int, skipped: list) -> bool:
-        """True (and a Skip recorded) when `external_id` was already seen."""
-        from leankanban.importers.model import Skip
-
-        if external_id is None:
-            return False
-        if external_id in self.first_line:
-            skipped.append(
-                Skip(line, f"duplicate id {external_id} (first on line {self.first_line[external_id]})", self.file)
-            )
-            return True
-        self.first_line[external_id] = line
-        return False

@@ -45,6 +45,7 @@ class ImportedDeal:
     closed_at: datetime | None = None
     lost_reason: str | None = None
     expected_close: date | None = None
+    probability: int | None = None  # the deal's own win probability in percent; None: its stage's
     history: tuple[StageEntry, ...] = ()
     line: int | None = None  # where the deal came from, for messages
 

@@ -9,6 +9,7 @@ from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import StageKind
 from leankanban.importers.errors import UnmappedStages
 from leankanban.importers.model import ImportBatch, ImportedDeal, ImportedStage, StageEntry
+from leankanban.importers.pipeline import entered
 from leankanban.importers.stages import STATUS_OF, outcome_kind
 
 
@@ -39,6 +40,19 @@ def apply_stage_map(
     that stage); otherwise kinds are inferred from the source stages.
     """
     board_names = list(board_stages)
+    target_of = _targets(batch, mapping, board_names)
+    by_board = isinstance(board_stages, Mapping)
+    if by_board:
+        kinds = {name: StageKind(board_stages[name]) for name in board_names}  # type: ignore[index]
+    else:
+        kinds = _inferred_kinds(batch, board_names, target_of)
+    stages = tuple(ImportedStage(name, kinds[name], i) for i, name in enumerate(board_names))
+    deals = tuple(_moved(deal, target_of, kinds if by_board else None) for deal in batch.deals)
+    return replace(batch, stages=stages, deals=deals)
+
+
+def _targets(batch: ImportBatch, mapping: Mapping[str, str], board_names: list[str]) -> dict[str, str]:
+    """Source stage -> board stage; UnmappedStages for every stage without one and every unknown target."""
     canonical = {name.casefold(): name for name in board_names}
     wanted = {k.strip().casefold(): v.strip() for k, v in mapping.items()}
     unknown_targets = sorted({t for t in wanted.values() if t.casefold() not in canonical})
@@ -46,56 +60,53 @@ def apply_stage_map(
     target_of: dict[str, str] = {}
     unmapped: list[str] = []
     for name in sources:
-        target = wanted.get(name.casefold())
-        if target is not None:
-            if target.casefold() in canonical:
-                target_of[name] = canonical[target.casefold()]
-        elif name.casefold() in canonical:
-            target_of[name] = canonical[name.casefold()]
-        else:
+        target = wanted.get(name.casefold(), name)
+        if target.casefold() in canonical:
+            target_of[name] = canonical[target.casefold()]
+        elif name.casefold() not in wanted:
             unmapped.append(name)
     if unmapped or unknown_targets:
         raise UnmappedStages(unmapped, board_names, unknown_targets)
+    return target_of
 
+
+def _inferred_kinds(batch: ImportBatch, board_names: list[str], target_of: dict[str, str]) -> dict[str, StageKind]:
+    """A board stage fed by source stages of one kind takes that kind, else the kind its name says."""
     source_kind = {s.name: s.kind for s in batch.stages}
-    if isinstance(board_stages, Mapping):
-        kinds = {name: StageKind(board_stages[name]) for name in board_names}
-    else:
-        kinds = {}
-        for name in board_names:
-            feeding = {source_kind.get(s, StageKind.OPEN) for s, t in target_of.items() if t == name}
-            kinds[name] = feeding.pop() if len(feeding) == 1 else outcome_kind(name) or StageKind.OPEN
-    stages = tuple(ImportedStage(name, kinds[name], i) for i, name in enumerate(board_names))
+    kinds = {}
+    for name in board_names:
+        feeding = {source_kind.get(s, StageKind.OPEN) for s, t in target_of.items() if t == name}
+        kinds[name] = feeding.pop() if len(feeding) == 1 else outcome_kind(name) or StageKind.OPEN
+    return kinds
 
-    deals = []
-    for deal in batch.deals:
-        stage = target_of[deal.stage]
-        history: list[StageEntry] = []
-        for entry in deal.history:
-            moved = target_of.get(entry.stage, entry.stage)
-            if not history or history[-1].stage != moved:
-                history.append(StageEntry(moved, entry.at))
-        status, closed_at, lost_reason = deal.status, deal.closed_at, deal.lost_reason
-        if isinstance(board_stages, Mapping):
-            status = STATUS_OF[kinds[stage]]
-            if kinds[stage] is StageKind.OPEN:
-                closed_at = None
-            elif closed_at is None:
-                closed_at = next((e.at for e in reversed(history) if e.stage == stage), None)
-            if kinds[stage] is not StageKind.LOST:
-                lost_reason = None
-        deals.append(
-            replace(
-                deal,
-                stage=stage,
-                history=tuple(history),
-                status=status,
-                closed_at=closed_at,
-                lost_reason=lost_reason,
-                expected_close=deal.expected_close if status is deal.status else None,
-            )
-        )
-    return replace(batch, stages=stages, deals=tuple(deals))
+
+def _moved(deal: ImportedDeal, target_of: dict[str, str], kinds: dict[str, StageKind] | None) -> ImportedDeal:
+    """The deal on the board; with the board's kinds, its status follows the stage it lands in."""
+    stage = target_of[deal.stage]
+    history: list[StageEntry] = []
+    for entry in deal.history:
+        moved = target_of.get(entry.stage, entry.stage)
+        if not history or history[-1].stage != moved:
+            history.append(StageEntry(moved, entry.at))
+    status, closed_at, lost_reason = deal.status, deal.closed_at, deal.lost_reason
+    if kinds is not None:
+        kind = kinds[stage]
+        status = STATUS_OF[kind]
+        if kind is StageKind.OPEN:
+            closed_at = None
+        elif closed_at is None:
+            closed_at = entered(history, stage)
+        if kind is not StageKind.LOST:
+            lost_reason = None
+    return replace(
+        deal,
+        stage=stage,
+        history=tuple(history),
+        status=status,
+        closed_at=closed_at,
+        lost_reason=lost_reason,
+        expected_close=deal.expected_close if status is deal.status else None,
+    )
 
 
 def _deal_stages(deals: Sequence[ImportedDeal]) -> list[str]:

@@ -12,7 +12,10 @@ where deals go and writes them with their history:
   naming every one of them: nothing is dropped silently.
 - Deals are matched by (source, external id); a re-import updates them
   instead of duplicating them. History entries become events with their
-  original timestamps; entries already recorded are not repeated.
+  original timestamps; entries already recorded are not repeated. Imported
+  events are done by the deal's owner in the file (the person who did the
+  work), or by the source (`hubspot import`) when the file names nobody,
+  never by whoever runs the import.
 - WIP limits do not block an import (history is history) but breaches are
   reported. A dry run does all the work and rolls it back.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import insert
@@ -30,9 +34,10 @@ from sqlmodel import Session, select
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import Board, DealStatus, EventKind, Stage, StageKind
-from leankanban.importers.model import ImportBatch, ImportedDeal, Skip
+from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.services import LeanKanban
 from leankanban.store import repository as repo
+from leankanban.store.bulk import BulkInsert, deal_ids
 from leankanban.store.tables import (
     BoardRow,
     DealRow,
@@ -53,6 +58,7 @@ IMPORTED_COLUMNS = (
     "closed_at",
     "lost_reason",
     "expected_close",
+    "probability",  # only when the source gives one: a re-import without it keeps the deal's
 )
 
 Progress = Callable[[int, int], None]
@@ -92,41 +98,52 @@ def resolve_stages(
     """
     used = list(dict.fromkeys([*batch.stage_names, *(d.stage for d in batch.deals)]
                               + [h.stage for d in batch.deals for h in d.history]))
-    mapping: dict[str, str] = {}
+    mapping, missing = _mapped(used, board, stage_map)
+    if missing and board is not None and board.template != "import":
+        raise InvalidInput(
+            "These source stages have no place on the board; map them with "
+            f"--stage-map \"Source=Board\": {', '.join(missing)}."
+        )
+    new_stages = _new_stages(batch, missing)
+    mapping.update({stage.name: stage.name for stage in new_stages})
+    return mapping, new_stages
+
+
+def _mapped(used: list[str], board: Board | None, stage_map: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The used stages --stage-map or a same-named board stage places, and those nothing places."""
     wanted_map = {k.strip().casefold(): v for k, v in stage_map.items()}
-    unknown_targets = []
-    missing: list[str] = []
     board_names = {s.name.casefold(): s.name for s in board.stages} if board else {}
+    mapping: dict[str, str] = {}
+    unknown_targets: list[str] = []
+    missing: list[str] = []
     for name in used:
         target = wanted_map.get(name.casefold())
-        if target is not None:
-            if board is not None and target.casefold() not in board_names:
-                unknown_targets.append(target)
-                continue
-            mapping[name] = board_names.get(target.casefold(), target)
-        elif name.casefold() in board_names:
-            mapping[name] = board_names[name.casefold()]
+        if target is None:
+            if name.casefold() in board_names:
+                mapping[name] = board_names[name.casefold()]
+            else:
+                missing.append(name)
+        elif board is not None and target.casefold() not in board_names:
+            unknown_targets.append(target)
         else:
-            missing.append(name)
+            mapping[name] = board_names.get(target.casefold(), target)
     if unknown_targets:
         raise InvalidInput(
             f"--stage-map points at stages the board does not have: {', '.join(sorted(set(unknown_targets)))}."
         )
+    return mapping, missing
+
+
+def _new_stages(batch: ImportBatch, missing: list[str]) -> list[Stage]:
+    """Stages for source stages the (new or import) board lacks, with the source's kind and place."""
+    kinds = {s.name: s for s in batch.stages}
     new_stages: list[Stage] = []
-    if missing:
-        if board is not None and board.template != "import":
-            raise InvalidInput(
-                "These source stages have no place on the board; map them with "
-                f"--stage-map \"Source=Board\": {', '.join(missing)}."
-            )
-        kinds = {s.name: s for s in batch.stages}
-        for name in missing:
-            source_stage = kinds.get(name)
-            kind = source_stage.kind if source_stage else StageKind.OPEN
-            position = source_stage.position if source_stage else len(batch.stages) + len(new_stages)
-            new_stages.append(Stage(name=name, position=position, kind=kind))
-            mapping[name] = name
-    return mapping, new_stages
+    for name in missing:
+        source_stage = kinds.get(name)
+        kind = source_stage.kind if source_stage else StageKind.OPEN
+        position = source_stage.position if source_stage else len(batch.stages) + len(new_stages)
+        new_stages.append(Stage(name=name, position=position, kind=kind))
+    return new_stages
 
 
 def import_batch(
@@ -165,7 +182,7 @@ def import_batch(
         _add_stages(session, board_row, loaded, new_stages)
         summary.stages_added = [s.name for s in new_stages]
         loaded = repo.load_board(session=session, row=board_row)
-        _write_deals(lk, session, loaded, batch, mapping, summary, now, progress)
+        _write_deals(session, loaded, batch, mapping, summary, now, progress)
         summary.warnings.extend(_wip_report(session, loaded))
         repo.bump_revision(session=session, board_id=board_row.id)
         session.flush()
@@ -195,25 +212,55 @@ def _add_stages(session: Session, board_row: BoardRow, loaded: Board | None, new
     session.flush()
 
 
-def _status_and_stage(board: Board, deal: ImportedDeal, mapping: dict[str, str]) -> tuple[Stage, DealStatus]:
-    stage = board.stage(mapping[deal.stage])
+class _Places:
+    """Where the source's stages go on `board`, each looked up once (an import asks 100,000 times)."""
+
+    def __init__(self, board: Board, mapping: dict[str, str]) -> None:
+        self.board, self.mapping = board, mapping
+        self._stages: dict[str, Stage] = {}
+        self._outcomes: dict[StageKind, Stage] = {}
+        self._names = {stage.id: stage.name for stage in board.stages}
+
+    def stage(self, source_stage: str) -> Stage:
+        found = self._stages.get(source_stage)
+        if found is None:
+            found = self._stages[source_stage] = self.board.stage(self.mapping[source_stage])
+        return found
+
+    def outcome(self, kind: StageKind) -> Stage:
+        found = self._outcomes.get(kind)
+        if found is None:
+            found = self._outcomes[kind] = self.board.outcome(kind)  # InvalidInput when the board has none
+        return found
+
+    def name(self, stage_id: int) -> str:
+        return self._names[stage_id]
+
+
+_STATUS_OF = {StageKind.OPEN: DealStatus.OPEN, StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}
+
+
+def _status_and_stage(places: _Places, deal: ImportedDeal) -> tuple[Stage, DealStatus]:
+    stage = places.stage(deal.stage)
     if deal.status is DealStatus.WON and stage.kind is not StageKind.WON:
-        stage = board.outcome(StageKind.WON)
+        stage = places.outcome(StageKind.WON)
     elif deal.status is DealStatus.LOST and stage.kind is not StageKind.LOST:
-        stage = board.outcome(StageKind.LOST)
-    status = {StageKind.OPEN: DealStatus.OPEN, StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}[
-        stage.kind
-    ]
-    return stage, status
+        stage = places.outcome(StageKind.LOST)
+    return stage, _STATUS_OF[stage.kind]
 
 
-def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: datetime) -> dict[str, Any]:
-    stage, status = _status_and_stage(board, deal, mapping)
+def importer(deal: ImportedDeal) -> str:
+    """Who imported events are done by: the deal's owner in the file, else the source."""
+    return deal.owner.strip()[: rules.MAX_TEXT] or f"{deal.source} import"
+
+
+def _columns(places: _Places, deal: ImportedDeal) -> dict[str, Any]:
+    stage, status = _status_and_stage(places, deal)
     closed_at = None
     if status is not DealStatus.OPEN:
         # None when the source does not say; the caller fills it in.
         closed_at = deal.closed_at or (deal.history[-1].at if deal.history else None) or deal.created_at
-    return {
+    columns = {
         "title": rules.validate_title(deal.title),
         "account": deal.account.strip()[: rules.MAX_TEXT],
         "value_cents": repo.cents(rules.parse_value(deal.value)),
@@ -225,40 +272,122 @@ def _columns(board: Board, deal: ImportedDeal, mapping: dict[str, str], now: dat
         "lost_reason": (deal.lost_reason or None) if status is DealStatus.LOST else None,
         "expected_close": deal.expected_close,
     }
+    if deal.probability is not None:
+        columns["probability"] = rules.parse_probability(deal.probability)
+    return columns
+
+
+#: A new deal's event, before its deal id is known: (kind, at, actor, from_stage, to_stage, reason).
+NewEvent = tuple[str, datetime, str, "str | None", str, "str | None"]
+# `data` given (None) as a single write gives it: the JSON type stores it as JSON null.
+EVENT_COLUMNS = ("board_id", "deal_id", "kind", "at", "actor", "from_stage", "to_stage", "reason", "data")
+DEAL_COLUMNS = (
+    *IMPORTED_COLUMNS,
+    "board_id",
+    "external_source",
+    "external_id",
+    "created_at",
+    "stage_entered_at",
+    "updated_at",
+    "last_activity_at",
+    "next_step",
+    "deal_type",
+    "priority",
+    "activity",
+    "tags",
+    "helpers",
+)
+_BY_TIME = attrgetter("at")
+# Hot-loop constants (an enum's .value is a descriptor lookup each time).
+_CREATED, _MOVED = EventKind.CREATED.value, EventKind.MOVED.value
+_OPEN, _WON, _LOST = DealStatus.OPEN.value, DealStatus.WON.value, DealStatus.LOST.value
+assert (_WON, _LOST) == (EventKind.WON.value, EventKind.LOST.value)
 
 
 def _history_events(
-    board: Board, deal: ImportedDeal, mapping: dict[str, str], columns: dict[str, Any], created_at: datetime,
-    actor: str,
-) -> list[dict[str, Any]]:
+    places: _Places, deal: ImportedDeal, columns: dict[str, Any], created_at: datetime, actor: str
+) -> list[NewEvent]:
     """Events for a new deal: created, each stage entry, and the close."""
-    entries = [(mapping[h.stage], h.at) for h in sorted(deal.history, key=lambda h: h.at)]
-    final_stage = board.stage_by_id(columns["stage_id"]).name
-    base = {"actor": actor, "field": None, "old_value": None, "new_value": None, "reason": None, "data": None}
+    mapping = places.mapping
+    entries = [(mapping[h.stage], h.at) for h in sorted(deal.history, key=_BY_TIME)]
+    final_stage = places.name(columns["stage_id"])
     first_stage = entries[0][0] if entries else final_stage
-    events = [dict(base, kind=EventKind.CREATED.value, at=created_at, to_stage=first_stage, from_stage=None)]
+    events: list[NewEvent] = [(_CREATED, created_at, actor, None, first_stage, None)]
     current = previous = first_stage
     for stage_name, at in entries:
         if stage_name == current:
             continue
-        events.append(dict(base, kind=EventKind.MOVED.value, at=at, from_stage=current, to_stage=stage_name))
+        events.append((_MOVED, at, actor, current, stage_name, None))
         previous, current = current, stage_name
     close_at = columns["closed_at"]
     if current != final_stage:
         at = close_at or (entries[-1][1] if entries else created_at)
-        events.append(dict(base, kind=EventKind.MOVED.value, at=at, from_stage=current, to_stage=final_stage))
+        events.append((_MOVED, at, actor, current, final_stage, None))
         previous, current = current, final_stage
-    if columns["status"] != DealStatus.OPEN.value:
-        kind = EventKind.WON if columns["status"] == DealStatus.WON.value else EventKind.LOST
-        events.append(
-            dict(base, kind=kind.value, at=close_at, from_stage=previous, to_stage=final_stage,
-                 reason=columns["lost_reason"])
-        )
+    if columns["status"] != _OPEN:
+        kind = _WON if columns["status"] == _WON else _LOST
+        events.append((kind, close_at, actor, previous, final_stage, columns["lost_reason"]))
     return events
 
 
+class _NewDeals:
+    """New deals and their history, written a chunk at a time (memory stays flat however big the file)."""
+
+    CHUNK = 2000
+
+    def __init__(self, session: Session, places: _Places, source: str, summary: ImportSummary, now: datetime) -> None:
+        self.session, self.places, self.board = session, places, places.board
+        self.source, self.summary, self.now = source, summary, now
+        memos: dict = {}  # a deal's created time is its first event's time: convert it once
+        self.deals = BulkInsert(session, DealRow.__table__, DEAL_COLUMNS, memos=memos)  # type: ignore[arg-type]
+        self.events = BulkInsert(session, EventRow.__table__, EVENT_COLUMNS, memos=memos)  # type: ignore[arg-type]
+        self.pending: list[tuple[str, tuple[Any, ...], list[NewEvent]]] = []
+
+    def add(self, key: str, deal: ImportedDeal, columns: dict[str, Any]) -> None:
+        created_at = deal.created_at or (deal.history[0].at if deal.history else None) or self.now
+        events = _history_events(self.places, deal, columns, created_at, importer(deal))
+        last_at = max(e[1] for e in events)
+        stage_entered = max((e[1] for e in events if e[0] in (_CREATED, _MOVED)), default=created_at)
+        values = (
+            *map(columns.get, IMPORTED_COLUMNS),
+            self.board.id, self.source, key, created_at, stage_entered, self.now, last_at,
+            "", "new_logo", "standard", "origination", [], [],
+        )
+        self.pending.append((key, values, events))
+        if len(self.pending) >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        self.deals.insert(values for _key, values, _events in self.pending)
+        ids = deal_ids(
+            self.session, board_id=self.board.id, source=self.source, external_ids=[key for key, _v, _e in self.pending]
+        )
+        board_id = self.board.id
+        written = self.events.insert(
+            (board_id, ids[key], *event, None) for key, _values, events in self.pending for event in events
+        )
+        self.summary.created += len(self.pending)
+        self.summary.events += written
+        self.pending.clear()
+
+
+def _existing(session: Session, board: Board, source: str, keys: list[str]) -> dict[str, Any]:
+    """External id -> what a re-import compares, for those of `keys` this source already wrote.
+
+    Plain rows (no ORM objects), read for one chunk of the file at a time.
+    """
+    wanted = ("id", "external_id", "stage_entered_at", "last_activity_at", *IMPORTED_COLUMNS)
+    query = select(*(getattr(DealRow, name) for name in wanted)).where(
+        DealRow.board_id == board.id,
+        DealRow.external_source == source,
+        DealRow.external_id.in_(keys),  # type: ignore[union-attr]
+    )
+    return {row.external_id: row for row in session.execute(query)}
+
+
 def _write_deals(
-    lk: LeanKanban,
     session: Session,
     board: Board,
     batch: ImportBatch,
@@ -267,143 +396,73 @@ def _write_deals(
     now: datetime,
     progress: Progress | None,
 ) -> None:
-    source = batch.source
-    existing = {
-        row.external_id: row
-        for row in session.exec(
-            select(DealRow).where(DealRow.board_id == board.id, DealRow.external_source == source)
-        )
-    }
+    new = _NewDeals(session, _Places(board, mapping), batch.source, summary, now)
     seen: set[str] = set()
-    new_rows: list[dict[str, Any]] = []
-    new_histories: list[list[dict[str, Any]]] = []
     total = len(batch.deals)
-    for index, deal in enumerate(batch.deals, 1):
-        key = external_key(deal)
-        if key in seen:
-            summary.skipped.append(Skip(deal.line, f"duplicate id {key} in the file"))
-            continue
-        seen.add(key)
-        try:
-            columns = _columns(board, deal, mapping, now)
-        except InvalidInput as err:
-            summary.skipped.append(Skip(deal.line, str(err)))
-            continue
-        row = existing.get(key)
-        if columns["status"] != DealStatus.OPEN.value and columns["closed_at"] is None:
-            # A closed deal the source gives no time for: keep the time we
-            # already have, else say it closed now.
-            columns["closed_at"] = (row.closed_at if row is not None else None) or now
-        if row is None:
-            created_at = deal.created_at or (deal.history[0].at if deal.history else None) or now
-            events = _history_events(board, deal, mapping, columns, created_at, lk.actor)
-            last_at = max(e["at"] for e in events)
-            stage_entered = max(
-                (e["at"] for e in events if e["kind"] in ("created", "moved")), default=created_at
-            )
-            new_rows.append(
-                dict(
-                    columns,
-                    board_id=board.id,
-                    external_source=source,
-                    external_id=key,
-                    created_at=created_at,
-                    stage_entered_at=stage_entered,
-                    updated_at=now,
-                    last_activity_at=last_at,
-                    next_step="",
-                    deal_type="new_logo",
-                    priority="standard",
-                    activity="origination",
-                    tags=[],
-                    helpers=[],
-                )
-            )
-            new_histories.append(events)
-        else:
-            _update_existing(lk, session, board, row, columns, deal, mapping, summary, now)
-        if progress is not None and (index % 1000 == 0 or index == total):
-            progress(index, total)
-    if new_rows:
-        # Plain executemany (no RETURNING: it splits into tiny batches), then
-        # read the new ids back by their external keys.
-        deal_table, event_table = DealRow.__table__, EventRow.__table__
-        for chunk in _chunks(new_rows, 5000):
-            session.execute(insert(deal_table), chunk)
-        keys = {row["external_id"] for row in new_rows}
-        id_of = {
-            external_id: deal_id
-            for deal_id, external_id in session.execute(
-                select(DealRow.id, DealRow.external_id).where(
-                    DealRow.board_id == board.id, DealRow.external_source == source
-                )
-            )
-            if external_id in keys
-        }
-        ids = [id_of[row["external_id"]] for row in new_rows]
-        event_rows = [
-            dict(event, board_id=board.id, deal_id=deal_id)
-            for deal_id, events in zip(ids, new_histories, strict=True)
-            for event in events
-        ]
-        for chunk in _chunks(event_rows, 10000):
-            session.execute(insert(event_table), chunk)
-        summary.created += len(ids)
-        summary.events += len(event_rows)
+    for start in range(0, total, _NewDeals.CHUNK):
+        chunk = batch.deals[start : start + _NewDeals.CHUNK]
+        keys = [external_key(deal) for deal in chunk]
+        existing = _existing(session, board, batch.source, sorted(set(keys) - seen))
+        for deal, key in zip(chunk, keys, strict=True):
+            _write_deal(session, board, deal, key, existing.get(key), seen, new, mapping, summary, now)
+        if progress is not None:
+            progress(start + len(chunk), total)
+    new.flush()
 
 
-def _chunks(rows: list, size: int):
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def _write_deal(
+    session: Session,
+    board: Board,
+    deal: ImportedDeal,
+    key: str,
+    row: Any,
+    seen: set[str],
+    new: _NewDeals,
+    mapping: dict[str, str],
+    summary: ImportSummary,
+    now: datetime,
+) -> None:
+    """Create or update one deal (or skip it, saying why)."""
+    if key in seen:
+        summary.skipped.append(Skip(deal.line, f"duplicate id {key} in the file"))
+        return
+    seen.add(key)
+    try:
+        columns = _columns(new.places, deal)
+    except InvalidInput as err:
+        summary.skipped.append(Skip(deal.line, str(err)))
+        return
+    if columns["status"] != DealStatus.OPEN.value and columns["closed_at"] is None:
+        # A closed deal the source gives no time for: keep the time we
+        # already have, else say it closed now.
+        columns["closed_at"] = (row.closed_at if row is not None else None) or now
+    if row is None:
+        new.add(key, deal, columns)
+    else:
+        _update_existing(session, board, row, columns, deal, mapping, summary, now)
 
 
 def _update_existing(
-    lk: LeanKanban,
     session: Session,
     board: Board,
-    row: DealRow,
+    stored: Any,
     columns: dict[str, Any],
     deal: ImportedDeal,
     mapping: dict[str, str],
     summary: ImportSummary,
     now: datetime,
 ) -> None:
-    changed = {name: value for name, value in columns.items() if getattr(row, name) != value}
-    later = [h for h in deal.history if h.at > row.stage_entered_at]
+    """Bring a deal an earlier import wrote up to date; `stored` is its row as _existing read it."""
+    changed = {name: value for name, value in columns.items() if getattr(stored, name) != value}
+    later = [h for h in deal.history if h.at > stored.stage_entered_at]
     if not changed and not later:
         summary.unchanged += 1
         return
-    known = {
-        (e.to_stage, e.at)
-        for e in repo.events_for_deal(session=session, deal_id=row.id)
-        if e.kind in (EventKind.CREATED, EventKind.MOVED)
-    }
-    base = {"actor": lk.actor, "board_id": board.id, "deal_id": row.id, "field": None, "old_value": None,
+    row = session.get_one(DealRow, stored.id)
+    base = {"actor": importer(deal), "board_id": board.id, "deal_id": row.id, "field": None, "old_value": None,
             "new_value": None, "reason": None, "data": {"import": deal.source}}
-    events: list[dict[str, Any]] = []
-    current = board.stage_by_id(row.stage_id).name
-    for entry in sorted(later, key=lambda h: h.at):
-        stage_name = mapping[entry.stage]
-        if (stage_name, entry.at) in known:
-            continue
-        if stage_name != current:
-            events.append(dict(base, kind="moved", at=entry.at, from_stage=current, to_stage=stage_name))
-            current = stage_name
-    final = board.stage_by_id(columns["stage_id"]).name
-    if current != final:
-        events.append(dict(base, kind="moved", at=columns["closed_at"] or now, from_stage=current, to_stage=final))
-    if "status" in changed:
-        kind = {"won": "won", "lost": "lost", "open": "reopened"}[columns["status"]]
-        events.append(dict(base, kind=kind, at=columns["closed_at"] or now, from_stage=current, to_stage=final,
-                           reason=columns["lost_reason"]))
-    for name in changed:
-        if name in ("status", "stage_id", "closed_at"):
-            continue
-        old, new = getattr(row, name), changed[name]
-        if name == "value_cents":
-            name, old, new = "value", repo.from_cents(old), repo.from_cents(new)
-        events.append(dict(base, kind="edited", at=now, from_stage=None, to_stage=None, field=name,
-                           old_value=_text(old), new_value=_text(new)))
+    events = _move_events(session, board, row, base, later, columns, changed, mapping, now)
+    events += _edit_events(base, row, changed, now)
     if not changed and not events:
         summary.unchanged += 1
         return
@@ -418,6 +477,54 @@ def _update_existing(
         session.execute(insert(EventRow.__table__), events)
         summary.events += len(events)
     summary.updated += 1
+
+
+def _move_events(
+    session: Session,
+    board: Board,
+    row: DealRow,
+    base: dict[str, Any],
+    later: list[StageEntry],
+    columns: dict[str, Any],
+    changed: dict[str, Any],
+    mapping: dict[str, str],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Moves the file shows since the deal's stored stage entry (none already recorded), then the outcome."""
+    known = {
+        (e.to_stage, e.at)
+        for e in repo.events_for_deal(session=session, deal_id=row.id)
+        if e.kind in (EventKind.CREATED, EventKind.MOVED)
+    }
+    events: list[dict[str, Any]] = []
+    current = board.stage_by_id(row.stage_id).name
+    for entry in sorted(later, key=_BY_TIME):
+        stage_name = mapping[entry.stage]
+        if (stage_name, entry.at) not in known and stage_name != current:
+            events.append(dict(base, kind="moved", at=entry.at, from_stage=current, to_stage=stage_name))
+            current = stage_name
+    final = board.stage_by_id(columns["stage_id"]).name
+    at = columns["closed_at"] or now
+    if current != final:
+        events.append(dict(base, kind="moved", at=at, from_stage=current, to_stage=final))
+    if "status" in changed:
+        kind = {"won": "won", "lost": "lost", "open": "reopened"}[columns["status"]]
+        events.append(dict(base, kind=kind, at=at, from_stage=current, to_stage=final, reason=columns["lost_reason"]))
+    return events
+
+
+def _edit_events(base: dict[str, Any], row: DealRow, changed: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """One `edited` event per changed field the moves do not already tell."""
+    events = []
+    for name in changed:
+        if name in ("status", "stage_id", "closed_at"):
+            continue
+        old, new = getattr(row, name), changed[name]
+        if name == "value_cents":
+            name, old, new = "value", repo.from_cents(old), repo.from_cents(new)
+        events.append(dict(base, kind="edited", at=now, from_stage=None, to_stage=None, field=name,
+                           old_value=_text(old), new_value=_text(new)))
+    return events
 
 
 def _text(value: Any) -> str:
