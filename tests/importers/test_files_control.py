@@ -14,6 +14,8 @@ def test_an_escape_character_in_one_title_imports_every_row_and_warns_once(fixtu
     assert "Wonka Sweets" in {d.account for d in batch.deals}
     notes = [w for w in batch.warnings if "control character" in w]
     assert notes == ["deals_escape.csv line 13 holds a control character (ESC); the text was kept as written."]
+    # ... and the title reaches the deal exactly as the file has it (made safe only where shown).
+    assert "Wonka Sweets - \x1b[31mRenewal\x1b[0m" in {d.title for d in batch.deals}
 
 
 def test_control_characters_are_kept_exactly_in_the_cells():

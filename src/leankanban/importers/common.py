@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -21,7 +20,6 @@ from leankanban.importers.textio import (
 
 MAX_TEXT = 200
 _MEMO_LIMIT = 65_536
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +118,14 @@ class Cells:
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
-    """Collapse whitespace (quoted newlines included) and cut to `limit` characters."""
+    """Collapse whitespace (quoted newlines and tabs included) and cut to `limit` characters.
+
+    Every other character is kept as the file has it, control characters too:
+    showing them safely is what `leankanban.text` does on every surface.
+    """
     if len(text) <= limit and text.isprintable() and "  " not in text and text == text.strip():
         return text
-    cleaned = " ".join(_CONTROL.sub(" ", text).split())
+    cleaned = " ".join(text.split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 

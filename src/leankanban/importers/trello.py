@@ -10,7 +10,6 @@ those fields; the first member is the owner.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,7 +21,7 @@ from leankanban.importers.errors import ImportFailed
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip
 from leankanban.importers.pipeline import Row, collapse, entered, kinds_by_name
 from leankanban.importers.stages import STATUS_OF, build_stages, outcome_kind
-from leankanban.importers.textio import RawFile, ValueProblem, decode, parse_amount, parse_date, parse_datetime
+from leankanban.importers.textio import RawFile, ValueProblem, load_json, parse_amount, parse_date, parse_datetime
 
 SOURCE = "trello"
 _CREATE = {"createCard", "copyCard", "convertToCardFromCheckItem", "moveCardToBoard", "emailCard"}
@@ -33,17 +32,6 @@ _CURRENCY_FIELD = re.compile(r"currency|währung|devise", re.I)
 
 def matches(document: object) -> bool:
     return isinstance(document, dict) and "cards" in document and "lists" in document
-
-
-def load_json(raw: RawFile, text: str | None = None) -> Any:
-    if text is None:
-        text = decode(raw)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ImportFailed(raw.name, err.lineno, err.colno, f"the JSON is broken or cut short ({err.msg})") from None
-    except RecursionError:
-        raise ImportFailed(raw.name, None, None, "the JSON is nested too deeply") from None
 
 
 class _Json:
