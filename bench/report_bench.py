@@ -25,7 +25,6 @@ Target: (a) < 2 s on the project's 2-core machine. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -34,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from leankanban import __version__
-from leankanban.cli import app
 from leankanban.services import LeanKanban, open_database
 
 COMMANDS = ["add", "move", "edit", "history", "deals", "board", "boards", "init", "stages", "stage"]

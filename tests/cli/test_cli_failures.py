@@ -12,7 +12,6 @@ from sqlalchemy import text
 
 from leankanban.services import LeanKanban, open_database
 from leankanban.store import repository
-
 from tests.store.broken import SmallDisk, as_a_user, damage_table, digest, integrity, kill_backend, run_cli
 
 

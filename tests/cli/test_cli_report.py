@@ -7,8 +7,8 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 

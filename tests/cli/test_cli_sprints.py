@@ -6,7 +6,6 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from typer.testing import CliRunner
 
 from leankanban.cli import app

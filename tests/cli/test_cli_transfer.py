@@ -144,9 +144,9 @@ def test_progress_bar_only_on_a_terminal(run, generic_csv: Path, monkeypatch):
     assert "Importing" not in run("import", str(generic_csv), *MAP, "--dry-run").stdout  # piped: no bar
 
     screen = io.StringIO()
-    from leankanban.commands import render
+    from leankanban.commands import printing
 
-    monkeypatch.setattr(render, "make_console", lambda **_: Console(file=screen, force_terminal=True, width=100))
+    monkeypatch.setattr(printing, "make_console", lambda **_: Console(file=screen, force_terminal=True, width=100))
     result = run("import", str(generic_csv), *MAP, "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert "Importing crm.csv" in screen.getvalue()

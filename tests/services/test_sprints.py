@@ -7,7 +7,7 @@ import pytest
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput, NotFound, UnknownDeal
-from leankanban.domain.model import Activity, DealStatus
+from leankanban.domain.model import Activity
 from leankanban.services import LeanKanban
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input, RadioSet
+from textual.widgets import Button, Input
 
 from leankanban.domain.model import DealStatus, EventKind
 from leankanban.services import LeanKanban
@@ -16,7 +16,6 @@ from leankanban.tui.widgets.deal_view import DealFacts, Timeline
 from tests.conftest import FakeClock, seed_pipeline
 from tests.tui.tui_helpers import (
     skip_retro,
-    board_screen,
     column_text,
     focused_title,
     header_text,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing, tables
 from leankanban.commands.deals import TableOrJson
 from leankanban.commands.state import state
 from leankanban.domain import rules
@@ -40,7 +40,7 @@ def init(
         app.settings = replace(app.settings, db=db, db_is_default=False)
     name = board or app.board or rules.DEFAULT_BOARD
     created = app.services(ensure_board=False, create_folders=True).init_board(name, template.value)
-    render.say(f"Created board '{created.name}' ({created.template}): {', '.join(s.name for s in created.stages)}.")
+    printing.say(f"Created board '{created.name}' ({created.template}): {', '.join(s.name for s in created.stages)}.")
 
 
 def boards(
@@ -50,9 +50,9 @@ def boards(
     """List the boards in the database."""
     found = state(ctx).services().list_boards()
     if format is TableOrJson.json:
-        typer.echo(render.to_json([render.board_record(b, default=i == 0) for i, b in enumerate(found)]))
+        typer.echo(printing.to_json([printing.board_record(b, default=i == 0) for i, b in enumerate(found)]))
     else:
-        render.make_console().print(render.boards_table(found))
+        printing.make_console().print(tables.boards_table(found))
 
 
 def board(ctx: typer.Context) -> None:
@@ -60,4 +60,4 @@ def board(ctx: typer.Context) -> None:
     app = state(ctx)
     services = app.services()
     view = services.board_view(app.board)
-    render.make_console().print(render.board_renderable(view, services.clock()))
+    printing.make_console().print(tables.board_renderable(view, services.clock()))

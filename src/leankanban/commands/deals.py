@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing, tables
 from leankanban.commands.state import state
 from leankanban.domain import defaults
 from leankanban.domain.errors import InvalidInput
@@ -130,8 +130,8 @@ def move(
     """Move a deal to another stage, within the WIP limits."""
     result = state(ctx).services().move_deal(deal_id, stage, override_reason=override)
     for warning in result.warnings:
-        render.say(f"Warning: {warning}", err=True)
-    render.say(f"Moved deal {result.deal.id} to {result.deal.stage}.")
+        printing.say(f"Warning: {warning}", err=True)
+    printing.say(f"Moved deal {result.deal.id} to {result.deal.stage}.")
 
 
 def edit(
@@ -178,7 +178,7 @@ def edit(
     after = services.edit_deal(deal_id, override_reason=override, **changes)
     changed = [EDIT_OPTIONS[name].lstrip("-").replace("-", " ") for name in changes if getattr(before, name) != getattr(after, name)]
     if changed:
-        render.say(f"Updated deal {deal_id}: {', '.join(changed)}.")
+        printing.say(f"Updated deal {deal_id}: {', '.join(changed)}.")
     else:
         typer.echo(f"Deal {deal_id} already had those values; nothing changed.")
 
@@ -193,9 +193,9 @@ def history(
     deal = services.get_deal(deal_id)
     events = services.history(deal_id)
     if format is TableOrJson.json:
-        typer.echo(render.to_json([render.event_record(e) for e in events]))
+        typer.echo(printing.to_json([printing.event_record(e) for e in events]))
     else:
-        render.make_console().print(render.history_table(deal, events))
+        printing.make_console().print(tables.history_table(deal, events))
 
 
 def deals(
@@ -230,11 +230,11 @@ def deals(
     )
     now = services.clock()
     if format is ListFormat.json:
-        typer.echo(render.to_json([render.deal_record(d, now, board) for d in found]))
+        typer.echo(printing.to_json([printing.deal_record(d, now, board) for d in found]))
     elif format is ListFormat.csv:
-        echo_csv(render.deals_csv(found, now, board), bom=bom)
+        echo_csv(printing.deals_csv(found, now, board), bom=bom)
     else:
-        render.make_console().print(render.deals_table(found, now, board=board))
+        printing.make_console().print(tables.deals_table(found, now, board=board))
 
 
 def echo_csv(text: str, *, bom: bool = False) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing, tables
 from leankanban.commands.deals import DealId
 from leankanban.commands.state import state
 from leankanban.domain.model import Board
@@ -44,9 +44,9 @@ def show(
     timeline = services.timeline(deal_id)
     now = services.clock()
     if format is TextOrJson.json:
-        typer.echo(render.to_json(render.full_deal_record(deal, now, board, timeline)))
+        typer.echo(printing.to_json(printing.full_deal_record(deal, now, board, timeline)))
     else:
-        render.make_console().print(render.deal_renderable(deal, now, board, timeline))
+        printing.make_console().print(tables.deal_renderable(deal, now, board, timeline))
 
 
 def note(
@@ -75,7 +75,7 @@ def add_contact(
 ) -> None:
     """Add a contact to a deal."""
     contact = state(ctx).services().add_contact(deal_id, name, role=role, stance=stance, email=email)
-    render.say(f"Added {contact.name} ({contact.role.value}, {contact.stance.value}) to deal {deal_id}.")
+    printing.say(f"Added {contact.name} ({contact.role.value}, {contact.stance.value}) to deal {deal_id}.")
 
 
 @contact_app.command("remove")
@@ -86,7 +86,7 @@ def remove_contact(
 ) -> None:
     """Remove a contact from a deal."""
     state(ctx).services().remove_contact(deal_id, name)
-    render.say(f"Removed {name.strip()} from deal {deal_id}.")
+    printing.say(f"Removed {name.strip()} from deal {deal_id}.")
 
 
 def undo(

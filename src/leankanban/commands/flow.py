@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing, tables
 from leankanban.commands.deals import DealId, TableOrJson
 from leankanban.commands.stages import CLEAR_WORDS
 from leankanban.commands.state import state
@@ -40,7 +40,7 @@ def block(
 ) -> None:
     """Mark a deal as blocked, with what blocks it."""
     deal = state(ctx).services().block(deal_id, reason)
-    render.say(f"Blocked deal {deal.id}: {deal.blocked_reason}.")
+    printing.say(f"Blocked deal {deal.id}: {deal.blocked_reason}.")
 
 
 def unblock(ctx: typer.Context, deal_id: DealId) -> None:
@@ -101,10 +101,10 @@ def settings(
             board=app.board, review_days=review_days, stall_days=stall_days, **changes  # type: ignore[arg-type]
         )
     if format is TableOrJson.json:
-        record = render.settings_record(board)
+        record = printing.settings_record(board)
         record.setdefault("pipeline_target", None if board.pipeline_target is None else float(board.pipeline_target))
         record.setdefault("capacity_per_week", board.capacity_per_week)
-        typer.echo(render.to_json(record))
+        typer.echo(printing.to_json(record))
     else:
         typer.echo(_settings_text(board))
 
@@ -121,7 +121,7 @@ def lane_limit(
     app = state(ctx)
     board = app.services().set_lane_limit(dimension.value, value, wip_max, board=app.board)
     lanes = [f"{lane.value} {lane.wip_max}" for lane in board.lane_limits if lane.dimension.value == dimension.value]
-    render.say(f"WIP limits on {dimension.value}: {', '.join(lanes) if lanes else 'none'}.")
+    printing.say(f"WIP limits on {dimension.value}: {', '.join(lanes) if lanes else 'none'}.")
 
 
 @lane_app.command("list")
@@ -133,6 +133,6 @@ def lane_list(
     app = state(ctx)
     board = app.services().get_board(app.board)
     if format is TableOrJson.json:
-        typer.echo(render.to_json([render.lane_record(lane) for lane in board.lane_limits]))
+        typer.echo(printing.to_json([printing.lane_record(lane) for lane in board.lane_limits]))
     else:
-        render.make_console().print(render.lanes_table(board))
+        printing.make_console().print(tables.lanes_table(board))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing
 from leankanban.commands.deals import DealId, Override, TableOrJson
 from leankanban.commands.state import state
 from leankanban.text import money_code_last
@@ -24,7 +24,7 @@ Format = Annotated[TableOrJson, typer.Option("--format", "-f", help="Output form
 
 def _warn(result: MoveResult) -> None:
     for warning in result.warnings:
-        render.say(f"Warning: {warning}", err=True)
+        printing.say(f"Warning: {warning}", err=True)
 
 
 def discard(
@@ -39,7 +39,7 @@ def discard(
     """Qualify out or lose a deal from any stage, with a reason."""
     result = state(ctx).services().discard(deal_id, reason, competitor=competitor, note=note)
     _warn(result)
-    render.say(f"Discarded deal {deal_id} ({result.deal.lost_reason}); it is in {result.deal.stage}.")
+    printing.say(f"Discarded deal {deal_id} ({result.deal.lost_reason}); it is in {result.deal.stage}.")
 
 
 def win(
@@ -51,7 +51,7 @@ def win(
     result = state(ctx).services().win(deal_id, value=value)
     _warn(result)
     deal = result.deal
-    render.say(f"Won deal {deal_id} at {money_code_last(deal.value, deal.currency)}; it is in {deal.stage}.")
+    printing.say(f"Won deal {deal_id} at {money_code_last(deal.value, deal.currency)}; it is in {deal.stage}.")
 
 
 def reopen(
@@ -65,15 +65,15 @@ def reopen(
     """Bring a won or lost deal back onto the board."""
     result = state(ctx).services().reopen(deal_id, stage=stage, override_reason=override)
     _warn(result)
-    render.say(f"Reopened deal {deal_id} in {result.deal.stage}.")
+    printing.say(f"Reopened deal {deal_id} in {result.deal.stage}.")
 
 
 def _print_reasons(reasons: tuple[str, ...], format: TableOrJson) -> None:
     if format is TableOrJson.json:
-        typer.echo(render.to_json(list(reasons)))
+        typer.echo(printing.to_json(list(reasons)))
     else:
         for reason in reasons:
-            render.say(reason)
+            printing.say(reason)
 
 
 @reasons_app.callback()
@@ -99,4 +99,4 @@ def set_reasons(
     """Replace the board's discard reasons (closed deals keep theirs)."""
     app = state(ctx)
     board = app.services().set_discard_reasons(reasons, board=app.board)
-    render.say(f"Discard reasons: {', '.join(board.discard_reasons)}.")
+    printing.say(f"Discard reasons: {', '.join(board.discard_reasons)}.")

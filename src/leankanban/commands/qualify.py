@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing, tables
 from leankanban.commands.deals import DealId, TableOrJson
 from leankanban.commands.state import state
 from leankanban.domain.model import Answer, Board
@@ -23,9 +23,9 @@ Format = Annotated[TableOrJson, typer.Option("--format", "-f", help="Output form
 def print_criteria(board: Board, format: TableOrJson) -> None:
     if format is TableOrJson.json:
         ordered = sorted(board.criteria, key=lambda c: c.position)
-        typer.echo(render.to_json([render.criterion_record(board, c) for c in ordered]))
+        typer.echo(printing.to_json([printing.criterion_record(board, c) for c in ordered]))
     else:
-        render.make_console().print(render.criteria_table(board))
+        printing.make_console().print(tables.criteria_table(board))
 
 
 @criteria_app.callback()
@@ -51,7 +51,7 @@ def add_criterion(
     app = state(ctx)
     board = app.services().add_criterion(name, board=app.board)
     added = max(board.criteria, key=lambda c: c.position)
-    render.say(f"Added criterion '{added.name}'.")
+    printing.say(f"Added criterion '{added.name}'.")
 
 
 @criteria_app.command("remove")
@@ -61,7 +61,7 @@ def remove_criterion(ctx: typer.Context, name: CriterionName) -> None:
     services = app.services()
     found = services.get_board(app.board).criterion(name)
     services.remove_criterion(name, board=app.board)
-    render.say(f"Removed criterion '{found.name}'.")
+    printing.say(f"Removed criterion '{found.name}'.")
 
 
 @criteria_app.command("require")
@@ -77,9 +77,9 @@ def require_criterion(
     criterion = board.criterion(name)
     target = board.stage(stage)
     if not_:
-        render.say(f"'{target.name}' no longer requires '{criterion.name}'.")
+        printing.say(f"'{target.name}' no longer requires '{criterion.name}'.")
     else:
-        render.say(f"Deals need a yes to '{criterion.name}' to enter '{target.name}'.")
+        printing.say(f"Deals need a yes to '{criterion.name}' to enter '{target.name}'.")
 
 
 def qualify(
@@ -98,4 +98,4 @@ def qualify(
     services = state(ctx).services()
     deal = services.qualify(deal_id, criterion, chosen[0], note=note)
     name = next(n for n in deal.qualification if n.casefold() == criterion.strip().casefold())
-    render.say(f"Deal {deal_id}: {name} = {chosen[0].value}.")
+    printing.say(f"Deal {deal_id}: {name} = {chosen[0].value}.")

@@ -70,8 +70,8 @@ def report(
     seed: Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for the Monte Carlo forecast (same seed, same forecast).")] = None,
 ) -> None:
     """The stand-up report: what moved, was won or lost since --since, flow, alerts and a forecast."""
-    from leankanban.services import reports
     from leankanban.reports import render
+    from leankanban.services import reports
 
     app = state(ctx)
     services = app.services()
@@ -105,7 +105,7 @@ def report(
                 text = None
         if text is None:  # text: Rich for a terminal, or plain text into a file
             if output is None:
-                from leankanban.commands.render import make_console
+                from leankanban.commands.printing import make_console
 
                 make_console().print(render.to_renderable(built))
                 return
@@ -138,8 +138,8 @@ def forecast(
     format: Annotated[ForecastFormat, typer.Option("--format", "-f", help="text or json.")] = ForecastFormat.text,
 ) -> None:
     """When will the open deals in a stage be done, and what will close by a date (Monte Carlo)."""
-    from leankanban.services import reports
     from leankanban.reports import render
+    from leankanban.services import reports
 
     app = state(ctx)
     found = reports.forecast(

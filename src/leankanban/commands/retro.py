@@ -20,7 +20,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from leankanban.commands import render
+from leankanban.commands import printing
 from leankanban.commands.detail import board_of
 from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
@@ -175,7 +175,7 @@ def retro_record(retro: sp.Retro, services: LeanKanban, sprints: dict[int, int])
     return {
         "id": retro.id,
         "kind": retro.kind.value,
-        "created_at": render.iso(retro.created_at),
+        "created_at": printing.iso(retro.created_at),
         "actor": retro.actor,
         "sprint": sprints.get(retro.sprint_id) if retro.sprint_id is not None else None,
         "deal_id": retro.deal_id,
@@ -214,7 +214,7 @@ def retro_renderable(retro: sp.Retro, services: LeanKanban, sprints: dict[int, i
     title = Text.assemble(
         (f"Retro #{retro.id}", "bold"), f" · {retro.kind.value} · ", visible(about(retro, services, sprints))
     )
-    meta = Text(f"{render.local_time(retro.created_at)} by ", style="dim")
+    meta = Text(f"{printing.local_time(retro.created_at)} by ", style="dim")
     meta.append(visible(retro.actor or "-"))
     parts: list[RenderableType] = [title, meta]
     for kind in sp.ItemKind:
@@ -246,7 +246,7 @@ def retro_markdown(retro: sp.Retro, services: LeanKanban, sprints: dict[int, int
     lines = [
         f"## Retro #{retro.id}: {md(about(retro, services, sprints))}",
         "",
-        f"*{retro.kind.value} retro, {render.local_time(retro.created_at)} by {md(retro.actor) or '-'}*",
+        f"*{retro.kind.value} retro, {printing.local_time(retro.created_at)} by {md(retro.actor) or '-'}*",
     ]
     for kind in sp.ItemKind:
         items = _listed_items(retro, kind)
@@ -368,19 +368,19 @@ def list_retros(
     retros = services.list_retros(board=app.board)
     sprints = _sprint_numbers(services, app.board)
     if format is ListFormat.json:
-        typer.echo(render.to_json([retro_record(r, services, sprints) for r in retros]))
+        typer.echo(printing.to_json([retro_record(r, services, sprints) for r in retros]))
         return
     if format is ListFormat.md:
         lines = ["| ID | When | Kind | About | Items | Tags |", "|---|---|---|---|---|---|"]
         for r in retros:
             lines.append(
-                f"| {r.id} | {render.local_time(r.created_at)} | {r.kind.value} | {md(about(r, services, sprints))} "
+                f"| {r.id} | {printing.local_time(r.created_at)} | {r.kind.value} | {md(about(r, services, sprints))} "
                 f"| {_counts(r)} | {', '.join(md(t) for t in r.tags)} |"
             )
         typer.echo("\n".join(lines))
         return
     if not retros:
-        render.make_console().print(Text("No retros yet; hold one with `retro sprint` or `retro deal DEAL_ID`.", style="dim"))
+        printing.make_console().print(Text("No retros yet; hold one with `retro sprint` or `retro deal DEAL_ID`.", style="dim"))
         return
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("ID", justify="right", style="dim")
@@ -391,10 +391,10 @@ def list_retros(
     table.add_column("Tags", overflow="fold", ratio=1)
     for r in retros:
         table.add_row(
-            str(r.id), render.local_time(r.created_at), r.kind.value, render.t(about(r, services, sprints)),
-            _counts(r), render.t(", ".join(r.tags)),
+            str(r.id), printing.local_time(r.created_at), r.kind.value, printing.t(about(r, services, sprints)),
+            _counts(r), printing.t(", ".join(r.tags)),
         )
-    render.make_console().print(table)
+    printing.make_console().print(table)
 
 
 @retro_app.command("show")
@@ -409,11 +409,11 @@ def show(
     board = board_of(services, retro.board_id)
     sprints = _sprint_numbers(services, board.name)
     if format is TextFormat.json:
-        typer.echo(render.to_json(retro_record(retro, services, sprints)))
+        typer.echo(printing.to_json(retro_record(retro, services, sprints)))
     elif format is TextFormat.md:
         typer.echo(retro_markdown(retro, services, sprints), nl=False)
     else:
-        render.make_console().print(retro_renderable(retro, services, sprints))
+        printing.make_console().print(retro_renderable(retro, services, sprints))
 
 
 # --- insights ---------------------------------------------------------------------------
@@ -472,6 +472,6 @@ def insights(
     start = reports.parse_since(since, services.clock()).date()
     found = services.insights(board=app.board, since=start)
     if format is TextFormat.json:
-        typer.echo(render.to_json(insights_record(found, start.isoformat())))
+        typer.echo(printing.to_json(insights_record(found, start.isoformat())))
     else:
         typer.echo("\n".join(insights_lines(found, start.isoformat(), markdown=format is TextFormat.md)))

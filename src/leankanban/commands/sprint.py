@@ -18,7 +18,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from leankanban.commands import render
+from leankanban.commands import printing
 from leankanban.commands.retro import ITEM_OPTIONS, Improve, NotWell, Tag, Well, echo_saved, gather_items
 from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
@@ -106,7 +106,7 @@ def objective_record(o: sp.Objective) -> dict[str, Any]:
         "progress": o.progress,
         "target": o.target,
         "done": o.done,
-        "done_at": render.iso(o.done_at),
+        "done_at": printing.iso(o.done_at),
         "deal_id": o.deal_id,
         "carried_from": o.carried_from,
     }
@@ -143,7 +143,7 @@ def sprint_summary(sprint: sp.Sprint) -> dict[str, Any]:
         "status": sprint.status.value,
         "goal": sprint.goal,
         "target_value": number(sprint.target_value),
-        "closed_at": render.iso(sprint.closed_at),
+        "closed_at": printing.iso(sprint.closed_at),
         "objectives_met": sum(1 for o in sprint.objectives if o.done),
         "objectives_total": len(sprint.objectives),
         "velocity": velocity_record(sprint.velocity),
@@ -248,7 +248,7 @@ def sprint_renderable(services: LeanKanban, sprint: sp.Sprint, points: list[sp.B
         if today > sprint.end:
             dates += " (past its end; close it with `sprint close`)"
     elif sprint.closed_at is not None:
-        dates += f" · closed {render.local_time(sprint.closed_at)}"
+        dates += f" · closed {printing.local_time(sprint.closed_at)}"
     parts.append(Text.assemble(("Dates    ", "bold"), dates))
     parts.append(Text.assemble(("Target   ", "bold"), amount(sprint.target_value) if sprint.target_value is not None else "none set"))
     if sprint.velocity is not None:
@@ -264,7 +264,7 @@ def sprint_renderable(services: LeanKanban, sprint: sp.Sprint, points: list[sp.B
         table.add_column("Done")
         table.add_column("Deal", justify="right")
         for o in sprint.objectives:
-            text = render.t(o.text)
+            text = printing.t(o.text)
             if o.carried_from is not None:
                 text.append(" (carried over)", style="dim")
             table.add_row(
@@ -285,7 +285,7 @@ def sprint_renderable(services: LeanKanban, sprint: sp.Sprint, points: list[sp.B
         table.add_column("Status")
         table.add_column("Value", justify="right", no_wrap=True)
         for d in deals:
-            table.add_row(str(d.id), render.t(d.title), render.t(d.stage), d.status.value, money_code_last(d.value, d.currency))
+            table.add_row(str(d.id), printing.t(d.title), printing.t(d.stage), d.status.value, money_code_last(d.value, d.currency))
         parts.append(table)
     else:
         parts.append(Text("No committed deals; commit one with `sprint commit DEAL_ID`.", style="dim"))
@@ -314,9 +314,9 @@ def show(
     found = services.get_sprint(sprint_number, board=board)
     points = services.burn_up(found.number, board=board)
     if format is TextOrJson.json:
-        typer.echo(render.to_json(sprint_record(services, found, board, points)))
+        typer.echo(printing.to_json(sprint_record(services, found, board, points)))
     else:
-        render.make_console().print(sprint_renderable(services, found, points, board))
+        printing.make_console().print(sprint_renderable(services, found, points, board))
 
 
 @sprint_app.command("list")
@@ -328,10 +328,10 @@ def list_sprints(
     app = state(ctx)
     found = app.services().list_sprints(board=app.board)
     if format is TableOrJson.json:
-        typer.echo(render.to_json([sprint_summary(s) for s in found]))
+        typer.echo(printing.to_json([sprint_summary(s) for s in found]))
         return
     if not found:
-        render.make_console().print(Text("No sprints yet; start one with `sprint start`.", style="dim"))
+        printing.make_console().print(Text("No sprints yet; start one with `sprint start`.", style="dim"))
         return
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("#", justify="right")
@@ -351,9 +351,9 @@ def list_sprints(
             Text(s.status.value, style="green" if s.status is sp.SprintStatus.OPEN else ""),
             amount(v.won_value) if v else "-", str(v.won_count) if v else "-", str(v.deals_advanced) if v else "-",
             f"{v.objectives_met}/{v.objectives_total}" if v else f"{met}/{len(s.objectives)}",
-            render.t(s.goal),
+            printing.t(s.goal),
         )
-    render.make_console().print(table)
+    printing.make_console().print(table)
 
 
 @sprint_app.command("close")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing, tables
 from leankanban.commands.deals import TableOrJson
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput
@@ -38,9 +38,9 @@ def stages(
     services = app.services()
     summaries = services.stage_summaries(app.board)
     if format is TableOrJson.json:
-        typer.echo(render.to_json([render.stage_record(s) for s in summaries]))
+        typer.echo(printing.to_json([printing.stage_record(s) for s in summaries]))
     else:
-        render.make_console().print(render.stages_table(services.get_board(app.board), summaries))
+        printing.make_console().print(tables.stages_table(services.get_board(app.board), summaries))
 
 
 def _limit(raw: str | None, clear: bool, option: str) -> int | None:
@@ -89,13 +89,13 @@ def set_limits(
         name, board=app.board, wip_min=new_min, wip_max=new_max, stale_after_days=new_stale
     )
     if new_max is not UNSET or new_min is not UNSET:
-        render.say(
-            f"Stage '{stage.name}': WIP minimum {render.limit_text(stage.wip_min)}, "
-            f"maximum {render.limit_text(stage.wip_max)}."
+        printing.say(
+            f"Stage '{stage.name}': WIP minimum {printing.limit_text(stage.wip_min)}, "
+            f"maximum {printing.limit_text(stage.wip_max)}."
         )
     if new_stale is not UNSET:
         after = "never turn stale" if stage.stale_after_days is None else f"turn stale after {stage.stale_after_days} days"
-        render.say(f"Stage '{stage.name}': cards {after}.")
+        printing.say(f"Stage '{stage.name}': cards {after}.")
 
 
 @stage_app.command("add")
@@ -121,7 +121,7 @@ def add_stage(
         wip_max=wip_max,
         upstream=upstream,
     )
-    render.say(f"Added stage '{stage.name}' at position {stage.position + 1}.")
+    printing.say(f"Added stage '{stage.name}' at position {stage.position + 1}.")
 
 
 @stage_app.command("rename")
@@ -134,7 +134,7 @@ def rename_stage(
     app = state(ctx)
     before = app.services().get_board(app.board).stage(old)
     stage = app.services().rename_stage(old, new, board=app.board)
-    render.say(f"Renamed stage '{before.name}' to '{stage.name}'.")
+    printing.say(f"Renamed stage '{before.name}' to '{stage.name}'.")
 
 
 @stage_app.command("remove")
@@ -143,7 +143,7 @@ def remove_stage(ctx: typer.Context, name: StageName) -> None:
     app = state(ctx)
     stage = app.services().get_board(app.board).stage(name)
     app.services().remove_stage(name, board=app.board)
-    render.say(f"Removed stage '{stage.name}'.")
+    printing.say(f"Removed stage '{stage.name}'.")
 
 
 @stage_app.command("reorder")
@@ -151,4 +151,4 @@ def reorder_stage(ctx: typer.Context, name: StageName, position: Position) -> No
     """Move a stage to another position on the board."""
     app = state(ctx)
     order = app.services().reorder_stage(name, position - 1, board=app.board)
-    render.say("Stages: " + ", ".join(f"{s.position + 1}. {s.name}" for s in order) + ".")
+    printing.say("Stages: " + ", ".join(f"{s.position + 1}. {s.name}" for s in order) + ".")

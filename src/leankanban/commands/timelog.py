@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperCommand
 
-from leankanban.commands import render
+from leankanban.commands import printing
 from leankanban.commands.sprint import TableOrJson
 from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
@@ -132,7 +132,7 @@ def allocation(
     start = reports.parse_since(since, services.clock())
     rows = services.time_allocation(board=app.board, since=start)
     if format is TableOrJson.json:
-        typer.echo(render.to_json(allocation_record(rows, render.iso(start) or "")))
+        typer.echo(printing.to_json(allocation_record(rows, printing.iso(start) or "")))
         return
     table = Table(box=box.SIMPLE_HEAD, title=Text(f"Time since {start.date().isoformat()} (actual / target)", style="bold"), title_justify="left")
     table.add_column("Person", overflow="fold")
@@ -140,11 +140,11 @@ def allocation(
     for activity in Activity:
         table.add_column(activity.value.capitalize(), justify="right")
     for row in rows:
-        person = render.t(row.person) if row.person else Text("Team", style="bold")
+        person = printing.t(row.person) if row.person else Text("Team", style="bold")
         table.add_row(person, sp.format_minutes(row.total) if row.total else "-", *(_cell(row, a) for a in Activity))
-    render.make_console().print(table)
+    printing.make_console().print(table)
     if rows and not rows[-1].total:
-        render.make_console().print(Text("No time logged yet; log some with `leankanban log DEAL_ID 45m --category origination`.", style="dim"))
+        printing.make_console().print(Text("No time logged yet; log some with `leankanban log DEAL_ID 45m --category origination`.", style="dim"))
 
 
 @allocation_app.command("set")

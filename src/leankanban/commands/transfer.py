@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from leankanban.commands import render
+from leankanban.commands import printing
 from leankanban.commands.deals import echo_csv
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput, LeanKanbanError
@@ -169,7 +169,7 @@ def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
         for problem in err.problems:
             typer.echo(f"  {visible(problem)}", err=True)
         raise typer.Exit(err.exit_code) from None
-    render.say(
+    printing.say(
         f"Restored {name}: {counts['boards']} board(s), {counts['deals']} deal(s), "
         f"{counts['events']} event(s), {counts['contacts']} contact(s)."
     )
@@ -178,11 +178,12 @@ def _restore(services: LeanKanban, data: dict[str, Any], name: str) -> None:
 @contextmanager
 def _progress_bar(description: str) -> Iterator[Progress | None]:
     """A Rich progress bar fed by `progress(done, total)`, only when stdout is a terminal."""
-    console = render.make_console()
+    console = printing.make_console()
     if not console.is_terminal:
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as RichProgress
 
     with RichProgress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
@@ -239,13 +240,13 @@ def export(
         from leankanban.services.backup import export_data  # here: it loads the services and SQLAlchemy
 
         data = export_data(app.services(ensure_board=False), board=board)
-        text = render.to_json(data) + "\n"
+        text = printing.to_json(data) + "\n"
         what = f"{len(data['boards'])} board(s), {sum(len(b['deals']) for b in data['boards'])} deal(s)"
     else:
         services = app.services()
         chosen = services.get_board(board or app.board)
         found = services.list_deals(board=chosen.name)
-        text = render.deals_csv(found, services.clock(), chosen)
+        text = printing.deals_csv(found, services.clock(), chosen)
         what = f"{len(found)} deal(s) from board '{chosen.name}'"
     if output is None:
         if format is ExportFormat.csv:
@@ -257,4 +258,4 @@ def export(
         write_private(output, text.encode("utf-8-sig" if bom else "utf-8"))
     except OSError as err:
         raise LeanKanbanError(f"Cannot write {output}: {err.strerror or type(err).__name__}.") from None
-    render.say(f"Exported {what} to {output}.")
+    printing.say(f"Exported {what} to {output}.")

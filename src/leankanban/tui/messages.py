@@ -12,7 +12,7 @@ from datetime import datetime
 
 from textual.message import Message
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from leankanban.domain.errors import LaneLimitExceeded, QualificationMissing, WipLimitExceeded
 from leankanban.domain.model import BoardView, Deal, Event
