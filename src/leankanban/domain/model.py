@@ -103,6 +103,8 @@ STATUS_FOR_KIND = {
     StageKind.WON: DealStatus.WON,
     StageKind.LOST: DealStatus.LOST,
 }
+#: The stage kind a deal of each status sits in (the inverse of STATUS_FOR_KIND).
+KIND_FOR_STATUS = {status: kind for kind, status in STATUS_FOR_KIND.items()}
 
 
 @dataclass(frozen=True, slots=True)

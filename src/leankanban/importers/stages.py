@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from leankanban.domain.model import DealStatus, StageKind
+from leankanban.domain.model import KIND_FOR_STATUS, STATUS_FOR_KIND, DealStatus, StageKind
 from leankanban.importers.model import ImportedStage
 
 _WON = re.compile(r"(?<![\w'])(?:closed ?won|won|closedwon|deal won|gewonnen|gagn[ée]e?|ganad[ao])(?![\w'])")
@@ -90,8 +90,9 @@ def build_stages(open_names: Iterable[str], kinds: Mapping[str, StageKind]) -> t
     )
 
 
-STATUS_OF = {StageKind.OPEN: DealStatus.OPEN, StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}
-KIND_OF = {v: k for k, v in STATUS_OF.items()}
+#: The domain's stage-kind <-> status maps, under the names the importers use.
+STATUS_OF = STATUS_FOR_KIND
+KIND_OF = KIND_FOR_STATUS
 
 
 def outcome_stage_name(kind: StageKind, kinds: Mapping[str, StageKind]) -> str:

@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.model import Board, DealStatus, EventKind, Stage, StageKind
+from leankanban.domain.model import STATUS_FOR_KIND, Board, DealStatus, EventKind, Stage, StageKind
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.services import LeanKanban
 from leankanban.store import repository as repo
@@ -237,7 +237,6 @@ class _Places:
         return self._names[stage_id]
 
 
-_STATUS_OF = {StageKind.OPEN: DealStatus.OPEN, StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}
 
 
 def _status_and_stage(places: _Places, deal: ImportedDeal) -> tuple[Stage, DealStatus]:
@@ -246,7 +245,7 @@ def _status_and_stage(places: _Places, deal: ImportedDeal) -> tuple[Stage, DealS
         stage = places.outcome(StageKind.WON)
     elif deal.status is DealStatus.LOST and stage.kind is not StageKind.LOST:
         stage = places.outcome(StageKind.LOST)
-    return stage, _STATUS_OF[stage.kind]
+    return stage, STATUS_FOR_KIND[stage.kind]
 
 
 def importer(deal: ImportedDeal) -> str:
