@@ -137,7 +137,7 @@ def _subtitle(series: Mapping[str, Any]) -> str:
 # -- terminal (plotext) ---------------------------------------------------------
 
 
-def plotext():  # noqa: ANN201 - the plotext module
+def plotext():
     """plotext, made deterministic.
 
     plotext 5 removes duplicate points with `list(set(...))`, so the order in
@@ -150,7 +150,7 @@ def plotext():  # noqa: ANN201 - the plotext module
 
     if getattr(_utility.no_duplicates, "__name__", "") != "_ordered_unique":
 
-        def _ordered_unique(data):  # noqa: ANN001, ANN202 - plotext's signature
+        def _ordered_unique(data):
             return list(dict.fromkeys(data))
 
         _utility.no_duplicates = _ordered_unique
@@ -173,7 +173,7 @@ def terminal_chart(
         stacked = [0] * len(x)
         # Cumulative: the last stage (Lost) at the bottom, each stage on top of those after it.
         for name in reversed(series["stages"]):
-            stacked = [a + b for a, b in zip(stacked, series["counts"][name])]
+            stacked = [a + b for a, b in zip(stacked, series["counts"][name], strict=False)]
             plt.plot(x, stacked, label=visible(name))
         plt.xticks(*ticks)
         plt.ylabel("deals")
@@ -219,7 +219,7 @@ def terminal_chart(
 
 def _percentile_lines(plt: Any, series: Mapping[str, Any], xs: Sequence[float]) -> None:
     """p50/p85/p95 as horizontal lines, labelled at different x so equal values stay readable."""
-    for mark, x in zip(("p50", "p85", "p95"), xs):
+    for mark, x in zip(("p50", "p85", "p95"), xs, strict=False):
         if series.get(mark) is not None:
             plt.hline(series[mark])
             plt.text(f"{mark} {series[mark]:.1f}d", x=x, y=series[mark])

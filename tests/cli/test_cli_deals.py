@@ -191,7 +191,7 @@ def test_deals_json_has_the_documented_schema(run, seeded):
     deals = json.loads(result.stdout)
     assert len(deals) == 5
     for deal in deals:
-        assert DEAL_KEYS <= deal.keys()
+        assert deal.keys() >= DEAL_KEYS
         assert isinstance(deal["value"], int | float)
         datetime.fromisoformat(deal["created_at"])
         datetime.fromisoformat(deal["stage_entered_at"])
@@ -215,7 +215,7 @@ def test_deals_csv_has_a_header_and_neutralises_formulas(run, lk_sqlite: LeanKan
     result = run("deals", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert DEAL_KEYS <= set(rows[0])
+    assert set(rows[0]) >= DEAL_KEYS
     titles = [row["title"] for row in rows]
     assert titles == ["'=HYPERLINK(\"http://evil\")", "'+1+1", "'-2", "'@SUM(A1)", "Plain, with comma"]
     assert {row["account"] for row in rows} == {"'=cmd|' /C calc'!A0"}

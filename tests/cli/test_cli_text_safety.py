@@ -31,7 +31,7 @@ from tests.hostile import (
 )
 
 
-def ok(result) -> str:  # noqa: ANN001 - click's Result
+def ok(result) -> str:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert_harmless(result.stdout)
     assert_harmless(result.stderr)

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from leankanban.services.backup import export_data, restore
 from leankanban.domain.errors import Conflict, InvalidInput
 from leankanban.services import LeanKanban, open_database
+from leankanban.services.backup import export_data, restore
 from tests.conftest import FakeClock, seed_pipeline
 
 

@@ -8,8 +8,8 @@ import pytest
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import DealStatus, EventKind, StageKind
 from leankanban.importers.model import ImportBatch, ImportedDeal, ImportedStage, StageEntry
-from leankanban.services.imports import import_batch
 from leankanban.services import LeanKanban
+from leankanban.services.imports import import_batch
 
 
 def t(day: int, hour: int = 9) -> datetime:

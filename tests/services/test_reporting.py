@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import update
 
 from leankanban import charts
-from leankanban.services import reports
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import Activity, Event, EventKind
 from leankanban.reports.model import build_report
-from leankanban.services import LeanKanban
+from leankanban.services import LeanKanban, reports
 from leankanban.store import readers
 from leankanban.store import repository as repo
 from leankanban.store.tables import DealRow
@@ -122,7 +121,7 @@ def test_an_older_event_never_moves_last_activity_back(lk: LeanKanban, clock: Fa
     clock.advance(days=3)
     lk.add_note(deal.id, "Called back")
     latest = lk.get_deal(deal.id).last_activity_at
-    with lk.write() as session:  # noqa: SLF001 - history recorded late, as an import of old notes would
+    with lk.write() as session:
         board_id = repo.board_row(session=session, name=None).id
         repo.add_events(session=session, board_id=board_id,
                         events=[Event(EventKind.NOTE, clock.now - timedelta(days=2), deal.id)])
@@ -138,7 +137,7 @@ def test_a_deal_without_last_activity_takes_its_latest_event(lk: LeanKanban, clo
     ids = seed_history(lk, clock)
     clock.advance(hours=6)
     lk.add_note(ids["Recent"], "Legal has the contract")
-    with lk.write() as session:  # noqa: SLF001
+    with lk.write() as session:
         session.exec(update(DealRow).values(last_activity_at=None))
     clock.advance(days=1)
     since = clock.now - timedelta(days=7)

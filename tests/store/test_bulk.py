@@ -51,12 +51,11 @@ def test_bulk_rows_read_back_like_orm_rows(lk: LeanKanban):
 
 
 def test_a_naive_datetime_is_refused_as_by_a_single_write(lk: LeanKanban):
-    with pytest.raises(ValueError, match="aware"):
-        with lk.write() as session:
-            board_id, _stage_id = _board(session)
-            BulkInsert(session, EventRow.__table__, EVENT).insert(
-                [(board_id, None, "note", datetime(2026, 3, 1), "ann", None, None, None, None)]
-            )
+    with pytest.raises(ValueError, match="aware"), lk.write() as session:
+        board_id, _stage_id = _board(session)
+        BulkInsert(session, EventRow.__table__, EVENT).insert(
+            [(board_id, None, "note", datetime(2026, 3, 1), "ann", None, None, None, None)]
+        )
 
 
 def test_a_required_column_left_out_is_refused():

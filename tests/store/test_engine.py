@@ -24,9 +24,8 @@ def test_sqlite_file_is_created_owner_only_in_wal_mode(tmp_path):
 
 def test_foreign_keys_are_enforced(tmp_path):
     engine = open_database(str(tmp_path / "x.db"))
-    with pytest.raises(Exception, match="FOREIGN KEY"):
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO stage (board_id, name, position, kind, upstream) VALUES (42, 'x', 0, 'open', 0)"))
+    with pytest.raises(Exception, match="FOREIGN KEY"), engine.begin() as conn:
+        conn.execute(text("INSERT INTO stage (board_id, name, position, kind, upstream) VALUES (42, 'x', 0, 'open', 0)"))
     engine.dispose()
 
 

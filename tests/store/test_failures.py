@@ -11,7 +11,6 @@ from leankanban.domain.errors import Conflict, DatabaseError
 from leankanban.services import LeanKanban, open_database
 from leankanban.store.engine import WriteConflict
 from leankanban.store.tables import BoardRow
-
 from tests.store.broken import SmallDisk, damage_table, integrity, kill_backend
 
 
@@ -115,7 +114,7 @@ def test_two_first_uses_at_once_make_one_board(pg_url, monkeypatch):
         engine = open_database(pg_url)
         try:
             boards.append(LeanKanban(engine, actor="ann").ensure_default_board())
-        except Exception as err:  # noqa: BLE001 - the test reports it
+        except Exception as err:
             boards.append(err)
         finally:
             engine.dispose()

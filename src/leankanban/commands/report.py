@@ -152,7 +152,7 @@ def forecast(
         typer.echo(render.forecast_to_text(found), nl=False)
 
 
-def _html_charts(inputs, built) -> dict[str, str]:  # noqa: ANN001 - ReportInputs, StandupReport
+def _html_charts(inputs, built) -> dict[str, str]:
     from leankanban import charts
 
     days = max(1, round((built.generated_at - built.history.start).total_seconds() / 86400))

@@ -18,15 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from leankanban.domain.model import Deal, DealStatus, Stage
-
 from leankanban.metrics.timelines import (  # flow is read over timelines; importable from here too
-    BlockSpan,
     DAY_SECONDS,
+    UNSPECIFIED,
+    BlockSpan,
     Percentiles,
     Period,
     StageVisit,
     Timeline,
-    UNSPECIFIED,
     _ordered,
     aware,
     day_of,

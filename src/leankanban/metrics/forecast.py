@@ -296,7 +296,7 @@ def preload_numpy() -> None:
     threading.Thread(target=_numpy, name="leankanban-numpy-import").start()
 
 
-def _numpy():  # noqa: ANN202 - the numpy module, or None
+def _numpy():
     try:
         import numpy
     except ImportError:  # pragma: no cover - numpy comes with matplotlib
@@ -304,7 +304,7 @@ def _numpy():  # noqa: ANN202 - the numpy module, or None
     return numpy
 
 
-def _mersenne(rng: Random):  # noqa: ANN202 - numpy.random.Generator, imported lazily
+def _mersenne(rng: Random):
     """A NumPy Generator on a Mersenne Twister in exactly `rng`'s state.
 
     Its `random` draws the same doubles, from the same 32-bit words, as
@@ -394,7 +394,7 @@ class _Scratch:
     """NumPy arrays kept for the blocks of one forecast: a new 2 MB array costs its page
     faults on every block (more than the arithmetic on it), a kept one only once."""
 
-    def __init__(self, np) -> None:  # noqa: ANN001 - the numpy module
+    def __init__(self, np) -> None:
         self.np = np
         self._arrays: dict[str, Any] = {}
         self._turn = False
@@ -416,7 +416,7 @@ class _Scratch:
         return out
 
 
-def _running(np, population, uniforms, scratch: _Scratch, name: str):  # noqa: ANN001, ANN202 - NumPy arrays
+def _running(np, population, uniforms, scratch: _Scratch, name: str):
     """Sums of the first i picks from `population` (i = 0..len(uniforms)), each pick
     `population[floor(u * len(population))]`, as `Random.choices` picks; kept in
     `scratch` as `name` (valid until the next call with that name)."""

@@ -439,7 +439,7 @@ def activity_mix(
     lines = list(lines)
     currency = currency or main_currency(line.deal for line in lines)
     counts: Counter[Activity] = Counter()
-    won: dict[Activity, Decimal] = {a: ZERO for a in Activity}
+    won: dict[Activity, Decimal] = dict.fromkeys(Activity, ZERO)
     for line in lines:
         activity = line.deal.activity
         if line.is_open:

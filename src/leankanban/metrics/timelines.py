@@ -299,8 +299,8 @@ def _from_events(
     lost_reason: str | None = None
     reopens = 0
     start_event: int | None = None
-    OPEN, LOST, WON = DealStatus.OPEN, DealStatus.LOST, DealStatus.WON  # noqa: N806 - local aliases in the hot loop
-    CREATED, MOVED, WON_EVENT, LOST_EVENT = EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST  # noqa: N806
+    OPEN, LOST, WON = DealStatus.OPEN, DealStatus.LOST, DealStatus.WON
+    CREATED, MOVED, WON_EVENT, LOST_EVENT = EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST
 
     for event in history:
         kind = event.kind

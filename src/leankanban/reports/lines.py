@@ -20,6 +20,7 @@ from leankanban.domain.model import (
 from leankanban.metrics import flow
 from leankanban.metrics.flow import AgeBand, Period
 
+
 @dataclass(frozen=True, slots=True)
 class StageLine:
     """One column. `count`/`value` are the open deals in it now; for a won or

@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from leankanban.reports.shared import iso
 
-
 # -- CSV --------------------------------------------------------------------------
 
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from leankanban.reports.shared import iso, number, rounded
 
-
 SCHEMA_VERSION = 1
 
 

@@ -15,7 +15,25 @@ from leankanban.text import money_cents as money_text
 if TYPE_CHECKING:  # pragma: no cover
     pass
 
-from leankanban.reports.shared import ACTIVITY_HEADER, TIME_HEADER, activity_rows, band_label, burn_up_rows, capacity_line, days_text, flow_lines, improvements_line, limits_text, littles_law_line, md_table, pct, sales_lines, sprint_summary, time_rows, when
+from leankanban.reports.shared import (
+    ACTIVITY_HEADER,
+    TIME_HEADER,
+    activity_rows,
+    band_label,
+    burn_up_rows,
+    capacity_line,
+    days_text,
+    flow_lines,
+    improvements_line,
+    limits_text,
+    littles_law_line,
+    md_table,
+    pct,
+    sales_lines,
+    sprint_summary,
+    time_rows,
+    when,
+)
 
 
 def to_markdown(report: StandupReport) -> str:

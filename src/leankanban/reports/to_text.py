@@ -17,8 +17,24 @@ from leankanban.text import visible
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import RenderableType
 
-from leankanban.reports.shared import ACTIVITY_HEADER, TIME_HEADER, activity_rows, band_label, burn_up_rows, capacity_line, days_text, flow_lines, improvements_line, limits_text, littles_law_line, pct, sales_lines, sprint_summary, time_rows, when
-
+from leankanban.reports.shared import (
+    ACTIVITY_HEADER,
+    TIME_HEADER,
+    activity_rows,
+    band_label,
+    burn_up_rows,
+    capacity_line,
+    days_text,
+    flow_lines,
+    improvements_line,
+    limits_text,
+    littles_law_line,
+    pct,
+    sales_lines,
+    sprint_summary,
+    time_rows,
+    when,
+)
 
 # -- terminal text (Rich) ---------------------------------------------------------
 

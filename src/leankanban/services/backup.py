@@ -24,7 +24,6 @@ from sqlmodel import Session, SQLModel
 from leankanban import __version__
 from leankanban.domain.errors import Conflict, InvalidInput
 from leankanban.services import LeanKanban
-from leankanban.store import repository as repo
 from leankanban.services.backup_format import (
     FORMAT,
     MAX_BACKUP_BYTES,
@@ -37,6 +36,7 @@ from leankanban.services.backup_format import (
     columns,
     is_backup,
 )
+from leankanban.store import repository as repo
 from leankanban.store.tables import (
     BoardRow,
     ContactRow,
@@ -55,6 +55,7 @@ from leankanban.store.tables import (
     TimeLogRow,
     UTCDateTime,
 )
+
 
 def _dump_row(table: type[SQLModel], row: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -96,7 +97,7 @@ def _board_rows(session: Session, table: type[SQLModel], board_id: int) -> list[
         )
     else:  # contacts, qualification: through their deal
         query = select(table).join(DealRow, DealRow.id == table.deal_id).where(DealRow.board_id == board_id)
-    keys = [c for c in table.__table__.primary_key.columns]
+    keys = list(table.__table__.primary_key.columns)
     return list(session.scalars(query.order_by(*keys)))
 
 

@@ -269,7 +269,7 @@ class DealsMixin(ServiceBase):
             row = repo.deal_row(session=session, deal_id=deal_id)
             repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
             wanted = name.strip().casefold()
-            found = [c for c in session.exec(select(ContactRow).where(ContactRow.deal_id == deal_id))]
+            found = list(session.exec(select(ContactRow).where(ContactRow.deal_id == deal_id)))
             match = [c for c in found if c.name.casefold() == wanted]
             if not match:
                 names = ", ".join(c.name for c in found) or "none"

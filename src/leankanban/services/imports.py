@@ -300,7 +300,7 @@ _BY_TIME = attrgetter("at")
 # Hot-loop constants (an enum's .value is a descriptor lookup each time).
 _CREATED, _MOVED = EventKind.CREATED.value, EventKind.MOVED.value
 _OPEN, _WON, _LOST = DealStatus.OPEN.value, DealStatus.WON.value, DealStatus.LOST.value
-assert (_WON, _LOST) == (EventKind.WON.value, EventKind.LOST.value)
+assert (EventKind.WON.value, EventKind.LOST.value) == (_WON, _LOST)
 
 
 def _history_events(

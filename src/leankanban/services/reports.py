@@ -36,7 +36,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput, UnknownSprint
 from leankanban.domain.model import (
@@ -134,7 +133,7 @@ class ReportInputs:
     complete: bool
 
 
-def _owner_matches(owner: str | None):  # noqa: ANN202 - tiny predicate factory
+def _owner_matches(owner: str | None):
     if owner is None:
         return lambda _name: True
     wanted = owner.strip().casefold()

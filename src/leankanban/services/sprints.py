@@ -232,9 +232,13 @@ class SprintsMixin(ServiceBase):
         ).all()
         advanced = set()
         for deal_id, src, dst in moves:
-            if src in positions and dst in positions and positions[dst][1] == StageKind.OPEN.value:
-                if positions[dst][0] > positions[src][0]:
-                    advanced.add(deal_id)
+            if (
+                src in positions
+                and dst in positions
+                and positions[dst][1] == StageKind.OPEN.value
+                and positions[dst][0] > positions[src][0]
+            ):
+                advanced.add(deal_id)
         return len(advanced)
 
     def burn_up(self, number: int | None = None, *, board: str | None = None) -> list[sp.BurnUpPoint]:

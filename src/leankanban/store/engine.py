@@ -132,7 +132,7 @@ def describe(engine: Engine) -> str:
 # -- opening -------------------------------------------------------------------------
 
 
-def open(target: str | Path, *, create_folders: bool = False, migrate: bool = True) -> Engine:  # noqa: A001
+def open(target: str | Path, *, create_folders: bool = False, migrate: bool = True) -> Engine:
     """The engine for `target` (a file path or a URL), its schema brought up to date.
 
     A SQLite file that does not exist yet is created, in a folder that must

@@ -161,7 +161,7 @@ def _bound(aggregate: Any) -> Any:
     return select(aggregate(_EVENT.at)).where(_EVENT.deal_id == _DEAL.id).scalar_subquery()
 
 
-def _recent(start: datetime):  # noqa: ANN202 - an SQL condition
+def _recent(start: datetime):
     """Deals that are open, or have any timestamp at or after `start`."""
     return or_(
         _DEAL.status == DealStatus.OPEN.value,

@@ -304,7 +304,7 @@ def open_counts(*, session: Session, board_id: int) -> dict[str, int]:
         .where(StageRow.board_id == board_id)
         .group_by(StageRow.name)
     )
-    return {name: count for name, count in rows}
+    return dict(rows.all())
 
 
 def stage_totals(*, session: Session, board_id: int) -> dict[str, tuple[int, dict[str, Decimal]]]:

@@ -8,6 +8,7 @@ met it.
 
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 
 from sqlalchemy.engine import Engine
@@ -73,7 +74,5 @@ class UnitOfWork:
 
 
 def _quietly(step) -> None:  # type: ignore[no-untyped-def]
-    try:
+    with contextlib.suppress(Exception):
         step()
-    except Exception:  # noqa: BLE001 - cleaning up after an error already being raised
-        pass

@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 from leankanban.domain.model import Activity
 from leankanban.metrics import flow, forecast, sales
+from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 
 @pytest.mark.parametrize(

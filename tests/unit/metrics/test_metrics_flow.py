@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 from leankanban.domain.model import Deal, DealStatus, Event, EventKind
 from leankanban.metrics import flow
 from leankanban.metrics.flow import AgeBand, Period
+from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 MIDNIGHT = datetime(2026, 1, 5, tzinfo=UTC)  # Monday
 

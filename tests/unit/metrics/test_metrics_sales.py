@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 from leankanban.domain.model import Deal, DealStatus
 from leankanban.metrics import flow, sales
 from leankanban.metrics.flow import Period
+from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 ALL = Period(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.unit.metrics.metrics_story import LEAN, Story, at
-
 from leankanban.domain.model import Board
+from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 STAGES = tuple(replace(s, wip_max=1) if s.name == "Proposal" else s for s in LEAN)
 BOARD = Board(name="pipeline", stages=STAGES, stall_days=14)

@@ -10,11 +10,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.unit.metrics.metrics_story import at
-from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, story
-
 from leankanban.domain.errors import InvalidInput, UnknownStage
 from leankanban.reports.model import build_forecast, build_report
+from tests.unit.metrics.metrics_story import at
+from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, story
 
 TODAY = NOW.date()
 

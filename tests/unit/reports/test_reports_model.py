@@ -13,11 +13,10 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 
-from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
-
 from leankanban.metrics.flow import AgeBand
 from leankanban.reports.model import build_report
 from leankanban.reports.render import to_dict, to_json
+from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
 
 def report(**kwargs):

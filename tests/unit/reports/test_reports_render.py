@@ -8,10 +8,9 @@ import re
 import subprocess
 import sys
 
-from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
-
 from leankanban.reports import render
 from leankanban.reports.model import build_report
+from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
 
 def report(s=None):

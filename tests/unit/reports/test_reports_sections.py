@@ -13,13 +13,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from tests.unit.metrics.metrics_story import LEAN, Story, at
-from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.model import Activity, Board, DealType
 from leankanban.reports.model import ReportContext, build_report
 from leankanban.reports.render import discards_csv, next_steps_csv, to_dict, to_html, to_markdown, to_text
+from tests.unit.metrics.metrics_story import LEAN, Story, at
+from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
 TARGET = {Activity.ORIGINATION: 50, Activity.INFLUENCE: 30, Activity.SUPPORT: 20}
 
