@@ -286,7 +286,7 @@ class BoardScreen(Screen[None]):
         if stages_changed:
             board = self.query_one("#board", Horizontal)
             await board.remove_children()
-            await board.mount_all(StageColumn(index) for index in range(len(view.columns)))
+            await board.mount_all(StageColumn(index, column) for index, column in enumerate(view.columns))
         if stages_changed or switched:
             self.active_column = 0
             self.cursors = [0] * len(view.columns)
