@@ -1,6 +1,6 @@
 """How long the CLI takes to start, and the board screen to first show a small board.
 
-    python bench/startup_bench.py [--runs 10] [--src PATH ...] [--ktui PATH/TO/ktui]
+    python bench/startup_bench.py [--runs 10] [--src PATH ...] [--ktui PATH/TO/ktui] [--no-compile]
 
 Builds a board with 10 deals (through the CLI) in a temp folder, then, for
 each leankanban source tree given with `--src` (default: the installed one;
@@ -17,6 +17,11 @@ give an old checkout's `src` to compare), runs interleaved, `--runs` times:
 With `--ktui`, (b) also runs kanban-tui (another Textual kanban) on a board of
 its own with 10 tasks (in a temp XDG home), detected the same way, in the
 same interleaved loop. See bench/README.md, "Start-up".
+
+Each source tree is byte-compiled first (`compileall`, into its __pycache__),
+as pip does for an installed package (kanban-tui's included): with
+PYTHONDONTWRITEBYTECODE set, a source tree would otherwise be compiled again
+on every start. `--no-compile` measures without that step.
 """
 
 from __future__ import annotations
@@ -67,7 +72,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--src", action="append", type=Path, help="a leankanban src folder to measure (repeatable)")
     parser.add_argument("--ktui", type=Path, help="kanban-tui's ktui script, to measure its first paint too")
+    parser.add_argument("--no-compile", action="store_true", help="do not byte-compile the source trees first")
     args = parser.parse_args()
+    if not args.no_compile:
+        import compileall
+
+        import leankanban
+
+        for src in args.src or [Path(leankanban.__file__).parent]:
+            compileall.compile_dir(str(src), quiet=1)
 
     with tempfile.TemporaryDirectory(prefix="lk-startup-") as folder:
         tmp = Path(folder)

@@ -32,3 +32,25 @@ def test_import_linter_contracts_hold():
     lint = Path(sys.executable).with_name("lint-imports")
     out = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+#: What the board's first paint does without: each is imported by the key that opens it
+#: (the charts and their libraries with the metrics and sprint screens; bench/README.md, "Start-up").
+LAZY_FOR_THE_BOARD = [
+    "plotext", "matplotlib", "numpy", "leankanban.charts", "leankanban.metrics", "leankanban.reports",
+    "leankanban.importers", "leankanban.commands", "leankanban.tui.widgets.plot", "leankanban.tui.widgets.deal_view",
+    *(f"leankanban.tui.screens.{name}" for name in (
+        "metrics", "sprint", "retros", "retro", "timelog", "deal", "deal_form", "discard", "help", "prompts",
+        "qualify", "wip_override", "board_picker",
+    )),
+]
+
+
+def test_opening_the_app_module_loads_no_screen_the_first_paint_does_not_show():
+    code = (
+        "import json, sys\nimport leankanban.tui.app\n"
+        f"lazy = {LAZY_FOR_THE_BOARD!r}\n"
+        "print(json.dumps(sorted(m for m in sys.modules if any(m == x or m.startswith(x + '.') for x in lazy))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

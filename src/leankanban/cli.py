@@ -12,6 +12,7 @@ database, never for `--help`, `--version` or shell completion.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import os
@@ -77,6 +78,13 @@ def root(
     ctx.obj = State(Settings.load(db=db, board=board), on_close=ctx.call_on_close)
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         _open_tui(ctx)
+
+
+def _import_tui() -> None:
+    """Load the board screen's code (Textual's with it) while main() holds collection off;
+    if it cannot load, `_open_tui` says so."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module("leankanban.tui.app")
 
 
 def _open_tui(ctx: typer.Context) -> None:
@@ -228,7 +236,8 @@ def main() -> None:
     up, then scanning them in the command's full collections, cost ~0.15 s of
     CPU on `deals` (bench/README.md, "Start-up"); `gc.freeze()` then sets them
     aside for good. A command that opens the database (or the board screen)
-    has the database code imported in that window too.
+    has the database code imported in that window too, and no command, the
+    board screen's code as well, without any command module.
     """
     args = sys.argv[1:]
     _refuse_undecodable(args)
@@ -236,11 +245,16 @@ def main() -> None:
     version = any(o in ("--version", "-V") for o in options)
     helps = any(a in ("--help", "-h") for a in args)
     opens_database = not (version or helps or _COMPLETE_ENV in os.environ) and (word is None or word in COMMANDS)
+    # No command (and nothing after `--`): the board screen, for which the root's
+    # options are all there is to parse, so no command module is loaded.
+    opens_tui = opens_database and word is None and "--" not in args
     gc.disable()
     try:
-        cli = build_app(only="" if version else command_named(args))
+        cli = build_app(only="" if version or opens_tui else command_named(args))
         if opens_database:
             importlib.import_module("leankanban.services")
+        if opens_tui:
+            _import_tui()
     finally:
         gc.freeze()
         gc.enable()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -64,16 +65,17 @@ from leankanban.tui.messages import (
     ServiceFailed,
     UndoRecorded,
 )
-from leankanban.tui.screens.board_picker import BoardPicker
-from leankanban.tui.screens.deal import DealScreen, qualify_all, record_edit
-from leankanban.tui.screens.deal_form import DealForm
-from leankanban.tui.screens.discard import DiscardChoice, DiscardDialog
-from leankanban.tui.screens.help import LEGEND, HelpScreen, binding_rows
-from leankanban.tui.screens.prompts import TextPrompt, WinChoice, WinDialog
-from leankanban.tui.screens.qualify import QualifyAnswer, QualifyDialog
-from leankanban.tui.screens.wip_override import WipOverrideDialog
 from leankanban.tui.undo import UndoEntry, UndoStack, own_events
 from leankanban.tui.widgets.column import StageColumn
+
+if TYPE_CHECKING:
+    from leankanban.tui.screens.discard import DiscardChoice
+    from leankanban.tui.screens.prompts import WinChoice
+    from leankanban.tui.screens.qualify import QualifyAnswer
+
+# The dialogs and the other screens (tui/screens/*) are imported by the action
+# that opens them: the first paint needs none of them, nor the Textual widgets
+# they are made of (bench/README.md, "Start-up").
 
 
 #: Narrower than this, a column is hard to read: fewer columns are shown instead.
@@ -286,7 +288,7 @@ class BoardScreen(Screen[None]):
         if stages_changed:
             board = self.query_one("#board", Horizontal)
             await board.remove_children()
-            await board.mount_all(StageColumn(index) for index in range(len(view.columns)))
+            await board.mount_all(StageColumn(index, column) for index, column in enumerate(view.columns))
         if stages_changed or switched:
             self.active_column = 0
             self.cursors = [0] * len(view.columns)
@@ -670,6 +672,8 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(LogTimeDialog(deal.title, default=deal.activity), logged)
 
     def on_move_refused(self, message: MoveRefused) -> None:
+        from leankanban.tui.screens.wip_override import WipOverrideDialog
+
         self._moves_in_flight -= 1
         request: MoveRequest = message.request
 
@@ -685,6 +689,9 @@ class BoardScreen(Screen[None]):
 
     def on_qualification_needed(self, message: QualificationNeeded) -> None:
         """Answer the missing criteria, then try the same move again (WIP limits still apply)."""
+        from leankanban.tui.screens.deal import qualify_all
+        from leankanban.tui.screens.qualify import QualifyDialog
+
         self._moves_in_flight -= 1
         request: MoveRequest = message.request
         missing = message.error.missing
@@ -729,6 +736,8 @@ class BoardScreen(Screen[None]):
         initial: DiscardChoice | None = None,
         error: str | None = None,
     ) -> None:
+        from leankanban.tui.screens.discard import DiscardDialog
+
         if self.view is None:
             return
         reasons = list(self.view.board.discard_reasons)
@@ -740,6 +749,8 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(DiscardDialog(reasons, deal_title=title, initial=initial, error=error), chosen)
 
     def action_win(self) -> None:
+        from leankanban.tui.screens.prompts import WinDialog
+
         deal = self._focused_or_say("close")
         if deal is None:
             return
@@ -759,6 +770,8 @@ class BoardScreen(Screen[None]):
             self._start_move(MoveRequest(deal.id, deal.title, hint=self._hint(), kind="reopen"))  # type: ignore[arg-type]
 
     def action_toggle_block(self) -> None:
+        from leankanban.tui.screens.prompts import TextPrompt
+
         deal = self._focused_or_say("block")
         if deal is None:
             return
@@ -871,6 +884,8 @@ class BoardScreen(Screen[None]):
     # -- forms and pickers ---------------------------------------------------
 
     def action_new_deal(self) -> None:
+        from leankanban.tui.screens.deal_form import DealForm
+
         if self.view is None:
             return
         # A deal cannot start in a lost outcome; it is discarded into one.
@@ -891,6 +906,9 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(form, self._saved)
 
     def action_edit_deal(self) -> None:
+        from leankanban.tui.screens.deal import record_edit
+        from leankanban.tui.screens.deal_form import DealForm
+
         deal = self.focused_deal()
         if self.view is None or deal is None or deal.id is None:
             self.notify("There is no deal here to edit.", severity="warning")
@@ -913,6 +931,8 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(DealForm(self.services, board=self.view.board.name, stages=stages, deal=fresh), saved)
 
     def action_open_deal(self) -> None:
+        from leankanban.tui.screens.deal import DealScreen
+
         deal = self.focused_deal()
         if self.view is None or deal is None or deal.id is None:
             self.notify("There is no deal here to open.", severity="warning")
@@ -932,6 +952,8 @@ class BoardScreen(Screen[None]):
             self.load()
 
     def action_switch_board(self) -> None:
+        from leankanban.tui.screens.board_picker import BoardPicker
+
         try:
             names = [board.name for board in self.services.list_boards()]
         except LeanKanbanError as err:
@@ -968,10 +990,14 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(MetricsScreen(self.services, board=board))
 
     def action_help(self) -> None:
+        from leankanban.tui.screens.help import LEGEND, HelpScreen
+
         self.app.push_screen(HelpScreen(self.active_bindings_for_help(), legend=LEGEND))
 
     def active_bindings_for_help(self) -> list[tuple[str, str]]:
         """(keys, description) for every binding of this screen and the app."""
+        from leankanban.tui.screens.help import binding_rows
+
         return binding_rows(self)
 
     def action_quit(self) -> None:

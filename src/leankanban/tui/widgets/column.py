@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 
 from leankanban.domain import rules
-from leankanban.domain.model import Deal, Stage
+from leankanban.domain.model import ColumnView, Deal, Stage
 from leankanban.tui.display import CardContext, LaneSection, ShownColumn
 from leankanban.tui.format import compact_money, literal, money, totals_label, visible, wip_label
 from leankanban.tui.messages import CardClicked
@@ -335,10 +335,21 @@ class DealList(Widget):
         self.refresh()
 
 
+def column_classes(column: ColumnView) -> set[str]:
+    """The classes that style a column in app.tcss: its WIP state (`-over`/`-at`/`-under`/`-ok`), `-closed`."""
+    classes = {f"-{column.wip_state}"}
+    if column.stage.is_closed:
+        classes.add("-closed")
+    return classes
+
+
 class StageColumn(Vertical):
     """A header over a deal list; classes `-over`/`-at`/`-under`/`-ok` and `-closed` style it in app.tcss."""
 
-    def __init__(self, column_index: int, **kwargs: object) -> None:
+    def __init__(self, column_index: int, column: ColumnView | None = None, **kwargs: object) -> None:
+        """With `column`, the column starts with its classes: styled once when mounted, not again on `show`."""
+        if column is not None:
+            kwargs["classes"] = " ".join(sorted(column_classes(column)))
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.column_index = column_index
         self.header = StageHeader()
@@ -354,12 +365,9 @@ class StageColumn(Vertical):
         if last is not None and last[0] is shown and last[1] is context and last[2:] == (cursor, active):
             return  # the same column, context and cursor: nothing to repaint
         self._shown = (shown, context, cursor, active)
-        column = shown.column
         # The active column shows in the header and cursor (a repaint), not in a
         # class: changing classes restyles the whole column, which costs more.
-        classes = {f"-{column.wip_state}"}
-        if column.stage.is_closed:
-            classes.add("-closed")
+        classes = column_classes(shown.column)
         if classes != set(self.classes):
             self.set_classes(classes)  # one restyle, not one per class
         self.header.show(shown, active)
