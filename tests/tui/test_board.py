@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from tests.conftest import FakeClock, seed_pipeline
 from textual.widgets import Input, OptionList
+
+from leankanban.domain.model import EventKind
+from leankanban.services import LeanKanban, open_database
+from leankanban.tui.screens.board_picker import BoardPicker
+from leankanban.tui.screens.deal_form import DealForm
+from leankanban.tui.screens.help import HelpScreen
+from leankanban.tui.screens.wip_override import WipOverrideDialog
+from leankanban.tui.widgets.column import DealList, StageColumn
+from tests.conftest import FakeClock, seed_pipeline
 from tests.tui.tui_helpers import (
     board_screen,
     column_text,
@@ -13,14 +21,6 @@ from tests.tui.tui_helpers import (
     make_app,
     wait_for,
 )
-
-from leankanban.domain.model import EventKind
-from leankanban.services import LeanKanban, open_database
-from leankanban.tui.screens.board_picker import BoardPicker
-from leankanban.tui.screens.deal_form import DealForm
-from leankanban.tui.screens.help import HelpScreen
-from leankanban.tui.screens.wip_override import WipOverrideDialog
-from leankanban.tui.widgets.column import DealList, StageColumn
 
 
 def fill_negotiation(lk: LeanKanban) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from tests.tui.tui_helpers import board_screen, make_app, wait_for
 
 from leankanban.services import LeanKanban
+from tests.tui.tui_helpers import board_screen, make_app, wait_for
 
 
 async def test_new_deal_on_a_board_without_stages_says_what_to_do(lk_sqlite: LeanKanban) -> None:

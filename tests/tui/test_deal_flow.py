@@ -15,12 +15,12 @@ from leankanban.tui.screens.qualify import QualifyDialog
 from leankanban.tui.widgets.deal_view import DealFacts, Timeline
 from tests.conftest import FakeClock, seed_pipeline
 from tests.tui.tui_helpers import (
-    skip_retro,
     column_text,
     focused_title,
     header_text,
     loaded,
     make_app,
+    skip_retro,
     wait_for,
     widget_text,
 )

@@ -16,7 +16,7 @@ from tests.tui.tui_helpers import loaded, make_app, wait_for
 SIZE = (160, 45)
 
 
-async def focus_negotiation(pilot) -> None:  # noqa: ANN001
+async def focus_negotiation(pilot) -> None:
     await loaded(pilot)
     await pilot.press("right", "right", "right", "right")  # Leads -> Negotiation
 

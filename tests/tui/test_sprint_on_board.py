@@ -15,7 +15,7 @@ from tests.tui.tui_helpers import loaded, make_app, wait_for
 SIZE = (160, 45)
 
 
-def shown(pilot, selector: str) -> str:  # noqa: ANN001
+def shown(pilot, selector: str) -> str:
     widget = pilot.app.screen.query_one(selector, Static)
     console = Console(width=max(widget.size.width, 40), record=True, file=io.StringIO())
     console.print(widget.content)

@@ -9,7 +9,17 @@ from leankanban.tui.screens.deal import DealScreen
 from leankanban.tui.screens.deal_form import DealForm
 from leankanban.tui.widgets.deal_view import DealFacts, Timeline
 from tests.hostile import (
-    BIDI, C1_CSI, HOSTILE, MARKUP, OSC_CLIPBOARD, OSC_ST, OSC_TITLE, SHOWN, WIPE, assert_harmless, assert_shown,
+    BIDI,
+    C1_CSI,
+    HOSTILE,
+    MARKUP,
+    OSC_CLIPBOARD,
+    OSC_ST,
+    OSC_TITLE,
+    SHOWN,
+    WIPE,
+    assert_harmless,
+    assert_shown,
 )
 from tests.tui.tui_helpers import board_screen, column_text, header_text, loaded, make_app, wait_for, widget_text
 

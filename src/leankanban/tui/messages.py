@@ -5,14 +5,11 @@ Small dataclasses; Textual's Message calls `__post_init__` for exactly this use.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
-
-from typing import TYPE_CHECKING
 
 from leankanban.domain.errors import LaneLimitExceeded, QualificationMissing, WipLimitExceeded
 from leankanban.domain.model import BoardView, Deal, Event

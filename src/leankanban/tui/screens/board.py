@@ -246,7 +246,7 @@ class BoardScreen(Screen[None]):
             if not worker.is_cancelled:
                 self.post_message(ServiceFailed(str(err)))
             return
-        except Exception as err:  # noqa: BLE001 - the screen must hear back about every load
+        except Exception as err:  # the screen must hear back about every load
             self.post_message(ServiceFailed(f"Cannot read the board: {err}"))
             raise
         if not worker.is_cancelled:
@@ -349,7 +349,7 @@ class BoardScreen(Screen[None]):
             or last_key[0] != context_key[0]
             or last_key[1] is not context_key[1]
             or last_key[2] is not lane
-            or (limited and (last_key[3] is None or any(a is not b for a, b in zip(last_key[3], context_key[3]))))
+            or (limited and (last_key[3] is None or any(a is not b for a, b in zip(last_key[3], context_key[3], strict=False))))
         ):
             deals = [deal for column in view.columns for deal in column.deals] if limited else None
             self.context = card_context(self.now, view.board, lane, deals)
@@ -552,7 +552,7 @@ class BoardScreen(Screen[None]):
         except LeanKanbanError as err:
             self.post_message(ServiceFailed(str(err), move=True))
             return
-        except Exception as err:  # noqa: BLE001 - the screen must hear back about every move
+        except Exception as err:  # the screen must hear back about every move
             self.post_message(ServiceFailed(f"The change failed: {err}", move=True))
             raise
         self.post_message(DealMoved(result, revision, now, request.hint, self._said(request, result)))

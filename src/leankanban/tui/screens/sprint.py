@@ -23,8 +23,8 @@ from leankanban.services import LeanKanban
 from leankanban.text import amount
 from leankanban.tui.format import visible
 from leankanban.tui.screens.metrics import plain_chart
-from leankanban.tui.widgets.plot import PlotView
 from leankanban.tui.screens.retro import RetroAnswers, RetroDialog
+from leankanban.tui.widgets.plot import PlotView
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ class SprintScreen(Screen[None]):
 
         self.query_one("#burn-up", PlotView).show(draw)
 
-    def _call(self, call, done: str | None = None) -> bool:  # noqa: ANN001 - a service call
+    def _call(self, call, done: str | None = None) -> bool:
         try:
             call()
         except LeanKanbanError as err:

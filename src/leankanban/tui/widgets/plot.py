@@ -18,7 +18,7 @@ Draw = Callable[[int, int], RenderableType]
 class PlotView(Widget):
     """Shows `draw(width, height)`; `show(draw)` replaces the drawing."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._draw: Draw | None = None
 
