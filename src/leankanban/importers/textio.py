@@ -21,11 +21,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import json
 import re
 import stat
-from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -277,7 +276,7 @@ class Table:
 
     file: str
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    rows: Rows | list[tuple[int, list[str]]]
     header_line: int = 1
     _index: dict[str, int] = field(default_factory=dict)
 
@@ -325,6 +324,90 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+# A line as a file opened with newline="" reads it: up to and with its \n, \r\n or lone \r.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+class _Lines:
+    """The lines of `text` from index `start` on, without copying the text (an `io.StringIO`
+    holds a copy at 4 bytes a character); `end` is the index where the last line given ends."""
+
+    __slots__ = ("_found", "end")
+
+    def __init__(self, text: str, start: int) -> None:
+        self._found = _LINE.finditer(text, start)
+        self.end = start
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        found = next(self._found)
+        self.end = found.end()
+        return found.group()
+
+
+class _Records:
+    """The records of delimited `text` from index `begin` that are not blank, as (line, cells).
+
+    Lines count from `begin`, plus `offset` (an Excel `sep=` line). While
+    reading, `next_line`/`next_start` are the line and index where the next
+    record begins (where a csv.Error arose), `last_line`/`last_start` those of
+    the last record begun (blank ones too).
+    """
+
+    def __init__(self, text: str, begin: int, delimiter: str, offset: int) -> None:
+        self.text, self.begin, self.delimiter, self.offset = text, begin, delimiter, offset
+        self.next_line = self.last_line = 1
+        self.next_start = self.last_start = begin
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        lines = _Lines(self.text, self.begin)
+        reader = csv.reader(lines, delimiter=self.delimiter, quotechar='"', doublequote=True)
+        self.next_line, self.next_start = 1, self.begin
+        for record in reader:
+            self.last_line, self.last_start = self.next_line, self.next_start
+            self.next_line, self.next_start = reader.line_num + 1, lines.end
+            if record and "".join(record).strip():
+                yield self.last_line + self.offset, record
+
+
+class Rows:
+    """A table's rows, (line, cells) with the cells padded to the header's width.
+
+    Read from the text each time they are iterated, so that a big file's
+    cells are not all held at once: only the row being read (read_table has
+    checked the whole file first). Compares equal to the list of its rows.
+    """
+
+    __slots__ = ("_records", "_width", "_count")
+
+    def __init__(self, records: _Records, width: int, count: int) -> None:
+        self._records, self._width, self._count = records, width, count
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width = self._width
+        records = iter(self._records)
+        next(records, None)  # the header
+        for line, record in records:
+            if len(record) < width:
+                record.extend([""] * (width - len(record)))
+            yield line, record
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Rows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rows({list(self)!r})"
+
+
 def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = True) -> Table:
     """Parse `raw` as delimited text with a header row.
 
@@ -332,64 +415,53 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
     are padded to the header's width. Raises ImportFailed when the file is
     empty, has a header but no rows (unless not `rows_required`), has a quote
     that is never closed, or is otherwise malformed CSV.
+
+    The whole file is read here, so that these errors come before any row is
+    used; the table's `rows` are then read again as they are iterated (Rows).
     """
     if text is None:
         text = decode(raw)
-    offset = 0
-    first = text.split("\n", 1)[0].strip()
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).strip()
+    begin, offset = 0, 0
     delimiter: str | None = None
     if first.lower().startswith("sep=") and len(first) == 5:
         delimiter = first[4]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        offset = 1
+        begin, offset = (len(text) if end < 0 else end + 1), 1
     if delimiter is None:
         delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    records = _Records(text, begin, delimiter, offset)
     header: list[str] | None = None
     header_line = 1
-    rows: list[tuple[int, list[str]]] = []
-    previous = 0
-    width = 0
-    last_start = 1
+    count = 0
     try:
-        for record in reader:
-            last_start = previous + 1
-            line = last_start + offset
-            previous = reader.line_num
-            if not record or not "".join(record).strip():
-                continue
+        for line, record in records:
             if header is None:
                 header = [cell.replace("\ufeff", "").strip() for cell in record]
                 header_line = line
-                width = len(header)
-                continue
-            if len(record) < width:
-                record.extend([""] * (width - len(record)))
-            rows.append((line, record))
+            else:
+                count += 1
     except csv.Error as err:
-        _refuse_open_quote(raw.name, text, previous + 1, delimiter, offset)
-        raise ImportFailed(raw.name, previous + 1 + offset, None, f"the CSV is malformed ({err})") from None
-    _refuse_open_quote(raw.name, text, last_start, delimiter, offset)
+        _refuse_open_quote(raw.name, text, records.next_line, records.next_start, delimiter, offset)
+        raise ImportFailed(raw.name, records.next_line + offset, None, f"the CSV is malformed ({err})") from None
+    _refuse_open_quote(raw.name, text, records.last_line, records.last_start, delimiter, offset)
     if header is None:
         raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
-    if rows_required and not rows:
+    if rows_required and not count:
         raise ImportFailed(raw.name, None, None, "it has a header but no rows; nothing was imported")
-    return Table(raw.name, header, rows, header_line)
+    return Table(raw.name, header, Rows(records, len(header), count), header_line)
 
 
-def _refuse_open_quote(file: str, text: str, start: int, delimiter: str, offset: int) -> None:
-    """Raise ImportFailed if the record starting on line `start` opens a quote that never closes.
+def _refuse_open_quote(file: str, text: str, start: int, index: int, delimiter: str, offset: int) -> None:
+    """Raise ImportFailed if the record starting on line `start` (at `index`) opens a quote that never closes.
 
     Python's csv reader (not strict) would take the rest of the file as that
     one cell; only the last record can do so, so only its lines are scanned.
     """
-    stream = io.StringIO(text, newline="")
-    deque(itertools.islice(stream, start - 1), maxlen=0)
-    tail = stream.read()
-    opened = _open_quote(tail, delimiter)
+    opened = _open_quote(text, delimiter, index)
     if opened is None:
         return
-    before = io.StringIO(tail[:opened], newline="").readlines()
+    before = _LINE.findall(text, index, opened)
     ended = bool(before) and before[-1][-1:] in ("\n", "\r")
     line = start + offset + (len(before) if ended else max(len(before) - 1, 0))
     column = 1 if ended or not before else len(before[-1]) + 1
@@ -402,12 +474,12 @@ def _refuse_open_quote(file: str, text: str, start: int, delimiter: str, offset:
 _FIELD_ENDS: dict[str, re.Pattern[str]] = {}
 
 
-def _open_quote(text: str, delimiter: str) -> int | None:
-    """Index of a quote that opens a cell of `text` and is never closed, read as csv does; or None."""
+def _open_quote(text: str, delimiter: str, start: int = 0) -> int | None:
+    """Index of a quote that opens a cell of `text` from `start` on and is never closed, read as csv does; or None."""
     ends = _FIELD_ENDS.get(delimiter)
     if ends is None:
         ends = _FIELD_ENDS[delimiter] = re.compile(f"[{re.escape(delimiter)}\r\n]")
-    i, n = 0, len(text)
+    i, n = start, len(text)
     while i < n:
         if text[i] == '"':  # a quote at the start of a cell opens it
             j = i + 1

@@ -1,0 +1,61 @@
+"""How much of a file is held while it is read: one row's cells at a time, not the whole table."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+
+import pytest
+
+from leankanban.importers import ImportFailed, RawFile, read_import
+from leankanban.importers.textio import Rows, _Lines, read_table
+
+
+def _rows_text(count: int) -> str:
+    return "title,stage,note\n" + "".join(f"Deal {i},Demo,{'x' * 40}\n" for i in range(count))
+
+
+def test_reading_a_table_holds_one_row_at_a_time_not_a_copy_of_the_text():
+    text = _rows_text(20_000)
+    tracemalloc.start()
+    try:
+        table = read_table(RawFile("d.csv", b""), text)
+        count = sum(1 for _line, _cells in table.rows)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == len(table.rows) == 20_000
+    # Every row's cells held at once would be several times the text, an io.StringIO copy four times it.
+    assert peak < len(text) // 4
+
+
+def test_rows_read_the_same_each_time_and_compare_as_a_list():
+    table = read_table(RawFile("d.csv", b'a,b\n"one\ntwo",x\n\n3\n'))
+    assert isinstance(table.rows, Rows)
+    assert list(table.rows) == list(table.rows) == [(2, ["one\ntwo", "x"]), (5, ["3", ""])]
+    assert table.rows == [(2, ["one\ntwo", "x"]), (5, ["3", ""])]
+    assert table.rows != [(2, ["one\ntwo", "x"])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a\nb\n", "a\r\nb\r\n", "a\rb\r", "a\r\rb", "a\n\r\nb", "no end", "", "\n", "\r", "v\x0bt\x0cn\x85l\u2028s\x1ce"],
+    ids=["lf", "crlf", "cr", "cr-cr", "lf-crlf", "no-end", "empty", "lf-only", "cr-only", "not-line-ends"],
+)
+def test_lines_split_as_a_file_opened_with_newline_empty(text):
+    lines = _Lines(text, 0)
+    assert list(lines) == io.StringIO(text, newline="").readlines()
+    assert lines.end == len(text)
+
+
+def test_old_mac_line_ends_keep_line_numbers():
+    table = read_table(RawFile("d.csv", b"title,stage\rA,Demo\r\rB,Demo\r"))
+    assert table.rows == [(2, ["A", "Demo"]), (4, ["B", "Demo"])]
+
+
+def test_a_broken_end_of_file_is_found_before_any_row_is_read(write):
+    # The bad value on line 2 is not reached: the whole file is checked first, as before.
+    data = b"title,stage,value\nA,Demo,lots\n" + b"B,Demo,1\n" * 1000 + b'C,"Demo\n'
+    with pytest.raises(ImportFailed, match="never closed") as err:
+        read_import(write("d.csv", data))
+    assert err.value.line == 1003
