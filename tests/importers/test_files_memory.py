@@ -7,8 +7,8 @@ import tracemalloc
 
 import pytest
 
-from leankanban.importers import ImportFailed, RawFile, read_import
-from leankanban.importers.textio import Rows, _Lines, read_table
+from leankanban.importers import ImportFailed, RawFile, parse_import, read_import
+from leankanban.importers.textio import Rows, _Lines, decode, read_table
 
 
 def _rows_text(count: int) -> str:
@@ -59,3 +59,22 @@ def test_a_broken_end_of_file_is_found_before_any_row_is_read(write):
     with pytest.raises(ImportFailed, match="never closed") as err:
         read_import(write("d.csv", data))
     assert err.value.line == 1003
+
+
+def test_a_decoded_file_holds_its_text_instead_of_its_bytes():
+    raw = RawFile("d.csv", "title,stage\nCafé,Demo\n".encode("cp1252"))
+    decoded = raw.decoded()
+    assert (decoded.name, decoded.data, decoded.text) == ("d.csv", b"", "title,stage\nCafé,Demo\n")
+    assert decoded.decoded() is decoded
+    assert decode(decoded) == decode(raw)
+
+
+def test_a_decoded_file_imports_as_its_bytes_do():
+    raw = RawFile("d.csv", b"title,stage,value\nA\x1b,Demo,5\nB,Won,7\n")
+    assert parse_import(raw.decoded()) == parse_import(raw)
+    assert "control character" in parse_import(raw.decoded()).warnings[-1]
+
+
+def test_a_file_that_cannot_be_decoded_is_refused_by_decoded():
+    with pytest.raises(ImportFailed, match="binary data"):
+        RawFile("d.csv", b"title,stage\nA\x00,Demo\n").decoded()

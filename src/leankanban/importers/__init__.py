@@ -87,8 +87,10 @@ def parse_import(
     """Like read_import, over bytes already in memory.
 
     Control characters in the files' text are kept; one warning per file
-    names the lines that hold them.
+    names the lines that hold them. `raw`'s bytes are let go once decoded
+    (when the caller holds no other reference to them), before its rows are read.
     """
+    raw = raw.decoded()
     text = decode(raw)
     batch = _parse(
         raw, text, format=format, history=history, accounts=accounts, mapping=mapping, options=options

@@ -52,10 +52,19 @@ class ValueProblem(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RawFile:
-    """A file's name (for messages) and its bytes."""
+    """A file's name (for messages) and its bytes; once `decoded()`, its text in their place."""
 
     name: str
     data: bytes
+    text: str | None = None
+
+    def decoded(self) -> RawFile:
+        """This file with its text instead of its bytes, so that the bytes can be let go.
+
+        Raises ImportFailed as `decode` does. A big export's bytes and text
+        held together were a third of an import's peak memory (bench/README.md, Import).
+        """
+        return self if self.text is not None else RawFile(self.name, b"", decode(self))
 
     @classmethod
     def read(cls, path: str | Path) -> RawFile:
@@ -148,8 +157,10 @@ def decode(raw: RawFile) -> str:
     Raises ImportFailed for binary content (NUL bytes, mostly control bytes,
     known binary formats), for text broken in a way no encoding explains,
     and for lines of UTF-8 mixed with lines that are not (naming the first
-    line that differs from the rest).
+    line that differs from the rest). A `decoded()` file gives its text.
     """
+    if raw.text is not None:
+        return raw.text
     data, file = raw.data, raw.name
     codec: str | None = None
     start = 0
