@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import tracemalloc
 
 import pytest
 
-from leankanban.importers import ImportFailed, RawFile, parse_import, read_import
+from leankanban.importers import ImportFailed, RawFile, parse_import, read_import, textio
 from leankanban.importers.textio import Rows, _Lines, decode, read_table
 
 
@@ -78,3 +79,37 @@ def test_a_decoded_file_imports_as_its_bytes_do():
 def test_a_file_that_cannot_be_decoded_is_refused_by_decoded():
     with pytest.raises(ImportFailed, match="binary data"):
         RawFile("d.csv", b"title,stage\nA\x00,Demo\n").decoded()
+
+
+_WIDE = [
+    "title,stage,value\nCafé €,Demo,5\nB 🚀,Won,7\n".encode(),
+    codecs.BOM_UTF8 + "title;stage\r\nZoë – A;Demo\r\n\r\nB;Lost\r\n".encode(),
+    "title,stage,value\nPrix €,Demo,\"1.234,50 €\"\n".encode("cp1252"),
+    "sep=;\ntitle;stage\nA €;Demo\n".encode() + b"\x1a",
+    "title,stage\nA\x1b[1m €,Demo\nB,Demo\nC\x07,Demo\n".encode(),
+    "title,stage\nA €,Demo\n\"B,Demo\nC,Demo\n".encode(),
+    b"title,stage\n" + "€".encode(),
+    '{"lists": [], "cards": [], "name": "€"}'.encode(),
+]
+
+
+@pytest.mark.parametrize("data", _WIDE, ids=["utf8", "bom-crlf", "cp1252", "sep-eof", "control", "open-quote", "no-rows", "json"])
+def test_a_big_file_of_wide_text_reads_from_its_bytes_as_from_its_text(data, monkeypatch):
+    def attempt():
+        try:
+            return parse_import(RawFile("d.csv", data))
+        except ImportFailed as err:
+            return (err.line, err.column, str(err))
+
+    as_text = attempt()
+    monkeypatch.setattr(textio, "_WIDE_OVER", 0)  # every file counts as big
+    monkeypatch.setattr(textio, "_CHUNK", 8)  # and control characters are looked for in several pieces
+    decoded = RawFile("d.csv", data).decoded()
+    assert (decoded.text, decoded.codec) == (None, "cp1252" if b"\x80" in data and b"\xe2" not in data else "utf-8")
+    assert attempt() == as_text
+
+
+def test_a_big_file_of_narrow_text_keeps_its_text(monkeypatch):
+    monkeypatch.setattr(textio, "_WIDE_OVER", 0)
+    decoded = RawFile("d.csv", "title,stage\nCafé,Demo\n".encode()).decoded()
+    assert (decoded.data, decoded.text, decoded.codec) == (b"", "title,stage\nCafé,Demo\n", None)

@@ -24,7 +24,7 @@ import io
 import json
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -41,6 +41,9 @@ MAX_YEAR = 2199
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """The most an import reads from one file (512 MiB); a larger file is refused unread past this."""
 _CHUNK = 1024 * 1024
+_WIDE_OVER = 1024 * 1024  # a decoded file of more characters than this, stored wide, keeps its bytes
+_BYTE_LINES = ("utf-8", "cp1252", "latin-1")  # codecs whose \r and \n are single bytes of their own
+_WIDE = re.compile("[^\x00-\xff]")  # one such character and Python stores every one in 2 or 4 bytes
 
 
 class ValueProblem(ValueError):
@@ -52,19 +55,31 @@ class ValueProblem(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RawFile:
-    """A file's name (for messages) and its bytes; once `decoded()`, its text in their place."""
+    """A file's name (for messages) and its bytes; once `decoded()`, its text in their place.
+
+    Or, for a big file whose text Python would store at 2 or 4 bytes a
+    character (one character past U+00FF is enough), its checked bytes in
+    `codec`, BOM and end-of-file marker cut, which tables read a line at a time.
+    """
 
     name: str
     data: bytes
     text: str | None = None
+    codec: str | None = None
 
     def decoded(self) -> RawFile:
-        """This file with its text instead of its bytes, so that the bytes can be let go.
+        """This file with its text instead of its bytes (or its checked bytes), so the rest can be let go.
 
         Raises ImportFailed as `decode` does. A big export's bytes and text
         held together were a third of an import's peak memory (bench/README.md, Import).
         """
-        return self if self.text is not None else RawFile(self.name, b"", decode(self))
+        if self.text is not None or self.codec is not None:
+            return self
+        text, codec, start = _decode(self)
+        if codec in _BYTE_LINES and len(text) > _WIDE_OVER and not text.isascii() and _WIDE.search(text):
+            end = len(self.data) - (1 if self.data.endswith(b"\x1a") else 0)
+            return RawFile(self.name, self.data[start:end], codec=codec)
+        return RawFile(self.name, b"", text)
 
     @classmethod
     def read(cls, path: str | Path) -> RawFile:
@@ -161,6 +176,35 @@ def decode(raw: RawFile) -> str:
     """
     if raw.text is not None:
         return raw.text
+    if raw.codec is not None:
+        return raw.data.decode(raw.codec)
+    return _decode(raw)[0]
+
+
+def head_text(raw: RawFile, text: str | None = None) -> str:
+    """`text`, or the start of the file's text (at least 64 KiB of it when there is that much)."""
+    if text is not None:
+        return text
+    if raw.text is None and raw.codec is not None:
+        return raw.data[:65536].decode(raw.codec, "ignore")  # a character cut at the end is left out
+    return decode(raw)
+
+
+def text_chunks(raw: RawFile) -> Iterable[str]:
+    """The file's text in pieces that end at line ends (for a `decoded()` file holding bytes)."""
+    if raw.text is not None or raw.codec is None:
+        yield decode(raw)
+        return
+    data, start = raw.data, 0
+    while start < len(data):
+        end = data.find(b"\n", start + _CHUNK)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end].decode(raw.codec)
+        start = end
+
+
+def _decode(raw: RawFile) -> tuple[str, str, int]:
+    """decode's text, the codec that read it and where the text starts in the bytes (after a BOM)."""
     data, file = raw.data, raw.name
     codec: str | None = None
     start = 0
@@ -190,13 +234,16 @@ def decode(raw: RawFile) -> str:
                 file, None, None, f"it is not valid {codec.upper()} text (bad bytes at offset {err.start + start})"
             ) from None
     else:
+        codec = "utf-8"
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             _refuse_mixed(file, data)
+            codec = "cp1252"
             try:
                 text = data.decode("cp1252")
             except UnicodeDecodeError:
+                codec = "latin-1"
                 text = data.decode("latin-1")
     if text.endswith("\x1a"):  # DOS end-of-file marker
         text = text[:-1]
@@ -207,7 +254,7 @@ def decode(raw: RawFile) -> str:
     sample = text[:4096]
     if len(sample) >= 64 and len(_CONTROL.findall(sample)) > _BINARY_SHARE * len(sample):
         raise ImportFailed(file, None, None, "it holds binary data (mostly control bytes), not text")
-    return text
+    return text, codec, start
 
 
 def _refuse_mixed(file: str, data: bytes) -> None:
@@ -236,24 +283,29 @@ def _refuse_mixed(file: str, data: bytes) -> None:
     raise ImportFailed(file, line, None, f"the encoding changes within the file: {what}")
 
 
-def control_warning(file: str, text: str) -> str | None:
-    """One warning naming the lines of `text` that hold control characters, or None.
+def control_warning(file: str, text: str | Iterable[str]) -> str | None:
+    """One warning naming the lines of `text` (or of its pieces, `text_chunks`) that hold control characters, or None.
 
     Such characters (an ESC pasted into a deal title) are kept as text; the
     warning tells the user they are there. Tab, CR and LF are not counted.
     """
-    first = _CONTROL.search(text)
-    if first is None:
-        return None
     lines: list[int] = []
-    line, seen = 1, 0
-    for match in _CONTROL.finditer(text, first.start()):
-        line += text.count("\n", seen, match.start())
-        seen = match.start()
-        if not lines or lines[-1] != line:
-            lines.append(line)
+    code = 0
+    base = 1  # the line a piece starts on
+    for piece in [text] if isinstance(text, str) else text:
+        first = _CONTROL.search(piece)
+        if first is not None:
+            code = code or ord(first.group())
+            line, seen = base, 0
+            for match in _CONTROL.finditer(piece, first.start()):
+                line += piece.count("\n", seen, match.start())
+                seen = match.start()
+                if not lines or lines[-1] != line:
+                    lines.append(line)
+        base += piece.count("\n")
+    if not lines:
+        return None
     if len(lines) == 1:
-        code = ord(first.group())
         name = _CONTROL_NAMES.get(code, f"U+{code:04X}")
         return f"{file} line {lines[0]} holds a control character ({name}); the text was kept as written."
     shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
@@ -337,16 +389,23 @@ def sniff_delimiter(text: str) -> str:
 
 # A line as a file opened with newline="" reads it: up to and with its \n, \r\n or lone \r.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+_BYTE_LINE = re.compile(rb"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 
 
 class _Lines:
     """The lines of `text` from index `start` on, without copying the text (an `io.StringIO`
-    holds a copy at 4 bytes a character); `end` is the index where the last line given ends."""
+    holds a copy at 4 bytes a character); `end` is the index where the last line given ends.
 
-    __slots__ = ("_found", "end")
+    `text` may be bytes in `codec` (one of _BYTE_LINES), each line decoded as it is read.
+    """
 
-    def __init__(self, text: str, start: int) -> None:
-        self._found = _LINE.finditer(text, start)
+    __slots__ = ("_found", "_codec", "end")
+
+    def __init__(self, text: str | bytes, start: int, codec: str | None = None) -> None:
+        self._found: Iterator[re.Match[Any]] = (
+            _LINE.finditer(text, start) if codec is None else _BYTE_LINE.finditer(text, start)  # type: ignore[arg-type]
+        )
+        self._codec = codec
         self.end = start
 
     def __iter__(self) -> _Lines:
@@ -355,7 +414,7 @@ class _Lines:
     def __next__(self) -> str:
         found = next(self._found)
         self.end = found.end()
-        return found.group()
+        return found.group() if self._codec is None else found.group().decode(self._codec)
 
 
 class _Records:
@@ -367,13 +426,19 @@ class _Records:
     the last record begun (blank ones too).
     """
 
-    def __init__(self, text: str, begin: int, delimiter: str, offset: int) -> None:
-        self.text, self.begin, self.delimiter, self.offset = text, begin, delimiter, offset
+    def __init__(self, text: str | bytes, begin: int, delimiter: str, offset: int, codec: str | None = None) -> None:
+        self.text, self.begin, self.delimiter, self.offset, self.codec = text, begin, delimiter, offset, codec
         self.next_line = self.last_line = 1
         self.next_start = self.last_start = begin
 
+    def tail(self, start: int) -> tuple[str, int]:
+        """The text from index `start` on: the text and `start`, or the bytes from there decoded and 0."""
+        if isinstance(self.text, str):
+            return self.text, start
+        return self.text[start:].decode(self.codec or "utf-8"), 0
+
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        lines = _Lines(self.text, self.begin)
+        lines = _Lines(self.text, self.begin, self.codec)
         reader = csv.reader(lines, delimiter=self.delimiter, quotechar='"', doublequote=True)
         self.next_line, self.next_start = 1, self.begin
         for record in reader:
@@ -430,18 +495,23 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
     The whole file is read here, so that these errors come before any row is
     used; the table's `rows` are then read again as they are iterated (Rows).
     """
-    if text is None:
-        text = decode(raw)
-    end = text.find("\n")
-    first = (text if end < 0 else text[:end]).strip()
+    source: str | bytes
+    if text is None and raw.text is None and raw.codec is not None:  # a big file read from its bytes
+        source, codec = raw.data, raw.codec
+        end = source.find(b"\n")
+        first = (source if end < 0 else source[:end]).decode(codec).strip()
+    else:
+        source, codec = (decode(raw) if text is None else text), None
+        end = source.find("\n")
+        first = (source if end < 0 else source[:end]).strip()
     begin, offset = 0, 0
     delimiter: str | None = None
     if first.lower().startswith("sep=") and len(first) == 5:
         delimiter = first[4]
-        begin, offset = (len(text) if end < 0 else end + 1), 1
+        begin, offset = (len(source) if end < 0 else end + 1), 1
     if delimiter is None:
-        delimiter = sniff_delimiter(text)
-    records = _Records(text, begin, delimiter, offset)
+        delimiter = sniff_delimiter(head_text(raw, source if isinstance(source, str) else None))
+    records = _Records(source, begin, delimiter, offset, codec)
     header: list[str] | None = None
     header_line = 1
     count = 0
@@ -453,9 +523,9 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
             else:
                 count += 1
     except csv.Error as err:
-        _refuse_open_quote(raw.name, text, records.next_line, records.next_start, delimiter, offset)
+        _refuse_open_quote(raw.name, *records.tail(records.next_start), records.next_line, delimiter, offset)
         raise ImportFailed(raw.name, records.next_line + offset, None, f"the CSV is malformed ({err})") from None
-    _refuse_open_quote(raw.name, text, records.last_line, records.last_start, delimiter, offset)
+    _refuse_open_quote(raw.name, *records.tail(records.last_start), records.last_line, delimiter, offset)
     if header is None:
         raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
     if rows_required and not count:
@@ -463,7 +533,7 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
     return Table(raw.name, header, Rows(records, len(header), count), header_line)
 
 
-def _refuse_open_quote(file: str, text: str, start: int, index: int, delimiter: str, offset: int) -> None:
+def _refuse_open_quote(file: str, text: str, index: int, start: int, delimiter: str, offset: int) -> None:
     """Raise ImportFailed if the record starting on line `start` (at `index`) opens a quote that never closes.
 
     Python's csv reader (not strict) would take the rest of the file as that
