@@ -5,6 +5,8 @@ export shaped like tests/fixtures/hubspot/deals.csv: every field quoted, one
 `Date entered`/`Date exited` column pair per stage, filled for the stages each
 deal went through). Target (issues 4 and 10): under 15 s and, for HubSpot,
 under 300 MB peak RSS on this 2-core machine, SQLite default database.
+Peak RSS is this process's high-water mark (getrusage ru_maxrss, KiB on
+Linux, printed / 1024 as MB), read after the import and after the re-import.
 Run: python bench/import_bench.py [--shape salesforce|hubspot] [--rows N] [--db postgresql://...]
 """
 

@@ -86,21 +86,24 @@ def import_(
             raise InvalidInput(f"{raw.name} is a leankanban backup, restored whole; leave out {', '.join(given)}.")
         _restore(app.services(ensure_board=False), backup, raw.name)
         return
+    name = raw.name
     with import_gc():
+        history_file = RawFile.read(history) if history is not None else None
+        accounts_file = RawFile.read(accounts) if accounts is not None else None
+        # Only the text is held from here (the bytes go before the rows are read), and
+        # not that either once parsed: a big export's bytes, text and deals held together
+        # were most of an import's peak memory (bench/README.md, Import).
+        raw = raw.decoded()
         batch = parse_import(
-            raw,
-            format=format,
-            history=RawFile.read(history) if history is not None else None,
-            accounts=RawFile.read(accounts) if accounts is not None else None,
-            mapping=columns or None,
-            options=options,
+            raw, format=format, history=history_file, accounts=accounts_file, mapping=columns or None, options=options
         )
+        del raw
         from leankanban.services.imports import import_batch  # here: it loads the services and SQLAlchemy
 
         services = app.services(ensure_board=target is not None)
-        with _progress_bar(visible(f"Importing {raw.name}")) as progress:
+        with _progress_bar(visible(f"Importing {name}")) as progress:
             summary = import_batch(services, batch, board=target, stage_map=stages, dry_run=dry_run, progress=progress)
-    typer.echo(summary_text(summary, raw.name))
+    typer.echo(summary_text(summary, name))
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from leankanban.importers.errors import ImportFailed, UnmappedStages
 from leankanban.importers.generic import FIELDS, parse_column_map
 from leankanban.importers.model import ImportBatch, ImportedDeal, ImportedStage, Skip, StageEntry
 from leankanban.importers.stagemap import apply_stage_map, parse_stage_map
-from leankanban.importers.textio import RawFile, control_warning, decode
+from leankanban.importers.textio import RawFile, control_warning, decode, text_chunks
 
 __all__ = [
     "FIELDS",
@@ -87,13 +87,14 @@ def parse_import(
     """Like read_import, over bytes already in memory.
 
     Control characters in the files' text are kept; one warning per file
-    names the lines that hold them.
+    names the lines that hold them. `raw`'s bytes are let go once decoded
+    (when the caller holds no other reference to them), before its rows are read.
     """
-    text = decode(raw)
+    raw = raw.decoded()  # its text, or for a big file of wide text its checked bytes (text None)
     batch = _parse(
-        raw, text, format=format, history=history, accounts=accounts, mapping=mapping, options=options
+        raw, raw.text, format=format, history=history, accounts=accounts, mapping=mapping, options=options
     )
-    notes = [control_warning(raw.name, text)]
+    notes = [control_warning(raw.name, raw.text if raw.text is not None else text_chunks(raw))]
     notes += [control_warning(f.name, decode(f)) for f in (history, accounts) if f is not None]
     notes = [n for n in notes if n is not None]
     return replace(batch, warnings=(*batch.warnings, *notes)) if notes else batch
@@ -101,7 +102,7 @@ def parse_import(
 
 def _parse(
     raw: RawFile,
-    text: str,
+    text: str | None,
     *,
     format: str | None,  # noqa: A002
     history: RawFile | None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from leankanban.importers import generic, hubspot, kanboard, pipedrive, salesforce, trello
 from leankanban.importers.errors import ImportFailed
-from leankanban.importers.textio import RawFile, decode, load_json, read_header
+from leankanban.importers.textio import RawFile, decode, head_text, load_json, read_header
 
 FORMATS = ("salesforce", "hubspot", "pipedrive", "trello", "kanboard", "csv")
 
@@ -19,15 +19,15 @@ def detect_format(raw: RawFile, text: str | None = None) -> str:
     `stage` columns (or any mapped file) is generic CSV. Companion files
     (OpportunityHistory, Kanboard transitions) are named as such in the error.
     """
-    if text is None:
+    if text is None and (raw.text is not None or raw.codec is None):
         text = decode(raw)
-    head = text.lstrip()
-    if head.startswith(("{", "[")):
+    head = head_text(raw, text)  # a decoded() big file of wide text has no text: its start
+    if head.lstrip().startswith(("{", "[")):
         document = load_json(raw, text)
         if trello.matches(document):
             return "trello"
         raise ImportFailed(raw.name, None, None, "it is JSON but not a Trello board export (no lists and cards)")
-    header = read_header(raw, text)
+    header = read_header(raw, head)
     if not header:
         raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
     if pipedrive.matches(header):

@@ -174,14 +174,13 @@ class RowReader:
 
         `status` reads a row's outcome (sources with a status column);
         without it the stage is required. `footer` recognises trailer lines to
-        drop silently (counted in `self.footer`). The table is read once: a
-        row's `cells` are let go when the next row is asked for, so a big
-        file's cells do not all stay in memory beside its deals.
+        drop silently (counted in `self.footer`). The table is read once, a
+        row at a time (textio.Rows): a row's `cells` are let go when the next
+        row is asked for, so a big file's cells do not all stay in memory
+        beside its deals.
         """
         pending, self.table.rows = self.table.rows, []
-        pending.reverse()
-        while pending:
-            line, cells = pending.pop()
+        for line, cells in pending:
             row = self._accept(line, cells, status, footer)
             if row is not None:
                 self._fill(row)

@@ -21,11 +21,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import json
 import re
 import stat
-from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -42,6 +41,9 @@ MAX_YEAR = 2199
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """The most an import reads from one file (512 MiB); a larger file is refused unread past this."""
 _CHUNK = 1024 * 1024
+_WIDE_OVER = 1024 * 1024  # a decoded file of more characters than this, stored wide, keeps its bytes
+_BYTE_LINES = ("utf-8", "cp1252", "latin-1")  # codecs whose \r and \n are single bytes of their own
+_WIDE = re.compile("[^\x00-\xff]")  # one such character and Python stores every one in 2 or 4 bytes
 
 
 class ValueProblem(ValueError):
@@ -53,10 +55,31 @@ class ValueProblem(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RawFile:
-    """A file's name (for messages) and its bytes."""
+    """A file's name (for messages) and its bytes; once `decoded()`, its text in their place.
+
+    Or, for a big file whose text Python would store at 2 or 4 bytes a
+    character (one character past U+00FF is enough), its checked bytes in
+    `codec`, BOM and end-of-file marker cut, which tables read a line at a time.
+    """
 
     name: str
     data: bytes
+    text: str | None = None
+    codec: str | None = None
+
+    def decoded(self) -> RawFile:
+        """This file with its text instead of its bytes (or its checked bytes), so the rest can be let go.
+
+        Raises ImportFailed as `decode` does. A big export's bytes and text
+        held together were a third of an import's peak memory (bench/README.md, Import).
+        """
+        if self.text is not None or self.codec is not None:
+            return self
+        text, codec, start = _decode(self)
+        if codec in _BYTE_LINES and len(text) > _WIDE_OVER and not text.isascii() and _WIDE.search(text):
+            end = len(self.data) - (1 if self.data.endswith(b"\x1a") else 0)
+            return RawFile(self.name, self.data[start:end], codec=codec)
+        return RawFile(self.name, b"", text)
 
     @classmethod
     def read(cls, path: str | Path) -> RawFile:
@@ -149,8 +172,39 @@ def decode(raw: RawFile) -> str:
     Raises ImportFailed for binary content (NUL bytes, mostly control bytes,
     known binary formats), for text broken in a way no encoding explains,
     and for lines of UTF-8 mixed with lines that are not (naming the first
-    line that differs from the rest).
+    line that differs from the rest). A `decoded()` file gives its text.
     """
+    if raw.text is not None:
+        return raw.text
+    if raw.codec is not None:
+        return raw.data.decode(raw.codec)
+    return _decode(raw)[0]
+
+
+def head_text(raw: RawFile, text: str | None = None) -> str:
+    """`text`, or the start of the file's text (at least 64 KiB of it when there is that much)."""
+    if text is not None:
+        return text
+    if raw.text is None and raw.codec is not None:
+        return raw.data[:65536].decode(raw.codec, "ignore")  # a character cut at the end is left out
+    return decode(raw)
+
+
+def text_chunks(raw: RawFile) -> Iterable[str]:
+    """The file's text in pieces that end at line ends (for a `decoded()` file holding bytes)."""
+    if raw.text is not None or raw.codec is None:
+        yield decode(raw)
+        return
+    data, start = raw.data, 0
+    while start < len(data):
+        end = data.find(b"\n", start + _CHUNK)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end].decode(raw.codec)
+        start = end
+
+
+def _decode(raw: RawFile) -> tuple[str, str, int]:
+    """decode's text, the codec that read it and where the text starts in the bytes (after a BOM)."""
     data, file = raw.data, raw.name
     codec: str | None = None
     start = 0
@@ -180,13 +234,16 @@ def decode(raw: RawFile) -> str:
                 file, None, None, f"it is not valid {codec.upper()} text (bad bytes at offset {err.start + start})"
             ) from None
     else:
+        codec = "utf-8"
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             _refuse_mixed(file, data)
+            codec = "cp1252"
             try:
                 text = data.decode("cp1252")
             except UnicodeDecodeError:
+                codec = "latin-1"
                 text = data.decode("latin-1")
     if text.endswith("\x1a"):  # DOS end-of-file marker
         text = text[:-1]
@@ -197,7 +254,7 @@ def decode(raw: RawFile) -> str:
     sample = text[:4096]
     if len(sample) >= 64 and len(_CONTROL.findall(sample)) > _BINARY_SHARE * len(sample):
         raise ImportFailed(file, None, None, "it holds binary data (mostly control bytes), not text")
-    return text
+    return text, codec, start
 
 
 def _refuse_mixed(file: str, data: bytes) -> None:
@@ -226,24 +283,29 @@ def _refuse_mixed(file: str, data: bytes) -> None:
     raise ImportFailed(file, line, None, f"the encoding changes within the file: {what}")
 
 
-def control_warning(file: str, text: str) -> str | None:
-    """One warning naming the lines of `text` that hold control characters, or None.
+def control_warning(file: str, text: str | Iterable[str]) -> str | None:
+    """One warning naming the lines of `text` (or of its pieces, `text_chunks`) that hold control characters, or None.
 
     Such characters (an ESC pasted into a deal title) are kept as text; the
     warning tells the user they are there. Tab, CR and LF are not counted.
     """
-    first = _CONTROL.search(text)
-    if first is None:
-        return None
     lines: list[int] = []
-    line, seen = 1, 0
-    for match in _CONTROL.finditer(text, first.start()):
-        line += text.count("\n", seen, match.start())
-        seen = match.start()
-        if not lines or lines[-1] != line:
-            lines.append(line)
+    code = 0
+    base = 1  # the line a piece starts on
+    for piece in [text] if isinstance(text, str) else text:
+        first = _CONTROL.search(piece)
+        if first is not None:
+            code = code or ord(first.group())
+            line, seen = base, 0
+            for match in _CONTROL.finditer(piece, first.start()):
+                line += piece.count("\n", seen, match.start())
+                seen = match.start()
+                if not lines or lines[-1] != line:
+                    lines.append(line)
+        base += piece.count("\n")
+    if not lines:
+        return None
     if len(lines) == 1:
-        code = ord(first.group())
         name = _CONTROL_NAMES.get(code, f"U+{code:04X}")
         return f"{file} line {lines[0]} holds a control character ({name}); the text was kept as written."
     shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
@@ -277,7 +339,7 @@ class Table:
 
     file: str
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    rows: Rows | list[tuple[int, list[str]]]
     header_line: int = 1
     _index: dict[str, int] = field(default_factory=dict)
 
@@ -325,6 +387,103 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+# A line as a file opened with newline="" reads it: up to and with its \n, \r\n or lone \r.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+_BYTE_LINE = re.compile(rb"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+class _Lines:
+    """The lines of `text` from index `start` on, without copying the text (an `io.StringIO`
+    holds a copy at 4 bytes a character); `end` is the index where the last line given ends.
+
+    `text` may be bytes in `codec` (one of _BYTE_LINES), each line decoded as it is read.
+    """
+
+    __slots__ = ("_found", "_codec", "end")
+
+    def __init__(self, text: str | bytes, start: int, codec: str | None = None) -> None:
+        self._found: Iterator[re.Match[Any]] = (
+            _LINE.finditer(text, start) if codec is None else _BYTE_LINE.finditer(text, start)  # type: ignore[arg-type]
+        )
+        self._codec = codec
+        self.end = start
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        found = next(self._found)
+        self.end = found.end()
+        return found.group() if self._codec is None else found.group().decode(self._codec)
+
+
+class _Records:
+    """The records of delimited `text` from index `begin` that are not blank, as (line, cells).
+
+    Lines count from `begin`, plus `offset` (an Excel `sep=` line). While
+    reading, `next_line`/`next_start` are the line and index where the next
+    record begins (where a csv.Error arose), `last_line`/`last_start` those of
+    the last record begun (blank ones too).
+    """
+
+    def __init__(self, text: str | bytes, begin: int, delimiter: str, offset: int, codec: str | None = None) -> None:
+        self.text, self.begin, self.delimiter, self.offset, self.codec = text, begin, delimiter, offset, codec
+        self.next_line = self.last_line = 1
+        self.next_start = self.last_start = begin
+
+    def tail(self, start: int) -> tuple[str, int]:
+        """The text from index `start` on: the text and `start`, or the bytes from there decoded and 0."""
+        if isinstance(self.text, str):
+            return self.text, start
+        return self.text[start:].decode(self.codec or "utf-8"), 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        lines = _Lines(self.text, self.begin, self.codec)
+        reader = csv.reader(lines, delimiter=self.delimiter, quotechar='"', doublequote=True)
+        self.next_line, self.next_start = 1, self.begin
+        for record in reader:
+            self.last_line, self.last_start = self.next_line, self.next_start
+            self.next_line, self.next_start = reader.line_num + 1, lines.end
+            if record and "".join(record).strip():
+                yield self.last_line + self.offset, record
+
+
+class Rows:
+    """A table's rows, (line, cells) with the cells padded to the header's width.
+
+    Read from the text each time they are iterated, so that a big file's
+    cells are not all held at once: only the row being read (read_table has
+    checked the whole file first). Compares equal to the list of its rows.
+    """
+
+    __slots__ = ("_records", "_width", "_count")
+
+    def __init__(self, records: _Records, width: int, count: int) -> None:
+        self._records, self._width, self._count = records, width, count
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width = self._width
+        records = iter(self._records)
+        next(records, None)  # the header
+        for line, record in records:
+            if len(record) < width:
+                record.extend([""] * (width - len(record)))
+            yield line, record
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Rows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rows({list(self)!r})"
+
+
 def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = True) -> Table:
     """Parse `raw` as delimited text with a header row.
 
@@ -332,64 +491,58 @@ def read_table(raw: RawFile, text: str | None = None, *, rows_required: bool = T
     are padded to the header's width. Raises ImportFailed when the file is
     empty, has a header but no rows (unless not `rows_required`), has a quote
     that is never closed, or is otherwise malformed CSV.
+
+    The whole file is read here, so that these errors come before any row is
+    used; the table's `rows` are then read again as they are iterated (Rows).
     """
-    if text is None:
-        text = decode(raw)
-    offset = 0
-    first = text.split("\n", 1)[0].strip()
+    source: str | bytes
+    if text is None and raw.text is None and raw.codec is not None:  # a big file read from its bytes
+        source, codec = raw.data, raw.codec
+        end = source.find(b"\n")
+        first = (source if end < 0 else source[:end]).decode(codec).strip()
+    else:
+        source, codec = (decode(raw) if text is None else text), None
+        end = source.find("\n")
+        first = (source if end < 0 else source[:end]).strip()
+    begin, offset = 0, 0
     delimiter: str | None = None
     if first.lower().startswith("sep=") and len(first) == 5:
         delimiter = first[4]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        offset = 1
+        begin, offset = (len(source) if end < 0 else end + 1), 1
     if delimiter is None:
-        delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+        delimiter = sniff_delimiter(head_text(raw, source if isinstance(source, str) else None))
+    records = _Records(source, begin, delimiter, offset, codec)
     header: list[str] | None = None
     header_line = 1
-    rows: list[tuple[int, list[str]]] = []
-    previous = 0
-    width = 0
-    last_start = 1
+    count = 0
     try:
-        for record in reader:
-            last_start = previous + 1
-            line = last_start + offset
-            previous = reader.line_num
-            if not record or not "".join(record).strip():
-                continue
+        for line, record in records:
             if header is None:
                 header = [cell.replace("\ufeff", "").strip() for cell in record]
                 header_line = line
-                width = len(header)
-                continue
-            if len(record) < width:
-                record.extend([""] * (width - len(record)))
-            rows.append((line, record))
+            else:
+                count += 1
     except csv.Error as err:
-        _refuse_open_quote(raw.name, text, previous + 1, delimiter, offset)
-        raise ImportFailed(raw.name, previous + 1 + offset, None, f"the CSV is malformed ({err})") from None
-    _refuse_open_quote(raw.name, text, last_start, delimiter, offset)
+        _refuse_open_quote(raw.name, *records.tail(records.next_start), records.next_line, delimiter, offset)
+        raise ImportFailed(raw.name, records.next_line + offset, None, f"the CSV is malformed ({err})") from None
+    _refuse_open_quote(raw.name, *records.tail(records.last_start), records.last_line, delimiter, offset)
     if header is None:
         raise ImportFailed(raw.name, None, None, "the file is empty; nothing was imported")
-    if rows_required and not rows:
+    if rows_required and not count:
         raise ImportFailed(raw.name, None, None, "it has a header but no rows; nothing was imported")
-    return Table(raw.name, header, rows, header_line)
+    return Table(raw.name, header, Rows(records, len(header), count), header_line)
 
 
-def _refuse_open_quote(file: str, text: str, start: int, delimiter: str, offset: int) -> None:
-    """Raise ImportFailed if the record starting on line `start` opens a quote that never closes.
+def _refuse_open_quote(file: str, text: str, index: int, start: int, delimiter: str, offset: int) -> None:
+    """Raise ImportFailed if the record starting on line `start` (at `index`) opens a quote that never closes.
 
     Python's csv reader (not strict) would take the rest of the file as that
     one cell; only the last record can do so, so only its lines are scanned.
     """
-    stream = io.StringIO(text, newline="")
-    deque(itertools.islice(stream, start - 1), maxlen=0)
-    tail = stream.read()
-    opened = _open_quote(tail, delimiter)
+    opened = _open_quote(text, delimiter, index)
     if opened is None:
         return
-    before = io.StringIO(tail[:opened], newline="").readlines()
+    before = _LINE.findall(text, index, opened)
     ended = bool(before) and before[-1][-1:] in ("\n", "\r")
     line = start + offset + (len(before) if ended else max(len(before) - 1, 0))
     column = 1 if ended or not before else len(before[-1]) + 1
@@ -402,12 +555,12 @@ def _refuse_open_quote(file: str, text: str, start: int, delimiter: str, offset:
 _FIELD_ENDS: dict[str, re.Pattern[str]] = {}
 
 
-def _open_quote(text: str, delimiter: str) -> int | None:
-    """Index of a quote that opens a cell of `text` and is never closed, read as csv does; or None."""
+def _open_quote(text: str, delimiter: str, start: int = 0) -> int | None:
+    """Index of a quote that opens a cell of `text` from `start` on and is never closed, read as csv does; or None."""
     ends = _FIELD_ENDS.get(delimiter)
     if ends is None:
         ends = _FIELD_ENDS[delimiter] = re.compile(f"[{re.escape(delimiter)}\r\n]")
-    i, n = 0, len(text)
+    i, n = start, len(text)
     while i < n:
         if text[i] == '"':  # a quote at the start of a cell opens it
             j = i + 1
