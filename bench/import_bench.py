@@ -21,8 +21,8 @@ from pathlib import Path
 
 from leankanban.commands.transfer import import_gc
 from leankanban.importers import read_import
-from leankanban.services.imports import import_batch
 from leankanban.services import LeanKanban, open_database
+from leankanban.services.imports import import_batch
 
 STAGES = ["Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote", "Closed Won", "Closed Lost"]
 
@@ -77,7 +77,7 @@ def write_hubspot_export(path: Path, rows: int) -> None:
                 created.strftime(fmt), HUBSPOT_PIPELINE, f"Company {i % 5000}",
                 "Chose a competitor" if stage == "Closed Lost" else "", "",
             ]
-            for k, name in enumerate(HUBSPOT_STAGES):
+            for _k, name in enumerate(HUBSPOT_STAGES):
                 when = entered.get(name)
                 after = path_stages.index(name) + 1 if when is not None else None
                 left = times[after] if after is not None and after < len(times) else None

@@ -295,9 +295,8 @@ def main() -> None:
 
     end_to_end, samples = _median_seconds(cli, args.runs)
 
-    from leankanban.services import reports
     from leankanban.reports.render import to_json
-    from leankanban.services import connect
+    from leankanban.services import connect, reports
 
     services = connect(str(path), actor="bench")
 

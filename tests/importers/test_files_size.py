@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from leankanban.importers import ImportFailed, RawFile, read_import
-from leankanban.importers import textio
+from leankanban.importers import ImportFailed, RawFile, read_import, textio
 
 
 def test_the_cap_is_a_documented_constant():

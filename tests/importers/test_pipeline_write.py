@@ -8,8 +8,7 @@ import pytest
 
 from leankanban.domain.model import DealStatus, EventKind, StageKind
 from leankanban.importers.model import ImportBatch, ImportedDeal, ImportedStage, StageEntry
-from leankanban.services import LeanKanban
-from leankanban.services import imports
+from leankanban.services import LeanKanban, imports
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 STAGES = (ImportedStage("Lead", StageKind.OPEN, 0), ImportedStage("Won", StageKind.WON, 1))

@@ -50,7 +50,7 @@ _ALIASES = {"generic": "csv", "sfdc": "salesforce", "hs": "hubspot"}
 def read_import(
     path: str | Path,
     *,
-    format: str | None = None,  # noqa: A002 - mirrors the --format option
+    format: str | None = None,
     history: str | Path | None = None,
     accounts: str | Path | None = None,
     mapping: Mapping[str, str] | None = None,
@@ -78,7 +78,7 @@ def read_import(
 def parse_import(
     raw: RawFile,
     *,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
     history: RawFile | None = None,
     accounts: RawFile | None = None,
     mapping: Mapping[str, str] | None = None,
@@ -104,7 +104,7 @@ def _parse(
     raw: RawFile,
     text: str | None,
     *,
-    format: str | None,  # noqa: A002
+    format: str | None,
     history: RawFile | None,
     accounts: RawFile | None,
     mapping: Mapping[str, str] | None,
