@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from leankanban.domain.errors import InvalidInput
 from leankanban.importers import FORMATS, ImportBatch, ImportFailed, RawFile, parse_import
-from leankanban.importers.textio import ValueProblem, parse_amount, parse_datetime
+from leankanban.importers.values import ValueProblem, parse_amount, parse_datetime
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

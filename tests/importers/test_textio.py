@@ -9,17 +9,8 @@ from decimal import Decimal
 import pytest
 
 from leankanban.importers import ImportFailed, read_import
-from leankanban.importers.textio import (
-    RawFile,
-    ValueProblem,
-    decode,
-    parse_amount,
-    parse_bool,
-    parse_date,
-    parse_datetime,
-    read_table,
-    sniff_delimiter,
-)
+from leankanban.importers.textio import RawFile, decode, read_table, sniff_delimiter
+from leankanban.importers.values import ValueProblem, parse_amount, parse_bool, parse_date, parse_datetime
 
 CSV = "title,stage,value,account\nCafé résumé,Proposal,\"1.234,50 €\",Société Générale\n"
 

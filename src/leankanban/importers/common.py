@@ -8,15 +8,8 @@ from decimal import Decimal
 
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.rules import parse_probability, validate_currency
-from leankanban.importers.textio import (
-    Table,
-    ValueProblem,
-    parse_amount,
-    parse_bool,
-    parse_date,
-    parse_datetime,
-    parse_float,
-)
+from leankanban.importers.textio import Table
+from leankanban.importers.values import ValueProblem, parse_amount, parse_bool, parse_date, parse_datetime, parse_float
 
 MAX_TEXT = 200
 _MEMO_LIMIT = 65_536

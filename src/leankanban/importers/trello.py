@@ -21,7 +21,8 @@ from leankanban.importers.errors import ImportFailed
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip
 from leankanban.importers.pipeline import Row, collapse, entered, kinds_by_name
 from leankanban.importers.stages import STATUS_OF, build_stages, outcome_kind
-from leankanban.importers.textio import RawFile, ValueProblem, load_json, parse_amount, parse_date, parse_datetime
+from leankanban.importers.textio import RawFile, load_json
+from leankanban.importers.values import ValueProblem, parse_amount, parse_date, parse_datetime
 
 SOURCE = "trello"
 _CREATE = {"createCard", "copyCard", "convertToCardFromCheckItem", "moveCardToBoard", "emailCard"}

@@ -7,7 +7,7 @@ patch the in-memory view, so a change repaints without reloading ten
 thousand deals. Filters and swimlanes are derived from the in-memory view
 (`tui.display`), column by column, and cached by column.
 
-Why one module of about 970 lines: it is the screen every key of the board
+Why one module of about 1,000 lines: it is the screen every key of the board
 lands on (about forty actions, bound as data in BINDINGS), and each action is
 a few lines that open a typed dialog (tui/screens/*) and call one service
 from a worker. The rules, the dialogs and the drawing live elsewhere; what
