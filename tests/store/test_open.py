@@ -82,6 +82,7 @@ def test_a_missing_folder_is_refused_unless_asked_for(tmp_path):
     store.open(str(path), create_folders=True).dispose()
     assert path.exists()
     assert (path.parent.stat().st_mode & 0o777) == 0o700
+    assert (tmp_path / "a").stat().st_mode & 0o777 == 0o700  # the folders above it too
 
 
 def test_a_file_where_the_folder_should_be_is_one_sentence(tmp_path):

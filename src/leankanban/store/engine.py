@@ -228,7 +228,11 @@ def _prepare_sqlite_file(url: URL, *, create_folders: bool, where: str) -> None:
                 f"run `leankanban init --db {shlex.quote(str(path))}` to create it."
             )
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Every folder made for the database is yours only, not just the last one
+        # (mkdir's mode applies to the last alone).
+        for made in reversed([folder, *folder.parents]):
+            if not made.exists():
+                made.mkdir(mode=0o700)
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
     except OSError as exc:
