@@ -232,7 +232,7 @@ def _prepare_sqlite_file(url: URL, *, create_folders: bool, where: str) -> None:
         # (mkdir's mode applies to the last alone).
         for made in reversed([folder, *folder.parents]):
             if not made.exists():
-                made.mkdir(mode=0o700)
+                made.mkdir(mode=0o700, exist_ok=True)  # another process may make it meanwhile
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
     except OSError as exc:
