@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from leankanban.reports.model import (
     StandupReport,
 )
 from leankanban.text import money_cents as money_text
 from leankanban.text import visible
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
-
 
 # -- plain values ----------------------------------------------------------------
 

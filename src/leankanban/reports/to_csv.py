@@ -7,19 +7,13 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from leankanban.reports.model import (
     StandupReport,
 )
-from leankanban.text import csv_cell as cell
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 from leankanban.reports.shared import iso
-
-# -- CSV --------------------------------------------------------------------------
+from leankanban.text import csv_cell as cell
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:

@@ -4,17 +4,9 @@ SVG text); every piece of user text is HTML-escaped by `leankanban.text.html`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from leankanban.reports.model import (
     StandupReport,
 )
-from leankanban.text import html as h
-from leankanban.text import money_cents as money_text
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 from leankanban.reports.shared import (
     ACTIVITY_HEADER,
     TIME_HEADER,
@@ -33,8 +25,8 @@ from leankanban.reports.shared import (
     time_rows,
     when,
 )
-
-# -- HTML ---------------------------------------------------------------------------
+from leankanban.text import html as h
+from leankanban.text import money_cents as money_text
 
 _CSS = """
 body{font:14px/1.45 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1f2328;margin:24px auto;

@@ -5,7 +5,7 @@ numbers, enums as their string values), for the stand-up report and `leankanban 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from leankanban.reports.model import (
     CycleTimeDays,
@@ -15,16 +15,10 @@ from leankanban.reports.model import (
     SalesMetrics,
     StandupReport,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 from leankanban.reports.shared import iso, number, rounded
 
 SCHEMA_VERSION = 1
 
-
-# -- JSON ---------------------------------------------------------------------
 
 
 def _cycle(cycle: CycleTimeDays) -> dict[str, Any]:

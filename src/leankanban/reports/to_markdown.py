@@ -4,17 +4,9 @@ escaped (`leankanban.text.markdown`) so `|`, `*`, `_`, `[` ... in a title cannot
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from leankanban.reports.model import (
     StandupReport,
 )
-from leankanban.text import markdown as md
-from leankanban.text import money_cents as money_text
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 from leankanban.reports.shared import (
     ACTIVITY_HEADER,
     TIME_HEADER,
@@ -34,6 +26,8 @@ from leankanban.reports.shared import (
     time_rows,
     when,
 )
+from leankanban.text import markdown as md
+from leankanban.text import money_cents as money_text
 
 
 def to_markdown(report: StandupReport) -> str:

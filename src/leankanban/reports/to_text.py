@@ -11,12 +11,6 @@ from leankanban.reports.model import (
     ForecastReport,
     StandupReport,
 )
-from leankanban.text import money_cents as money_text
-from leankanban.text import visible
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import RenderableType
-
 from leankanban.reports.shared import (
     ACTIVITY_HEADER,
     TIME_HEADER,
@@ -35,8 +29,11 @@ from leankanban.reports.shared import (
     time_rows,
     when,
 )
+from leankanban.text import money_cents as money_text
+from leankanban.text import visible
 
-# -- terminal text (Rich) ---------------------------------------------------------
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import RenderableType
 
 
 def to_renderable(report: StandupReport) -> RenderableType:
@@ -193,8 +190,6 @@ def to_text(report: StandupReport, *, width: int = 100, color: bool = False) -> 
                       no_color=not color, highlight=False)
     console.print(to_renderable(report))
     return buf.getvalue()
-
-
 
 
 def forecast_to_text(report: ForecastReport) -> str:
