@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
+from sqlalchemy import ARRAY, Date, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
 
 from leankanban.domain.model import Deal, DealStatus, Event, EventKind
 from leankanban.store import repository as repo
-from leankanban.store.tables import BoardRow, DealRow, EventRow
+from leankanban.store.tables import BoardRow, DealRow, EventRow, UTCDateTime
 
 _DEAL = DealRow.__table__.c  # type: ignore[attr-defined]
 _EVENT = EventRow.__table__.c  # type: ignore[attr-defined]
@@ -26,7 +26,7 @@ _KINDS = {kind.value: kind for kind in EventKind}
 
 #: The deal columns a report reads: the repository's, times as stored.
 _DEAL_QUERY_COLUMNS = tuple(
-    type_coerce(_DEAL[name], String) if name.endswith(("_at", "_since", "_close", "_due")) else _DEAL[name]
+    type_coerce(_DEAL[name], String) if isinstance(_DEAL[name].type, UTCDateTime | Date) else _DEAL[name]
     for name in repo.DEAL_COLUMNS
 )
 #: Where a report deal row holds the owner.
