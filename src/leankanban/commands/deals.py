@@ -28,7 +28,7 @@ class TableOrJson(str, enum.Enum):
 DealId = Annotated[int, typer.Argument(metavar="DEAL_ID", help="The deal's id (as printed by `add` and `deals`).", min=1)]
 Override = Annotated[
     str | None,
-    typer.Option("--override", metavar="REASON", help="Go over a WIP limit anyway; the reason is recorded."),
+    typer.Option("--override", metavar="REASON", help="Go over a WIP limit (or move a blocked deal forward) anyway; the reason is recorded."),
 ]
 DealType = Annotated[
     str | None,
@@ -126,9 +126,17 @@ def move(
     deal_id: DealId,
     stage: Annotated[str, typer.Argument(metavar="STAGE", help="The stage to move it to (case-insensitive).")],
     override: Override = None,
+    from_stage: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="STAGE",
+            help="The stage you saw the deal in: if someone moved it since, nothing changes.",
+        ),
+    ] = None,
 ) -> None:
-    """Move a deal to another stage, within the WIP limits."""
-    result = state(ctx).services().move_deal(deal_id, stage, override_reason=override)
+    """Move a deal to another stage, within the WIP limits (a blocked deal only back, or with --override)."""
+    result = state(ctx).services().move_deal(deal_id, stage, override_reason=override, from_stage=from_stage)
     for warning in result.warnings:
         printing.say(f"Warning: {warning}", err=True)
     printing.say(f"Moved deal {result.deal.id} to {result.deal.stage}.")

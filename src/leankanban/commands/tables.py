@@ -99,6 +99,8 @@ def event_detail(event: Event) -> Text:
         if event.to_stage:
             return Text.assemble("into ", v(event.to_stage), ", because: ", v(event.reason))
         return Text.assemble("because: ", v(event.reason))
+    if kind is EventKind.BLOCK_OVERRIDE:
+        return Text.assemble("while blocked (", v(event.old_value), ") into ", v(event.to_stage), ", because: ", v(event.reason))
     if kind is EventKind.QUALIFIED:
         detail = Text.assemble(v(event.field), ": ", v(event.new_value))
         if event.old_value:
@@ -128,6 +130,7 @@ def event_detail(event: Event) -> Text:
 
 EVENT_STYLES = {
     EventKind.WIP_OVERRIDE: "bold red",
+    EventKind.BLOCK_OVERRIDE: "bold red",
     EventKind.BLOCKED: "red",
     EventKind.WON: "green",
     EventKind.LOST: "magenta",

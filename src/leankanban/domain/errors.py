@@ -65,6 +65,17 @@ class OverrideReasonRequired(PolicyViolation):
         super().__init__("A WIP limit override needs a reason.")
 
 
+class DealBlocked(PolicyViolation):
+    """A blocked deal asked to move forward without an override."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            f"The deal is blocked ({reason}) and cannot move forward until it is unblocked; "
+            "unblock it, or override with a reason to move it anyway."
+        )
+
+
 class NotFound(LeanKanbanError):
     exit_code = 4
 
@@ -111,6 +122,10 @@ class Conflict(LeanKanbanError):
     """The change clashes with existing data (duplicate name, non-empty stage ...)."""
 
     exit_code = 5
+
+
+class StaleChange(Conflict):
+    """The deal changed between what a person saw and what they asked for."""
 
 
 class DatabaseError(LeanKanbanError):

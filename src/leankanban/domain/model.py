@@ -29,6 +29,8 @@ class EventKind(str, enum.Enum):
     MOVED = "moved"
     EDITED = "edited"
     WIP_OVERRIDE = "wip_override"
+    #: A blocked deal moved forward anyway; `reason` says why.
+    BLOCK_OVERRIDE = "block_override"
     WON = "won"
     LOST = "lost"
     REOPENED = "reopened"
@@ -314,6 +316,8 @@ class MoveDecision:
     status: DealStatus
     override_reason: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    #: The reason given for moving a blocked deal forward (recorded as its own event).
+    block_override: str | None = None
 
     @property
     def overridden(self) -> bool:

@@ -9,11 +9,13 @@ from decimal import Decimal, InvalidOperation
 from leankanban.domain import defaults
 from leankanban.domain.errors import (
     Conflict,
+    DealBlocked,
     DiscardReasonRequired,
     InvalidInput,
     LaneLimitExceeded,
     OverrideReasonRequired,
     QualificationMissing,
+    StaleChange,
     WipLimitExceeded,
 )
 from leankanban.domain.model import (
@@ -22,6 +24,8 @@ from leankanban.domain.model import (
     Board,
     Criterion,
     Deal,
+    Event,
+    EventKind,
     Lane,
     MoveDecision,
     Stage,
@@ -51,9 +55,10 @@ def check_move(
     `open_counts` maps stage name to the number of deals in it now;
     `lane_counts` the open deals in active stages per swimlane (see
     LaneCounts). Checks, in order: a move into a lost outcome needs a discard
-    reason; the target's qualification criteria must be answered yes; the
-    column's and the deal's lanes' WIP limits (an override with a non-blank
-    reason lets a move past WIP limits, never past qualification). Leaving a
+    reason; the target's qualification criteria must be answered yes; a
+    blocked deal does not move forward (see `moves_forward`); the column's and
+    the deal's lanes' WIP limits. An override with a non-blank reason lets a
+    move past a block and past WIP limits, never past qualification. Leaving a
     stage below its minimum is allowed, with a warning.
     """
     from_stage = board.stage(deal.stage)
@@ -68,6 +73,12 @@ def check_move(
 
     warnings: list[str] = []
     used_override: str | None = None
+    block_override: str | None = None
+    if deal.is_blocked and moves_forward(from_stage, to_stage):
+        if override_reason is None:
+            raise DealBlocked(deal.blocked_reason or "")
+        block_override = override_reason
+        warnings.append(f"The deal is blocked ({deal.blocked_reason}): moved on anyway, override recorded.")
     current = open_counts.get(to_stage.name, 0)
     if to_stage.wip_max is not None and current + 1 > to_stage.wip_max:
         if override_reason is None:
@@ -98,6 +109,35 @@ def check_move(
         status=STATUS_FOR_KIND[to_stage.kind],
         override_reason=used_override,
         warnings=tuple(warnings),
+        block_override=block_override,
+    )
+
+
+def moves_forward(from_stage: Stage, to_stage: Stage) -> bool:
+    """Whether a move takes a deal further along the open stages: what a block stops.
+
+    Moving back, discarding, winning and reopening a closed deal are not forward:
+    a blocked deal may still go back a stage or be closed.
+    """
+    return to_stage.kind is StageKind.OPEN and from_stage.kind is StageKind.OPEN and to_stage.position > from_stage.position
+
+
+def check_seen_stage(deal: Deal, seen: Stage | None, last_change: Event | None) -> None:
+    """A change asked for on a deal seen in `seen` applies only if the deal is still there.
+
+    Raises StaleChange, naming who moved it and when (from `last_change`, the
+    deal's latest event that set its stage), so the person looks again before
+    acting; None for `seen` means the caller states no expectation.
+    """
+    if seen is None or seen.name == deal.stage:
+        return
+    if last_change is None:
+        raise StaleChange(f"The deal is in '{deal.stage}' now, not in '{seen.name}'; nothing was changed.")
+    verb = "created this deal in" if last_change.kind is EventKind.CREATED else "moved this deal to"
+    when = last_change.at.strftime("%Y-%m-%d %H:%M UTC")
+    raise StaleChange(
+        f"{last_change.actor} {verb} '{deal.stage}' at {when}, after you saw it in '{seen.name}'; "
+        "nothing was changed."
     )
 
 

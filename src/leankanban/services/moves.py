@@ -24,11 +24,22 @@ from leankanban.store import repository as repo
 
 
 class MovesMixin(ServiceBase):
-    def move_deal(self, deal_id: int, to_stage: str, *, override_reason: str | None = None) -> MoveResult:
-        """Move a deal to `to_stage`, refusing with a PolicyViolation when a policy says no."""
-        return self._move(deal_id, lambda board, deal: board.stage(to_stage), override_reason=override_reason)
+    def move_deal(
+        self, deal_id: int, to_stage: str, *, override_reason: str | None = None, from_stage: str | None = None
+    ) -> MoveResult:
+        """Move a deal to `to_stage`, refusing with a PolicyViolation when a policy says no.
 
-    def step_deal(self, deal_id: int, step: int, *, override_reason: str | None = None) -> MoveResult:
+        `from_stage`, when given, is where the person saw the deal: if it has moved
+        since, nothing changes (StaleChange says who moved it and when). So do the
+        other moves below.
+        """
+        return self._move(
+            deal_id, lambda board, deal: board.stage(to_stage), override_reason=override_reason, seen=from_stage
+        )
+
+    def step_deal(
+        self, deal_id: int, step: int, *, override_reason: str | None = None, from_stage: str | None = None
+    ) -> MoveResult:
         """Move a deal `step` stages along the board (-1 back, +1 forward)."""
 
         def target(board: Board, deal: Deal) -> Stage:
@@ -39,19 +50,25 @@ class MovesMixin(ServiceBase):
                 raise InvalidInput(f"'{here.name}' is the {edge} stage; the deal cannot move further.")
             return there
 
-        return self._move(deal_id, target, override_reason=override_reason)
+        return self._move(deal_id, target, override_reason=override_reason, seen=from_stage)
 
     def discard(
-        self, deal_id: int, reason: str, *, competitor: str | None = None, note: str | None = None
+        self,
+        deal_id: int,
+        reason: str,
+        *,
+        competitor: str | None = None,
+        note: str | None = None,
+        from_stage: str | None = None,
     ) -> MoveResult:
         """Qualify out or lose a deal from any stage, with one of the board's reasons."""
 
         def lost(board: Board, deal: Deal) -> Stage:
             return board.outcome(StageKind.LOST)
 
-        return self._move(deal_id, lost, discard=(reason, competitor, (note or "").strip() or None))
+        return self._move(deal_id, lost, discard=(reason, competitor, (note or "").strip() or None), seen=from_stage)
 
-    def win(self, deal_id: int, *, value: str | Decimal | None = None) -> MoveResult:
+    def win(self, deal_id: int, *, value: str | Decimal | None = None, from_stage: str | None = None) -> MoveResult:
         """Close a deal as won, optionally at its final value, in one transaction: a refused
         win (a deal already closed, a bad value) changes nothing."""
         edits = None if value is None else {"value": clean_field("value", value)}
@@ -61,9 +78,16 @@ class MovesMixin(ServiceBase):
                 raise InvalidInput(f"The deal is already {deal.status.value}; reopen it first.")
             return board.outcome(StageKind.WON)
 
-        return self._move(deal_id, won, edits=edits)
+        return self._move(deal_id, won, edits=edits, seen=from_stage)
 
-    def reopen(self, deal_id: int, *, stage: str | None = None, override_reason: str | None = None) -> MoveResult:
+    def reopen(
+        self,
+        deal_id: int,
+        *,
+        stage: str | None = None,
+        override_reason: str | None = None,
+        from_stage: str | None = None,
+    ) -> MoveResult:
         """Bring a won or lost deal back, by default to the last open stage it was in."""
         with self.read() as session:
             history = repo.events_for_deal(session=session, deal_id=deal_id)
@@ -72,7 +96,7 @@ class MovesMixin(ServiceBase):
         def back(board: Board, deal: Deal) -> Stage:
             return rules.reopen_stage(board, deal, visited, stage)
 
-        return self._move(deal_id, back, override_reason=override_reason)
+        return self._move(deal_id, back, override_reason=override_reason, seen=from_stage)
 
     def _move(
         self,
@@ -83,11 +107,13 @@ class MovesMixin(ServiceBase):
         discard: tuple[str, str | None, str | None] | None = None,
         undoing: int | None = None,
         edits: dict[str, Any] | None = None,
+        seen: str | None = None,
     ) -> MoveResult:
         """Every move goes through here: all checks, then all writes, in one transaction.
 
         `edits` (cleaned fields) are applied in the same transaction after every
-        check has passed; `undoing` adds the `undone` marker for that event id.
+        check has passed; `undoing` adds the `undone` marker for that event id;
+        `seen` is the stage the person saw the deal in (checked first, under the lock).
         """
         now = self.now()
         with self.write() as session:
@@ -97,6 +123,10 @@ class MovesMixin(ServiceBase):
             board = repo.load_board(session=session, row=board_row)
             row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
             deal = repo.full_deal(session=session, row=row, stage_name=board.stage_by_id(row.stage_id).name)
+            if seen is not None:
+                expected = board.stage(seen)
+                if expected.name != deal.stage:
+                    rules.check_seen_stage(deal, expected, _last_stage_change(session, deal_id))
             to_stage = pick(board, deal)
             reason = competitor = note = None
             if discard is not None:
@@ -128,6 +158,18 @@ class MovesMixin(ServiceBase):
                     data=undo_data,
                 )
             ]
+            if decision.block_override is not None:
+                events.append(
+                    self.event(
+                        EventKind.BLOCK_OVERRIDE,
+                        now,
+                        deal_id,
+                        from_stage=decision.from_stage.name,
+                        to_stage=to_stage.name,
+                        reason=decision.block_override,
+                        old_value=deal.blocked_reason,
+                    )
+                )
             if decision.overridden:
                 events.append(
                     self.event(
@@ -173,3 +215,10 @@ class MovesMixin(ServiceBase):
                 events=tuple(replace(e, id=i) for e, i in zip(events, ids, strict=True)),
             )
 
+
+def _last_stage_change(session: Any, deal_id: int) -> Event | None:
+    """The deal's latest event that put it in a stage (its creation or a move)."""
+    changes = [
+        e for e in repo.events_for_deal(session=session, deal_id=deal_id) if e.kind in (EventKind.CREATED, EventKind.MOVED)
+    ]
+    return changes[-1] if changes else None

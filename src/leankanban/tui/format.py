@@ -73,6 +73,9 @@ def describe_event(event: Event) -> Text:
     elif kind is EventKind.WIP_OVERRIDE:
         where = f" into {visible(event.to_stage)}" if event.to_stage else ""
         text = f"WIP limit overridden{where}: {visible(event.reason or '')}"
+    elif kind is EventKind.BLOCK_OVERRIDE:
+        where = f" into {visible(event.to_stage)}" if event.to_stage else ""
+        text = f"moved on while blocked{where}: {visible(event.reason or '')}"
     elif kind is EventKind.WON:
         text = "won"
     elif kind is EventKind.LOST:

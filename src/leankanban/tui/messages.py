@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from leankanban.domain.errors import LaneLimitExceeded, QualificationMissing, WipLimitExceeded
+from leankanban.domain.errors import DealBlocked, LaneLimitExceeded, QualificationMissing, WipLimitExceeded
 from leankanban.domain.model import BoardView, Deal, Event
 from leankanban.services import MoveResult
 
@@ -65,7 +65,7 @@ class DealMoved(Message):
 
 @dataclass(eq=False)
 class MoveRefused(Message):
-    """The service refused a move over a WIP limit; the user may override it.
+    """The service refused a move over a WIP limit, or of a blocked deal forward; the user may override it.
 
     `to_stage` is where the refused move was going (the override goes there);
     `request` is the refused request (the screen's MoveRequest), retried with the reason.
@@ -74,7 +74,7 @@ class MoveRefused(Message):
     deal_id: int
     title: str
     to_stage: str
-    error: WipLimitExceeded | LaneLimitExceeded
+    error: WipLimitExceeded | LaneLimitExceeded | DealBlocked
     request: Any = None
 
 
@@ -117,3 +117,5 @@ class ServiceFailed(Message):
     message: str
     #: True when it was a move that failed (the screen counts moves in flight).
     move: bool = False
+    #: True when it failed because the deal changed since it was shown (the screen reloads).
+    stale: bool = False

@@ -45,6 +45,20 @@ class UndoStack:
         return len(self._entries)
 
 
+def undoable(events: Iterable[Event], *, fields: Iterable[str] = ()) -> tuple[int, ...]:
+    """Ids of the events a move recorded that undo reverses: the move, and the edits of
+    `fields` made with it (a win's final value), oldest first."""
+    wanted = set(fields)
+    return tuple(
+        sorted(
+            e.id
+            for e in events
+            if e.id is not None
+            and (e.kind is EventKind.MOVED or (e.kind is EventKind.EDITED and e.field in wanted))
+        )
+    )
+
+
 def own_events(history: Iterable[Event], actor: str, *, moved: bool = False, fields: Iterable[str] = ()) -> tuple[int, ...]:
     """Ids of the newest move (if `moved`) and the newest edit of each of `fields` by `actor`, oldest first.
 

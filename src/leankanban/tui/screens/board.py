@@ -32,12 +32,14 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from leankanban.domain.errors import (
+    DealBlocked,
     DiscardReasonRequired,
     InvalidInput,
     LaneLimitExceeded,
     LeanKanbanError,
     PolicyViolation,
     QualificationMissing,
+    StaleChange,
     WipLimitExceeded,
 )
 from leankanban.domain.model import Answer, BoardView, Deal, DealStatus, Lane, StageKind
@@ -65,7 +67,7 @@ from leankanban.tui.messages import (
     ServiceFailed,
     UndoRecorded,
 )
-from leankanban.tui.undo import UndoEntry, UndoStack, own_events
+from leankanban.tui.undo import UndoEntry, UndoStack, undoable
 from leankanban.tui.widgets.column import StageColumn
 
 if TYPE_CHECKING:
@@ -105,6 +107,8 @@ class MoveRequest:
     discard: DiscardChoice | None = None
     value: str = ""
     reason: str = ""
+    #: The stage the deal was in on screen when asked: if it moved since, nothing changes.
+    from_stage: str | None = None
 
     @property
     def moves(self) -> bool:
@@ -302,6 +306,8 @@ class BoardScreen(Screen[None]):
     def on_service_failed(self, message: ServiceFailed) -> None:
         if message.move:
             self._moves_in_flight -= 1
+            if message.stale:
+                self.load()  # show what the board is now, before the person acts again
         else:
             self._loading = False
             # Poll on, but reload only when the revision changes again (no retry storm
@@ -496,7 +502,7 @@ class BoardScreen(Screen[None]):
     def _request_move(self, step: int) -> None:
         deal = self._focused_or_say("move")
         if deal is not None:
-            self._start_move(MoveRequest(deal.id, deal.title, step, hint=self._hint()))  # type: ignore[arg-type]
+            self._start_move(MoveRequest(deal.id, deal.title, step, hint=self._hint(), from_stage=deal.stage))  # type: ignore[arg-type]
 
     def _start_move(self, request: MoveRequest) -> None:
         self._moves_in_flight += 1
@@ -504,20 +510,22 @@ class BoardScreen(Screen[None]):
 
     def _run(self, request: MoveRequest) -> MoveResult:
         """The use case a request stands for (in the worker thread)."""
-        services, deal_id = self.services, request.deal_id
+        services, deal_id, seen = self.services, request.deal_id, request.from_stage
         if request.kind == "step":
             if request.override_reason is None:
-                return services.step_deal(deal_id, request.step)
+                return services.step_deal(deal_id, request.step, from_stage=seen)
             assert request.to_stage is not None
-            return services.move_deal(deal_id, request.to_stage, override_reason=request.override_reason)
+            return services.move_deal(deal_id, request.to_stage, override_reason=request.override_reason, from_stage=seen)
         if request.kind == "discard":
             assert request.discard is not None
             choice = request.discard
-            return services.discard(deal_id, choice.reason, competitor=choice.competitor or None, note=choice.note)
+            return services.discard(
+                deal_id, choice.reason, competitor=choice.competitor or None, note=choice.note, from_stage=seen
+            )
         if request.kind == "win":
-            return services.win(deal_id, value=request.value or None)
+            return services.win(deal_id, value=request.value or None, from_stage=seen)
         if request.kind == "reopen":
-            return services.reopen(deal_id, override_reason=request.override_reason)
+            return services.reopen(deal_id, override_reason=request.override_reason, from_stage=seen)
         if request.kind == "block":
             return MoveResult(services.block(deal_id, request.reason))
         if request.kind == "unblock":
@@ -530,7 +538,10 @@ class BoardScreen(Screen[None]):
             result = self._run(request)
             revision = self.services.revision(result.deal.board_id)
             now = self.services.clock()
-        except (WipLimitExceeded, LaneLimitExceeded) as err:
+        except StaleChange as err:
+            self.post_message(ServiceFailed(str(err), move=True, stale=True))
+            return
+        except (WipLimitExceeded, LaneLimitExceeded, DealBlocked) as err:
             target = err.stage if isinstance(err, WipLimitExceeded) else self._step_target(request)
             if target is None:
                 self.post_message(ServiceFailed(str(err), move=True))
@@ -562,10 +573,7 @@ class BoardScreen(Screen[None]):
 
     def _record_move(self, request: MoveRequest, result: MoveResult) -> None:
         fields = ["value"] if request.kind == "win" and request.value else []
-        try:
-            ids = own_events(self.services.history(request.deal_id), self.services.actor, moved=True, fields=fields)
-        except LeanKanbanError:
-            return
+        ids = undoable(result.events, fields=fields)
         what = {"discard": "discard", "win": "win", "reopen": "reopening"}.get(request.kind, "move")
         entry = UndoEntry(f"{what} of '{visible(request.title)}' into {visible(result.deal.stage)}", request.deal_id, ids)
         self.post_message(UndoRecorded(entry))
@@ -681,7 +689,8 @@ class BoardScreen(Screen[None]):
             if not reason:
                 return
             if request is None or request.kind == "step":
-                self._start_move(MoveRequest(message.deal_id, message.title, 0, message.to_stage, reason))
+                seen = request.from_stage if request is not None else None
+                self._start_move(MoveRequest(message.deal_id, message.title, 0, message.to_stage, reason, from_stage=seen))
             else:
                 self._start_move(replace(request, override_reason=reason))
 
@@ -718,14 +727,17 @@ class BoardScreen(Screen[None]):
     def on_discard_needed(self, message: DiscardNeeded) -> None:
         self._moves_in_flight -= 1
         request: MoveRequest = message.request
-        self._ask_discard(request.deal_id, request.title, request.hint, initial=request.discard, error=message.error)
+        self._ask_discard(
+            request.deal_id, request.title, request.hint, initial=request.discard, error=message.error,
+            from_stage=request.from_stage,
+        )
 
     # -- outcomes, blockers ------------------------------------------------------
 
     def action_discard(self) -> None:
         deal = self._focused_or_say("discard")
         if deal is not None:
-            self._ask_discard(deal.id, deal.title, self._hint())  # type: ignore[arg-type]
+            self._ask_discard(deal.id, deal.title, self._hint(), from_stage=deal.stage)  # type: ignore[arg-type]
 
     def _ask_discard(
         self,
@@ -735,6 +747,7 @@ class BoardScreen(Screen[None]):
         *,
         initial: DiscardChoice | None = None,
         error: str | None = None,
+        from_stage: str | None = None,
     ) -> None:
         from leankanban.tui.screens.discard import DiscardDialog
 
@@ -744,7 +757,9 @@ class BoardScreen(Screen[None]):
 
         def chosen(choice: DiscardChoice | None) -> None:
             if choice is not None:
-                self._start_move(MoveRequest(deal_id, title, hint=hint, kind="discard", discard=choice))
+                self._start_move(
+                    MoveRequest(deal_id, title, hint=hint, kind="discard", discard=choice, from_stage=from_stage)
+                )
 
         self.app.push_screen(DiscardDialog(reasons, deal_title=title, initial=initial, error=error), chosen)
 
@@ -758,7 +773,9 @@ class BoardScreen(Screen[None]):
 
         def confirmed(choice: WinChoice | None) -> None:
             if choice is not None:
-                self._start_move(MoveRequest(deal.id, deal.title, hint=hint, kind="win", value=choice.value))  # type: ignore[arg-type]
+                self._start_move(
+                    MoveRequest(deal.id, deal.title, hint=hint, kind="win", value=choice.value, from_stage=deal.stage)  # type: ignore[arg-type]
+                )
 
         self.app.push_screen(
             WinDialog(deal_title=deal.title, value=money(deal.value, deal.currency)), confirmed
@@ -767,7 +784,7 @@ class BoardScreen(Screen[None]):
     def action_reopen(self) -> None:
         deal = self._focused_or_say("reopen")
         if deal is not None:
-            self._start_move(MoveRequest(deal.id, deal.title, hint=self._hint(), kind="reopen"))  # type: ignore[arg-type]
+            self._start_move(MoveRequest(deal.id, deal.title, hint=self._hint(), kind="reopen", from_stage=deal.stage))  # type: ignore[arg-type]
 
     def action_toggle_block(self) -> None:
         from leankanban.tui.screens.prompts import TextPrompt

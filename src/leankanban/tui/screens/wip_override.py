@@ -1,4 +1,5 @@
-"""The WIP-limit dialog: explains a refused move and offers an override with a reason."""
+"""The override dialog: explains a move refused by a WIP limit or a block, and offers
+an override with a reason."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from leankanban.domain.errors import LaneLimitExceeded, WipLimitExceeded
+from leankanban.domain.errors import DealBlocked, LaneLimitExceeded, WipLimitExceeded
 from leankanban.tui.format import visible
 
 
@@ -19,13 +20,21 @@ class WipOverrideDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, error: WipLimitExceeded | LaneLimitExceeded, *, deal_title: str) -> None:
+    def __init__(self, error: WipLimitExceeded | LaneLimitExceeded | DealBlocked, *, deal_title: str) -> None:
         super().__init__()
         self.error = error
         self.deal_title = deal_title
 
-    def compose(self) -> ComposeResult:
-        error = self.error
+    def _explain(self) -> tuple[str, Text]:
+        """The dialog's title and why the move was refused."""
+        error, title = self.error, visible(self.deal_title)
+        if isinstance(error, DealBlocked):
+            return "The deal is blocked", Text(
+                f"'{title}' is blocked: {visible(error.reason)}.\n\n"
+                "A blocked deal cannot move forward until it is unblocked (b); it can still move "
+                "back, be won or be discarded. Move it on anyway only if you must, and say why "
+                "(the reason is recorded in the deal's history)."
+            )
         if isinstance(error, WipLimitExceeded):
             limit = (
                 f"Stage '{visible(error.stage)}' is at its WIP limit: "
@@ -33,14 +42,17 @@ class WipOverrideDialog(ModalScreen[str | None]):
             )
         else:  # a swimlane's limit, e.g. an owner's personal WIP limit
             limit = visible(str(error))
-        why = Text(
+        return "WIP limit reached", Text(
             f"{limit}\n\n"
-            f"Moving '{visible(self.deal_title)}' there takes it over the limit. "
+            f"Moving '{title}' there takes it over the limit. "
             "Finish or discard a deal there first, or override the limit and say why "
             "(the reason is recorded in the deal's history)."
         )
+
+    def compose(self) -> ComposeResult:
+        title, why = self._explain()
         with Vertical(id="dialog"):
-            yield Static(Text("WIP limit reached"), id="dialog-title")
+            yield Static(Text(title), id="dialog-title")
             yield Static(why, id="wip-why")
             yield Label("Reason for the override")
             yield Input(placeholder="e.g. the customer asked for a contract today", id="reason")
