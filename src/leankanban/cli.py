@@ -131,6 +131,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     # Stages
     "stages": ("stages", "stages", None),
     "stage": ("stages", "stage_app", "group"),
+    "policy-log": ("stages", "policy_log", None),
     # Import and export
     "import": ("transfer", "import_", None),
     "export": ("transfer", "export", None),

@@ -179,9 +179,9 @@ def test_several_boards(lk: LeanKanban):
 
 
 def test_stage_limits_can_be_set_and_cleared(lk: LeanKanban):
-    stage = lk.set_stage_limits("Proposal", wip_max=2, wip_min=1)
+    stage = lk.set_stage_limits("Proposal", wip_max=2, wip_min=1).stage
     assert (stage.wip_min, stage.wip_max) == (1, 2)
-    stage = lk.set_stage_limits("Proposal", wip_max=None)
+    stage = lk.set_stage_limits("Proposal", wip_max=None).stage
     assert (stage.wip_min, stage.wip_max) == (1, None)
     with pytest.raises(InvalidInput):
         lk.set_stage_limits("Proposal", wip_max=0)

@@ -299,7 +299,7 @@ def test_stage_settings_change_together_or_not_at_all(lk: LeanKanban):
         lk.set_stage_limits("Proposal", wip_max=3, stale_after_days=0)
     stage = lk.get_board().stage("Proposal")
     assert (stage.wip_max, stage.stale_after_days) == (5, 10)
-    stage = lk.set_stage_limits("Proposal", wip_max=3, stale_after_days=None)
+    stage = lk.set_stage_limits("Proposal", wip_max=3, stale_after_days=None).stage
     assert (stage.wip_max, stage.stale_after_days) == (3, None)
 
 

@@ -45,6 +45,7 @@ operation = st.one_of(
     st.tuples(st.just("note"), deal_index, st.just("Called them")),
     st.tuples(st.just("undo"), st.integers(min_value=1, max_value=60), st.none()),
     st.tuples(st.just("wait"), st.sampled_from([0.01, 0.5, 1, 3, 20]), st.none()),
+    st.tuples(st.just("limit"), st.sampled_from(STAGES), st.sampled_from([None, 1, 3])),
 )
 history = st.lists(operation, min_size=1, max_size=25)
 
@@ -54,7 +55,7 @@ RICH = [
     ("wait", 1, None), ("discard", 0, "No budget"), ("step", 1, 1), ("block", 2, "Legal review"),
     ("wait", 3, None), ("unblock", 2, None), ("win", 2, "120000"), ("note", 1, "Called them"),
     ("wait", 0.5, None), ("undo", 9, None), ("win", 1, None), ("reopen", 1, "Proposal"),
-    ("wait", 20, None), ("add", "Qualifying", "0"), ("move", 3, "Negotiation"), ("wait", 1, None),
+    ("wait", 20, None), ("limit", "Discovery", 1), ("add", "Qualifying", "0"), ("move", 3, "Negotiation"), ("wait", 1, None),
 ]
 
 
@@ -62,6 +63,9 @@ def _apply(lk: LeanKanban, clock: FakeClock, ids: list[int], op: tuple[str, Any,
     kind, first, second = op
     if kind == "wait":
         clock.advance(days=first)
+        return
+    if kind == "limit":  # a policy change: an event of the board, not of a deal
+        lk.set_stage_limits(first, wip_max=second)
         return
     if kind == "add":
         ids.append(lk.add_deal(f"Deal {len(ids) + 1}", stage=first, value=second, owner="ann" if len(ids) % 2 else "bob").id)

@@ -211,7 +211,8 @@ CORRUPTIONS: dict[str, tuple[Mutation, str, str]] = {
     "board name twice": (_same_board_name, "boards[1].name", "is also the name of boards[0]"),
     "stage name twice": (_same_stage_name, "boards[0].stages[1].name", "repeats boards[0].stages[0]"),
     "section not a list": (_section_not_a_list, "boards[0].contacts", "an object is not a list"),
-    "row not an object": (_row_not_an_object, "boards[0].events[15]", "'moved' is not an object"),
+    # events[18]: the rich board has 15 deal events and 3 policy changes before it.
+    "row not an object": (_row_not_an_object, "boards[0].events[18]", "'moved' is not an object"),
     "board not an object": (_board_not_an_object, "boards[3]", "a list is not an object"),
 }
 

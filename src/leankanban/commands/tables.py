@@ -99,6 +99,11 @@ def event_detail(event: Event) -> Text:
         if event.to_stage:
             return Text.assemble("into ", v(event.to_stage), ", because: ", v(event.reason))
         return Text.assemble("because: ", v(event.reason))
+    if kind is EventKind.POLICY_CHANGED:
+        about = Text.assemble(" of ", v(event.to_stage)) if event.to_stage else Text("")
+        return Text.assemble(
+            v(event.field), about, ": ", v(event.old_value or "none"), " -> ", v(event.new_value or "none")
+        )
     if kind is EventKind.BLOCK_OVERRIDE:
         return Text.assemble("while blocked (", v(event.old_value), ") into ", v(event.to_stage), ", because: ", v(event.reason))
     if kind is EventKind.QUALIFIED:
@@ -131,6 +136,7 @@ def event_detail(event: Event) -> Text:
 EVENT_STYLES = {
     EventKind.WIP_OVERRIDE: "bold red",
     EventKind.BLOCK_OVERRIDE: "bold red",
+    EventKind.POLICY_CHANGED: "yellow",
     EventKind.BLOCKED: "red",
     EventKind.WON: "green",
     EventKind.LOST: "magenta",

@@ -39,6 +39,9 @@ class EventKind(str, enum.Enum):
     QUALIFIED = "qualified"
     NOTE = "note"
     UNDONE = "undone"
+    #: A board policy changed (no deal): `field` says which, `to_stage` the stage it is
+    #: about (if any), `old_value` -> `new_value` the change.
+    POLICY_CHANGED = "policy_changed"
 
 
 class DealType(str, enum.Enum):

@@ -433,6 +433,16 @@ def validate_limits(wip_min: int | None, wip_max: int | None) -> None:
         raise InvalidInput(f"The WIP minimum ({wip_min}) is above the maximum ({wip_max}).")
 
 
+def limit_warning(stage: Stage, count: int) -> str | None:
+    """What to tell someone who set `stage`'s limits while it holds `count` open deals."""
+    if stage.wip_max is not None and count > stage.wip_max:
+        return (
+            f"'{stage.name}' holds {count} deals, over its new WIP limit of {stage.wip_max}: "
+            "no deal can enter it until it is under (the board shows it over its limit)."
+        )
+    return None
+
+
 def validate_title(title: str) -> str:
     cleaned = title.strip()
     if not cleaned:

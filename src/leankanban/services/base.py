@@ -56,6 +56,14 @@ class MoveResult:
 
 
 @dataclass(frozen=True, slots=True)
+class StageLimits:
+    """A stage after its limits changed, and what the person who changed them should know."""
+
+    stage: Stage
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class StageSummary:
     stage: Stage
     count: int
@@ -163,6 +171,28 @@ class ServiceBase:
     def event(self, kind: EventKind, at: datetime, deal_id: int | None, **fields: Any) -> Event:
         return Event(kind=kind, at=at, deal_id=deal_id, actor=self.actor, **fields)
 
+    def policy_changes(
+        self,
+        session: Session,
+        board_id: int,
+        changes: list[tuple[str, str | None, object, object]],
+        *,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Record each (what, stage, old, new) whose old and new differ as a `policy_changed`
+        event of the board: who changed which policy, when, from what to what."""
+        now = self.now()
+        events = [
+            self.event(
+                EventKind.POLICY_CHANGED, now, None, field=what, to_stage=stage,
+                old_value=_policy_text(old), new_value=_policy_text(new), data=data,
+            )
+            for what, stage, old, new in changes
+            if _policy_text(old) != _policy_text(new)
+        ]
+        if events:
+            repo.add_events(session=session, board_id=board_id, events=events)
+
     def record(self, session: Session, board_id: int, events: list[Event]) -> list[int]:
         """Append events, mark the board changed; returns the new event ids."""
         rows = repo.add_events(session=session, board_id=board_id, events=events)
@@ -198,3 +228,11 @@ class ServiceBase:
         session.flush()
         return repo.load_board(session=session, row=row)
 
+
+def _policy_text(value: object) -> str | None:
+    """A policy's value as an event stores it: None for "not set", lists comma-separated."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -12,6 +12,8 @@ from leankanban.domain.errors import Conflict, InvalidInput
 from leankanban.domain.model import (
     Board,
     DealType,
+    Event,
+    EventKind,
     Lane,
     Priority,
     Stage,
@@ -20,6 +22,7 @@ from leankanban.domain.model import (
 from leankanban.services.base import (
     UNSET,
     ServiceBase,
+    StageLimits,
     StageSummary,
 )
 from leankanban.store import repository as repo
@@ -34,6 +37,15 @@ from leankanban.store.tables import (
 
 
 class PoliciesMixin(ServiceBase):
+    # -- the record of policy changes ----------------------------------------
+
+    def policy_history(self, *, board: str | None = None) -> list[Event]:
+        """Every change of the board's policies (stages, limits, criteria, reasons,
+        settings, lane limits, targets), oldest first."""
+        with self.read() as session:
+            row = repo.board_row(session=session, name=board)
+            return repo.board_events(session=session, board_id=row.id, kind=EventKind.POLICY_CHANGED)
+
     # -- stages -----------------------------------------------------------
 
     def stage_summaries(self, board: str | None = None) -> list[StageSummary]:
@@ -58,11 +70,13 @@ class PoliciesMixin(ServiceBase):
         wip_min: int | None = UNSET,
         wip_max: int | None = UNSET,
         stale_after_days: int | None = UNSET,
-    ) -> Stage:
+    ) -> StageLimits:
         """Change a stage's limits and ageing setting in one go.
 
         Pass None to clear a setting, leave it UNSET to keep it; nothing is
-        saved unless every value is valid.
+        saved unless every value is valid. Each change is recorded; a maximum
+        below the deals the stage holds now is allowed, with a warning (also
+        recorded, with the count).
         """
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
@@ -78,9 +92,21 @@ class PoliciesMixin(ServiceBase):
             stage_row.wip_min, stage_row.wip_max = new_min, new_max
             stage_row.stale_after_days = new_stale
             session.add(stage_row)
+            changed = repo.stage_from_row(stage_row)
+            count = repo.open_counts(session=session, board_id=row.id).get(current.name, 0)
+            warning = rules.limit_warning(changed, count) if new_max != current.wip_max else None
+            self.policy_changes(
+                session, row.id,
+                [
+                    ("wip_min", current.name, current.wip_min, new_min),
+                    ("wip_max", current.name, current.wip_max, new_max),
+                    ("stale_after_days", current.name, current.stale_after_days, new_stale),
+                ],
+                data={"count": count, "over_limit": True} if warning else None,
+            )
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
-            return repo.stage_from_row(stage_row)
+            return StageLimits(changed, (warning,) if warning else ())
 
     def add_stage(
         self,
@@ -118,6 +144,7 @@ class PoliciesMixin(ServiceBase):
             )
             session.flush()
             self._apply_order(session, row.id, order)
+            self.policy_changes(session, row.id, [("stage_added", name, None, f"{kind.value} at {order.index(name) + 1}")])
             repo.bump_revision(session=session, board_id=row.id)
             return repo.load_board(session=session, row=row).stage(name)
 
@@ -131,6 +158,7 @@ class PoliciesMixin(ServiceBase):
             stage_row = session.get(StageRow, current.id)
             stage_row.name = new
             session.add(stage_row)
+            self.policy_changes(session, row.id, [("stage_name", new, current.name, new)])
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.stage_from_row(stage_row)
@@ -144,14 +172,17 @@ class PoliciesMixin(ServiceBase):
             session.delete(session.get(StageRow, current.id))
             session.flush()
             self._apply_order(session, row.id, [s.name for s in loaded.stages if s.id != current.id])
+            self.policy_changes(session, row.id, [("stage_removed", current.name, current.name, None)])
             repo.bump_revision(session=session, board_id=row.id)
 
     def reorder_stage(self, name: str, position: int, *, board: str | None = None) -> list[Stage]:
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
             current = loaded.stage(name)
-            order = rules.reorder([s.name for s in loaded.stages], current.name, position)
+            before = [s.name for s in loaded.stages]
+            order = rules.reorder(before, current.name, position)
             self._apply_order(session, row.id, order)
+            self.policy_changes(session, row.id, [("stage_order", current.name, before, order)])
             repo.bump_revision(session=session, board_id=row.id)
             return list(repo.load_board(session=session, row=row).stages)
 
@@ -171,6 +202,7 @@ class PoliciesMixin(ServiceBase):
             if any(c.name.casefold() == name.casefold() for c in loaded.criteria):
                 raise Conflict(f"The board already has a criterion '{name}'.")
             session.add(CriterionRow(board_id=row.id, name=name, position=len(loaded.criteria)))
+            self.policy_changes(session, row.id, [("criterion_added", None, None, name)])
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
@@ -185,6 +217,7 @@ class PoliciesMixin(ServiceBase):
                     session.delete(link)
             session.flush()
             session.delete(session.get(CriterionRow, found.id))
+            self.policy_changes(session, row.id, [("criterion_removed", None, found.name, None)])
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
@@ -204,6 +237,8 @@ class PoliciesMixin(ServiceBase):
                 session.add(CriterionStageRow(criterion_id=found.id, stage_id=target.id))
             elif not required and link is not None:
                 session.delete(link)
+            was = found.name if link is not None else None
+            self.policy_changes(session, row.id, [("criterion_required", target.name, was, found.name if required else None)])
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
@@ -216,12 +251,13 @@ class PoliciesMixin(ServiceBase):
         if not cleaned:
             raise InvalidInput("A board needs at least one discard reason.")
         with self.write() as session:
-            row, _ = self.locked_board(session, board)
+            row, loaded = self.locked_board(session, board)
             for old in session.exec(select(DiscardReasonRow).where(DiscardReasonRow.board_id == row.id)):
                 session.delete(old)
             session.flush()
             for position, reason in enumerate(cleaned):
                 session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
+            self.policy_changes(session, row.id, [("discard_reasons", None, list(loaded.discard_reasons), cleaned)])
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
@@ -245,6 +281,7 @@ class PoliciesMixin(ServiceBase):
             raise InvalidInput("Delivery capacity must be at least 1 deal a week (or none).")
         with self.write() as session:
             row, _ = self.locked_board(session, board)
+            before = (row.review_days, row.stall_days, row.pipeline_target_cents, row.capacity_per_week)
             if review_days is not None:
                 row.review_days = review_days
             if stall_days is not None:
@@ -254,12 +291,21 @@ class PoliciesMixin(ServiceBase):
             if capacity_per_week is not UNSET:
                 row.capacity_per_week = capacity_per_week
             session.add(row)
+            self.policy_changes(
+                session, row.id,
+                [
+                    ("review_days", None, before[0], row.review_days),
+                    ("stall_days", None, before[1], row.stall_days),
+                    ("pipeline_target", None, _money(before[2]), _money(row.pipeline_target_cents)),
+                    ("capacity_per_week", None, before[3], row.capacity_per_week),
+                ],
+            )
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
 
     def set_stage_stale_after(self, stage: str, days: int | None, *, board: str | None = None) -> Stage:
-        return self.set_stage_limits(stage, board=board, stale_after_days=days)
+        return self.set_stage_limits(stage, board=board, stale_after_days=days).stage
 
     def set_lane_limit(
         self, dimension: str | Lane, value: str, wip_max: int | None, *, board: str | None = None
@@ -284,6 +330,9 @@ class PoliciesMixin(ServiceBase):
                     LaneLimitRow.value == value,
                 )
             ).first()
+            what = f"lane_limit:{lane.value}"
+            self.policy_changes(session, row.id, [(what, None, None if existing is None else f"{value}: {existing.wip_max}",
+                                                   None if wip_max is None else f"{value}: {wip_max}")])
             if wip_max is None:
                 if existing is not None:
                     session.delete(existing)
@@ -296,3 +345,6 @@ class PoliciesMixin(ServiceBase):
             session.flush()
             return repo.load_board(session=session, row=row)
 
+
+def _money(cents: int | None) -> str | None:
+    return None if cents is None else str(Decimal(cents) / 100)

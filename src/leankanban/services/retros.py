@@ -280,8 +280,13 @@ class RetrosMixin(ServiceBase):
         cleaned = sp.validate_allocation(parsed)
         with self.write() as session:
             row = repo.board_row(session=session, name=board, lock=True)
+            before = row.allocation or {a.value: v for a, v in sp.DEFAULT_ALLOCATION.items()}
             row.allocation = {a.value: v for a, v in cleaned.items()}
             session.add(row)
+            self.policy_changes(
+                session, row.id,
+                [("target_allocation", None, _shares(before), _shares(row.allocation))],
+            )
             repo.bump_revision(session=session, board_id=row.id)
         return cleaned
 
@@ -356,3 +361,7 @@ class RetrosMixin(ServiceBase):
             lost=lost, retros=retros, closed_by_tag=by_tag, improvements_done=done, start=start, end=today
         )
 
+
+def _shares(allocation: dict[str, int]) -> str:
+    """`origination 50%, influence 30%, support 20%`, in a fixed order."""
+    return ", ".join(f"{name} {allocation.get(name, 0)}%" for name in (a.value for a in Activity))

@@ -491,6 +491,16 @@ def events_for_deal(*, session: Session, deal_id: int) -> list[Event]:
     return [event_from_row(r) for r in rows]
 
 
+def board_events(*, session: Session, board_id: int, kind: EventKind) -> list[Event]:
+    """The board's events of one kind, oldest first."""
+    rows = session.exec(
+        select(EventRow)
+        .where(EventRow.board_id == board_id, EventRow.kind == kind.value)
+        .order_by(EventRow.at, EventRow.id)
+    )
+    return [event_from_row(r) for r in rows]
+
+
 def events_for_board(*, session: Session, board_id: int) -> list[Event]:
     rows = session.exec(
         select(EventRow).where(EventRow.board_id == board_id).order_by(EventRow.at, EventRow.id)
