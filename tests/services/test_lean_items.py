@@ -10,6 +10,7 @@ from leankanban.domain.errors import (
     InvalidInput,
     LaneLimitExceeded,
     QualificationMissing,
+    StaleChange,
     UnknownCriterion,
 )
 from leankanban.domain.model import Answer, ContactRole, DealStatus, DealType, EventKind, Priority, Stance
@@ -265,7 +266,7 @@ def test_undo_refuses_what_cannot_be_undone(lk: LeanKanban, seeded):
     lk.step_deal(deal_id, 1)
     first = lk.history(deal_id)[-1]
     lk.step_deal(deal_id, -1)
-    with pytest.raises(InvalidInput, match="moved since"):
+    with pytest.raises(StaleChange, match="moved since"):
         lk.undo(first.id)
 
 

@@ -76,6 +76,10 @@ class DealBlocked(PolicyViolation):
         )
 
 
+class NotAllowed(PolicyViolation):
+    """The person's role does not allow the change."""
+
+
 class NotFound(LeanKanbanError):
     exit_code = 4
 

@@ -13,6 +13,7 @@ from leankanban.domain.errors import (
     DiscardReasonRequired,
     InvalidInput,
     LaneLimitExceeded,
+    NotAllowed,
     OverrideReasonRequired,
     QualificationMissing,
     StaleChange,
@@ -138,6 +139,38 @@ def check_seen_stage(deal: Deal, seen: Stage | None, last_change: Event | None) 
     raise StaleChange(
         f"{last_change.actor} {verb} '{deal.stage}' at {when}, after you saw it in '{seen.name}'; "
         "nothing was changed."
+    )
+
+
+def check_undo(original: Event, history: Iterable[Event], actor: str, *, manager: bool) -> None:
+    """Whether `actor` may undo `original` now, given the deal's `history` (every event).
+
+    Refused: a change undone already (at most once, whoever tried first); someone
+    else's change, unless a manager asks; a move when the deal has moved since,
+    an edit when the same field has been changed since (by anyone: an undo must
+    never overwrite a later change).
+    """
+    events = list(history)
+    if any(e.kind is EventKind.UNDONE and e.old_value == str(original.id) for e in events):
+        raise InvalidInput("That change has been undone already.")
+    if original.actor != actor and not manager:
+        raise NotAllowed(f"That change was made by {original.actor}; only they or a manager can undo it.")
+    later = [
+        e for e in events
+        if e.id is not None and original.id is not None and e.id > original.id and e.kind is original.kind
+        and (original.kind is EventKind.MOVED or e.field == original.field)
+    ]
+    if not later:
+        return
+    last = later[-1]
+    when = last.at.strftime("%Y-%m-%d %H:%M UTC")
+    if original.kind is EventKind.MOVED:
+        raise StaleChange(
+            f"The deal has moved since ({last.actor} moved it to '{last.to_stage}' at {when}); "
+            "undo the later move first; nothing was undone."
+        )
+    raise StaleChange(
+        f"{last.actor} changed the {original.field} since (to '{last.new_value}' at {when}); nothing was undone."
     )
 
 

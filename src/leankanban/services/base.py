@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from leankanban.domain import rules
+from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import (
     Activity,
     Board,
@@ -28,6 +29,7 @@ from leankanban.domain.model import (
     Stage,
 )
 from leankanban.store import repository as repo
+from leankanban.store import roles
 from leankanban.store.tables import (
     BoardRow,
     CriterionRow,
@@ -170,6 +172,16 @@ class ServiceBase:
 
     def event(self, kind: EventKind, at: datetime, deal_id: int | None, **fields: Any) -> Event:
         return Event(kind=kind, at=at, deal_id=deal_id, actor=self.actor, **fields)
+
+    def check_undo(self, session: Session, event_id: int) -> None:
+        """Inside the transaction that undoes `event_id` (its deal locked): may this
+        person undo it now? (`rules.check_undo`; a second undo racing this one waits
+        for the lock, then sees the first one's marker.)"""
+        original = repo.event_by_id(session=session, event_id=event_id)
+        if original is None or original.deal_id is None:
+            raise InvalidInput(f"There is no deal change with id {event_id} to undo.")
+        history = repo.events_for_deal(session=session, deal_id=original.deal_id)
+        rules.check_undo(original, history, self.actor, manager=roles.is_manager(session))
 
     def policy_changes(
         self,

@@ -183,6 +183,8 @@ class DealsMixin(ServiceBase):
             board_row = repo.board_row_by_id(session=session, board_id=row.board_id, lock=True)
             board = repo.load_board(session=session, row=board_row)
             row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
+            if undoing is not None:
+                self.check_undo(session, undoing)
             before = repo.deal_from_row(row, board.stage_by_id(row.stage_id).name)
             after = replace(before, **clean)
             used = rules.check_lane_change(
@@ -344,15 +346,15 @@ class DealsMixin(ServiceBase):
 
         History is never deleted: the reversal is new events tagged with the
         id of the event it undoes, plus an `undone` marker. The reversal obeys
-        the board's policies like any other change.
+        the board's policies like any other change, and `rules.check_undo`:
+        once only, one's own change (or a manager's), nothing changed since.
         """
         with self.read() as session:
             original = repo.event_by_id(session=session, event_id=event_id)
             if original is None or original.deal_id is None:
                 raise InvalidInput(f"There is no deal change with id {event_id} to undo.")
             history = repo.events_for_deal(session=session, deal_id=original.deal_id)
-        if any(e.kind is EventKind.UNDONE and e.old_value == str(event_id) for e in history):
-            raise InvalidInput("That change has been undone already.")
+        rules.check_undo(original, history, self.actor, manager=True)  # early word; checked again under the lock
         if original.kind is EventKind.MOVED:
             losses = [e for e in history if e.kind is EventKind.LOST]
 

@@ -123,6 +123,8 @@ class MovesMixin(ServiceBase):
             board = repo.load_board(session=session, row=board_row)
             row = repo.deal_row(session=session, deal_id=deal_id, lock=True)
             deal = repo.full_deal(session=session, row=row, stage_name=board.stage_by_id(row.stage_id).name)
+            if undoing is not None:
+                self.check_undo(session, undoing)
             if seen is not None:
                 expected = board.stage(seen)
                 if expected.name != deal.stage:
