@@ -145,6 +145,8 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "insights": ("retro", "insights", None),
     "log": ("timelog", "log", "LogCommand"),
     "allocation": ("timelog", "allocation_app", "group"),
+    # The team on a shared database
+    "team": ("team", "team_app", "group"),
 }
 
 

@@ -135,7 +135,7 @@ def move(
         ),
     ] = None,
 ) -> None:
-    """Move a deal to another stage, within the WIP limits (a blocked deal only back, or with --override)."""
+    """Move a deal to another stage, within the WIP limits and blocks."""
     result = state(ctx).services().move_deal(deal_id, stage, override_reason=override, from_stage=from_stage)
     for warning in result.warnings:
         printing.say(f"Warning: {warning}", err=True)

@@ -34,11 +34,12 @@ class State:
         when asked (`init`); a path given in a folder that does not exist is refused.
         """
         if self._services is None:
-            from leankanban.services import open_database
+            from leankanban.services import open_database, person
 
             engine = open_database(self.settings.db, create_folders=create_folders or self.settings.db_is_default)
             self.on_close(engine.dispose)
-            self._services = _services_class()(engine, actor=self.settings.actor)
+            # On PostgreSQL the person is the role they connected as, whatever LEANKANBAN_USER says.
+            self._services = _services_class()(engine, actor=person(engine, self.settings.actor))
         if ensure_board and not self._board_ensured:
             self._services.ensure_default_board()
             self._board_ensured = True

@@ -9,6 +9,7 @@ families live one per module, each a mixin over `ServiceBase` (base.py):
 - deals.py: reading, adding and editing deals; notes, contacts, blockers, qualification, undo
 - moves.py: moving, discarding, winning and reopening deals
 - sprints.py / retros.py: sprints; retrospectives, improvements, time logs, insights
+- team.py: the team's people and their roles on a shared PostgreSQL database
 
 Read models and batch use cases are functions over a `LeanKanban`:
 reports.py (the stand-up report and forecasts), imports.py (CRM imports),
@@ -36,7 +37,9 @@ from leankanban.services.moves import MovesMixin
 from leankanban.services.policies import PoliciesMixin
 from leankanban.services.retros import RetrosMixin
 from leankanban.services.sprints import SprintsMixin
+from leankanban.services.team import TeamMixin
 from leankanban.store import engine as store_engine
+from leankanban.store import roles
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -49,17 +52,32 @@ __all__ = [
     "clean_field",
     "connect",
     "open_database",
+    "person",
     "utcnow",
 ]
 
 
-class LeanKanban(BoardsMixin, PoliciesMixin, DealsMixin, MovesMixin, SprintsMixin, RetrosMixin, ServiceBase):
+class LeanKanban(
+    BoardsMixin, PoliciesMixin, DealsMixin, MovesMixin, SprintsMixin, RetrosMixin, TeamMixin, ServiceBase
+):
     """The application's use cases over one database (one family per module, see above)."""
 
 
 def open_database(target: str, *, create_folders: bool = False, migrate: bool = True) -> Engine:
     """An engine for `target` with its schema brought up to date (see `store.engine.open`)."""
     return store_engine.open(target, create_folders=create_folders, migrate=migrate)
+
+
+def person(engine: Engine, fallback: str) -> str:
+    """Who is acting over `engine`: on PostgreSQL the role connected (`session_user`),
+    never a name from the environment; on an SQLite file (one person's) `fallback`,
+    LEANKANBAN_USER or the login name."""
+    if engine.dialect.name != "postgresql":
+        return fallback
+    from leankanban.store.uow import UnitOfWork
+
+    with UnitOfWork(engine) as session:
+        return roles.session_user(session.connection())
 
 
 def connect(target: str, *, actor: str = "me", clock: Clock = utcnow) -> LeanKanban:

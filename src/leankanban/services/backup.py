@@ -190,7 +190,10 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
 
 
 #: What a database must not hold for a restore to replace its boards (their policies it may).
-_WORK = (("deals", DealRow), ("sprints", SprintRow), ("retros", RetroRow), ("time logs", TimeLogRow))
+_WORK = (
+    ("deals", DealRow), ("sprints", SprintRow), ("retros", RetroRow), ("time logs", TimeLogRow),
+    ("history (policy changes)", EventRow),  # history is append-only: a restore cannot clear it
+)
 
 
 def _clear_empty_boards(session: Session) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from leankanban.domain import rules
-from leankanban.domain.errors import InvalidInput
+from leankanban.domain.errors import InvalidInput, NotAllowed
 from leankanban.domain.model import (
     Activity,
     Board,
@@ -172,6 +172,11 @@ class ServiceBase:
 
     def event(self, kind: EventKind, at: datetime, deal_id: int | None, **fields: Any) -> Event:
         return Event(kind=kind, at=at, deal_id=deal_id, actor=self.actor, **fields)
+
+    def require_manager(self, session: Session, what: str) -> None:
+        """Refuse, in one sentence, what only a manager may do (the database refuses it too)."""
+        if not roles.is_manager(session):
+            raise NotAllowed(f"{what} needs the manager role; ask a manager of the team.")
 
     def check_undo(self, session: Session, event_id: int) -> None:
         """Inside the transaction that undoes `event_id` (its deal locked): may this

@@ -59,6 +59,7 @@ class BoardsMixin(ServiceBase):
         name = rules.validate_board_name(name)
         stages = rules.template(template)
         with self.write() as session:
+            self.require_manager(session, "Making a board")
             if name.lower() in (n.lower() for n in repo.board_names(session=session)):
                 raise Conflict(f"A board called '{name}' already exists.")
             return self.create_board(session, name, template, stages)

@@ -80,6 +80,7 @@ class PoliciesMixin(ServiceBase):
         """
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Changing a stage's WIP limits")
             current = loaded.stage(stage)
             new_min = current.wip_min if wip_min is UNSET else wip_min
             new_max = current.wip_max if wip_max is UNSET else wip_max
@@ -123,6 +124,7 @@ class PoliciesMixin(ServiceBase):
         rules.validate_limits(wip_min, wip_max)
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Adding a stage")
             if any(s.name.casefold() == name.casefold() for s in loaded.stages):
                 raise Conflict(f"The board already has a stage called '{name}'.")
             names = [s.name for s in loaded.stages]
@@ -152,6 +154,7 @@ class PoliciesMixin(ServiceBase):
         new = rules.validate_stage_name(new)
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Renaming a stage")
             current = loaded.stage(old)
             if any(s.name.casefold() == new.casefold() and s.id != current.id for s in loaded.stages):
                 raise Conflict(f"The board already has a stage called '{new}'.")
@@ -166,6 +169,7 @@ class PoliciesMixin(ServiceBase):
     def remove_stage(self, name: str, *, board: str | None = None) -> None:
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Removing a stage")
             current = loaded.stage(name)
             held = repo.open_counts(session=session, board_id=row.id).get(current.name, 0)
             rules.check_stage_removal(loaded, current, held)
@@ -178,6 +182,7 @@ class PoliciesMixin(ServiceBase):
     def reorder_stage(self, name: str, position: int, *, board: str | None = None) -> list[Stage]:
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Reordering the stages")
             current = loaded.stage(name)
             before = [s.name for s in loaded.stages]
             order = rules.reorder(before, current.name, position)
@@ -199,6 +204,7 @@ class PoliciesMixin(ServiceBase):
         name = rules.validate_stage_name(name)
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Adding a qualification criterion")
             if any(c.name.casefold() == name.casefold() for c in loaded.criteria):
                 raise Conflict(f"The board already has a criterion '{name}'.")
             session.add(CriterionRow(board_id=row.id, name=name, position=len(loaded.criteria)))
@@ -211,6 +217,7 @@ class PoliciesMixin(ServiceBase):
         """Remove a criterion and its answers (the answers stay in the history)."""
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Removing a qualification criterion")
             found = loaded.criterion(name)
             for model in (CriterionStageRow, DealCriterionRow):
                 for link in session.exec(select(model).where(model.criterion_id == found.id)):
@@ -228,6 +235,7 @@ class PoliciesMixin(ServiceBase):
         """Make (or stop making) a yes to `name` a condition for entering `stage`."""
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Changing a stage's qualification gate")
             found = loaded.criterion(name)
             target = loaded.stage(stage)
             if target.kind is StageKind.LOST:
@@ -252,6 +260,7 @@ class PoliciesMixin(ServiceBase):
             raise InvalidInput("A board needs at least one discard reason.")
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Changing the discard reasons")
             for old in session.exec(select(DiscardReasonRow).where(DiscardReasonRow.board_id == row.id)):
                 session.delete(old)
             session.flush()
@@ -281,6 +290,7 @@ class PoliciesMixin(ServiceBase):
             raise InvalidInput("Delivery capacity must be at least 1 deal a week (or none).")
         with self.write() as session:
             row, _ = self.locked_board(session, board)
+            self.require_manager(session, "Changing the board's settings")
             before = (row.review_days, row.stall_days, row.pipeline_target_cents, row.capacity_per_week)
             if review_days is not None:
                 row.review_days = review_days
@@ -323,6 +333,7 @@ class PoliciesMixin(ServiceBase):
         rules.validate_limits(None, wip_max)
         with self.write() as session:
             row, _ = self.locked_board(session, board)
+            self.require_manager(session, "Changing a lane's WIP limit")
             existing = session.exec(
                 select(LaneLimitRow).where(
                     LaneLimitRow.board_id == row.id,

@@ -280,6 +280,7 @@ class RetrosMixin(ServiceBase):
         cleaned = sp.validate_allocation(parsed)
         with self.write() as session:
             row = repo.board_row(session=session, name=board, lock=True)
+            self.require_manager(session, "Changing the target allocation")
             before = row.allocation or {a.value: v for a, v in sp.DEFAULT_ALLOCATION.items()}
             row.allocation = {a.value: v for a, v in cleaned.items()}
             session.add(row)
