@@ -1,13 +1,14 @@
 """Sprint dates, burn-up, carry-over, durations, allocation and insights."""
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.model import Activity
+from leankanban.domain.model import Activity, Event, EventKind
 
 MON = date(2026, 11, 2)
 
@@ -67,6 +68,63 @@ def test_burn_up_accumulates_wins_and_objectives_against_the_ideal_line():
 def test_burn_up_without_a_target_has_no_ideal_value():
     sprint = sp.new_sprint(number=1, today=MON, length_days=2)
     assert [p.ideal_value for p in sp.burn_up(sprint, [], [], today=date(2026, 12, 31))] == [None, None]
+
+
+def test_a_sprint_begins_when_it_was_started_on_its_first_day_else_at_midnight():
+    sprint = sp.new_sprint(number=1, today=MON, length_days=7)
+    assert sprint.begins == at(2, 0)
+    assert replace(sprint, started_at=at(2, 14)).begins == at(2, 14)
+    assert replace(sprint, started_at=at(1, 14)).begins == at(2, 0)  # made the day before: its first day counts
+    assert sprint.stops == at(9, 0)
+    closed = replace(sprint, closed_at=at(4, 10))
+    assert closed.stops == at(4, 10) + timedelta(microseconds=1)
+    assert replace(sprint, closed_at=at(20)).stops == at(9, 0)
+
+
+def _ev(kind: EventKind, deal: int, when: datetime, **fields) -> Event:
+    return Event(kind=kind, at=when, deal_id=deal, **fields)
+
+
+def test_sprint_wins_count_each_deal_once_at_its_last_win_and_value_at_the_end():
+    # Sprint from Mon 2 Nov 14:00, closed Wed 4 Nov 10:00.
+    sprint = replace(sp.new_sprint(number=1, today=MON, length_days=7), started_at=at(2, 14), closed_at=at(4, 10))
+    events = [
+        _ev(EventKind.WON, 1, at(2, 9)),  # before the start: alone, it would not count
+        _ev(EventKind.REOPENED, 1, at(2, 15)),
+        _ev(EventKind.WON, 1, at(3, 9)),  # deal 1: counts once, at 3 Nov 09:00
+        _ev(EventKind.WON, 2, at(2, 9)),  # deal 2: won before the start only
+        _ev(EventKind.WON, 3, at(2, 16)),
+        _ev(EventKind.REOPENED, 3, at(3, 8)),  # deal 3: reopened, not won again
+        _ev(EventKind.WON, 4, at(2, 17)),
+        _ev(EventKind.EDITED, 4, at(3, 12), field="value", old_value="100", new_value="120"),
+        _ev(EventKind.EDITED, 4, at(4, 11), field="value", old_value="120", new_value="150"),
+        _ev(EventKind.EDITED, 4, at(5, 11), field="value", old_value="150", new_value="170"),
+        _ev(EventKind.WON, 5, at(4, 10)),  # at the very instant of the close: in
+        _ev(EventKind.WON, 6, at(4, 11)),  # after the close: out
+        _ev(EventKind.WON, 7, at(3, 9)),
+        _ev(EventKind.LOST, 7, at(3, 10)),  # won, then moved to Lost
+        _ev(EventKind.WON, 8, at(3, 10)),
+        _ev(EventKind.REOPENED, 8, at(4, 12)),  # reopened after the close: the sprint keeps it
+    ]
+    values = {1: Decimal("10"), 2: Decimal("20"), 3: Decimal("30"), 4: Decimal("170"), 5: Decimal("50"),
+              6: Decimal("60"), 7: Decimal("70"), 8: Decimal("80")}
+    assert sp.sprint_wins(sprint, events, values) == [
+        (at(2, 17), Decimal("120")),  # deal 4 at its value at the close, edits after it taken back
+        (at(3, 9), Decimal("10")),
+        (at(3, 10), Decimal("80")),
+        (at(4, 10), Decimal("50")),
+    ]
+    assert sp.velocity(sp.sprint_wins(sprint, events, values), 0, []).won_value == Decimal("260")
+
+
+def test_sprint_wins_of_an_open_sprint_use_the_value_now():
+    sprint = sp.new_sprint(number=1, today=MON, length_days=7)
+    events = [
+        _ev(EventKind.WON, 1, at(3, 9)),
+        _ev(EventKind.EDITED, 1, at(3, 12), field="value", old_value="100", new_value="120"),
+    ]
+    assert sp.sprint_wins(sprint, events, {1: Decimal("120")}) == [(at(3, 9), Decimal("120"))]
+    assert sp.sprint_wins(sprint, events, {}) == []  # a deal gone since
 
 
 def test_carry_over_keeps_unfinished_objectives_with_their_progress():
