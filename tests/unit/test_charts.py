@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leankanban import charts
 from leankanban.domain.model import Deal, DealStatus, Event, EventKind, Stage, StageKind
@@ -255,3 +257,42 @@ def test_image_charts_span_the_window_even_with_one_point(kind: str) -> None:
     assert ax.get_xlim() == pytest.approx((date2num(date(2026, 8, 4)), date2num(TODAY)))
     assert ax.get_ylim()[0] == 0
     assert all(float(t).is_integer() for t in ax.get_yticks())
+
+
+# -- any board: generated histories ------------------------------------------------------------------
+
+_NAMES = [s.name for s in STAGES]
+_PATH = st.lists(
+    st.tuples(st.floats(min_value=0, max_value=200 * 24 * 60, allow_nan=False), st.sampled_from(_NAMES)),
+    min_size=1, max_size=6,
+)
+
+
+def _path(steps: list[tuple[float, str]]) -> list[tuple[datetime, str]]:
+    """Times (minutes before NOW) in order, repeated stages dropped, as the services record them."""
+    out: list[tuple[datetime, str]] = []
+    for minutes, stage in sorted(steps, key=lambda s: -s[0]):
+        if not out or out[-1][1] != stage:
+            out.append((NOW - timedelta(minutes=minutes), stage))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(paths=st.lists(_PATH, max_size=14), days=st.sampled_from([1, 7, 30, 90]))
+def test_every_chart_is_sane_on_any_board(paths, days) -> None:
+    inputs = board(*[_path(p) for p in paths])
+    for kind in charts.KINDS:
+        series = charts.chart_series(kind, inputs, days=days)
+        assert (series["end"] - series["start"]).days == days
+        if kind in ("cycle-time", "ageing"):
+            assert series["unit"] in charts.TIME_UNITS
+            marks = [series[m] for m in ("p50", "p85", "p95")]
+            if series["closed"] >= charts.MIN_CYCLE_TIMES:
+                assert series["note"] is None and marks == sorted(marks) and marks[0] >= 0
+            else:
+                assert marks == [None, None, None] and "not enough history" in series["note"]
+            assert all(p["days"] >= 0 for p in series["points"])
+        if kind == "cycle-time":
+            assert all(series["start"] <= p["closed"] <= series["end"] for p in series["points"])
+        for width in (100, 160):
+            assert_sane(charts.terminal_chart(kind, series, width=width, height=25), width)

@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput
@@ -186,3 +188,35 @@ def test_insights_across_losses_retros_and_improvements():
     assert result.win_rate_by_tag == {"champion": 1.0, "pricing": 0.25}
     assert result.improvements_per_month == [("2026-09", 0), ("2026-10", 1), ("2026-11", 2)]
     assert (result.months_meeting_goal, result.months) == (2, 3)
+
+
+# -- invariants of the sprint's wins over generated histories ---------------------------------
+
+_MINUTES = st.integers(min_value=-3 * 24 * 60, max_value=12 * 24 * 60)  # from 3 days before the sprint's day 1
+_HISTORY = st.lists(
+    st.tuples(st.integers(1, 6), st.sampled_from([EventKind.WON, EventKind.LOST, EventKind.REOPENED]), _MINUTES),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(history=_HISTORY, started=st.integers(0, 23 * 60), closed=st.one_of(st.none(), _MINUTES))
+def test_sprint_wins_count_a_deal_at_most_once_inside_the_sprint(history, started, closed):
+    base = at(2, 0)
+    sprint = replace(sp.new_sprint(number=1, today=MON, length_days=7), started_at=base + timedelta(minutes=started))
+    if closed is not None and base + timedelta(minutes=closed) >= sprint.begins:
+        sprint = replace(sprint, closed_at=base + timedelta(minutes=closed))
+    events = sorted((_ev(kind, deal, base + timedelta(minutes=m)) for deal, kind, m in history), key=lambda e: e.at)
+    values = {deal: Decimal(deal * 100) for deal in range(1, 7)}
+    wins = sp.sprint_wins(sprint, events, values)
+    assert len(wins) <= len({e.deal_id for e in events if e.kind is EventKind.WON})
+    assert all(sprint.begins <= when < sprint.stops for when, _ in wins)
+    assert [when for when, _ in wins] == sorted(when for when, _ in wins)
+    # Each deal counts once: the values counted are distinct deals' values.
+    assert len({value for _, value in wins}) == len(wins)
+    # Leaving out the events before the start changes nothing (the service reads from the start).
+    assert sp.sprint_wins(sprint, [e for e in events if e.at >= sprint.begins], values) == wins
+    # The burn-up rises, and ends at the velocity.
+    points = sp.burn_up(sprint, wins, [], today=date(2026, 11, 30))
+    assert [p.won_value for p in points] == sorted(p.won_value for p in points)
+    assert points[-1].won_value == sp.velocity(wins, 0, []).won_value

@@ -268,7 +268,7 @@ _OUTCOMES = (EventKind.WON, EventKind.LOST, EventKind.REOPENED)
 def sprint_wins(
     sprint: Sprint, events: Iterable[Event], values: Mapping[int, Decimal]
 ) -> list[tuple[datetime, Decimal]]:
-    """The wins a sprint counts, as (time of the last win, final won value), in time order.
+    """The wins a sprint counts, as (time of the last win, final won value), by time (then deal).
 
     A deal counts once, if, as the board stood at the sprint's end
     (`Sprint.stops`), it was won and its last win fell in
@@ -300,8 +300,8 @@ def sprint_wins(
         value = values[deal_id]
         for edit in reversed(later_edits.get(deal_id, [])):
             value = _event_amount(edit.old_value, value)
-        wins.append((event.at, value))
-    return sorted(wins, key=lambda win: win[0])
+        wins.append((event.at, deal_id, value))
+    return [(when, value) for when, _deal, value in sorted(wins)]
 
 
 def _event_amount(text: str | None, fallback: Decimal) -> Decimal:
