@@ -123,7 +123,7 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
         "p85": None if centiles is None else centiles.p85,
         "p95": None if centiles is None else centiles.p95,
         "closed": len(cycle),
-        "note": None if centiles is not None else f"not enough history ({len(cycle)} closed, need {MIN_CYCLE_TIMES})",
+        "note": None if centiles is not None else f"not enough history ({len(cycle):,} closed, need {MIN_CYCLE_TIMES:,})",
     }
     if kind == "cycle-time":
         points = [
