@@ -253,4 +253,5 @@ def test_wins_undone_and_redone_before_the_sprint_started_are_not_its_wins(run, 
     assert closed.stdout.startswith("Closed Sprint 1 (2026-11-02 to 2026-11-08): won 30,000 (1 deal)")
     [record] = json.loads(run("sprint", "list", "--format", "json").stdout)
     assert (record["velocity"]["won_value"], record["velocity"]["won_count"]) == (30000, 1)
-    assert json.loads(run("sprint", "show", "1", "--format", "json").stdout)["burn_up"][-1]["won_value"] == 30000
+    shown = json.loads(run("sprint", "show", "1", "--format", "json").stdout)
+    assert (shown["started_at"], shown["burn_up"][-1]["won_value"]) == ("2026-11-02T14:00:00+00:00", 30000)

@@ -276,3 +276,13 @@ def test_a_closed_sprint_keeps_a_deal_reopened_after_its_close(lk: LeanKanban, s
     lk.win(hooli)
     assert _won_value(lk) == Decimal("150000.00")
     assert lk.burn_up(1)[-1].won_value == Decimal("150000.00")
+
+
+def test_deals_advanced_count_from_the_start_instant(lk: LeanKanban, seeded, clock):
+    lk.move_deal(seeded["Acme rollout"], "Qualifying")  # 09:00, before the sprint
+    clock.advance(hours=5)
+    lk.start_sprint(length="1w")  # 14:00
+    clock.advance(hours=1)
+    lk.move_deal(seeded["Globex pilot"], "Discovery")
+    closed, _ = lk.close_sprint(retro=False)
+    assert closed.velocity.deals_advanced == 1
