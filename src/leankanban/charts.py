@@ -375,10 +375,10 @@ def _figure(kind: str, series: Mapping[str, Any]) -> Any:
         for outcome in ("won", "lost"):
             mine = [p for p in series["points"] if p["outcome"] == outcome]
             if mine:
-                ax.scatter([p["closed"] for p in mine], [in_unit(p["days"], unit) for p in mine], s=12, alpha=0.6,
-                           color=colours[outcome], label=outcome)
+                ax.scatter([_noon(p["closed"]) for p in mine], [in_unit(p["days"], unit) for p in mine], s=12,
+                           alpha=0.6, color=colours[outcome], label=outcome)
         _percentile_axlines(ax, series)
-        _window(ax, series)
+        _window(ax, series, whole_days=True)
         _time_scale(ax, series, "cycle time")
         fig.autofmt_xdate()
     else:
@@ -394,16 +394,24 @@ def _figure(kind: str, series: Mapping[str, Any]) -> Any:
     return fig
 
 
-def _window(ax: Any, series: Mapping[str, Any]) -> None:
-    """The x axis is the chart's window: matplotlib widens one date to years each way."""
+def _window(ax: Any, series: Mapping[str, Any], *, whole_days: bool = False) -> None:
+    """The x axis is the chart's window (matplotlib would widen one date to years each way).
+
+    With `whole_days` it runs to the end of the last day, for points drawn at noon of their day.
+    """
     start, end = series["start"], series["end"]
-    ax.set_xlim(start, end if end > start else start + timedelta(days=1))
+    ax.set_xlim(start, end + timedelta(days=1) if whole_days or end <= start else end)
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
 def _whole_axis(ax: Any, top: float) -> None:
+    """Whole-unit ticks from 0, with a little room so points and lines on 0 or the top stay in sight."""
     ticks = axis_ticks(top)
-    ax.set_ylim(0, ticks[-1])
     ax.set_yticks(ticks)
+    ax.set_ylim(-0.03 * ticks[-1], 1.05 * ticks[-1])
 
 
 def _time_scale(ax: Any, series: Mapping[str, Any], what: str) -> None:

@@ -254,9 +254,13 @@ def test_image_charts_span_the_window_even_with_one_point(kind: str) -> None:
     one = board([(ago(days=3), "Discovery"), (ago(days=1), "Won")])
     series = charts.chart_series(kind, one, days=90)
     ax = charts._figure(kind, series).axes[0]
-    assert ax.get_xlim() == pytest.approx((date2num(date(2026, 8, 4)), date2num(TODAY)))
-    assert ax.get_ylim()[0] == 0
-    assert all(float(t).is_integer() for t in ax.get_yticks())
+    # The cycle-time points sit at noon of the day they closed: its axis runs to the end of today.
+    last = TODAY + timedelta(days=1) if kind == "cycle-time" else TODAY
+    assert ax.get_xlim() == pytest.approx((date2num(date(2026, 8, 4)), date2num(last)))
+    ticks = list(ax.get_yticks())
+    assert ticks[0] == 0 and all(float(t).is_integer() for t in ticks)
+    bottom, top = ax.get_ylim()
+    assert bottom < 0 < ticks[-1] < top  # room for points on 0 and lines on the top tick
 
 
 # -- any board: generated histories ------------------------------------------------------------------
