@@ -22,6 +22,7 @@ drive the terminal, break plotext's colour handling or hide in an image.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,18 @@ TITLES = {
 }
 DEFAULT_DAYS = 90
 
+#: The fewest cycle times the p50/p85/p95 lines are drawn from; with fewer, a
+#: chart says "not enough history" instead. It must match the report's minimum
+#: sample for percentiles, so that a chart never shows a line the report withholds.
+MIN_CYCLE_TIMES = 10
+
+#: The units a time axis can be drawn in, with how many of them make a day. The
+#: axis takes the largest unit in which the longest time drawn is at least one
+#: (minutes on a board made an hour ago, hours on one made today, else days),
+#: so its ticks are whole numbers of a unit a person reads at a glance.
+TIME_UNITS = {"days": 1, "hours": 24, "minutes": 24 * 60}
+_UNIT_MARK = {"days": "d", "hours": "h", "minutes": "min"}
+
 
 class ChartInputs(Protocol):
     """What the builders read (reports.ReportInputs has it)."""
@@ -61,6 +74,11 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
     * throughput: `weeks` (labels), `won`, `lost`, `closed` (per ISO week), `median` (closed);
     * cycle-time: `points` [{deal_id, title, closed (date), days, outcome}], `p50`, `p85`, `p95`;
     * ageing: `stages` (active, board order), `points` [{deal_id, title, stage, days}], `p50`, `p85`, `p95`.
+
+    Both time charts also have `unit` (see TIME_UNITS: what their y axis is
+    drawn in; `days` and the percentiles stay in days), `closed` (cycle times
+    in the window) and `note`: None, or why the percentiles are None (fewer
+    than MIN_CYCLE_TIMES cycle times).
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown chart '{kind}'; choose one of {', '.join(KINDS)}.")
@@ -99,11 +117,13 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
             "median": _median(closed),
         }
     cycle = flow.cycle_times(lines, period)
-    centiles = flow.percentiles([c.days for c in cycle])
-    marks = {
+    centiles = flow.percentiles([c.days for c in cycle]) if len(cycle) >= MIN_CYCLE_TIMES else None
+    marks: dict[str, Any] = {
         "p50": None if centiles is None else centiles.p50,
         "p85": None if centiles is None else centiles.p85,
         "p95": None if centiles is None else centiles.p95,
+        "closed": len(cycle),
+        "note": None if centiles is not None else f"not enough history ({len(cycle):,} closed, need {MIN_CYCLE_TIMES:,})",
     }
     if kind == "cycle-time":
         points = [
@@ -111,7 +131,7 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
              "days": c.days, "outcome": c.outcome.value}
             for c in sorted(cycle, key=lambda c: c.closed_at)
         ]
-        return {**base, **marks, "points": points}
+        return _with_unit({**base, **marks, "points": points})
     active = [s.name for s in stages if s.kind is StageKind.OPEN and not s.upstream]
     ages = [a for a in flow.work_item_ages(lines, now, centiles) if a.started]
     active += sorted({a.stage for a in ages} - set(active))
@@ -119,7 +139,52 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
         {"deal_id": a.deal.id, "title": a.deal.title, "stage": a.stage, "days": a.days}
         for a in sorted(ages, key=lambda a: (active.index(a.stage), -a.days))
     ]
-    return {**base, **marks, "stages": active, "points": points}
+    return _with_unit({**base, **marks, "stages": active, "points": points})
+
+
+_MARKS = ("p50", "p85", "p95")
+
+
+def _longest(series: Mapping[str, Any]) -> float:
+    """The longest time (in days) a time chart draws: a point or a percentile line."""
+    marks = [series[m] for m in _MARKS if series.get(m) is not None]
+    return max([p["days"] for p in series["points"]] + marks, default=0.0)
+
+
+def _with_unit(series: dict[str, Any]) -> dict[str, Any]:
+    """`series` with the unit (TIME_UNITS) its y axis is drawn in."""
+    longest = _longest(series)
+    unit = next((u for u, per_day in TIME_UNITS.items() if longest * per_day >= 1), None)
+    series["unit"] = unit or ("minutes" if longest > 0 else "days")
+    return series
+
+
+def axis_ticks(top: float, *, most: int = 6) -> list[int]:
+    """Whole-number ticks from 0 up to at least `top`, in steps of 1, 2 or 5 times a power of ten.
+
+    At most `most` steps; an axis with nothing on it (top <= 0) goes from 0 to 1.
+    """
+    top = max(float(top), 0.0)
+    step = 1
+    while math.ceil(top / step) > most:
+        step = _next_step(step)
+    last = max(1, math.ceil(top / step)) * step
+    return list(range(0, last + 1, step))
+
+
+def _next_step(step: int) -> int:
+    """1, 2, 5, 10, 20, 50, ..."""
+    digits = str(step)
+    lead, zeros = int(digits[0]), len(digits) - 1
+    return {1: 2, 2: 5, 5: 10}[lead] * 10**zeros
+
+
+def in_unit(days: float, unit: str) -> float:
+    return days * TIME_UNITS[unit]
+
+
+def _time_label(days: float, unit: str) -> str:
+    return f"{in_unit(days, unit):.1f}{_UNIT_MARK[unit]}"
 
 
 def _median(values: Sequence[int]) -> float | None:
@@ -164,6 +229,7 @@ def terminal_chart(
     plt = plotext()
 
     plt.clear_figure()
+    plt.limitsize(False, False)  # the size asked for, whatever plotext thinks the terminal is
     plt.plotsize(max(width, 30), max(height, 10))
     plt.theme("pro" if color else "clear")
     plt.title(f"{series['title']}, {_subtitle(series)}")
@@ -176,6 +242,8 @@ def terminal_chart(
             stacked = [a + b for a, b in zip(stacked, series["counts"][name], strict=False)]
             plt.plot(x, stacked, label=visible(name))
         plt.xticks(*ticks)
+        plt.xlim(0, max(len(x) - 1, 1))
+        _count_axis(plt, max(stacked, default=0))
         plt.ylabel("deals")
     elif kind == "throughput":
         x = list(range(len(series["weeks"])))
@@ -183,46 +251,74 @@ def terminal_chart(
         plt.plot(x, series["won"], label="won", marker="dot")
         if series["median"] is not None:
             plt.hline(series["median"])
-            plt.text(f"median {series['median']:g}", x=0, y=series["median"])
+            plt.text(f"median {series['median']:g}", x=0, y=series["median"], alignment="left")
         step = max(1, len(x) // 8)
         plt.xticks(x[::step], series["weeks"][::step])
+        plt.xlim(0, max(len(x) - 1, 1))
+        _count_axis(plt, max(series["closed"], default=0))
         plt.ylabel("deals closed")
     elif kind == "cycle-time":
+        unit = series["unit"]
         points = series["points"]
-        if points:
-            first = series["start"]
-            for outcome in (DealStatus.WON.value, DealStatus.LOST.value):
-                mine = [p for p in points if p["outcome"] == outcome]
-                if mine:
-                    plt.scatter([(p["closed"] - first).days for p in mine], [p["days"] for p in mine], label=outcome,
-                                marker="dot")
-            span = (series["end"] - first).days
-            _percentile_lines(plt, series, [span * 0.08, span * 0.4, span * 0.72])
-            plt.xlim(0, span)
-            ticks = [0, span // 2, span]
-            plt.xticks(ticks, [(first + timedelta(days=t)).isoformat() for t in ticks])
-        plt.ylabel("days")
+        first = series["start"]
+        _blank_point(plt, 0)
+        for outcome in (DealStatus.WON.value, DealStatus.LOST.value):
+            mine = [p for p in points if p["outcome"] == outcome]
+            if mine:
+                plt.scatter([(p["closed"] - first).days for p in mine], [in_unit(p["days"], unit) for p in mine],
+                            label=outcome, marker="dot")
+        span = max((series["end"] - first).days, 1)
+        _percentile_lines(plt, series, [span * 0.08, span * 0.4, span * 0.72])
+        plt.xlim(0, span)
+        ticks = [0, span // 2, span]
+        plt.xticks(ticks, [(first + timedelta(days=t)).isoformat() for t in ticks])
+        _time_axis(plt, series, label="cycle time")
     else:
         names = series["stages"]
         points = series["points"]
+        _blank_point(plt, 0.5)
         if points:
             x = [names.index(p["stage"]) + 1 for p in points]
-            plt.scatter(x, [p["days"] for p in points], label="open deals", marker="dot")
-            _percentile_lines(plt, series, [0.5 + len(names) * f for f in (0.08, 0.4, 0.72)])
+            plt.scatter(x, [in_unit(p["days"], series["unit"]) for p in points], label="open deals", marker="dot")
+        _percentile_lines(plt, series, [0.5 + len(names) * f for f in (0.08, 0.4, 0.72)])
         plt.xticks(list(range(1, len(names) + 1)), [visible(name) for name in names])
-        plt.xlim(0.5, len(names) + 0.5)
-        plt.ylabel("age (days)")
+        plt.xlim(0.5, max(len(names), 1) + 0.5)
+        _time_axis(plt, series, label="age")
     text = plt.build()
     plt.clear_figure()
     return text if color else plt.uncolorize(text)
 
 
+def _blank_point(plt: Any, x: float) -> None:
+    """An invisible point, drawn first: plotext draws no axes for a chart with no data."""
+    plt.scatter([x], [0], marker=" ")
+
+
+def _count_axis(plt: Any, top: float) -> None:
+    """A y axis of whole deals from zero."""
+    ticks = axis_ticks(top)
+    plt.ylim(0, ticks[-1])
+    plt.yticks(ticks, [str(t) for t in ticks])
+
+
+def _time_axis(plt: Any, series: Mapping[str, Any], *, label: str) -> None:
+    """A y axis of whole units (series['unit']) from zero; the note, if any, under the x axis."""
+    unit = series["unit"]
+    ticks = axis_ticks(in_unit(_longest(series), unit))
+    plt.ylim(0, ticks[-1])
+    plt.yticks(ticks, [str(t) for t in ticks])
+    plt.ylabel(f"{label} ({unit})")
+    if series.get("note"):
+        plt.xlabel(f"percentiles: {series['note']}")
+
+
 def _percentile_lines(plt: Any, series: Mapping[str, Any], xs: Sequence[float]) -> None:
     """p50/p85/p95 as horizontal lines, labelled at different x so equal values stay readable."""
-    for mark, x in zip(("p50", "p85", "p95"), xs, strict=False):
+    for mark, x in zip(_MARKS, xs, strict=False):
         if series.get(mark) is not None:
-            plt.hline(series[mark])
-            plt.text(f"{mark} {series[mark]:.1f}d", x=x, y=series[mark])
+            y = in_unit(series[mark], series["unit"])
+            plt.hline(y)
+            plt.text(f"{mark} {_time_label(series[mark], series['unit'])}", x=x, y=y)
 
 
 def _ticks(days: Sequence[date]) -> tuple[list[int], list[str]]:
@@ -254,6 +350,9 @@ def _figure(kind: str, series: Mapping[str, Any]) -> Any:
             ax.stackplot(days, [series["counts"][n] for n in names], labels=[visible(n) for n in names], alpha=0.85)
             handles, labels = ax.get_legend_handles_labels()
             ax.legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8)
+        _window(ax, series)
+        top = max((sum(column) for column in zip(*series["counts"].values(), strict=False)), default=0)
+        _whole_axis(ax, top)
         ax.set_ylabel("deals")
         fig.autofmt_xdate()
     elif kind == "throughput":
@@ -267,39 +366,70 @@ def _figure(kind: str, series: Mapping[str, Any]) -> Any:
                        label=f"median {series['median']:g}")
         step = max(1, len(x) // 10)
         ax.set_xticks(x[::step], weeks[::step], rotation=30, ha="right")
+        _whole_axis(ax, max(series["closed"], default=0))
         ax.set_ylabel("deals closed")
         ax.legend(loc="upper left", fontsize=8)
     elif kind == "cycle-time":
+        unit = series["unit"]
         colours = {"won": "#2e7d32", "lost": "#c62828"}
         for outcome in ("won", "lost"):
             mine = [p for p in series["points"] if p["outcome"] == outcome]
             if mine:
-                ax.scatter([p["closed"] for p in mine], [p["days"] for p in mine], s=12, alpha=0.6,
-                           color=colours[outcome], label=outcome)
+                ax.scatter([_noon(p["closed"]) for p in mine], [in_unit(p["days"], unit) for p in mine], s=12,
+                           alpha=0.6, color=colours[outcome], label=outcome)
         _percentile_axlines(ax, series)
-        ax.set_ylabel("cycle time (days)")
-        ax.legend(loc="upper left", fontsize=8)
+        _window(ax, series, whole_days=True)
+        _time_scale(ax, series, "cycle time")
         fig.autofmt_xdate()
     else:
         names = series["stages"]
         points = series["points"]
         if points:
-            ax.scatter([names.index(p["stage"]) for p in points], [p["days"] for p in points], s=14, alpha=0.6,
-                       color="#1565c0", label="open deals")
+            ax.scatter([names.index(p["stage"]) for p in points], [in_unit(p["days"], series["unit"]) for p in points],
+                       s=14, alpha=0.6, color="#1565c0", label="open deals")
         _percentile_axlines(ax, series)
         ax.set_xticks(range(len(names)), [visible(name) for name in names])
         ax.set_xlim(-0.5, max(len(names) - 0.5, 0.5))
-        ax.set_ylabel("age since start (days)")
-        ax.legend(loc="upper left", fontsize=8)
+        _time_scale(ax, series, "age since start")
     return fig
+
+
+def _window(ax: Any, series: Mapping[str, Any], *, whole_days: bool = False) -> None:
+    """The x axis is the chart's window (matplotlib would widen one date to years each way).
+
+    With `whole_days` it runs to the end of the last day, for points drawn at noon of their day.
+    """
+    start, end = series["start"], series["end"]
+    ax.set_xlim(start, end + timedelta(days=1) if whole_days or end <= start else end)
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def _whole_axis(ax: Any, top: float) -> None:
+    """Whole-unit ticks from 0, with a little room so points and lines on 0 or the top stay in sight."""
+    ticks = axis_ticks(top)
+    ax.set_yticks(ticks)
+    ax.set_ylim(-0.03 * ticks[-1], 1.05 * ticks[-1])
+
+
+def _time_scale(ax: Any, series: Mapping[str, Any], what: str) -> None:
+    unit = series["unit"]
+    _whole_axis(ax, in_unit(_longest(series), unit))
+    ax.set_ylabel(f"{what} ({unit})")
+    if series.get("note"):
+        ax.set_xlabel(f"percentiles: {series['note']}")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", fontsize=8)
 
 
 def _percentile_axlines(ax: Any, series: Mapping[str, Any]) -> None:
     styles = {"p50": ("#2e7d32", ":"), "p85": ("#ef6c00", "--"), "p95": ("#c62828", "-.")}
     for mark, (colour, style) in styles.items():
         if series.get(mark) is not None:
-            ax.axhline(series[mark], color=colour, linestyle=style, linewidth=1,
-                       label=f"{mark} {series[mark]:.1f} days")
+            ax.axhline(in_unit(series[mark], series["unit"]), color=colour, linestyle=style, linewidth=1,
+                       label=f"{mark} {_time_label(series[mark], series['unit'])}")
 
 
 def _no_mathtext(fig: Any) -> None:

@@ -234,3 +234,24 @@ def test_the_burn_up_follows_the_shared_clock(run, lk: LeanKanban, seeded, cli_c
     ]
     assert data["day"] == 4 and data["days"] == 28
     assert Decimal(str(data["burn_up"][-1]["won_value"])) == Decimal("16500")
+
+
+def test_wins_undone_and_redone_before_the_sprint_started_are_not_its_wins(run, lk: LeanKanban, seeded, cli_clock):
+    # 09:00: two deals won, one of them undone and won again; the sprint starts at 14:00.
+    hooli = lk.win(seeded["Hooli platform"]).events[0]
+    lk.undo(hooli.id)
+    lk.win(seeded["Hooli platform"])
+    lk.win(seeded["Umbrella expansion"])
+    cli_clock.advance(hours=5)
+    assert run("sprint", "start", "--length", "1w", "--target-value", "300,000").exit_code == 0
+    cli_clock.advance(hours=1)
+    lk.win(seeded["Initech renewal"])  # 15:00, in the sprint
+    shown = run("sprint", "show").stdout
+    assert "30,000 of 300,000" in shown and "760,000" not in shown
+    closed = run("sprint", "close", "--no-retro")
+    assert closed.exit_code == 0, closed.stderr
+    assert closed.stdout.startswith("Closed Sprint 1 (2026-11-02 to 2026-11-08): won 30,000 (1 deal)")
+    [record] = json.loads(run("sprint", "list", "--format", "json").stdout)
+    assert (record["velocity"]["won_value"], record["velocity"]["won_count"]) == (30000, 1)
+    shown = json.loads(run("sprint", "show", "1", "--format", "json").stdout)
+    assert (shown["started_at"], shown["burn_up"][-1]["won_value"]) == ("2026-11-02T14:00:00+00:00", 30000)

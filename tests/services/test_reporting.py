@@ -264,7 +264,8 @@ def test_chart_series_come_from_the_same_inputs(lk: LeanKanban, clock: FakeClock
     assert sum(throughput["closed"]) == sum(w.closed for w in report.throughput_per_week)
     cycle = charts.chart_series("cycle-time", inputs, days=90)
     assert len(cycle["points"]) == report.cycle_time_days.count
-    assert cycle["p85"] == report.cycle_time_days.p85
+    # 4 cycle times are too few for percentile lines (charts.MIN_CYCLE_TIMES).
+    assert (cycle["p85"], cycle["note"]) == (None, "not enough history (4 closed, need 10)")
     ageing = charts.chart_series("ageing", inputs, days=90)
     assert len(ageing["points"]) == len(report.ageing)
     assert ageing["stages"] == ["Discovery", "Proposal", "Negotiation"]

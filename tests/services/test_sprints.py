@@ -172,3 +172,117 @@ def test_burn_up_of_a_sprint_closed_early_stops_at_the_close(lk: LeanKanban, clo
     lk.close_sprint(retro=False)
     clock.advance(days=20)
     assert len(lk.burn_up()) == 4
+
+
+# -- the burn-up counts each deal once, at its final won value ----------------------
+
+
+def _won_value(lk: LeanKanban) -> Decimal:
+    return lk.burn_up()[-1].won_value
+
+
+def test_a_win_undone_and_won_again_before_the_sprint_is_not_counted(lk: LeanKanban, seeded, clock):
+    # 09:00 win, undo, win again; the sprint starts at 14:00 the same day.
+    hooli = seeded["Hooli platform"]
+    moved = lk.win(hooli).events[0]
+    lk.undo(moved.id)
+    clock.advance(minutes=5)
+    lk.win(hooli)
+    clock.advance(hours=5)
+    lk.start_sprint(length="1w", target_value="300000")
+    assert [p.won_value for p in lk.burn_up()] == [Decimal("0")]
+    closed, _ = lk.close_sprint(retro=False)
+    assert (closed.velocity.won_value, closed.velocity.won_count) == (Decimal("0"), 0)
+
+
+def test_a_win_undone_and_won_again_in_the_sprint_counts_once(lk: LeanKanban, seeded, clock):
+    lk.start_sprint(length="1w", target_value="300000")
+    clock.advance(hours=1)
+    hooli = seeded["Hooli platform"]
+    moved = lk.win(hooli).events[0]
+    clock.advance(minutes=1)
+    lk.undo(moved.id)
+    clock.advance(minutes=1)
+    lk.win(hooli)
+    assert [p.won_value for p in lk.burn_up()] == [Decimal("150000.00")]
+    closed, _ = lk.close_sprint(retro=False)
+    assert closed.velocity == sp.Velocity(Decimal("150000.00"), 1, 0, 0, 0)
+    assert _won_value(lk) == Decimal("150000.00")
+
+
+def test_wins_earlier_on_the_first_day_do_not_count(lk: LeanKanban, seeded, clock):
+    lk.win(seeded["Hooli platform"])  # 09:00
+    clock.advance(hours=5)
+    lk.start_sprint(length="1w")  # 14:00
+    clock.advance(hours=1)
+    lk.win(seeded["Umbrella expansion"])  # 15:00
+    assert _won_value(lk) == Decimal("80000.00")
+    closed, _ = lk.close_sprint(retro=False)
+    assert (closed.velocity.won_value, closed.velocity.won_count) == (Decimal("80000.00"), 1)
+
+
+def test_a_win_reopened_and_not_won_again_does_not_count(lk: LeanKanban, seeded, clock):
+    lk.start_sprint(length="1w")
+    clock.advance(hours=1)
+    lk.win(seeded["Hooli platform"])
+    lk.win(seeded["Umbrella expansion"])
+    clock.advance(days=1)
+    lk.reopen(seeded["Hooli platform"])
+    assert [p.won_value for p in lk.burn_up()] == [Decimal("80000.00"), Decimal("80000.00")]
+    closed, _ = lk.close_sprint(retro=False)
+    assert (closed.velocity.won_value, closed.velocity.won_count) == (Decimal("80000.00"), 1)
+
+
+def test_a_deal_counts_on_the_day_of_its_last_win(lk: LeanKanban, seeded, clock):
+    lk.start_sprint(length="1w")
+    hooli = seeded["Hooli platform"]
+    clock.advance(hours=1)
+    lk.win(hooli)  # day 1
+    clock.advance(days=1)
+    lk.reopen(hooli)  # day 2
+    clock.advance(days=1)
+    lk.win(hooli)  # day 3
+    assert [p.won_value for p in lk.burn_up()] == [Decimal("0"), Decimal("0"), Decimal("150000.00")]
+
+
+def test_a_value_edited_after_the_win_counts_at_its_final_value(lk: LeanKanban, seeded, clock):
+    lk.start_sprint(length="1w")
+    hooli = seeded["Hooli platform"]
+    clock.advance(hours=1)
+    lk.win(hooli)
+    clock.advance(hours=1)
+    lk.edit_deal(hooli, value="200000")
+    assert _won_value(lk) == Decimal("200000.00")
+    closed, _ = lk.close_sprint(retro=False)
+    assert closed.velocity.won_value == Decimal("200000.00")
+    # Later edits do not rewrite a closed sprint: its burn-up stays its velocity.
+    clock.advance(days=1)
+    lk.edit_deal(hooli, value="250000")
+    assert _won_value(lk) == Decimal("200000.00")
+
+
+def test_a_closed_sprint_keeps_a_deal_reopened_after_its_close(lk: LeanKanban, seeded, clock):
+    lk.start_sprint(length="1w")
+    hooli = seeded["Hooli platform"]
+    clock.advance(hours=1)
+    lk.win(hooli)
+    clock.advance(hours=1)
+    lk.close_sprint(retro=False)
+    clock.advance(hours=1)
+    lk.reopen(hooli)  # same day, after the close
+    assert [p.won_value for p in lk.burn_up(1)] == [Decimal("150000.00")]
+    lk.start_sprint(length="1w")
+    clock.advance(hours=1)
+    lk.win(hooli)
+    assert _won_value(lk) == Decimal("150000.00")
+    assert lk.burn_up(1)[-1].won_value == Decimal("150000.00")
+
+
+def test_deals_advanced_count_from_the_start_instant(lk: LeanKanban, seeded, clock):
+    lk.move_deal(seeded["Acme rollout"], "Qualifying")  # 09:00, before the sprint
+    clock.advance(hours=5)
+    lk.start_sprint(length="1w")  # 14:00
+    clock.advance(hours=1)
+    lk.move_deal(seeded["Globex pilot"], "Discovery")
+    closed, _ = lk.close_sprint(retro=False)
+    assert closed.velocity.deals_advanced == 1

@@ -184,6 +184,8 @@ def sprint_record(services: LeanKanban, sprint: sp.Sprint, board: str, points: l
     return {
         "board": board,
         **sprint_summary(sprint),
+        # The instant its burn-up counts wins from (DEFINITIONS.md, "Sprint burn-up").
+        "started_at": sprint.begins.isoformat(),
         "days": sprint.days,
         "day": sprint.day_number(today),
         "objectives": [objective_record(o) for o in sprint.objectives],

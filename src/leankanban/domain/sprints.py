@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.model import Activity
+from leankanban.domain.model import Activity, Event, EventKind
 
 SPRINT_LENGTHS = {"1w": 7, "2w": 14, "3w": 21, "4w": 28}
 
@@ -84,12 +84,34 @@ class Sprint:
     objectives: tuple[Objective, ...] = ()
     committed: tuple[int, ...] = ()
     velocity: Velocity | None = None
+    #: When it was started (None: not recorded; the sprint then starts at midnight UTC).
+    started_at: datetime | None = None
     board_id: int | None = None
     id: int | None = None
 
     @property
     def name(self) -> str:
         return f"Sprint {self.number}"
+
+    @property
+    def begins(self) -> datetime:
+        """The start instant: when it was started, if that was on its first day; else midnight UTC."""
+        midnight = _midnight(self.start)
+        started = None if self.started_at is None else self.started_at.astimezone(UTC)
+        if started is not None and midnight <= started < midnight + timedelta(days=1):
+            return started
+        return midnight
+
+    @property
+    def stops(self) -> datetime:
+        """The end instant (exclusive): midnight UTC after its last day, or just after its close if earlier.
+
+        A change recorded at the very instant of the close belongs to the sprint.
+        """
+        end = _midnight(self.end) + timedelta(days=1)
+        if self.closed_at is not None:
+            end = min(end, self.closed_at.astimezone(UTC) + _INSTANT)
+        return end
 
     @property
     def days(self) -> int:
@@ -230,6 +252,64 @@ def check_can_start(open_sprint: Sprint | None) -> None:
         raise InvalidInput(
             f"{open_sprint.name} is still open (until {open_sprint.end.isoformat()}); close it first."
         )
+
+
+#: The smallest step of time a database keeps (microseconds on SQLite and PostgreSQL).
+_INSTANT = timedelta(microseconds=1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+_OUTCOMES = (EventKind.WON, EventKind.LOST, EventKind.REOPENED)
+
+
+def sprint_wins(
+    sprint: Sprint, events: Iterable[Event], values: Mapping[int, Decimal]
+) -> list[tuple[datetime, Decimal]]:
+    """The wins a sprint counts, as (time of the last win, final won value), by time (then deal).
+
+    A deal counts once, if, as the board stood at the sprint's end
+    (`Sprint.stops`), it was won and its last win fell in
+    [`Sprint.begins`, `Sprint.stops`): a win undone or reopened and not won
+    again does not count, and a win re-done counts at its last time. Its value
+    is the deal's value at the sprint's end: `values` (each deal's value now),
+    with the value edits recorded after the end taken back, so a closed
+    sprint's burn-up keeps matching the velocity stored at its close.
+
+    `events` are the deals' `won`, `lost`, `reopened` and value `edited`
+    events, in the order they were recorded; earlier ones than `begins` may be
+    left out (they cannot make a win in the sprint).
+    """
+    begin, stop = sprint.begins, sprint.stops
+    last_outcome: dict[int, Event] = {}
+    later_edits: dict[int, list[Event]] = {}
+    for event in events:
+        if event.deal_id is None:
+            continue
+        if event.at < stop:
+            if event.kind in _OUTCOMES:
+                last_outcome[event.deal_id] = event
+        elif event.kind is EventKind.EDITED and event.field == "value":
+            later_edits.setdefault(event.deal_id, []).append(event)
+    wins = []
+    for deal_id, event in last_outcome.items():
+        if event.kind is not EventKind.WON or event.at < begin or deal_id not in values:
+            continue
+        value = values[deal_id]
+        for edit in reversed(later_edits.get(deal_id, [])):
+            value = _event_amount(edit.old_value, value)
+        wins.append((event.at, deal_id, value))
+    return [(when, value) for when, _deal, value in sorted(wins)]
+
+
+def _event_amount(text: str | None, fallback: Decimal) -> Decimal:
+    try:
+        amount = Decimal(text or "")
+    except ArithmeticError:
+        return fallback
+    return amount if amount.is_finite() else fallback
 
 
 def carry_over(objectives: Iterable[Objective]) -> list[Objective]:

@@ -6,10 +6,11 @@ The rules are in domain/sprints.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from leankanban.domain import rules
 from leankanban.domain import sprints as sp
@@ -201,34 +202,42 @@ class SprintsMixin(ServiceBase):
             session.flush()
             return repo.sprint_from_row(session, sprint_row)
 
-    def _wins(self, session: Session, board_id: int, start: date, end: date) -> list[tuple[datetime, Decimal]]:
-        """Won events in [start, end] (whole days, UTC) with the deal's value."""
-        begin = datetime(start.year, start.month, start.day, tzinfo=UTC)
-        stop = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)
+    def _wins(self, session: Session, sprint: sp.Sprint) -> list[tuple[datetime, Decimal]]:
+        """The wins the sprint counts (the rule: `sprints.sprint_wins`)."""
+        outcomes = (EventKind.WON.value, EventKind.LOST.value, EventKind.REOPENED.value)
         rows = session.exec(
-            select(EventRow.at, DealRow.value_cents, DealRow.status)
-            .join(DealRow, DealRow.id == EventRow.deal_id)
-            .where(EventRow.board_id == board_id, EventRow.kind == EventKind.WON.value)
-            .where(EventRow.at >= begin, EventRow.at < stop)
-            .order_by(EventRow.at)
+            select(EventRow)
+            .where(EventRow.board_id == sprint.board_id, EventRow.at >= repo.to_db_time(sprint.begins))
+            .where(
+                or_(
+                    col(EventRow.kind).in_(outcomes),
+                    (EventRow.kind == EventKind.EDITED.value) & (EventRow.field == "value"),
+                )
+            )
+            .order_by(EventRow.at, EventRow.id)
         ).all()
-        # A win that was later reopened no longer counts.
-        return [(repo.from_db_time(at), repo.from_cents(cents)) for at, cents, status in rows if status == "won"]
+        events = [repo.event_from_row(r) for r in rows]
+        ids = {e.deal_id for e in events if e.kind is EventKind.WON}
+        values = {
+            deal_id: repo.from_cents(cents)
+            for deal_id, cents in session.exec(
+                select(DealRow.id, DealRow.value_cents).where(col(DealRow.id).in_(ids))
+            )
+        } if ids else {}
+        return sp.sprint_wins(sprint, events, values)
 
-    def _advanced(self, session: Session, board_id: int, start: date, end: date) -> int:
-        """Deals moved forward at least one open stage during [start, end]."""
-        begin = datetime(start.year, start.month, start.day, tzinfo=UTC)
-        stop = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)
+    def _advanced(self, session: Session, sprint: sp.Sprint) -> int:
+        """Deals moved forward at least one open stage during the sprint."""
         positions = {
             name: (pos, kind)
             for name, pos, kind in session.exec(
-                select(StageRow.name, StageRow.position, StageRow.kind).where(StageRow.board_id == board_id)
+                select(StageRow.name, StageRow.position, StageRow.kind).where(StageRow.board_id == sprint.board_id)
             )
         }
         moves = session.exec(
             select(EventRow.deal_id, EventRow.from_stage, EventRow.to_stage)
-            .where(EventRow.board_id == board_id, EventRow.kind == EventKind.MOVED.value)
-            .where(EventRow.at >= begin, EventRow.at < stop)
+            .where(EventRow.board_id == sprint.board_id, EventRow.kind == EventKind.MOVED.value)
+            .where(EventRow.at >= repo.to_db_time(sprint.begins), EventRow.at < repo.to_db_time(sprint.stops))
         ).all()
         advanced = set()
         for deal_id, src, dst in moves:
@@ -244,7 +253,7 @@ class SprintsMixin(ServiceBase):
     def burn_up(self, number: int | None = None, *, board: str | None = None) -> list[sp.BurnUpPoint]:
         sprint = self.get_sprint(number, board=board)
         with self.read() as session:
-            wins = self._wins(session, sprint.board_id, sprint.start, sprint.end)
+            wins = self._wins(session, sprint)
         today = self._today()
         if sprint.closed_at is not None:
             today = min(sprint.end, sprint.closed_at.date())
@@ -271,10 +280,10 @@ class SprintsMixin(ServiceBase):
                     "A sprint retro needs at least one item (went well, did not, to improve); "
                     "or close the sprint without a retro."
                 )
-            sprint = repo.sprint_from_row(session, row)
-            last_day = min(sprint.end, now.date())
-            wins = self._wins(session, board_row.id, sprint.start, last_day)
-            result = sp.velocity(wins, self._advanced(session, board_row.id, sprint.start, last_day), sprint.objectives)
+            # Measured as the sprint stands once closed now (`Sprint.stops`).
+            sprint = replace(repo.sprint_from_row(session, row), closed_at=now)
+            wins = self._wins(session, sprint)
+            result = sp.velocity(wins, self._advanced(session, sprint), sprint.objectives)
             carry = [o.id for o in sprint.objectives if not o.done] if carry_over else []
             row.status, row.closed_at = "closed", now
             row.velocity = {

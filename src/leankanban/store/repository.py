@@ -555,6 +555,7 @@ def sprint_from_row(session: Session, row: SprintRow) -> sp.Sprint:
         objectives=tuple(objective_from_row(o) for o in objectives),
         committed=tuple(committed),
         velocity=velocity_from_data(row.velocity),
+        started_at=from_db_time(row.created_at),
     )
 
 
