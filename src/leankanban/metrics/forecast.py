@@ -41,6 +41,8 @@ from itertools import accumulate
 from random import Random
 from typing import Any
 
+from leankanban.metrics.flow import MIN_CLOSES, Sample
+
 CONFIDENCES = (50, 85, 95)
 DEFAULT_TRIALS = 10_000
 #: A trial that has not finished after this many days is "beyond the horizon".
@@ -216,6 +218,71 @@ def value_by(
     totals.sort()
     p50, p85, p95 = (_rank(totals, 100 - p) for p in CONFIDENCES)
     return ValueBy(start, target_date, trials, False, p50, p85, p95)  # type: ignore[arg-type]
+
+
+# -- a forecast of given deals ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DealsForecast:
+    """What the Monte Carlo says about `items` given deals worth `value` (in one currency).
+
+    `sample`: the closes in the history drawn from, against the fewest a forecast needs;
+    below that (or with none) `done`, `closes` and `won_value` are None. `closes` never
+    says more than `items` deals will close, and `won_value` never more than `value`:
+    a forecast of these deals cannot close more deals than there are, nor win more
+    money than they are worth.
+    """
+
+    items: int
+    value: Decimal
+    sample: Sample
+    done: WhenDone | None
+    closes: HowMany | None
+    won_value: ValueBy | None
+
+    @property
+    def reason(self) -> str | None:
+        return self.sample.reason
+
+
+def forecast_deals(
+    values: Sequence[Decimal],
+    items: int,
+    daily_closes: Sequence[int],
+    daily_wins: Sequence[int],
+    trials: int = DEFAULT_TRIALS,
+    seed: int | None = None,
+    *,
+    start: date,
+    target: date,
+    need: int = MIN_CLOSES,
+) -> DealsForecast:
+    """When the `items` deals will all be closed, and how many of them close (and how much
+    of their value is won) by `target`, from the history's `daily_closes` and `daily_wins`.
+
+    `values`: the values of those deals that are in the forecast's currency; a win's value
+    is drawn from them (with replacement) and each trial's total is capped at their sum,
+    as its count of closes is capped at `items`.
+    """
+    values = list(values)
+    total = sum(values, Decimal("0"))
+    sample = Sample(sum(daily_closes), need)
+    if not sample.enough:
+        _check(trials, daily_closes)
+        return DealsForecast(items, total, sample, None, None, None)
+    done = when_done(items, daily_closes, trials, seed, start=start)
+    many = how_many_by(target, daily_closes, trials, seed, start=start)
+    capped = HowMany(many.start, many.target, many.trials, many.no_throughput,
+                     *(None if x is None else min(x, items) for x in (many.p50, many.p85, many.p95)))
+    won = value_by(target, daily_wins, values, trials, seed, start=start) if total > 0 else None
+    if won is None or won.no_throughput:  # nothing of value to win, or no win in the history
+        zero = Decimal("0")
+        won = ValueBy(start, target, trials, False, zero, zero, zero)
+    else:
+        won = ValueBy(won.start, won.target, won.trials, False,
+                      *(None if x is None else min(x, total) for x in (won.p50, won.p85, won.p95)))
+    return DealsForecast(items, total, sample, done, capped, won)
 
 
 # -- wins against delivery capacity -------------------------------------------------

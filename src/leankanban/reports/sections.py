@@ -67,7 +67,8 @@ def sales_metrics(
     weighted = sum((s.weighted_value for s in open_lines), ZERO)
     found = sales.discards(lines, history, stages)
     return SalesMetrics(
-        velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days),
+        velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days,
+                              v.sample, v.reason),
         pipeline_value=value,
         weighted_pipeline=weighted,
         pipeline_target=target,
