@@ -163,10 +163,12 @@ def cumulative_flow(
 
 @dataclass(frozen=True, slots=True)
 class Throughput:
-    """Deals closed in a bucket: won plus lost (discarded)."""
+    """Deals closed in a bucket: won plus lost (discarded). `qualified_out`: how many of
+    the `lost` were discarded before they ever started (see committed_close)."""
 
     won: int = 0
     lost: int = 0
+    qualified_out: int = 0
 
     @property
     def closed(self) -> int:
@@ -223,13 +225,18 @@ def throughput_per_day(
     """
     won: dict[date, int] = {}
     lost: dict[date, int] = {}
+    out: dict[date, int] = {}
     for line in closed_in(lines, period):
-        if (only_started and not line.started) or (only_committed and not committed_close(line)):
+        committed = committed_close(line)
+        if (only_started and not line.started) or (only_committed and not committed):
             continue
         bucket = won if line.status is DealStatus.WON else lost
         day = day_of(line.closed_at, tz)  # type: ignore[arg-type]
         bucket[day] = bucket.get(day, 0) + 1
-    return [DayThroughput(won=won.get(d, 0), lost=lost.get(d, 0), day=d) for d in period.days(tz)]
+        if not committed:
+            out[day] = out.get(day, 0) + 1
+    return [DayThroughput(won=won.get(d, 0), lost=lost.get(d, 0), qualified_out=out.get(d, 0), day=d)
+            for d in period.days(tz)]
 
 
 def throughput_per_week(
@@ -244,6 +251,7 @@ def throughput_per_week(
         WeekThroughput(
             won=sum(r.won for r in rows),
             lost=sum(r.lost for r in rows),
+            qualified_out=sum(r.qualified_out for r in rows),
             year=year,
             week=week,
             start=date.fromisocalendar(year, week, 1),

@@ -88,15 +88,18 @@ class Lost:
 
 @dataclass(frozen=True, slots=True)
 class WeekLine:
+    """Deals finally closed in one ISO week: `lost` after commitment, `qualified_out` before."""
+
     week: str
     start: date
     days: int
     won: int
     lost: int
+    qualified_out: int = 0
 
     @property
     def closed(self) -> int:
-        return self.won + self.lost
+        return self.won + self.lost + self.qualified_out
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,7 +210,7 @@ def build_report(
         win_rate=_win_rate(sales.win_rate(lines, history)),
         win_rate_by_owner=_win_rates(sales.win_rate_by(lines, history, key=lambda d: d.owner)),
         throughput_per_week=tuple(
-            WeekLine(w.label, w.start, w.days, w.won, w.lost)
+            WeekLine(w.label, w.start, w.days, w.won, w.lost - w.qualified_out, w.qualified_out)
             for w in flow.throughput_per_week(lines, history, tz=tz)
         ),
         cycle_time_days=_cycle(cycle),

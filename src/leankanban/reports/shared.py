@@ -114,7 +114,7 @@ def cycle_line(r: StandupReport) -> str:
     c = r.cycle_time_days
     since = when(r.history.start.date())
     if c.reason is not None:
-        return f"Cycle time: {c.reason} (since {since})"
+        return f"Cycle time: {c.reason}"
     return (f"Cycle time p50 {days_text(c.p50)} / p85 {days_text(c.p85)} / p95 {days_text(c.p95)} days "
             f"({c.count} closed since {since})")
 
@@ -155,7 +155,8 @@ def forecast_lines(f: Forecast, currency: str) -> list[str]:
     if f.reason is not None:
         return [f"Forecast of {covers}: {f.reason}"]
     return [
-        f"{covers} closed by: {when(f.done_p50)} (50%), {when(f.done_p85)} (85%), {when(f.done_p95)} (95%)",
+        f"Forecast: the {covers} all closed by {when(f.done_p50)} (50%), {when(f.done_p85)} (85%), "
+        f"{when(f.done_p95)} (95%)",
         f"Of them, closed by {when(f.horizon)}: at least {f.closes_p85} (85%), {f.closes_p95} (95%); "
         f"{f.closes_p50} likely",
         f"Won of their value by {when(f.horizon)}: at least {money_text(f.won_value_p85, currency)} (85%); "

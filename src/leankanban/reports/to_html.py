@@ -145,9 +145,9 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         out.append("<p>Win rate by owner: " + h(rates_text(r.win_rate_by_owner)) + "</p>")
     if r.throughput_per_week:
         out.append(_html_table(
-            ["Week", "Won", "Lost", "Closed"],
-            [[w.week, str(w.won), str(w.lost), str(w.closed)] for w in r.throughput_per_week],
-            frozenset({1, 2, 3}),
+            ["Week", "Won", "Lost", "Qualified out", "Closed"],
+            [[w.week, str(w.won), str(w.lost), str(w.qualified_out), str(w.closed)] for w in r.throughput_per_week],
+            frozenset({1, 2, 3, 4}),
         ))
     for chart_title, svg in (charts or {}).items():
         out.append(f"<figure>{_inline_svg(svg)}<figcaption>{h(chart_title)}</figcaption></figure>")

@@ -250,7 +250,7 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
         "qualified_out": _qualified_out(r.qualified_out),
         "throughput_per_week": [
             {"week": w.week, "start": iso(w.start), "days": w.days, "won": w.won, "lost": w.lost,
-             "closed": w.closed}
+             "qualified_out": w.qualified_out, "closed": w.closed}
             for w in r.throughput_per_week
         ],
         "cycle_time_days": _cycle(r.cycle_time_days),

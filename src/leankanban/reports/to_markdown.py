@@ -114,8 +114,8 @@ def to_markdown(report: StandupReport) -> str:
     if r.qualified_out is not None:
         out.append(f"- {qualified_out_line(r)}")
     if r.throughput_per_week:
-        out += ["", "| Week | Won | Lost | Closed |", "|---|---|---|---|"]
-        out += [f"| {w.week} | {w.won} | {w.lost} | {w.closed} |" for w in r.throughput_per_week]
+        out += ["", "| Week | Won | Lost | Qualified out | Closed |", "|---|---|---|---|---|"]
+        out += [f"| {w.week} | {w.won} | {w.lost} | {w.qualified_out} | {w.closed} |" for w in r.throughput_per_week]
     out += _markdown_new(r)
     f = r.forecast
     out += ["", "## Forecast", ""]

@@ -86,6 +86,12 @@ def test_win_rate_counts_committed_closes_only():
     assert {k: v.rate for k, v in r.win_rate_by_owner.items()} == {"ann": 1.0}
 
 
+def test_weekly_throughput_shows_the_qualify_outs_apart_from_the_losses():
+    weeks = [(w.week, w.won, w.lost, w.qualified_out, w.closed) for w in report(twenty_leads(), now=12).throughput_per_week]
+    # Discards on days 1-6 (6-11 January) and 7-10 (12-15 January); wins on day 5.
+    assert weeks[-2:] == [("2026-W02", 5, 0, 6, 11), ("2026-W03", 0, 0, 4, 4)]
+
+
 def test_qualify_out_rate_per_upstream_stage_reasons_and_median_days_to_discard():
     q = report(twenty_leads(), now=12).qualified_out
     assert (q.count, q.reasons) == (10, {"no budget": 5, "not a fit": 5})

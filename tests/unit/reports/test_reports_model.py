@@ -125,7 +125,7 @@ def test_json_has_the_documented_keys_and_hand_counted_values():
     assert data["moved"][2]["title"] == TRICKY
     assert data["forecast"]["in_progress"]["items"] == 3
     assert data["throughput_per_week"][-1] == {
-        "week": "2026-W04", "start": "2026-01-19", "days": 7, "won": 1, "lost": 1, "closed": 2,
+        "week": "2026-W04", "start": "2026-01-19", "days": 7, "won": 1, "lost": 1, "qualified_out": 0, "closed": 2,
     }
 
 
