@@ -237,11 +237,13 @@ class Load:
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
-    """Monte Carlo over the history's daily closes (see metrics.forecast).
+    """Monte Carlo over the history's daily closes (see metrics.forecast.forecast_deals):
+    the committed closes for deals in active stages, every close when upstream ones count.
 
-    `done_*`: when the `items` deals in progress will all be closed;
-    `closes_*` and `won_value_*`: by `horizon` (85% = at least this much in
-    85% of trials).
+    `done_*`: when the `items` deals will all be closed; `closes_*` and
+    `won_value_*`: how many of them close, and how much of their `value` is won,
+    by `horizon` (85% = at least this much in 85% of trials); all None when
+    `reason` says there is not enough history.
     """
 
     trials: int

@@ -154,6 +154,8 @@ def forecast_lines(f: Forecast, currency: str) -> list[str]:
     covers = f"{f.items} deal(s) in progress ({money_text(f.value, currency)})"
     if f.reason is not None:
         return [f"Forecast of {covers}: {f.reason}"]
+    if not f.items:
+        return ["Forecast: no deal in progress to forecast."]
     return [
         f"Forecast: the {covers} all closed by {when(f.done_p50)} (50%), {when(f.done_p85)} (85%), "
         f"{when(f.done_p95)} (95%)",

@@ -172,3 +172,13 @@ def test_every_format_says_not_enough_history_where_a_figure_is_undefined():
     data = to_dict(r)
     assert data["forecast"]["reason"] == needed
     assert data["sales"]["velocity"]["reason"] == needed
+
+
+def test_with_nothing_in_progress_the_forecast_claims_nothing():
+    s = Story()
+    for n in range(1, 6):
+        s.add(n, "Discovery", 0, value=1000).win(n, 2)
+    r = report(s, now=3)
+    f = r.forecast
+    assert (f.reason, f.items, f.value, f.closes_p50, f.won_value_p50) == (None, 0, Decimal("0.00"), 0, Decimal("0"))
+    assert "- Forecast: no deal in progress to forecast." in to_markdown(r)
