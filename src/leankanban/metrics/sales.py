@@ -210,16 +210,22 @@ def _by_count(counts: Counter[str]) -> dict[str, int]:
 @dataclass(frozen=True, slots=True)
 class StageDiscards:
     """Losses from one stage. `rate` = lost / left: of the deals that left
-    the stage in the period, the share that left it to a loss."""
+    the stage in the period, the share that left it to a loss; None (with
+    `sample.reason`) below `need` deals that left it."""
 
     stage: str
     lost: int
     left: int
     reasons: dict[str, int]
+    need: int = MIN_CLOSES
+
+    @property
+    def sample(self) -> Sample:
+        return Sample(self.left, self.need, f"left {self.stage}")
 
     @property
     def rate(self) -> float | None:
-        return self.lost / self.left if self.left else None
+        return self.lost / self.left if self.sample.enough else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +241,9 @@ class Discards:
         return self.by_stage[stage].lost / self.total
 
 
-def discards(lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] = ()) -> Discards:
+def discards(
+    lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] = (), *, need: int = MIN_CLOSES
+) -> Discards:
     """Deals finally lost in `period`, by the stage they were lost from and by reason.
 
     Stages listed in `stages` (open ones, board order) appear even with no
@@ -255,7 +263,7 @@ def discards(lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] 
             stage = line.lost_from or UNSPECIFIED
             lost_by.setdefault(stage, []).append(line.lost_reason or UNSPECIFIED)
     by_stage = {
-        stage: StageDiscards(stage, len(reasons), max(left[stage], len(reasons)), dict(Counter(reasons)))
+        stage: StageDiscards(stage, len(reasons), max(left[stage], len(reasons)), dict(Counter(reasons)), need)
         for stage, reasons in lost_by.items()
     }
     all_reasons = Counter(reason for reasons in lost_by.values() for reason in reasons)

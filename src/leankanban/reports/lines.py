@@ -326,11 +326,15 @@ class VelocityLine:
 
 @dataclass(frozen=True, slots=True)
 class StageDiscardLine:
+    """Every loss from one stage over the history; `rate` = lost / left, None (with the
+    sample's reason) below its need of deals that left the stage."""
+
     stage: str
     lost: int
     left: int
     rate: float | None
     reasons: dict[str, int]
+    sample: Sample = field(default_factory=lambda: Sample(0, MIN_CLOSES))
 
 
 @dataclass(frozen=True, slots=True)

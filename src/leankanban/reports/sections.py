@@ -77,8 +77,8 @@ def sales_metrics(
         discards=DiscardLine(
             total=found.total,
             by_stage=tuple(
-                StageDiscardLine(d.stage, d.lost, d.left, d.rate, dict(sorted(d.reasons.items(),
-                                                                             key=lambda i: (-i[1], i[0]))))
+                StageDiscardLine(d.stage, d.lost, d.left, d.rate,
+                                 dict(sorted(d.reasons.items(), key=lambda i: (-i[1], i[0]))), d.sample)
                 for d in found.by_stage.values()
             ),
             reasons=dict(sorted(found.reasons.items(), key=lambda i: (-i[1], i[0]))),

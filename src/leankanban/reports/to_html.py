@@ -183,7 +183,7 @@ def _html_new(r: StandupReport) -> list[str]:
         if d.total:
             out.append("<h3>Where deals are discarded (every loss)</h3>" + _html_table(
                 ["Stage", "Lost", "Left", "Discard rate", "Reasons"],
-                [[h(x.stage), str(x.lost), str(x.left), pct(x.rate),
+                [[h(x.stage), str(x.lost), str(x.left), x.sample.reason or pct(x.rate),
                   h(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
                 frozenset({1, 2, 3}),
             ))

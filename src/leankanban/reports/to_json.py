@@ -103,7 +103,7 @@ def _sales(m: SalesMetrics | None) -> dict[str, Any] | None:
         "discards": {
             "total": d.total,
             "by_stage": [{"stage": x.stage, "lost": x.lost, "left": x.left, "rate": _rate(x.rate),
-                          "reasons": dict(x.reasons)} for x in d.by_stage],
+                          "reasons": dict(x.reasons), **_sample(x.sample)} for x in d.by_stage],
             "reasons": dict(d.reasons),
         },
         "stalled": {"count": st.count, "open_count": st.open_count, "value": number(st.value),

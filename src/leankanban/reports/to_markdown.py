@@ -150,7 +150,7 @@ def _markdown_new(r: StandupReport) -> list[str]:
             out += ["", "### Where deals are discarded (every loss)", ""]
             out += md_table(
                 ["Stage", "Lost", "Left", "Discard rate", "Reasons"],
-                [[md(x.stage), str(x.lost), str(x.left), pct(x.rate),
+                [[md(x.stage), str(x.lost), str(x.left), x.sample.reason or pct(x.rate),
                   md(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
             )
     if r.effectiveness is not None:

@@ -147,7 +147,7 @@ def to_renderable(report: StandupReport) -> RenderableType:
                    [[t(stage), out, left, rate, t(reasons)] for stage, out, left, rate, reasons in qualified_out_rows(r)])
         d = r.sales.discards
         deal_table("Where deals are discarded (every loss)", ["Stage", "Lost", "Left", "Rate", "Reasons"],
-                   [[t(x.stage), str(x.lost), str(x.left), pct(x.rate),
+                   [[t(x.stage), str(x.lost), str(x.left), x.sample.reason or pct(x.rate),
                      t(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))]
                     for x in d.by_stage] if d.total else [])
     if r.effectiveness is not None:

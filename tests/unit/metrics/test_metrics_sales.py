@@ -58,7 +58,7 @@ def discard_story() -> Story:
 
 
 def test_discard_rate_per_stage_is_losses_over_deals_that_left_it():
-    result = sales.discards(lines(discard_story(), at(10)), ALL, LEAN)
+    result = sales.discards(lines(discard_story(), at(10)), ALL, LEAN, need=1)
     assert result.total == 4
     rows = {name: (d.lost, d.left, d.rate) for name, d in result.by_stage.items()}
     assert rows == {
@@ -70,6 +70,9 @@ def test_discard_rate_per_stage_is_losses_over_deals_that_left_it():
     }
     assert result.share("Discovery") == 0.25
     assert result.by_stage["Proposal"].reasons == {"price": 1}
+    # With the report's minimum of 5 deals that left a stage, none of these rates is given.
+    few = sales.discards(lines(discard_story(), at(10)), ALL, LEAN).by_stage["Discovery"]
+    assert (few.rate, few.sample.reason) == (None, "not enough history (4 left Discovery, need 5)")
 
 
 def test_discards_are_counted_by_reason():

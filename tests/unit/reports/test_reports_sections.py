@@ -52,9 +52,10 @@ def test_pipeline_coverage_against_the_board_target():
 def test_discard_rate_per_stage_and_reasons():
     d = report().sales.discards
     rows = {x.stage: (x.lost, x.left, x.rate) for x in d.by_stage}
-    # Discovery was left by Acme, Beta, Gamma and the tricky deal, none lost; Proposal by Beta, lost.
-    assert rows == {"Leads": (0, 0, None), "Qualifying": (0, 0, None), "Discovery": (0, 4, 0.0),
-                    "Proposal": (1, 1, 1.0), "Negotiation": (0, 0, None)}
+    # Discovery was left by Acme, Beta, Gamma and the tricky deal, none lost; Proposal by Beta, lost:
+    # fewer than the 5 deals that left a stage a discard rate needs, so no rate.
+    assert rows == {"Leads": (0, 0, None), "Qualifying": (0, 0, None), "Discovery": (0, 4, None),
+                    "Proposal": (1, 1, None), "Negotiation": (0, 0, None)}
     assert (d.total, d.reasons) == (1, {"price": 1})
 
 
@@ -182,8 +183,9 @@ def test_json_has_the_new_sections():
     assert data["sales"]["velocity"]["per_day"] is None
     assert data["sales"]["velocity"]["reason"] == "not enough history (3 closed, need 5)"
     assert data["sales"]["coverage"] == 2.12 and data["sales"]["pipeline_target"] == 5000
-    assert data["sales"]["discards"]["by_stage"][3] == {"stage": "Proposal", "lost": 1, "left": 1, "rate": 1.0,
-                                                       "reasons": {"price": 1}}
+    assert data["sales"]["discards"]["by_stage"][3] == {"stage": "Proposal", "lost": 1, "left": 1, "rate": None,
+                                                       "reasons": {"price": 1}, "n": 1, "need": 5,
+                                                       "reason": "not enough history (1 left Proposal, need 5)"}
     assert data["sales"]["stalled"]["share_count"] == 0.25
     assert set(data["flow"]["littles_law"]) == {"avg_wip", "avg_throughput_per_day", "predicted_days",
                                                 "observed_days", "ratio"}
@@ -248,7 +250,7 @@ def test_csv_tables_for_next_steps_and_discards():
     s, _ = with_user_text()
     r = report(s=s)
     assert next_steps_csv(r).splitlines()[1] == f"7,{TRICKY},ann,Proposal,<script>alert(1)</script> | *now*,2026-01-20,5"
-    assert "Proposal,1,1,1.0000,price=1" in discards_csv(r)
+    assert "Proposal,1,1,,price=1" in discards_csv(r)  # one deal left Proposal: too few for a rate
 
 
 # --- time in stage, blocked time, win rate by type and source ------------------------
