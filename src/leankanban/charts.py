@@ -44,9 +44,9 @@ TITLES = {
 DEFAULT_DAYS = 90
 
 #: The fewest cycle times the p50/p85/p95 lines are drawn from; with fewer, a
-#: chart says "not enough history" instead. It must match the report's minimum
-#: sample for percentiles, so that a chart never shows a line the report withholds.
-MIN_CYCLE_TIMES = 10
+#: chart says "not enough history" instead: the report's own minimum, so that a
+#: chart never shows a line the report withholds.
+MIN_CYCLE_TIMES = flow.MIN_CYCLE_TIMES
 
 #: The units a time axis can be drawn in, with how many of them make a day. The
 #: axis takes the largest unit in which the longest time drawn is at least one
@@ -123,7 +123,7 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
         "p85": None if centiles is None else centiles.p85,
         "p95": None if centiles is None else centiles.p95,
         "closed": len(cycle),
-        "note": None if centiles is not None else f"not enough history ({len(cycle):,} closed, need {MIN_CYCLE_TIMES:,})",
+        "note": flow.Sample(len(cycle), MIN_CYCLE_TIMES).reason,
     }
     if kind == "cycle-time":
         points = [

@@ -21,6 +21,7 @@ SCHEMA_KEYS = {
     "stages", "moved", "new_deals", "won", "lost", "win_rate", "win_rate_by_owner", "throughput_per_week",
     "cycle_time_days", "blocked", "stall_days", "stalled", "ageing", "wip_breaches", "under_minimum", "load",
     "forecast", "deals", "next_steps", "sales", "flow", "effectiveness", "capacity", "sprint", "insights",
+    "qualified_out",
 }
 
 
@@ -49,7 +50,9 @@ def test_report_json_follows_the_schema(run, board) -> None:
     assert set(data) == SCHEMA_KEYS
     assert data["won"]["count"] == 3 and data["won"]["value"] == 600
     assert data["lost"]["reasons"] == {"No budget": 1}
-    assert data["win_rate"] == 0.75
+    # 3 won, 1 lost after commitment: below the 5 committed closes a win rate needs.
+    assert data["win_rate"] == {"value": None, "won": 3, "lost": 1, "n": 4, "need": 5,
+                                "reason": "not enough history (4 closed, need 5)"}
     assert data["forecast"]["seed"] == 1
     assert {s["name"] for s in data["stages"]} >= {"Leads", "Won", "Lost"}
 
@@ -201,17 +204,16 @@ def test_forecast_json_counts_the_stage_and_the_window(run, board) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"schema_version", "generated_at", "board", "owner", "currency", "stages", "window", "trials",
-                         "seed", "no_throughput", "done", "by", "closes_by", "won_value_by", "deals"}
+                         "seed", "no_throughput", "done", "by", "closes_by", "won_value_by", "deals",
+                         "sampled", "n", "need", "reason", "covers"}
     assert data["stages"] == ["Proposal"]
     assert data["done"]["items"] == 1 and [d["title"] for d in data["deals"]] == ["Open | *deal*"]
     assert data["window"]["days"] == 31 and (data["window"]["closed"], data["window"]["won"]) == (4, 3)
     assert data["trials"] == 10_000 and data["seed"] == 1
-    # 4 closes on one day out of 31: a close-free day is the likeliest, so p50 <= p85 <= p95 in time,
-    # and the counts by the date go the other way (85% = at least this many in 85% of trials).
-    done = [data["done"][p] for p in ("p50", "p85", "p95")]
-    assert done == sorted(done)
-    closes = [data["closes_by"][p] for p in ("p50", "p85", "p95")]
-    assert closes == sorted(closes, reverse=True)
+    assert data["covers"] == {"items": 1, "value": 1000} and data["sampled"] == "committed"
+    # 4 committed closes are fewer than the 5 a forecast needs: no dates, but the reason.
+    assert (data["n"], data["need"], data["reason"]) == (4, 5, "not enough history (4 closed, need 5)")
+    assert [data["done"][p] for p in ("p50", "p85", "p95")] == [None, None, None]
     again = json.loads(run("forecast", "-s", "Proposal", "--by", "30d", "-w", "30d", "--seed", "1", "-f", "json").stdout)
     assert {k: v for k, v in again.items() if k not in ("generated_at", "window")} == {
         k: v for k, v in data.items() if k not in ("generated_at", "window")
@@ -222,9 +224,9 @@ def test_forecast_text_by_default_covers_the_work_in_progress(run, board) -> Non
     result = run("forecast", "--seed", "7")
     assert result.exit_code == 0, result.output
     first, second = result.stdout.splitlines()[:2]
-    assert first == "Forecast for pipeline: 1 open deal in Discovery, Proposal, Negotiation."
+    assert first == "Forecast for pipeline: 1 open deal in Discovery, Proposal, Negotiation, worth EUR 1,000.00."
     assert "4 closed, 3 won" in second and "10,000 trials, seed 7" in second
-    assert "deals closed" in result.stdout and "value won (EUR)" in result.stdout
+    assert "No forecast: not enough history (4 closed, need 5)" in result.stdout
 
 
 @pytest.mark.parametrize(

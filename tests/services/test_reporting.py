@@ -192,9 +192,11 @@ def test_hand_counted_board(lk: LeanKanban, clock: FakeClock) -> None:
     assert report.won.count == 3 and report.won.value == Decimal("600.00")
     assert report.lost.count == 1 and report.lost.value == Decimal("400.00")
     assert report.lost.reasons == {"No budget": 1}
-    assert report.win_rate == 0.75
-    assert report.win_rate_by_owner == {"ann": 1.0, "bob": 0.0}
-    assert report.cycle_time_days.count == 4 and report.cycle_time_days.p50 == 2.0
+    # 3 won and 1 lost after commitment: too few committed closes for a rate (5) or percentiles (10).
+    assert (report.win_rate.won, report.win_rate.lost, report.win_rate.rate) == (3, 1, None)
+    assert {k: (v.won, v.lost, v.rate) for k, v in report.win_rate_by_owner.items()} == {
+        "ann": (3, 0, None), "bob": (0, 1, None)}
+    assert report.cycle_time_days.count == 4 and report.cycle_time_days.p50 is None
     stages = {s.name: s for s in report.stages}
     assert stages["Won"].count == 3 and stages["Won"].value == Decimal("600.00")
     assert stages["Lost"].count == 1
@@ -264,8 +266,9 @@ def test_chart_series_come_from_the_same_inputs(lk: LeanKanban, clock: FakeClock
     assert sum(throughput["closed"]) == sum(w.closed for w in report.throughput_per_week)
     cycle = charts.chart_series("cycle-time", inputs, days=90)
     assert len(cycle["points"]) == report.cycle_time_days.count
-    # 4 cycle times are too few for percentile lines (charts.MIN_CYCLE_TIMES).
-    assert (cycle["p85"], cycle["note"]) == (None, "not enough history (4 closed, need 10)")
+    assert report.cycle_time_days.reason == f"not enough history ({len(cycle['points'])} closed, need 10)"
+    # 4 cycle times are too few for percentile lines: the chart says so as the report does.
+    assert (cycle["p85"], cycle["note"]) == (None, report.cycle_time_days.reason)
     ageing = charts.chart_series("ageing", inputs, days=90)
     assert len(ageing["points"]) == len(report.ageing)
     assert ageing["stages"] == ["Discovery", "Proposal", "Negotiation"]

@@ -47,8 +47,11 @@ __all__ = [
     "DayThroughput",
     "FlowDay",
     "LittlesLaw",
+    "MIN_CLOSES",
+    "MIN_CYCLE_TIMES",
     "Percentiles",
     "Period",
+    "Sample",
     "StageVisit",
     "Throughput",
     "Timeline",
@@ -62,6 +65,7 @@ __all__ = [
     "blocked_totals",
     "by_key",
     "closed_in",
+    "committed_close",
     "cumulative_flow",
     "cycle_time_percentiles",
     "cycle_times",
@@ -81,6 +85,37 @@ __all__ = [
     "wip_per_day",
     "work_item_ages",
 ]
+
+
+# -- how much history a statistic needs --------------------------------------
+
+#: The fewest outcomes a rate, an average or a forecast is computed from: the win rate
+#: (committed closes), the qualify-out rate (deals that left the upstream or a stage),
+#: the median days to discard (qualified out), sales velocity (committed closes) and
+#: the Monte Carlo forecasts (closes sampled). With 5, one more outcome moves a rate by
+#: at most a sixth; with fewer, one deal swings it by 25 points or more.
+MIN_CLOSES = 5
+#: The fewest cycle times the p50/p85/p95 and the age bands are read from: below 10,
+#: the nearest-rank p85 and p95 are both the single longest cycle.
+MIN_CYCLE_TIMES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """How many observations (`n`, of what: `noun`) a statistic is read from, against the
+    fewest it needs (`need`). `reason` says why it is undefined, or None when it is not."""
+
+    n: int
+    need: int
+    noun: str = "closed"
+
+    @property
+    def enough(self) -> bool:
+        return self.n >= self.need and self.n > 0
+
+    @property
+    def reason(self) -> str | None:
+        return None if self.enough else f"not enough history ({self.n:,} {self.noun}, need {self.need:,})"
 
 
 # -- cumulative flow -----------------------------------------------------
@@ -128,10 +163,12 @@ def cumulative_flow(
 
 @dataclass(frozen=True, slots=True)
 class Throughput:
-    """Deals closed in a bucket: won plus lost (discarded)."""
+    """Deals closed in a bucket: won plus lost (discarded). `qualified_out`: how many of
+    the `lost` were discarded before they ever started (see committed_close)."""
 
     won: int = 0
     lost: int = 0
+    qualified_out: int = 0
 
     @property
     def closed(self) -> int:
@@ -163,27 +200,43 @@ def closed_in(lines: Iterable[Timeline], period: Period) -> list[Timeline]:
     return [line for line in lines if line.closed_at is not None and start <= line.closed_at < end]
 
 
+def committed_close(line: Timeline) -> bool:
+    """A final close that counts in the win rate: a win, or a loss after the deal started
+    (crossed the commitment point). A loss before it started is a qualify-out."""
+    return line.status is DealStatus.WON or (line.status is DealStatus.LOST and line.started)
+
+
 def throughput_per_day(
     lines: Iterable[Timeline],
     period: Period,
     *,
     tz: tzinfo = UTC,
     only_started: bool = False,
+    only_committed: bool = False,
 ) -> list[DayThroughput]:
     """Closes per calendar day of `period`, zero days included.
 
     With `only_started`, deals that closed without ever entering an active
-    stage (e.g. discarded straight from Leads) are left out.
+    stage (e.g. discarded straight from Leads) are left out: the throughput
+    of the work in progress, as Little's law reads it. With `only_committed`,
+    only the committed closes (`committed_close`: wins, and losses after the
+    start) are counted: the qualify-outs are left out, as the forecast of
+    committed deals samples them.
     """
     won: dict[date, int] = {}
     lost: dict[date, int] = {}
+    out: dict[date, int] = {}
     for line in closed_in(lines, period):
-        if only_started and not line.started:
+        committed = committed_close(line)
+        if (only_started and not line.started) or (only_committed and not committed):
             continue
         bucket = won if line.status is DealStatus.WON else lost
         day = day_of(line.closed_at, tz)  # type: ignore[arg-type]
         bucket[day] = bucket.get(day, 0) + 1
-    return [DayThroughput(won=won.get(d, 0), lost=lost.get(d, 0), day=d) for d in period.days(tz)]
+        if not committed:
+            out[day] = out.get(day, 0) + 1
+    return [DayThroughput(won=won.get(d, 0), lost=lost.get(d, 0), qualified_out=out.get(d, 0), day=d)
+            for d in period.days(tz)]
 
 
 def throughput_per_week(
@@ -198,6 +251,7 @@ def throughput_per_week(
         WeekThroughput(
             won=sum(r.won for r in rows),
             lost=sum(r.lost for r in rows),
+            qualified_out=sum(r.qualified_out for r in rows),
             year=year,
             week=week,
             start=date.fromisocalendar(year, week, 1),
@@ -213,9 +267,11 @@ def daily_counts(
     *,
     tz: tzinfo = UTC,
     outcome: DealStatus | None = None,
+    only_committed: bool = False,
 ) -> list[int]:
-    """Closed (or only won/lost) deals per day of `period`: a forecast's history."""
-    rows = throughput_per_day(lines, period, tz=tz)
+    """Closed (or only won/lost) deals per day of `period`: a forecast's history.
+    `only_committed` leaves out the qualify-outs (see throughput_per_day)."""
+    rows = throughput_per_day(lines, period, tz=tz, only_committed=only_committed)
     if outcome is DealStatus.WON:
         return [r.won for r in rows]
     if outcome is DealStatus.LOST:
@@ -314,14 +370,19 @@ class WorkItemAge:
 
 
 def age_band(days: float, cycle: Percentiles | None) -> AgeBand:
-    """BELOW_P50 under p50; P50_P85 from p50; P85_P95 from p85; ABOVE_P95 from p95."""
-    if cycle is None:
+    """ABOVE_P95 older than p95; P85_P95 older than p85; P50_P85 older than p50; else
+    BELOW_P50. UNKNOWN without cycle times or with fewer than MIN_CYCLE_TIMES of them.
+
+    "Older than" is strict, so a deal 0 days old is never past a percentile (even one of
+    0 days, from deals closed the moment they started).
+    """
+    if cycle is None or cycle.count < MIN_CYCLE_TIMES:
         return AgeBand.UNKNOWN
-    if days >= cycle.p95:
+    if days > cycle.p95:
         return AgeBand.ABOVE_P95
-    if days >= cycle.p85:
+    if days > cycle.p85:
         return AgeBand.P85_P95
-    if days >= cycle.p50:
+    if days > cycle.p50:
         return AgeBand.P50_P85
     return AgeBand.BELOW_P50
 
@@ -333,7 +394,8 @@ def work_item_ages(
 
     Age is `now` minus the first entry into an active stage, or minus the
     creation time for a deal that has only been upstream (those are banded
-    UNKNOWN: cycle times say nothing about the backlog).
+    UNKNOWN: cycle times say nothing about the backlog). Every deal is UNKNOWN
+    while `cycle` has fewer than MIN_CYCLE_TIMES cycle times.
     """
     result = []
     for line in lines:

@@ -41,6 +41,8 @@ from itertools import accumulate
 from random import Random
 from typing import Any
 
+from leankanban.metrics.flow import MIN_CLOSES, Sample
+
 CONFIDENCES = (50, 85, 95)
 DEFAULT_TRIALS = 10_000
 #: A trial that has not finished after this many days is "beyond the horizon".
@@ -216,6 +218,123 @@ def value_by(
     totals.sort()
     p50, p85, p95 = (_rank(totals, 100 - p) for p in CONFIDENCES)
     return ValueBy(start, target_date, trials, False, p50, p85, p95)  # type: ignore[arg-type]
+
+
+# -- a forecast of given deals ------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def _won_among(closes: int, wins: int, items: int) -> int:
+    """Of `items` deals, how many are won in a future that closes `closes` deals, `wins` of
+    them won: all `wins` while there are deals enough; when the future would close more
+    deals than there are, the same share of the `items` that do close (rounded half up)."""
+    if closes <= items:
+        return wins
+    return (wins * items + closes // 2) // closes
+
+
+def deals_by(
+    target_date: date,
+    daily_closes: Sequence[int],
+    daily_wins: Sequence[int],
+    values: Sequence[Decimal],
+    trials: int = DEFAULT_TRIALS,
+    seed: int | None = None,
+    *,
+    start: date,
+) -> tuple[HowMany, ValueBy]:
+    """How many of the `len(values)` deals close by `target_date`, and how much of their value
+    is won, in the same simulated futures.
+
+    Each trial draws days from the history (a day's closes with its wins: `daily_wins[i]`
+    are some of `daily_closes[i]`), so C closes and W wins; of the deals, min(C, n) close
+    and `_won_among(C, W, n)` are won, each win's value drawn from `values` (with
+    replacement; give 0 for a deal whose value is not counted) and the trial's total capped
+    at their sum. So no trial closes more deals than there are, nor wins more than they hold.
+    """
+    closes, wins = list(daily_closes), list(daily_wins)
+    if len(closes) != len(wins) or any(w > c for c, w in zip(closes, wins, strict=True)):
+        raise ValueError("Each day's wins must be some of that day's closes.")
+    items = len(values)
+    if not _check(trials, closes):
+        return HowMany(start, target_date, trials, True), ValueBy(start, target_date, trials, True)
+    days = _days_until(start, target_date)
+    cents = [Decimal(v).quantize(CENT) for v in values]
+    total = sum(cents, Decimal("0.00"))
+    rng = Random(seed)
+    picks = trials * (days + min(items, days * sum(wins) / len(wins)))
+    bulk = _worth_numpy(picks) and _deals_by_numpy(rng, closes, wins, cents, days, trials)
+    if bulk:
+        counts, totals = bulk
+    else:
+        counts, totals = [], []
+        index, zero = range(len(closes)), Decimal("0.00")
+        for _ in range(trials):
+            drawn = rng.choices(index, k=days)
+            closed = sum(closes[i] for i in drawn)
+            won = _won_among(closed, sum(wins[i] for i in drawn), items)
+            counts.append(min(closed, items))
+            totals.append(min(total, sum(rng.choices(cents, k=won), zero)) if won else zero)
+    counts.sort()
+    totals.sort()
+    many = HowMany(start, target_date, trials, False, *(int(_rank(counts, 100 - p)) for p in CONFIDENCES))
+    value = ValueBy(start, target_date, trials, False, *(_rank(totals, 100 - p) for p in CONFIDENCES))  # type: ignore[arg-type]
+    return many, value
+
+
+@dataclass(frozen=True, slots=True)
+class DealsForecast:
+    """What the Monte Carlo says about `items` given deals worth `value` (in one currency).
+
+    `sample`: the closes in the history drawn from, against the fewest a forecast needs;
+    below that (or with none) `done`, `closes` and `won_value` are None. `closes` never
+    says more than `items` deals will close, and `won_value` never more than `value`:
+    a forecast of these deals cannot close more deals than there are, nor win more
+    money than they are worth (see `deals_by`).
+    """
+
+    items: int
+    value: Decimal
+    sample: Sample
+    done: WhenDone | None
+    closes: HowMany | None
+    won_value: ValueBy | None
+
+    @property
+    def reason(self) -> str | None:
+        return self.sample.reason
+
+
+def forecast_deals(
+    values: Sequence[Decimal],
+    items: int,
+    daily_closes: Sequence[int],
+    daily_wins: Sequence[int],
+    trials: int = DEFAULT_TRIALS,
+    seed: int | None = None,
+    *,
+    start: date,
+    target: date,
+    need: int = MIN_CLOSES,
+) -> DealsForecast:
+    """When the `items` deals will all be closed (`when_done`), and how many of them close and
+    how much of their value is won by `target` (`deals_by`), from the history's `daily_closes`
+    and `daily_wins` (some of those closes).
+
+    `values`: the values of those deals that are in the forecast's currency (the others
+    count as 0). Below `need` closes in the history: no forecast, and the sample says why.
+    """
+    values = list(values)
+    total = sum(values, Decimal("0"))
+    sample = Sample(sum(daily_closes), need)
+    _check(trials, daily_closes)
+    if not sample.enough:
+        return DealsForecast(items, total, sample, None, None, None)
+    done = when_done(items, daily_closes, trials, seed, start=start)
+    population = values + [Decimal("0")] * max(0, items - len(values))
+    many, won = deals_by(target, daily_closes, daily_wins, population, trials, seed, start=start)
+    return DealsForecast(items, total, sample, done, many, won)
 
 
 # -- wins against delivery capacity -------------------------------------------------
@@ -472,6 +591,59 @@ def _when_done_numpy(
             uniforms = scratch.block(uniforms[at:], source, max(_BLOCK, 2 * horizon))
             sums, at = _running(np, counts, uniforms, scratch, "sums"), 0
     return finished
+
+
+def _deals_by_numpy(
+    rng: Random, closes: list[int], wins: list[int], cents: list[Decimal], days: int, trials: int
+) -> tuple[list[int], list[Decimal]] | None:
+    """`deals_by`'s closes and won values, trial by trial, identical to the plain loop, drawn with NumPy.
+
+    The plain loop draws one stream of uniforms: `days` picking the days (each gives its
+    closes and wins), then one per win picking its value, trial after trial. Here a block
+    of that stream is mapped through the three populations at once, with running sums.
+    None when the exact integer arithmetic is not possible (the plain loop runs then).
+    """
+    scaled = _as_ints(cents) if cents else ([], -2)
+    if scaled is None or not all(type(x) is int for x in (*closes, *wins)):
+        return None
+    values, exponent = scaled
+    biggest = max(map(abs, values), default=0)
+    if biggest * max(wins) * days >= 10 ** getcontext().prec:
+        return None  # a total could be rounded by the Decimal context: only the plain sum says how
+    np = _numpy()
+    if np is None:
+        return None
+    source = _mersenne(rng)
+    scratch = _Scratch(np)
+    closes_of, wins_of = np.asarray(closes, dtype=np.int64), np.asarray(wins, dtype=np.int64)
+    value_of = np.asarray(values or [0], dtype=np.int64)
+    items, total = len(values), sum(values)
+    uniforms = np.empty(0)
+    closes_sum = wins_sum = values_sum = np.zeros(1, dtype=np.int64)
+    counts: list[int] = []
+    totals: list[Decimal] = []
+    at = 0
+    for _ in range(trials):
+        while True:
+            end = at + days
+            if end < len(closes_sum):
+                closed = int(closes_sum[end] - closes_sum[at])
+                won = _won_among(closed, int(wins_sum[end] - wins_sum[at]), items)
+                stop = end + won
+                if stop < len(values_sum):
+                    break
+            # Keep the undrawn rest of the stream and draw a block more.
+            uniforms = scratch.block(uniforms[at:], source, max(_BLOCK, 2 * days))
+            if biggest * len(uniforms) >= 2**63:
+                return None  # `rng` is untouched: the plain loop starts from the same state
+            closes_sum = _running(np, closes_of, uniforms, scratch, "closes")
+            wins_sum = _running(np, wins_of, uniforms, scratch, "wins")
+            values_sum, at = _running(np, value_of, uniforms, scratch, "values"), 0
+        counts.append(min(closed, items))
+        won_cents = min(total, int(values_sum[stop] - values_sum[end])) if won else 0
+        totals.append(Decimal(won_cents).scaleb(exponent))
+        at = stop
+    return counts, totals
 
 
 def _how_many_numpy(rng: Random, history: list[int], days: int, trials: int) -> list[int] | None:

@@ -17,13 +17,17 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from leankanban.domain import defaults
 from leankanban.domain.model import Activity, Deal, DealStatus, Stage, StageKind
 from leankanban.metrics.flow import (
+    MIN_CLOSES,
     UNSPECIFIED,
     Period,
+    Sample,
     Timeline,
     closed_in,
+    committed_close,
     cycle_times,
     days_between,
     is_active,
+    percentile,
 )
 
 CENT = Decimal("0.01")
@@ -50,35 +54,154 @@ def main_currency(deals: Iterable[Deal], default: str = defaults.CURRENCY) -> st
 
 @dataclass(frozen=True, slots=True)
 class WinRate:
-    """won / (won + lost); `rate` is None when nothing closed."""
+    """won / (won + lost after commitment). `qualified_out` (lost before the deal ever
+    started) is counted apart and is no part of the rate. `rate` is None with fewer than
+    `need` committed closes (`reason` says so)."""
 
     won: int
     lost: int
+    qualified_out: int = 0
+    need: int = MIN_CLOSES
 
     @property
     def closed(self) -> int:
+        """Committed closes: won + lost after commitment."""
         return self.won + self.lost
 
     @property
+    def sample(self) -> Sample:
+        return Sample(self.closed, self.need)
+
+    @property
     def rate(self) -> float | None:
-        return self.won / self.closed if self.closed else None
+        return self.won / self.closed if self.sample.enough else None
+
+    @property
+    def reason(self) -> str | None:
+        return self.sample.reason
 
 
-def win_rate(lines: Iterable[Timeline], period: Period) -> WinRate:
-    """Win rate of the deals whose final close falls in `period`."""
-    closed = closed_in(lines, period)
-    won = sum(1 for line in closed if line.status is DealStatus.WON)
-    return WinRate(won=won, lost=len(closed) - won)
+def win_rate(lines: Iterable[Timeline], period: Period, *, need: int = MIN_CLOSES) -> WinRate:
+    """Win rate of the deals whose final close falls in `period`: qualify-outs apart."""
+    won = lost = qualified = 0
+    for line in closed_in(lines, period):
+        if line.status is DealStatus.WON:
+            won += 1
+        elif committed_close(line):
+            lost += 1
+        else:
+            qualified += 1
+    return WinRate(won=won, lost=lost, qualified_out=qualified, need=need)
 
 
 def win_rate_by(
-    lines: Iterable[Timeline], period: Period, key: Callable[[Deal], str]
+    lines: Iterable[Timeline], period: Period, key: Callable[[Deal], str], *, need: int = MIN_CLOSES
 ) -> dict[str, WinRate]:
-    """Win rate per group, e.g. `key=lambda d: d.owner`. Groups with no closes are left out."""
+    """Win rate per group, e.g. `key=lambda d: d.owner`. Groups with no committed close are left out."""
     groups: dict[str, list[Timeline]] = {}
     for line in closed_in(lines, period):
-        groups.setdefault(key(line.deal), []).append(line)
-    return {name: win_rate(group, period) for name, group in sorted(groups.items())}
+        if committed_close(line):
+            groups.setdefault(key(line.deal), []).append(line)
+    return {name: win_rate(group, period, need=need) for name, group in sorted(groups.items())}
+
+
+# -- qualifying out ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StageQualifyOut:
+    """One upstream stage: of the `left` deals that left it in the period, `qualified_out`
+    were discarded from it (before they ever started). `rate` needs `need` deals that left."""
+
+    stage: str
+    qualified_out: int
+    left: int
+    reasons: dict[str, int]
+    need: int = MIN_CLOSES
+
+    @property
+    def sample(self) -> Sample:
+        return Sample(self.left, self.need, f"left {self.stage}")
+
+    @property
+    def rate(self) -> float | None:
+        return self.qualified_out / self.left if self.sample.enough else None
+
+
+@dataclass(frozen=True, slots=True)
+class QualifiedOut:
+    """Deals discarded before they ever started, finally closed in the period.
+
+    `decided`: the deals the commitment point decided on in the period: these and the
+    deals that started in it. `rate` = count / decided (None below `need` decided).
+    `median_days_to_discard`: nearest-rank median of creation -> discard, in days (None
+    below `need` qualify-outs). `value`: their value in the one currency.
+    """
+
+    count: int
+    value: Decimal
+    decided: int
+    reasons: dict[str, int]
+    by_stage: tuple[StageQualifyOut, ...]
+    median_days_to_discard: float | None
+    need: int = MIN_CLOSES
+
+    @property
+    def rate_sample(self) -> Sample:
+        return Sample(self.decided, self.need, "decided")
+
+    @property
+    def rate(self) -> float | None:
+        return self.count / self.decided if self.rate_sample.enough else None
+
+    @property
+    def median_sample(self) -> Sample:
+        return Sample(self.count, self.need, "qualified out")
+
+
+def qualified_out(
+    lines: Iterable[Timeline],
+    period: Period,
+    stages: Iterable[Stage] = (),
+    *,
+    currency: str | None = None,
+    need: int = MIN_CLOSES,
+) -> QualifiedOut:
+    """The qualify-outs of `period` (see QualifiedOut), per upstream stage of `stages` (board
+    order, listed even with none) and by reason (a blank reason counts as 'unspecified')."""
+    lines = list(lines)
+    currency = currency or main_currency(line.deal for line in lines)
+    upstream = [s.name for s in sorted(stages, key=lambda s: s.position) if s.kind is StageKind.OPEN and s.upstream]
+    start, end = period.start, period.end
+    left: Counter[str] = Counter()
+    started = 0
+    for line in lines:
+        if line.started_at is not None and start <= line.started_at < end:
+            started += 1
+        exited = {v.stage for v in line.visits if v.left is not None and start <= v.left < end}
+        left.update(exited)
+    out = [line for line in closed_in(lines, period) if line.status is DealStatus.LOST and not line.started]
+    from_stage: dict[str, list[str]] = {name: [] for name in upstream}
+    for line in out:
+        from_stage.setdefault(line.lost_from or UNSPECIFIED, []).append(line.lost_reason or UNSPECIFIED)
+    days = [max(0.0, days_between(line.created_at, line.closed_at)) for line in out]  # type: ignore[arg-type]
+    return QualifiedOut(
+        count=len(out),
+        value=money(sum((line.deal.value for line in out if line.deal.currency == currency), ZERO)),
+        decided=started + len(out),
+        reasons=_by_count(Counter(line.lost_reason or UNSPECIFIED for line in out)),
+        by_stage=tuple(
+            StageQualifyOut(name, len(reasons), max(left[name], len(reasons)), _by_count(Counter(reasons)), need)
+            for name, reasons in from_stage.items()
+        ),
+        median_days_to_discard=percentile(days, 50) if len(days) >= need and days else None,
+        need=need,
+    )
+
+
+def _by_count(counts: Counter[str]) -> dict[str, int]:
+    """Most common first, then alphabetical."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 # -- discards ---------------------------------------------------------------
@@ -87,16 +210,22 @@ def win_rate_by(
 @dataclass(frozen=True, slots=True)
 class StageDiscards:
     """Losses from one stage. `rate` = lost / left: of the deals that left
-    the stage in the period, the share that left it to a loss."""
+    the stage in the period, the share that left it to a loss; None (with
+    `sample.reason`) below `need` deals that left it."""
 
     stage: str
     lost: int
     left: int
     reasons: dict[str, int]
+    need: int = MIN_CLOSES
+
+    @property
+    def sample(self) -> Sample:
+        return Sample(self.left, self.need, f"left {self.stage}")
 
     @property
     def rate(self) -> float | None:
-        return self.lost / self.left if self.left else None
+        return self.lost / self.left if self.sample.enough else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +241,9 @@ class Discards:
         return self.by_stage[stage].lost / self.total
 
 
-def discards(lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] = ()) -> Discards:
+def discards(
+    lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] = (), *, need: int = MIN_CLOSES
+) -> Discards:
     """Deals finally lost in `period`, by the stage they were lost from and by reason.
 
     Stages listed in `stages` (open ones, board order) appear even with no
@@ -132,7 +263,7 @@ def discards(lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] 
             stage = line.lost_from or UNSPECIFIED
             lost_by.setdefault(stage, []).append(line.lost_reason or UNSPECIFIED)
     by_stage = {
-        stage: StageDiscards(stage, len(reasons), max(left[stage], len(reasons)), dict(Counter(reasons)))
+        stage: StageDiscards(stage, len(reasons), max(left[stage], len(reasons)), dict(Counter(reasons)), need)
         for stage, reasons in lost_by.items()
     }
     all_reasons = Counter(reason for reasons in lost_by.values() for reason in reasons)
@@ -260,7 +391,7 @@ def coverage(pipe: Pipeline, target: Decimal | int | str) -> Coverage:
 # -- velocity ----------------------------------------------------------------
 
 
-#: The shortest average cycle velocity divides by (see Velocity).
+#: The shortest average cycle of the wins velocity divides by (see Velocity).
 MIN_CYCLE_DAYS = 1.0
 
 
@@ -268,9 +399,12 @@ MIN_CYCLE_DAYS = 1.0
 class Velocity:
     """open_deals x avg_won_value x win_rate / avg_cycle_days, in money per day.
 
-    An average cycle shorter than one day counts as one day: velocity is money
-    per day, and deals won within minutes of starting (imported deals without
-    history, say) would otherwise divide by almost nothing.
+    None, with `reason`, while the win rate has fewer than its `need` committed closes,
+    without a win (or a won deal with a cycle time), and while the wins took less than
+    MIN_CYCLE_DAYS on average: velocity is money per day, and wins recorded minutes after
+    they started (a board filled in on its first day, deals imported without history)
+    say nothing about how long a deal takes; dividing by them would claim more than the
+    whole pipeline is won every day.
     """
 
     currency: str
@@ -280,17 +414,28 @@ class Velocity:
     avg_cycle_days: float | None
 
     @property
+    def sample(self) -> Sample:
+        return self.win_rate.sample
+
+    @property
+    def reason(self) -> str | None:
+        if self.win_rate.reason is not None:
+            return self.win_rate.reason
+        if self.avg_won_value is None:
+            return "no win in the history"
+        if self.avg_cycle_days is None:
+            return "no won deal with a cycle time (every win skipped the active stages)"
+        if self.avg_cycle_days < MIN_CYCLE_DAYS:
+            return (f"not enough history (the wins took {self.avg_cycle_days:.1f} days on average, "
+                    f"need at least {MIN_CYCLE_DAYS:.0f})")
+        return None
+
+    @property
     def per_day(self) -> Decimal | None:
-        if (
-            self.avg_won_value is None
-            or self.win_rate.closed == 0
-            or not self.avg_cycle_days
-            or self.avg_cycle_days <= 0
-        ):
+        if self.reason is not None or self.avg_won_value is None or self.avg_cycle_days is None:
             return None
         rate = Decimal(self.win_rate.won) / Decimal(self.win_rate.closed)
-        cycle = Decimal(repr(max(self.avg_cycle_days, MIN_CYCLE_DAYS)))
-        return money(Decimal(self.open_deals) * self.avg_won_value * rate / cycle)
+        return money(Decimal(self.open_deals) * self.avg_won_value * rate / Decimal(repr(self.avg_cycle_days)))
 
 
 def velocity(
@@ -300,12 +445,14 @@ def velocity(
     *,
     currency: str | None = None,
     include_upstream: bool = False,
+    need: int = MIN_CLOSES,
 ) -> Velocity:
     """Sales velocity from the deals that closed in `period` and the deals open now.
 
     open_deals: open deals in active stages (with `include_upstream`, all
     open deals); avg_won_value: mean value of deals won in the period (in
-    `currency`); avg_cycle_days: mean cycle time of those won deals.
+    `currency`); avg_cycle_days: mean cycle time of those won deals; the win
+    rate leaves the qualify-outs out (see WinRate).
     """
     lines = list(lines)
     by_name = {s.name: s for s in stages}
@@ -320,7 +467,7 @@ def velocity(
     avg_value = money(sum(won_values, ZERO) / len(won_values)) if won_values else None
     won_cycles = [c.days for c in cycle_times(lines, period, outcome=DealStatus.WON)]
     avg_cycle = sum(won_cycles) / len(won_cycles) if won_cycles else None
-    return Velocity(currency, open_deals, avg_value, win_rate(lines, period), avg_cycle)
+    return Velocity(currency, open_deals, avg_value, win_rate(lines, period, need=need), avg_cycle)
 
 
 # -- stalled deals ----------------------------------------------------------

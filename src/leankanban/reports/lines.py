@@ -18,7 +18,7 @@ from leankanban.domain.model import (
     StageKind,
 )
 from leankanban.metrics import flow
-from leankanban.metrics.flow import AgeBand, Period
+from leankanban.metrics.flow import MIN_CLOSES, MIN_CYCLE_TIMES, AgeBand, Period, Sample
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,26 +88,93 @@ class Lost:
 
 @dataclass(frozen=True, slots=True)
 class WeekLine:
+    """Deals finally closed in one ISO week: `lost` after commitment, `qualified_out` before."""
+
     week: str
     start: date
     days: int
     won: int
     lost: int
+    qualified_out: int = 0
 
     @property
     def closed(self) -> int:
-        return self.won + self.lost
+        return self.won + self.lost + self.qualified_out
 
 
 @dataclass(frozen=True, slots=True)
 class CycleTimeDays:
-    """Nearest-rank percentiles in days; all None with no closes."""
+    """Nearest-rank percentiles in days of `count` cycle times; all None with fewer
+    than `need` (`reason` says so)."""
 
     count: int
     p50: float | None = None
     p85: float | None = None
     p95: float | None = None
     mean: float | None = None
+    need: int = MIN_CYCLE_TIMES
+
+    @property
+    def sample(self) -> Sample:
+        return Sample(self.count, self.need)
+
+    @property
+    def reason(self) -> str | None:
+        return self.sample.reason
+
+
+@dataclass(frozen=True, slots=True)
+class WinRateLine:
+    """won / (won + lost after commitment) over the history; `rate` None (with `reason`)
+    below `need` committed closes. Qualify-outs are counted apart, not in the rate."""
+
+    won: int
+    lost: int
+    rate: float | None
+    need: int = MIN_CLOSES
+
+    @property
+    def sample(self) -> Sample:
+        return Sample(self.won + self.lost, self.need)
+
+    @property
+    def reason(self) -> str | None:
+        return self.sample.reason
+
+
+@dataclass(frozen=True, slots=True)
+class StageQualifyOutLine:
+    """One upstream stage over the history: of the `left` deals that left it, the
+    `qualified_out` discarded from it; `rate` None (with `sample.reason`) below its need."""
+
+    stage: str
+    qualified_out: int
+    left: int
+    rate: float | None
+    sample: Sample
+    reasons: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class QualifiedOutLine:
+    """Deals discarded before they were ever committed (a good outcome, apart from `lost`).
+
+    Over the history: `count`, `value`, `rate` (of the deals decided at the commitment
+    point: these and the deals that started), `reasons`, the nearest-rank median days from
+    creation to discard, and `by_stage` (upstream stages, board order). `period_count` and
+    `period_value`: the ones since the last stand-up. Each undefined figure has its sample.
+    """
+
+    count: int
+    value: Decimal
+    rate: float | None
+    rate_sample: Sample
+    reasons: dict[str, int]
+    median_days_to_discard: float | None
+    median_sample: Sample
+    by_stage: tuple[StageQualifyOutLine, ...]
+    period_count: int = 0
+    period_value: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +237,13 @@ class Load:
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
-    """Monte Carlo over the history's daily closes (see metrics.forecast).
+    """Monte Carlo over the history's daily closes (see metrics.forecast.forecast_deals):
+    the committed closes for deals in active stages, every close when upstream ones count.
 
-    `done_*`: when the `items` deals in progress will all be closed;
-    `closes_*` and `won_value_*`: by `horizon` (85% = at least this much in
-    85% of trials).
+    `done_*`: when the `items` deals will all be closed; `closes_*` and
+    `won_value_*`: how many of them close, and how much of their `value` is won,
+    by `horizon` (85% = at least this much in 85% of trials); all None when
+    `reason` says there is not enough history.
     """
 
     trials: int
@@ -193,6 +262,17 @@ class Forecast:
     won_value_p95: Decimal | None
     #: Share of trials in which the `items` were not all done within the forecast's horizon.
     beyond_horizon: float = 0.0
+    #: The value of the `items` deals (in the report's currency): `won_value_*` never exceed it.
+    value: Decimal = Decimal("0")
+    #: The closes drawn from, against the fewest a forecast needs; below it every figure is None.
+    sample: Sample = field(default_factory=lambda: Sample(0, MIN_CLOSES))
+    #: Which closes are sampled: `committed` (wins and losses after commitment: the default,
+    #: for active stages) or `all` (qualify-outs too: when an upstream stage is forecast).
+    sampled: str = "committed"
+
+    @property
+    def reason(self) -> str | None:
+        return self.sample.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,22 +312,29 @@ class NextStep:
 
 @dataclass(frozen=True, slots=True)
 class VelocityLine:
-    """Sales velocity over the history: open_deals x avg_won_value x win_rate / avg_cycle_days."""
+    """Sales velocity over the history: open_deals x avg_won_value x win_rate / avg_cycle_days.
+    `per_day` is None when `reason` is set (too few committed closes, no win)."""
 
     per_day: Decimal | None
     open_deals: int
     avg_won_value: Decimal | None
     win_rate: float | None
     avg_cycle_days: float | None
+    sample: Sample = field(default_factory=lambda: Sample(0, MIN_CLOSES))
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StageDiscardLine:
+    """Every loss from one stage over the history; `rate` = lost / left, None (with the
+    sample's reason) below its need of deals that left the stage."""
+
     stage: str
     lost: int
     left: int
     rate: float | None
     reasons: dict[str, int]
+    sample: Sample = field(default_factory=lambda: Sample(0, MIN_CLOSES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,9 +495,10 @@ class StandupReport:
     moved: tuple[Move, ...]
     new_deals: tuple[NewDeal, ...]
     won: Won
+    #: Lost after commitment (the qualify-outs are in `qualified_out`).
     lost: Lost
-    win_rate: float | None
-    win_rate_by_owner: dict[str, float | None]
+    win_rate: WinRateLine
+    win_rate_by_owner: dict[str, WinRateLine]
     throughput_per_week: tuple[WeekLine, ...]
     cycle_time_days: CycleTimeDays
     blocked: tuple[BlockedDeal, ...]
@@ -434,5 +522,7 @@ class StandupReport:
     blocked_time: flow.BlockedTotals | None = None
     #: Win rate over the history by deal type, and by where the deal came from (the system it
     #: was imported from, or "leankanban" for a deal added here).
-    win_rate_by_type: dict[str, float | None] = field(default_factory=dict)
-    win_rate_by_source: dict[str, float | None] = field(default_factory=dict)
+    win_rate_by_type: dict[str, WinRateLine] = field(default_factory=dict)
+    win_rate_by_source: dict[str, WinRateLine] = field(default_factory=dict)
+    #: Deals discarded before they were committed, over the history (and since the stand-up).
+    qualified_out: QualifiedOutLine | None = None

@@ -57,18 +57,21 @@ from leankanban.reports.lines import (  # the report's shape, importable from he
     Move,
     NewDeal,
     NextStep,
+    QualifiedOutLine,
     ReportContext,
     SalesMetrics,
     SprintLine,
     StageDaysLine,
     StageDiscardLine,
     StageLine,
+    StageQualifyOutLine,
     StalledDeal,
     StalledShare,
     StandupReport,
     TimeLine,
     VelocityLine,
     WeekLine,
+    WinRateLine,
     WipAlert,
     Won,
 )
@@ -96,18 +99,21 @@ __all__ = [
     "Move",
     "NewDeal",
     "NextStep",
+    "QualifiedOutLine",
     "ReportContext",
     "SalesMetrics",
     "SprintLine",
     "StageDaysLine",
     "StageDiscardLine",
     "StageLine",
+    "StageQualifyOutLine",
     "StalledDeal",
     "StalledShare",
     "StandupReport",
     "TimeLine",
     "VelocityLine",
     "WeekLine",
+    "WinRateLine",
     "WipAlert",
     "Won",
     "ZERO",
@@ -174,8 +180,10 @@ def build_report(
     lines = flow.timelines(stages, mine, mine_events, now=now)
     by_id = {line.deal.id: line for line in lines}
 
-    won_lines = [l for l in flow.closed_in(lines, period) if l.status is DealStatus.WON]
-    lost_lines = [l for l in flow.closed_in(lines, period) if l.status is DealStatus.LOST]
+    closed_now = flow.closed_in(lines, period)
+    won_lines = [l for l in closed_now if l.status is DealStatus.WON]
+    lost_lines = [l for l in closed_now if l.status is DealStatus.LOST and flow.committed_close(l)]
+    out_lines = [l for l in closed_now if l.status is DealStatus.LOST and not flow.committed_close(l)]
     cycle = flow.cycle_time_percentiles(lines, history)
     stalled = sales.stalled(lines, now, stall_days=stall_days, currency=currency)
     stalled_ids = {s.deal.id for s in stalled.deals}
@@ -183,7 +191,7 @@ def build_report(
     blocked_ids = {b.deal.id for b in blocked}
     ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle)}
 
-    stage_lines = _stage_lines(stages, mine, won_lines + lost_lines, currency, probabilities)
+    stage_lines = _stage_lines(stages, mine, closed_now, currency, probabilities)
     target = None if isinstance(board, str) else board.pipeline_target
     capacity = None if isinstance(board, str) else board.capacity_per_week
     return StandupReport(
@@ -199,19 +207,13 @@ def build_report(
         new_deals=_new_deals(mine_events, by_id, period),
         won=_won(won_lines, currency),
         lost=_lost(lost_lines, currency),
-        win_rate=sales.win_rate(lines, history).rate,
-        win_rate_by_owner={
-            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=lambda d: d.owner).items()
-        },
+        win_rate=_win_rate(sales.win_rate(lines, history)),
+        win_rate_by_owner=_win_rates(sales.win_rate_by(lines, history, key=lambda d: d.owner)),
         throughput_per_week=tuple(
-            WeekLine(w.label, w.start, w.days, w.won, w.lost)
+            WeekLine(w.label, w.start, w.days, w.won, w.lost - w.qualified_out, w.qualified_out)
             for w in flow.throughput_per_week(lines, history, tz=tz)
         ),
-        cycle_time_days=(
-            CycleTimeDays(0)
-            if cycle is None
-            else CycleTimeDays(cycle.count, cycle.p50, cycle.p85, cycle.p95, cycle.mean)
-        ),
+        cycle_time_days=_cycle(cycle),
         blocked=tuple(
             BlockedDeal(b.deal.id, b.deal.title, b.deal.owner, by_id[b.deal.id].stage, b.since,
                         _days(b.since, now), b.reason)
@@ -246,16 +248,48 @@ def build_report(
         littles_law=sections.littles_law(lines, history, tz),
         stage_days=sections.stage_days(lines, stages, history, now),
         blocked_time=flow.blocked_totals(lines, history, now),
-        win_rate_by_type={
-            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=sections.deal_type).items()
-        },
-        win_rate_by_source={
-            name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=sections.deal_source).items()
-        },
+        win_rate_by_type=_win_rates(sales.win_rate_by(lines, history, key=sections.deal_type)),
+        win_rate_by_source=_win_rates(sales.win_rate_by(lines, history, key=sections.deal_source)),
+        qualified_out=_qualified_out(sales.qualified_out(lines, history, stages, currency=currency), out_lines,
+                                     currency),
         effectiveness=sections.effectiveness(lines, history, currency, context, owner),
         capacity=None if capacity is None else sections.capacity(lines, history, now, capacity, trials, forecast_seed, tz),
         sprint=sections.sprint(context),
         insights=sections.insights(context.insights),
+    )
+
+
+def _cycle(cycle: flow.Percentiles | None) -> CycleTimeDays:
+    """The cycle-time line: the percentiles only from MIN_CYCLE_TIMES cycle times on."""
+    if cycle is None:
+        return CycleTimeDays(0)
+    if cycle.count < flow.MIN_CYCLE_TIMES:
+        return CycleTimeDays(cycle.count)
+    return CycleTimeDays(cycle.count, cycle.p50, cycle.p85, cycle.p95, cycle.mean)
+
+
+def _win_rate(rate: sales.WinRate) -> WinRateLine:
+    return WinRateLine(rate.won, rate.lost, rate.rate, rate.need)
+
+
+def _win_rates(rates: Mapping[str, sales.WinRate]) -> dict[str, WinRateLine]:
+    return {name: _win_rate(rate) for name, rate in rates.items()}
+
+
+def _qualified_out(found: sales.QualifiedOut, in_period: list[flow.Timeline], currency: str) -> QualifiedOutLine:
+    return QualifiedOutLine(
+        count=found.count,
+        value=found.value,
+        rate=found.rate,
+        rate_sample=found.rate_sample,
+        reasons=found.reasons,
+        median_days_to_discard=found.median_days_to_discard,
+        median_sample=found.median_sample,
+        by_stage=tuple(
+            StageQualifyOutLine(x.stage, x.qualified_out, x.left, x.rate, x.sample, x.reasons) for x in found.by_stage
+        ),
+        period_count=len(in_period),
+        period_value=_total(in_period, currency),
     )
 
 
@@ -398,10 +432,11 @@ def _forecast(
     tz: tzinfo,
 ) -> Forecast:
     """The report's forecast: the deals in progress (open, in an active stage), and what closes
-    in the next `horizon_days`."""
+    in the next `horizon_days`, from the committed closes of the history."""
     today = day_of(now, tz)
     counted = [l for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
-    return _draw(lines, counted, history, today, today + timedelta(days=horizon_days), currency, trials, seed, tz)
+    return _draw(lines, counted, history, today, today + timedelta(days=horizon_days), currency, trials, seed, tz,
+                 committed=True)
 
 
 def _draw(
@@ -414,36 +449,37 @@ def _draw(
     trials: int,
     seed: int | None,
     tz: tzinfo,
+    *,
+    committed: bool,
 ) -> Forecast:
     """Monte Carlo over the daily closes (and wins) of `lines` in `history`, zero days included:
-    when the `counted` deals will all be closed, and what closes (and is won) by `horizon`."""
-    closes = flow.daily_counts(lines, history, tz=tz)
+    when the `counted` deals will all be closed, and how many of them close (and how much of
+    their value is won) by `horizon`. `committed`: sample the committed closes only (wins and
+    losses after commitment), as for deals in active stages; else every close, qualify-outs too."""
+    closes = flow.daily_counts(lines, history, tz=tz, only_committed=committed)
     wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
-    won_values = [
-        l.deal.value
-        for l in flow.closed_in(lines, history)
-        if l.status is DealStatus.WON and l.deal.currency == currency
-    ]
-    items = len(counted)
-    done = forecast.when_done(items, closes, trials, seed, start=today)
-    many = forecast.how_many_by(horizon, closes, trials, seed, start=today)
-    value = forecast.value_by(horizon, wins, won_values, trials, seed, start=today)
+    values = [l.deal.value for l in counted if l.deal.currency == currency]
+    found = forecast.forecast_deals(values, len(counted), closes, wins, trials, seed, start=today, target=horizon)
+    done, many, value = found.done, found.closes, found.won_value
     return Forecast(
         trials=trials,
         seed=seed,
-        no_throughput=done.no_throughput,
-        items=items,
-        done_p50=done.p50,
-        done_p85=done.p85,
-        done_p95=done.p95,
+        no_throughput=not any(closes),
+        items=found.items,
+        done_p50=done.p50 if done else None,
+        done_p85=done.p85 if done else None,
+        done_p95=done.p95 if done else None,
         horizon=horizon,
-        closes_p50=many.p50,
-        closes_p85=many.p85,
-        closes_p95=many.p95,
-        won_value_p50=value.p50,
-        won_value_p85=value.p85,
-        won_value_p95=value.p95,
-        beyond_horizon=done.beyond_horizon,
+        closes_p50=many.p50 if many else None,
+        closes_p85=many.p85 if many else None,
+        closes_p95=many.p95 if many else None,
+        won_value_p50=value.p50 if value else None,
+        won_value_p85=value.p85 if value else None,
+        won_value_p95=value.p95 if value else None,
+        beyond_horizon=done.beyond_horizon if done else 0.0,
+        value=sales.money(found.value),
+        sample=found.sample,
+        sampled="committed" if committed else "all",
     )
 
 
@@ -460,7 +496,10 @@ class ForecastReport:
 
     `stages`: whose open deals `forecast.items` counts (by default the active
     stages: the work in progress); `window`: the days whose closes are sampled,
-    zero days included; `closed` and `won`: how many closed and were won in it.
+    zero days included; `closed` and `won`: how many of the sampled closes there
+    were in it, and how many of them were wins; `qualified_out`: the deals
+    discarded before commitment in it (sampled only when an upstream stage is
+    forecast: `forecast.sampled` is then `all`).
     """
 
     generated_at: datetime
@@ -474,6 +513,7 @@ class ForecastReport:
     won: int
     forecast: Forecast
     deals: tuple[tuple[int | None, str, str], ...] = ()  # (id, title, stage) of the deals counted
+    qualified_out: int = 0
 
     @property
     def closes_per_day(self) -> float:
@@ -532,7 +572,10 @@ def build_forecast(
         counted = [l for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
     window = Period(window_start, now + timedelta(microseconds=1))
     currency = sales.main_currency(mine)
-    closed = flow.closed_in(lines, window)
+    # Deals in active stages end in a committed close; an upstream deal may also be qualified out.
+    committed = not any(s.upstream for s in wanted)
+    every = flow.closed_in(lines, window)
+    closed = [l for l in every if flow.committed_close(l)] if committed else every
     return ForecastReport(
         generated_at=now,
         board=board_name,
@@ -543,8 +586,9 @@ def build_forecast(
         window_days=len(window.days(tz)),
         closed=len(closed),
         won=sum(1 for l in closed if l.status is DealStatus.WON),
-        forecast=_draw(lines, counted, window, today, target, currency, trials, seed, tz),
+        forecast=_draw(lines, counted, window, today, target, currency, trials, seed, tz, committed=committed),
         deals=tuple((l.deal.id, l.deal.title, l.stage) for l in counted),
+        qualified_out=sum(1 for l in every if not flow.committed_close(l)),
     )
 
 

@@ -67,7 +67,8 @@ def sales_metrics(
     weighted = sum((s.weighted_value for s in open_lines), ZERO)
     found = sales.discards(lines, history, stages)
     return SalesMetrics(
-        velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days),
+        velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days,
+                              v.sample, v.reason),
         pipeline_value=value,
         weighted_pipeline=weighted,
         pipeline_target=target,
@@ -76,8 +77,8 @@ def sales_metrics(
         discards=DiscardLine(
             total=found.total,
             by_stage=tuple(
-                StageDiscardLine(d.stage, d.lost, d.left, d.rate, dict(sorted(d.reasons.items(),
-                                                                             key=lambda i: (-i[1], i[0]))))
+                StageDiscardLine(d.stage, d.lost, d.left, d.rate,
+                                 dict(sorted(d.reasons.items(), key=lambda i: (-i[1], i[0]))), d.sample)
                 for d in found.by_stage.values()
             ),
             reasons=dict(sorted(found.reasons.items(), key=lambda i: (-i[1], i[0]))),

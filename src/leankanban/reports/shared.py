@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from leankanban.reports.model import (
+    Forecast,
     StandupReport,
+    WinRateLine,
 )
 from leankanban.text import money_cents as money_text
 from leankanban.text import visible
@@ -55,10 +57,14 @@ def sales_lines(r: StandupReport) -> list[str]:
     if m is None:
         return []
     cur, v = r.currency, m.velocity
+    if v.reason is not None:
+        speed = f"Sales velocity: {v.reason}"
+    else:
+        speed = (f"Sales velocity: {money_text(v.per_day, cur)} per day ({v.open_deals} active deals x "
+                 f"{money_text(v.avg_won_value, cur)} average win x {pct(v.win_rate)} win rate / "
+                 f"{days_text(v.avg_cycle_days)} days average cycle)")
     lines = [
-        f"Sales velocity: {money_text(v.per_day, cur)} per day ({v.open_deals} active deals x "
-        f"{money_text(v.avg_won_value, cur)} average win x {pct(v.win_rate)} win rate / "
-        f"{days_text(v.avg_cycle_days)} days average cycle)",
+        speed,
         f"Pipeline: {money_text(m.pipeline_value, cur)}, weighted {money_text(m.weighted_pipeline, cur)}",
     ]
     if m.pipeline_target is None:
@@ -87,8 +93,77 @@ def littles_law_line(r: StandupReport) -> str:
     )
 
 
-def rates_text(rates: dict[str, float | None]) -> str:
-    return ", ".join(f"{visible(name)} {pct(rate)}" for name, rate in rates.items())
+def rate_text(rate: WinRateLine) -> str:
+    """A win rate as a percentage, or why there is none ("not enough history (n closed, need N)")."""
+    return rate.reason or pct(rate.rate)
+
+
+def rates_text(rates: dict[str, WinRateLine]) -> str:
+    return ", ".join(f"{visible(name)} {rate_text(rate)}" for name, rate in rates.items())
+
+
+def win_rate_line(r: StandupReport) -> str:
+    """The win rate with what it is read from (numbers only: no user text)."""
+    w = r.win_rate
+    if w.reason is not None:
+        return f"Win rate: {w.reason}"
+    return f"Win rate: {pct(w.rate)} ({w.won} won of {w.won + w.lost} committed closes; qualify-outs apart)"
+
+
+def cycle_line(r: StandupReport) -> str:
+    c = r.cycle_time_days
+    since = when(r.history.start.date())
+    if c.reason is not None:
+        return f"Cycle time: {c.reason}"
+    return (f"Cycle time p50 {days_text(c.p50)} / p85 {days_text(c.p85)} / p95 {days_text(c.p95)} days "
+            f"({c.count} closed since {since})")
+
+
+def age_bands_line(r: StandupReport) -> str:
+    """Why the ageing bands are blank, or '' when they are given."""
+    reason = r.cycle_time_days.reason
+    return "" if reason is None or not r.ageing else f"Age bands: {reason}"
+
+
+def qualified_out_line(r: StandupReport) -> str:
+    """The qualify-outs of the history in one sentence (numbers only: no user text)."""
+    q = r.qualified_out
+    if q is None:
+        return ""
+    rate = q.rate_sample.reason or f"{pct(q.rate)} of {q.rate_sample.n} deals decided at the commitment point"
+    median = q.median_sample.reason or f"{days_text(q.median_days_to_discard)} days"
+    return (f"Qualified out before commitment: {q.count} ({money_text(q.value, r.currency)}) since "
+            f"{when(r.history.start.date())}, {q.period_count} since the last stand-up; rate {rate}; "
+            f"median from creation to discard {median}")
+
+
+def qualified_out_rows(r: StandupReport) -> list[list[str]]:
+    """Per upstream stage: stage, qualified out, left, rate (or why not), reasons (user text, unescaped)."""
+    q = r.qualified_out
+    if q is None or not q.count:
+        return []
+    return [[x.stage, str(x.qualified_out), str(x.left), x.sample.reason or pct(x.rate),
+             ", ".join(f"{k} ({n})" for k, n in x.reasons.items())] for x in q.by_stage]
+
+
+QUALIFIED_OUT_HEADER = ["Upstream stage", "Qualified out", "Left", "Rate", "Reasons"]
+
+
+def forecast_lines(f: Forecast, currency: str) -> list[str]:
+    """The report's forecast as sentences (numbers only), or why there is none."""
+    covers = f"{f.items} deal(s) in progress ({money_text(f.value, currency)})"
+    if f.reason is not None:
+        return [f"Forecast of {covers}: {f.reason}"]
+    if not f.items:
+        return ["Forecast: no deal in progress to forecast."]
+    return [
+        f"Forecast: the {covers} all closed by {when(f.done_p50)} (50%), {when(f.done_p85)} (85%), "
+        f"{when(f.done_p95)} (95%)",
+        f"Of them, closed by {when(f.horizon)}: at least {f.closes_p85} (85%), {f.closes_p95} (95%); "
+        f"{f.closes_p50} likely",
+        f"Won of their value by {when(f.horizon)}: at least {money_text(f.won_value_p85, currency)} (85%); "
+        f"{money_text(f.won_value_p50, currency)} likely",
+    ]
 
 
 def flow_lines(r: StandupReport) -> list[str]:

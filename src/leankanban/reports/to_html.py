@@ -9,21 +9,29 @@ from leankanban.reports.model import (
 )
 from leankanban.reports.shared import (
     ACTIVITY_HEADER,
+    QUALIFIED_OUT_HEADER,
     TIME_HEADER,
     activity_rows,
+    age_bands_line,
     band_label,
     burn_up_rows,
     capacity_line,
+    cycle_line,
     days_text,
     flow_lines,
+    forecast_lines,
     improvements_line,
     limits_text,
     littles_law_line,
     pct,
+    qualified_out_line,
+    qualified_out_rows,
+    rates_text,
     sales_lines,
     sprint_summary,
     time_rows,
     when,
+    win_rate_line,
 )
 from leankanban.text import html as h
 from leankanban.text import money_cents as money_text
@@ -73,14 +81,14 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
            else ".")
         + "</p>",
     ]
-    c = r.cycle_time_days
+    qualified = "" if r.qualified_out is None else f"<li>Qualified out {r.qualified_out.period_count}</li>"
     out.append(
         '<ul class="kpi">'
         f'<li class="won">Won {r.won.count} ({h(money_text(r.won.value, r.currency))})</li>'
         f'<li class="lost">Lost {r.lost.count} ({h(money_text(r.lost.value, r.currency))})</li>'
-        f"<li>New deals {len(r.new_deals)}</li><li>Moves {len(r.moved)}</li>"
-        f"<li>Win rate {pct(r.win_rate)}</li>"
-        f"<li>Cycle time p50 {days_text(c.p50)} / p85 {days_text(c.p85)} / p95 {days_text(c.p95)} days</li></ul>"
+        f"{qualified}<li>New deals {len(r.new_deals)}</li><li>Moves {len(r.moved)}</li>"
+        f"<li>{h(win_rate_line(r))}</li>"
+        f"<li>{h(cycle_line(r))}</li></ul>"
     )
     out.append("<h2>Board</h2>")
     out.append(_html_table(
@@ -128,33 +136,25 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
     for name, header, rows in attention:
         if rows:
             out.append(f"<h3>{name}</h3>" + _html_table(header, rows))
+            if name.startswith("Ageing") and age_bands_line(r):
+                out.append(f"<p>{h(age_bands_line(r))}</p>")
     out.append(f"<h2>Flow since {when(r.history.start.date())}</h2>")
+    if r.qualified_out is not None:
+        out.append(f"<p>{h(qualified_out_line(r))}</p>")
     if r.win_rate_by_owner:
-        out.append("<p>Win rate by owner: " + ", ".join(
-            f"{h(k)} {pct(v)}" for k, v in r.win_rate_by_owner.items()) + "</p>")
+        out.append("<p>Win rate by owner: " + h(rates_text(r.win_rate_by_owner)) + "</p>")
     if r.throughput_per_week:
         out.append(_html_table(
-            ["Week", "Won", "Lost", "Closed"],
-            [[w.week, str(w.won), str(w.lost), str(w.closed)] for w in r.throughput_per_week],
-            frozenset({1, 2, 3}),
+            ["Week", "Won", "Lost", "Qualified out", "Closed"],
+            [[w.week, str(w.won), str(w.lost), str(w.qualified_out), str(w.closed)] for w in r.throughput_per_week],
+            frozenset({1, 2, 3, 4}),
         ))
     for chart_title, svg in (charts or {}).items():
         out.append(f"<figure>{_inline_svg(svg)}<figcaption>{h(chart_title)}</figcaption></figure>")
     out += _html_new(r)
     f = r.forecast
     out.append("<h2>Forecast</h2>")
-    if f.no_throughput:
-        out.append("<p>No closes in the history window: no forecast.</p>")
-    else:
-        out.append(
-            "<ul>"
-            f"<li>{f.items} deal(s) in progress closed by {when(f.done_p50)} (50%), {when(f.done_p85)} (85%), "
-            f"{when(f.done_p95)} (95%)</li>"
-            f"<li>Closes by {when(f.horizon)}: at least {f.closes_p85} (85%), {f.closes_p95} (95%); "
-            f"{f.closes_p50} likely</li>"
-            f"<li>Won value by {when(f.horizon)}: at least {h(money_text(f.won_value_p85, r.currency))} (85%); "
-            f"{h(money_text(f.won_value_p50, r.currency))} likely</li></ul>"
-        )
+    out.append("<ul>" + "".join(f"<li>{h(line)}</li>" for line in forecast_lines(f, r.currency)) + "</ul>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -175,11 +175,15 @@ def _html_new(r: StandupReport) -> list[str]:
         out.append("<h2>Key sales metrics</h2>")
         lines = [*sales_lines(r), *([littles_law_line(r)] if r.littles_law is not None else []), *flow_lines(r)]
         out.append("<ul>" + "".join(f"<li>{h(line)}</li>" for line in lines) + "</ul>")
+        rows = qualified_out_rows(r)
+        if rows:
+            out.append("<h3>Where deals are qualified out before commitment</h3>" + _html_table(
+                QUALIFIED_OUT_HEADER, [[h(c) for c in row] for row in rows], frozenset({1, 2})))
         d = r.sales.discards
         if d.total:
-            out.append("<h3>Where deals are qualified out</h3>" + _html_table(
+            out.append("<h3>Where deals are discarded (every loss)</h3>" + _html_table(
                 ["Stage", "Lost", "Left", "Discard rate", "Reasons"],
-                [[h(x.stage), str(x.lost), str(x.left), pct(x.rate),
+                [[h(x.stage), str(x.lost), str(x.left), x.sample.reason or pct(x.rate),
                   h(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
                 frozenset({1, 2, 3}),
             ))

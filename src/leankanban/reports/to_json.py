@@ -7,17 +7,49 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from leankanban.metrics.flow import Sample
 from leankanban.reports.model import (
     CycleTimeDays,
     Effectiveness,
     Forecast,
     ForecastReport,
+    QualifiedOutLine,
     SalesMetrics,
     StandupReport,
+    WinRateLine,
 )
 from leankanban.reports.shared import iso, number, rounded
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _sample(sample: Sample, reason: str | None = None) -> dict[str, Any]:
+    """The one convention for a statistic that can be undefined (SCHEMA.md): beside its
+    number(s), `n` (the sample it is read from), `need` (the fewest it needs) and `reason`
+    (null when the figure is given, else why not; the number(s) are then null)."""
+    return {"n": sample.n, "need": sample.need, "reason": reason if reason is not None else sample.reason}
+
+
+def _win_rate(w: WinRateLine) -> dict[str, Any]:
+    return {"value": _rate(w.rate), "won": w.won, "lost": w.lost, **_sample(w.sample)}
+
+
+def _qualified_out(q: QualifiedOutLine | None) -> dict[str, Any] | None:
+    if q is None:
+        return None
+    return {
+        "count": q.count,
+        "value": number(q.value),
+        "rate": {"value": _rate(q.rate), **_sample(q.rate_sample)},
+        "reasons": dict(q.reasons),
+        "median_days_to_discard": {"value": rounded(q.median_days_to_discard), **_sample(q.median_sample)},
+        "by_stage": [
+            {"stage": x.stage, "qualified_out": x.qualified_out, "left": x.left,
+             "rate": {"value": _rate(x.rate), **_sample(x.sample)}, "reasons": dict(x.reasons)}
+            for x in q.by_stage
+        ],
+        "in_period": {"count": q.period_count, "value": number(q.period_value)},
+    }
 
 
 
@@ -28,6 +60,7 @@ def _cycle(cycle: CycleTimeDays) -> dict[str, Any]:
         "p85": rounded(cycle.p85),
         "p95": rounded(cycle.p95),
         "mean": rounded(cycle.mean),
+        **_sample(cycle.sample),
     }
 
 
@@ -44,6 +77,9 @@ def _forecast(f: Forecast) -> dict[str, Any]:
             "p85": number(f.won_value_p85),
             "p95": number(f.won_value_p95),
         },
+        "covers": {"items": f.items, "value": number(f.value)},
+        "sampled": f.sampled,
+        **_sample(f.sample),
     }
 
 
@@ -58,7 +94,7 @@ def _sales(m: SalesMetrics | None) -> dict[str, Any] | None:
     return {
         "velocity": {"per_day": number(v.per_day), "open_deals": v.open_deals,
                      "avg_won_value": number(v.avg_won_value), "win_rate": _rate(v.win_rate),
-                     "avg_cycle_days": rounded(v.avg_cycle_days)},
+                     "avg_cycle_days": rounded(v.avg_cycle_days), **_sample(v.sample, v.reason)},
         "pipeline_value": number(m.pipeline_value),
         "weighted_pipeline": number(m.weighted_pipeline),
         "pipeline_target": number(m.pipeline_target),
@@ -67,7 +103,7 @@ def _sales(m: SalesMetrics | None) -> dict[str, Any] | None:
         "discards": {
             "total": d.total,
             "by_stage": [{"stage": x.stage, "lost": x.lost, "left": x.left, "rate": _rate(x.rate),
-                          "reasons": dict(x.reasons)} for x in d.by_stage],
+                          "reasons": dict(x.reasons), **_sample(x.sample)} for x in d.by_stage],
             "reasons": dict(d.reasons),
         },
         "stalled": {"count": st.count, "open_count": st.open_count, "value": number(st.value),
@@ -207,13 +243,14 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
                 for c in r.lost.deals
             ],
         },
-        "win_rate": None if r.win_rate is None else round(r.win_rate, 4),
-        "win_rate_by_owner": {k: None if v is None else round(v, 4) for k, v in r.win_rate_by_owner.items()},
-        "win_rate_by_type": {k: _rate(v) for k, v in r.win_rate_by_type.items()},
-        "win_rate_by_source": {k: _rate(v) for k, v in r.win_rate_by_source.items()},
+        "win_rate": _win_rate(r.win_rate),
+        "win_rate_by_owner": {k: _win_rate(v) for k, v in r.win_rate_by_owner.items()},
+        "win_rate_by_type": {k: _win_rate(v) for k, v in r.win_rate_by_type.items()},
+        "win_rate_by_source": {k: _win_rate(v) for k, v in r.win_rate_by_source.items()},
+        "qualified_out": _qualified_out(r.qualified_out),
         "throughput_per_week": [
             {"week": w.week, "start": iso(w.start), "days": w.days, "won": w.won, "lost": w.lost,
-             "closed": w.closed}
+             "qualified_out": w.qualified_out, "closed": w.closed}
             for w in r.throughput_per_week
         ],
         "cycle_time_days": _cycle(r.cycle_time_days),
@@ -267,7 +304,11 @@ def forecast_to_dict(report: ForecastReport) -> dict[str, Any]:
         **_head(r),
         "stages": list(r.stages),
         "window": {"start": iso(r.window.start), "end": iso(r.window.end), "days": r.window_days,
-                   "closed": r.closed, "won": r.won, "closed_per_day": round(r.closes_per_day, 4)},
+                   "closed": r.closed, "won": r.won, "qualified_out": r.qualified_out,
+                   "closed_per_day": round(r.closes_per_day, 4)},
+        "sampled": f.sampled,
+        **_sample(f.sample),
+        "covers": {"items": f.items, "value": number(f.value)},
         "trials": f.trials,
         "seed": f.seed,
         "no_throughput": f.no_throughput,

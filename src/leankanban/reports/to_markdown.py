@@ -9,22 +9,29 @@ from leankanban.reports.model import (
 )
 from leankanban.reports.shared import (
     ACTIVITY_HEADER,
+    QUALIFIED_OUT_HEADER,
     TIME_HEADER,
     activity_rows,
+    age_bands_line,
     band_label,
     burn_up_rows,
     capacity_line,
+    cycle_line,
     days_text,
     flow_lines,
+    forecast_lines,
     improvements_line,
     limits_text,
     littles_law_line,
     md_table,
     pct,
+    qualified_out_line,
+    qualified_out_rows,
     sales_lines,
     sprint_summary,
     time_rows,
     when,
+    win_rate_line,
 )
 from leankanban.text import markdown as md
 from leankanban.text import money_cents as money_text
@@ -50,6 +57,9 @@ def to_markdown(report: StandupReport) -> str:
     out.append(f"- **Won:** {r.won.count} ({money_text(r.won.value, cur)})")
     reasons = ", ".join(f"{md(k)} ({v})" for k, v in r.lost.reasons.items())
     out.append(f"- **Lost:** {r.lost.count} ({money_text(r.lost.value, cur)})" + (f": {reasons}" if reasons else ""))
+    if r.qualified_out is not None:
+        q = r.qualified_out
+        out.append(f"- **Qualified out:** {q.period_count} ({money_text(q.period_value, cur)})")
     out.append(f"- **New deals:** {len(r.new_deals)}")
     out.append(f"- **Moves:** {len(r.moved)}")
     if r.moved:
@@ -89,6 +99,8 @@ def to_markdown(report: StandupReport) -> str:
             [[md(a.title), md(a.owner), md(a.stage), days_text(a.age_days), band_label(a.band.value)]
              for a in r.ageing],
         )
+        if age_bands_line(r):
+            out += ["", age_bands_line(r)]
     if r.load:
         out += ["", "### Load per person", ""]
         out += md_table(
@@ -96,33 +108,18 @@ def to_markdown(report: StandupReport) -> str:
             [[md(l.owner) or "(nobody)", str(l.open), str(l.active), "" if l.wip_max is None else str(l.wip_max),
               money_text(l.value), str(l.blocked), str(l.stalled)] for l in r.load],
         )
-    c = r.cycle_time_days
     out += ["", f"## Flow since {when(r.history.start.date())}", ""]
-    out.append(f"- **Win rate:** {pct(r.win_rate)}")
-    out.append(
-        f"- **Cycle time (days):** p50 {days_text(c.p50)}, p85 {days_text(c.p85)}, p95 {days_text(c.p95)} ({c.count} closed)"
-    )
+    out.append(f"- {win_rate_line(r)}")
+    out.append(f"- {cycle_line(r)}")
+    if r.qualified_out is not None:
+        out.append(f"- {qualified_out_line(r)}")
     if r.throughput_per_week:
-        out += ["", "| Week | Won | Lost | Closed |", "|---|---|---|---|"]
-        out += [f"| {w.week} | {w.won} | {w.lost} | {w.closed} |" for w in r.throughput_per_week]
+        out += ["", "| Week | Won | Lost | Qualified out | Closed |", "|---|---|---|---|---|"]
+        out += [f"| {w.week} | {w.won} | {w.lost} | {w.qualified_out} | {w.closed} |" for w in r.throughput_per_week]
     out += _markdown_new(r)
     f = r.forecast
     out += ["", "## Forecast", ""]
-    if f.no_throughput:
-        out.append("- No closes in the history window: no forecast.")
-    else:
-        out.append(
-            f"- **{f.items} deal(s) in progress closed by:** {when(f.done_p50)} (50%), "
-            f"{when(f.done_p85)} (85%), {when(f.done_p95)} (95%)"
-        )
-        out.append(
-            f"- **Closes by {when(f.horizon)}:** at least {f.closes_p85} (85%), {f.closes_p95} (95%); "
-            f"{f.closes_p50} likely"
-        )
-        out.append(
-            f"- **Won value by {when(f.horizon)}:** at least {money_text(f.won_value_p85, cur)} (85%); "
-            f"{money_text(f.won_value_p50, cur)} likely"
-        )
+    out += [f"- {line}" for line in forecast_lines(f, cur)]
     return "\n".join(out) + "\n"
 
 
@@ -143,12 +140,17 @@ def _markdown_new(r: StandupReport) -> list[str]:
         if r.littles_law is not None:
             out.append(f"- {littles_law_line(r)}")
         out += [f"- {md(line)}" for line in flow_lines(r)]
+        rows = qualified_out_rows(r)
+        if rows:
+            out += ["", "### Where deals are qualified out before commitment", ""]
+            out += md_table(QUALIFIED_OUT_HEADER, [[md(stage), n, left, rate, md(reasons)]
+                                                   for stage, n, left, rate, reasons in rows])
         d = r.sales.discards
         if d.total:
-            out += ["", "### Where deals are qualified out", ""]
+            out += ["", "### Where deals are discarded (every loss)", ""]
             out += md_table(
                 ["Stage", "Lost", "Left", "Discard rate", "Reasons"],
-                [[md(x.stage), str(x.lost), str(x.left), pct(x.rate),
+                [[md(x.stage), str(x.lost), str(x.left), x.sample.reason or pct(x.rate),
                   md(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
             )
     if r.effectiveness is not None:

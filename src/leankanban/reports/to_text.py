@@ -13,21 +13,28 @@ from leankanban.reports.model import (
 )
 from leankanban.reports.shared import (
     ACTIVITY_HEADER,
+    QUALIFIED_OUT_HEADER,
     TIME_HEADER,
     activity_rows,
+    age_bands_line,
     band_label,
     burn_up_rows,
     capacity_line,
+    cycle_line,
     days_text,
     flow_lines,
+    forecast_lines,
     improvements_line,
     limits_text,
     littles_law_line,
     pct,
+    qualified_out_line,
+    qualified_out_rows,
     sales_lines,
     sprint_summary,
     time_rows,
     when,
+    win_rate_line,
 )
 from leankanban.text import money_cents as money_text
 from leankanban.text import visible
@@ -74,6 +81,8 @@ def to_renderable(report: StandupReport) -> RenderableType:
     if r.lost.reasons:
         summary.append(": ")
         summary.append_text(t(", ".join(f"{k} ({v})" for k, v in r.lost.reasons.items())))
+    if r.qualified_out is not None:
+        summary.append(f"   Qualified out {r.qualified_out.period_count}")
     summary.append(f"   New {len(r.new_deals)}   Moves {len(r.moved)}")
     parts.append(summary)
 
@@ -99,6 +108,8 @@ def to_renderable(report: StandupReport) -> RenderableType:
     deal_table("Ageing WIP", ["Deal", "Owner", "Stage", "Age", "Band"],
                [[t(a.title), t(a.owner), t(a.stage), days_text(a.age_days), band_label(a.band.value)]
                 for a in r.ageing])
+    if age_bands_line(r):
+        parts.append(Text(age_bands_line(r), style="dim"))
     deal_table("Load", ["Owner", "Open", "Active", "Limit", "Blocked", "Stalled"],
                [[t(l.owner), str(l.open), str(l.active), "" if l.wip_max is None else str(l.wip_max),
                  str(l.blocked), str(l.stalled)] for l in r.load])
@@ -108,19 +119,12 @@ def to_renderable(report: StandupReport) -> RenderableType:
     for alert in alerts:
         parts.append(Text(visible(alert), style="bold red"))
 
-    c = r.cycle_time_days
-    parts.append(Text(
-        f"Win rate {pct(r.win_rate)}   Cycle time p50 {days_text(c.p50)} / p85 {days_text(c.p85)} / p95 {days_text(c.p95)} days "
-        f"({c.count} closed since {when(r.history.start.date())})"
-    ))
+    parts.append(Text(win_rate_line(r)))
+    parts.append(Text(cycle_line(r)))
+    if r.qualified_out is not None:
+        parts.append(Text(qualified_out_line(r)))
     f = r.forecast
-    if f.no_throughput:
-        parts.append(Text("Forecast: no closes in the history window.", style="dim"))
-    else:
-        parts.append(Text(
-            f"Forecast: {f.items} in progress closed by {when(f.done_p85)} (85%); "
-            f"by {when(f.horizon)} at least {f.closes_p85} closes (85%)"
-        ))
+    parts.extend(Text(line, style="dim" if f.reason else "") for line in forecast_lines(f, cur))
 
     def heading(text: str) -> None:
         parts.append(Text(""))
@@ -139,9 +143,11 @@ def to_renderable(report: StandupReport) -> RenderableType:
         if r.littles_law is not None:
             parts.append(Text(littles_law_line(r)))
         parts.extend(Text(line) for line in flow_lines(r))
+        deal_table("Where deals are qualified out before commitment", QUALIFIED_OUT_HEADER,
+                   [[t(stage), out, left, rate, t(reasons)] for stage, out, left, rate, reasons in qualified_out_rows(r)])
         d = r.sales.discards
-        deal_table("Where deals are qualified out", ["Stage", "Lost", "Left", "Rate", "Reasons"],
-                   [[t(x.stage), str(x.lost), str(x.left), pct(x.rate),
+        deal_table("Where deals are discarded (every loss)", ["Stage", "Lost", "Left", "Rate", "Reasons"],
+                   [[t(x.stage), str(x.lost), str(x.left), x.sample.reason or pct(x.rate),
                      t(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))]
                     for x in d.by_stage] if d.total else [])
     if r.effectiveness is not None:
@@ -197,15 +203,19 @@ def forecast_to_text(report: ForecastReport) -> str:
     r, f = report, report.forecast
     who = f" ({visible(r.owner)}'s deals)" if r.owner else ""
     stages = ", ".join(visible(s) for s in r.stages)
+    which_closes = ("committed closes (wins and losses after commitment; "
+                    f"{r.qualified_out:,} qualified out left out)" if f.sampled == "committed"
+                    else f"closes (qualify-outs included: {r.qualified_out:,})")
     lines = [
-        f"Forecast for {visible(r.board)}{who}: {f.items:,} open deal{'s' if f.items != 1 else ''} in {stages}.",
-        f"Sampling {r.window_days} days of closes ({r.window.start:%Y-%m-%d} to {r.window.end:%Y-%m-%d}): "
+        f"Forecast for {visible(r.board)}{who}: {f.items:,} open deal{'s' if f.items != 1 else ''} in {stages}, "
+        f"worth {money_text(f.value, r.currency)}.",
+        f"Sampling the {which_closes} of {r.window_days} days, {r.window.start:%Y-%m-%d} to {r.window.end:%Y-%m-%d}: "
         f"{r.closed:,} closed, {r.won:,} won, {r.closes_per_day:,.2f} a day. "
         f"{f.trials:,} trials{'' if f.seed is None else f', seed {f.seed}'}.",
         "",
     ]
-    if f.no_throughput:
-        lines.append("No deal closed in that window, so there is nothing to forecast from; widen it with --window.")
+    if f.reason is not None:
+        lines.append(f"No forecast: {f.reason}; widen the window with --window.")
         return "\n".join(lines) + "\n"
     if f.items:
         which = "Closed by" if f.items == 1 else f"All {f.items:,} closed by"
@@ -216,9 +226,9 @@ def forecast_to_text(report: ForecastReport) -> str:
     else:
         lines.append("No open deal in those stages.")
     lines += [
-        f"By {f.horizon.isoformat()} (85% = at least this much in 85% of trials):",
+        f"By {f.horizon.isoformat()}, of these {f.items:,} deals (85% = at least this much in 85% of trials):",
         f"  deals closed        50%: {f.closes_p50:,}   85%: {f.closes_p85:,}   95%: {f.closes_p95:,}",
         f"  value won ({r.currency})   50%: {money_text(f.won_value_p50)}   85%: {money_text(f.won_value_p85)}   "
-        f"95%: {money_text(f.won_value_p95)}",
+        f"95%: {money_text(f.won_value_p95)}   (of {money_text(f.value)})",
     ]
     return "\n".join(lines) + "\n"

@@ -251,29 +251,53 @@ def test_cumulative_flow_keeps_a_stage_the_board_no_longer_has():
 
 def test_open_deals_are_banded_against_cycle_time_percentiles():
     story = Story()
-    for n, length in enumerate([2, 4, 6, 8, 10], start=1):
-        story.cycle(n, start=0, days=length)
+    for n in range(1, 11):  # cycle times 1..10 days: p50 5, p85 9, p95 10
+        story.cycle(n, start=0, days=n)
     now = at(20)
-    story.add(10, "Discovery", 19).add(11, "Proposal", 13).add(12, "Negotiation", 10).add(13, "Leads", 5)
+    story.add(20, "Discovery", 19).add(21, "Proposal", 13).add(22, "Negotiation", 9).add(23, "Leads", 5)
     history = lines(story, now)
     cycle = flow.cycle_time_percentiles(history, days(0, 19))
+    assert (cycle.p50, cycle.p85, cycle.p95) == (5, 9, 10)
     ages = {a.deal.id: a for a in flow.work_item_ages(history, now, cycle)}
-    assert (ages[10].days, ages[10].band) == (1.0, AgeBand.BELOW_P50)
-    assert (ages[11].days, ages[11].band) == (7.0, AgeBand.P50_P85)
-    assert (ages[12].days, ages[12].band) == (10.0, AgeBand.ABOVE_P95)
-    assert (ages[13].started, ages[13].days, ages[13].band) == (False, 15.0, AgeBand.UNKNOWN)
-    assert [a.deal.id for a in flow.work_item_ages(history, now, cycle)] == [13, 12, 11, 10]
+    assert (ages[20].days, ages[20].band) == (1.0, AgeBand.BELOW_P50)
+    assert (ages[21].days, ages[21].band) == (7.0, AgeBand.P50_P85)
+    assert (ages[22].days, ages[22].band) == (11.0, AgeBand.ABOVE_P95)
+    assert (ages[23].started, ages[23].days, ages[23].band) == (False, 15.0, AgeBand.UNKNOWN)
+    assert [a.deal.id for a in flow.work_item_ages(history, now, cycle)] == [23, 22, 21, 20]
 
 
 def test_age_band_edges():
-    cycle = flow.Percentiles(p50=5, p85=10, p95=20, count=3, mean=10)
-    assert [flow.age_band(d, cycle) for d in (4.9, 5, 10, 19.9, 20)] == [
+    # A band begins once a deal is *older* than its percentile (strictly).
+    cycle = flow.Percentiles(p50=5, p85=10, p95=20, count=flow.MIN_CYCLE_TIMES, mean=10)
+    assert [flow.age_band(d, cycle) for d in (4.9, 5, 5.1, 10, 10.1, 20, 20.1)] == [
         AgeBand.BELOW_P50,
+        AgeBand.BELOW_P50,
+        AgeBand.P50_P85,
         AgeBand.P50_P85,
         AgeBand.P85_P95,
         AgeBand.P85_P95,
         AgeBand.ABOVE_P95,
     ]
+
+
+def test_too_few_cycle_times_band_nothing():
+    few = flow.Percentiles(p50=5, p85=10, p95=20, count=flow.MIN_CYCLE_TIMES - 1, mean=10)
+    assert flow.age_band(100, few) is AgeBand.UNKNOWN
+    assert flow.age_band(100, None) is AgeBand.UNKNOWN
+
+
+def test_a_deal_0_days_old_is_not_above_p95_of_zero_day_cycles():
+    # A young board: ten deals won the moment they were added (0-day cycles), one just added.
+    story = Story()
+    for n in range(1, 11):
+        story.add(n, "Discovery", 1).win(n, 1)
+    story.add(99, "Discovery", 1)
+    now = at(1)
+    history = lines(story, now)
+    cycle = flow.cycle_time_percentiles(history, days(0, 1))
+    assert (cycle.count, cycle.p95) == (10, 0.0)
+    [age] = [a for a in flow.work_item_ages(history, now, cycle) if a.deal.id == 99]
+    assert (age.days, age.band) == (0.0, AgeBand.BELOW_P50)
 
 
 # -- blocked time --------------------------------------------------------------

@@ -29,11 +29,14 @@ def test_win_rate_by_owner_leaves_out_owners_with_nothing_closed():
         .add(5, owner="cy")
     )
     history = lines(story, at(10))
-    by_owner = sales.win_rate_by(history, ALL, key=lambda d: d.owner)
+    by_owner = sales.win_rate_by(history, ALL, key=lambda d: d.owner, need=1)
     assert {k: (v.won, v.lost) for k, v in by_owner.items()} == {"ann": (2, 1), "bob": (0, 1)}
     assert by_owner["ann"].rate == pytest.approx(2 / 3)
     assert by_owner["bob"].rate == 0.0
-    assert sales.win_rate(history, ALL).rate == 0.5
+    assert sales.win_rate(history, ALL, need=1).rate == 0.5
+    # With the report's minimum (MIN_CLOSES = 5), four closes are not enough history.
+    assert sales.win_rate(history, ALL).rate is None
+    assert sales.win_rate(history, ALL).reason == "not enough history (4 closed, need 5)"
 
 
 def test_win_rate_with_no_closed_deals_is_none():
@@ -55,7 +58,7 @@ def discard_story() -> Story:
 
 
 def test_discard_rate_per_stage_is_losses_over_deals_that_left_it():
-    result = sales.discards(lines(discard_story(), at(10)), ALL, LEAN)
+    result = sales.discards(lines(discard_story(), at(10)), ALL, LEAN, need=1)
     assert result.total == 4
     rows = {name: (d.lost, d.left, d.rate) for name, d in result.by_stage.items()}
     assert rows == {
@@ -67,6 +70,9 @@ def test_discard_rate_per_stage_is_losses_over_deals_that_left_it():
     }
     assert result.share("Discovery") == 0.25
     assert result.by_stage["Proposal"].reasons == {"price": 1}
+    # With the report's minimum of 5 deals that left a stage, none of these rates is given.
+    few = sales.discards(lines(discard_story(), at(10)), ALL, LEAN).by_stage["Discovery"]
+    assert (few.rate, few.sample.reason) == (None, "not enough history (4 left Discovery, need 5)")
 
 
 def test_discards_are_counted_by_reason():
@@ -142,11 +148,13 @@ def test_sales_velocity_is_money_per_day():
         .add(5, "Discovery", 21).add(6, "Proposal", 21).add(7, "Negotiation", 21)
         .add(8, "Leads", 21)
     )
-    v = sales.velocity(lines(story, at(22)), LEAN, ALL)
+    v = sales.velocity(lines(story, at(22)), LEAN, ALL, need=4)
     assert (v.open_deals, v.avg_won_value, v.avg_cycle_days) == (3, Decimal("2000.00"), 15.0)
     assert v.win_rate.rate == 0.5
     # 3 deals x 2000 x 0.5 / 15 days
     assert v.per_day == Decimal("200.00")
+    few = sales.velocity(lines(story, at(22)), LEAN, ALL)  # 4 committed closes, the report needs 5
+    assert (few.per_day, few.reason) == (None, "not enough history (4 closed, need 5)")
 
 
 def test_sales_velocity_is_none_without_wins():
@@ -186,7 +194,7 @@ def test_main_currency_is_the_most_common_then_alphabetical():
 
 def test_velocity_ignores_won_values_in_another_currency():
     story = Story().add(1, value=1000).win(1, 10).add(2, value=500, currency="USD").win(2, 10).add(3, "Proposal", 11)
-    v = sales.velocity(lines(story, at(12)), LEAN, ALL, currency="EUR")
+    v = sales.velocity(lines(story, at(12)), LEAN, ALL, currency="EUR", need=2)
     assert v.avg_won_value == Decimal("1000.00")
     assert v.per_day == Decimal("100.00")
 
@@ -199,9 +207,15 @@ def test_period_shorter_than_history():
     assert timedelta(days=recent.length_days) == timedelta(days=11)
 
 
-def test_velocity_counts_a_sub_day_cycle_as_one_day():
+def test_velocity_is_undefined_while_wins_took_under_a_day():
+    # Deals won minutes after they started (a board filled in on its first day) say nothing
+    # about how long a deal takes: no velocity, rather than more than the pipeline a day.
     from leankanban.metrics.sales import Velocity, WinRate
 
-    fast = Velocity("EUR", open_deals=2, avg_won_value=Decimal("300"), win_rate=WinRate(won=3, lost=1),
+    fast = Velocity("EUR", open_deals=2, avg_won_value=Decimal("300"), win_rate=WinRate(won=3, lost=1, need=4),
                     avg_cycle_days=0.0001)
-    assert fast.per_day == Decimal("450.00")  # 2 x 300 x 0.75 / 1 day
+    assert fast.per_day is None
+    assert fast.reason == "not enough history (the wins took 0.0 days on average, need at least 1)"
+    day = Velocity("EUR", open_deals=2, avg_won_value=Decimal("300"), win_rate=WinRate(won=3, lost=1, need=4),
+                   avg_cycle_days=1.0)
+    assert day.per_day == Decimal("450.00")  # 2 x 300 x 0.75 / 1 day

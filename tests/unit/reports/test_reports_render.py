@@ -44,7 +44,8 @@ def test_markdown_has_the_hand_counted_summary():
     assert "- **Lost:** 1 (EUR 2,000.00): price (1)" in text
     assert "| Proposal | 2 | 4,100.00 | 2,733.33 | max 1 | over |" in text
     assert "- **Over WIP limit:** Proposal (2/1)" in text
-    assert "p50 15.0, p85 19.5, p95 19.5 (3 closed)" in text
+    assert "- Cycle time: not enough history (3 closed, need 10)" in text
+    assert "- Win rate: not enough history (3 closed, need 5)" in text
 
 
 def test_stages_csv_has_one_row_per_stage():
