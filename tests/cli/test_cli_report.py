@@ -58,7 +58,7 @@ def test_report_owner_filter(run, board) -> None:
     data = json.loads(run("report", "-f", "json", "--owner", "ANN").stdout)
     assert data["owner"] == "ANN"
     assert data["won"]["count"] == 2 and data["lost"]["count"] == 0
-    assert {d["owner"] for d in data["deals"]} == {"ann"}
+    assert {d["owner"] for d in data["deals"]["items"]} == {"ann"}
 
 
 def test_report_markdown_has_the_board_table(run, board) -> None:

@@ -35,6 +35,42 @@ def rounded(days: float | None) -> float | None:
     return None if days is None else round(days, 2)
 
 
+# -- capped lists, worded once for Markdown, text and HTML ---------------------------
+
+#: Each list of the report: its name in a sentence, and where to see all of it (commands in
+#: backticks). The full lists are what `leankanban deals` is for; the rest, `--limit all`.
+LISTS = {
+    "moved": ("moves", "`leankanban report --limit all` shows them all"),
+    "new_deals": ("new deals", "`leankanban report --limit all` shows them all"),
+    "blocked": ("blocked deals", "`leankanban deals --blocked` lists them all"),
+    "stalled": ("stalled deals", "`leankanban deals --stalled` lists them all"),
+    "ageing": ("deals in progress", "`leankanban deals --status open` lists every open deal"),
+    "next_steps": ("next steps due", "`leankanban report --limit all` shows them all"),
+    "deals": ("deals", "`leankanban deals` lists them all"),
+}
+
+
+def shown_line(r: StandupReport, name: str) -> str | None:
+    """For a list the report cut short, what it shows of how many, and where the rest is:
+    "showing 10 of 70,012 stalled deals, EUR 12,345.00; `leankanban deals --stalled` lists
+    them all". None when the list is shown whole. No user text in it."""
+    listing = getattr(r, name)
+    if not listing.capped:
+        return None
+    noun, rest = LISTS[name]
+    return (f"showing {listing.shown:,} of {listing.total:,} {noun}, {money_text(listing.value, r.currency)}; "
+            f"{rest}")
+
+
+def limit_line(r: StandupReport) -> str | None:
+    """Said once under a report that cut any list short; None otherwise."""
+    capped = [getattr(r, name) for name in LISTS if getattr(r, name).capped]
+    if not capped:
+        return None
+    return (f"Each list shows its {max(x.shown for x in capped):,} most important entries first; "
+            "`--limit N` shows more, `--limit all` every one.")
+
+
 # -- the newer sections, shared by Markdown, text and HTML --------------------------
 
 ACTIVITY_LABELS = {"origination": "Origination", "influence": "Influence", "support": "Support"}

@@ -17,17 +17,25 @@ from leankanban.reports.shared import (
     days_text,
     flow_lines,
     improvements_line,
+    limit_line,
     limits_text,
     littles_law_line,
     md_table,
     pct,
     sales_lines,
+    shown_line,
     sprint_summary,
     time_rows,
     when,
 )
 from leankanban.text import markdown as md
 from leankanban.text import money_cents as money_text
+
+
+def _shown(r: StandupReport, name: str) -> list[str]:
+    """The line under a list the report cut short (numbers and commands only, no user text)."""
+    cut = shown_line(r, name)
+    return [] if cut is None else ["", f"_{cut}_"]
 
 
 def to_markdown(report: StandupReport) -> str:
@@ -50,20 +58,22 @@ def to_markdown(report: StandupReport) -> str:
     out.append(f"- **Won:** {r.won.count} ({money_text(r.won.value, cur)})")
     reasons = ", ".join(f"{md(k)} ({v})" for k, v in r.lost.reasons.items())
     out.append(f"- **Lost:** {r.lost.count} ({money_text(r.lost.value, cur)})" + (f": {reasons}" if reasons else ""))
-    out.append(f"- **New deals:** {len(r.new_deals)}")
-    out.append(f"- **Moves:** {len(r.moved)}")
+    out.append(f"- **New deals:** {r.new_deals.total:,}")
+    out.append(f"- **Moves:** {r.moved.total:,}")
     if r.moved:
         out += ["", "### Moves", ""]
         out += md_table(
             ["Deal", "Owner", "From", "To", "When"],
             [[md(m.title), md(m.owner), md(m.from_stage), md(m.to_stage), when(m.at)] for m in r.moved],
         )
+        out += _shown(r, "moved")
     if r.new_deals:
         out += ["", "### New deals", ""]
         out += md_table(
             ["Deal", "Owner", "Stage", "Value"],
             [[md(n.title), md(n.owner), md(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
         )
+        out += _shown(r, "new_deals")
     out += ["", "## Needs attention", ""]
     alerts = [f"- **Over WIP limit:** {md(w.stage)} ({w.count}/{w.limit})" for w in r.wip_breaches]
     alerts += [f"- **Below minimum:** {md(w.stage)} ({w.count}, minimum {w.limit})" for w in r.under_minimum]
@@ -75,6 +85,7 @@ def to_markdown(report: StandupReport) -> str:
             ["Deal", "Owner", "Stage", "Blocked days", "Reason"],
             [[md(b.title), md(b.owner), md(b.stage), days_text(b.days), md(b.reason)] for b in r.blocked],
         )
+        out += _shown(r, "blocked")
     if r.stalled:
         out += ["", f"### Stalled (no activity for {r.stall_days}+ days)", ""]
         out += md_table(
@@ -82,6 +93,7 @@ def to_markdown(report: StandupReport) -> str:
             [[md(s.title), md(s.owner), md(s.stage), days_text(s.idle_days), money_text(s.value, s.currency)]
              for s in r.stalled],
         )
+        out += _shown(r, "stalled")
     if r.ageing:
         out += ["", "### Ageing work in progress", ""]
         out += md_table(
@@ -89,6 +101,7 @@ def to_markdown(report: StandupReport) -> str:
             [[md(a.title), md(a.owner), md(a.stage), days_text(a.age_days), band_label(a.band.value)]
              for a in r.ageing],
         )
+        out += _shown(r, "ageing")
     if r.load:
         out += ["", "### Load per person", ""]
         out += md_table(
@@ -123,6 +136,9 @@ def to_markdown(report: StandupReport) -> str:
             f"- **Won value by {when(f.horizon)}:** at least {money_text(f.won_value_p85, cur)} (85%); "
             f"{money_text(f.won_value_p50, cur)} likely"
         )
+    footer = limit_line(r)
+    if footer is not None:
+        out += ["", f"_{footer}_"]
     return "\n".join(out) + "\n"
 
 
@@ -135,6 +151,7 @@ def _markdown_new(r: StandupReport) -> list[str]:
             [[md(n.title), md(n.owner), md(n.stage), md(n.next_step), when(n.due), str(n.days_overdue)]
              for n in r.next_steps],
         )
+        out += _shown(r, "next_steps")
     else:
         out.append("- No next step due.")
     if r.sales is not None:
