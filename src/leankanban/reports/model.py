@@ -230,8 +230,8 @@ def build_report(
         stages=stage_lines,
         moved=_moves(mine_events, by_id, period, limit, currency),
         new_deals=_new_deals(mine_events, by_id, period, limit, currency),
-        won=_won(won_lines, currency),
-        lost=_lost(lost_lines, currency),
+        won=_won(won_lines, currency, limit),
+        lost=_lost(lost_lines, currency, limit),
         win_rate=sales.win_rate(lines, history).rate,
         win_rate_by_owner={
             name: rate.rate for name, rate in sales.win_rate_by(lines, history, key=lambda d: d.owner).items()
@@ -395,17 +395,25 @@ def _total(lines: list[flow.Timeline], currency: str) -> Decimal:
     return sales.money(sum((l.deal.value for l in lines if l.deal.currency == currency), ZERO))
 
 
-def _won(lines: list[flow.Timeline], currency: str) -> Won:
-    return Won(len(lines), _total(lines, currency), tuple(_closed(l) for l in lines))
+def _shown_closes(lines: list[flow.Timeline], currency: str, limit: int | None) -> tuple[Closed, ...]:
+    """The period's wins (or losses) shown: the biggest deal first, then the latest close."""
+    return sections.listing(
+        lines, limit, currency=currency, deal=lambda l: l.deal, make=_closed,
+        key=lambda l: (l.deal.value, l.closed_at, sections.lower_id(l.deal)),
+    ).items
 
 
-def _lost(lines: list[flow.Timeline], currency: str) -> Lost:
+def _won(lines: list[flow.Timeline], currency: str, limit: int | None) -> Won:
+    return Won(len(lines), _total(lines, currency), _shown_closes(lines, currency, limit))
+
+
+def _lost(lines: list[flow.Timeline], currency: str, limit: int | None) -> Lost:
     reasons: dict[str, int] = {}
     for line in lines:
         reason = line.lost_reason or flow.UNSPECIFIED
         reasons[reason] = reasons.get(reason, 0) + 1
     ordered = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
-    return Lost(len(lines), _total(lines, currency), ordered, tuple(_closed(l) for l in lines))
+    return Lost(len(lines), _total(lines, currency), ordered, _shown_closes(lines, currency, limit))
 
 
 def _load(

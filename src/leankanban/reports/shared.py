@@ -48,6 +48,18 @@ LISTS = {
     "next_steps": ("next steps due", "`leankanban report --limit all` shows them all"),
     "deals": ("deals", "`leankanban deals` lists them all"),
 }
+#: The period's wins and losses (`won.deals`, `lost.deals`: `count` is the whole list's).
+CLOSES = {
+    "won": ("won deals", "`leankanban deals --status won` lists every won deal"),
+    "lost": ("lost deals", "`leankanban deals --status lost` lists every lost deal"),
+}
+
+
+def _cut(shown: int, total: int, value: Decimal, currency: str, words: tuple[str, str]) -> str | None:
+    if shown >= total:
+        return None
+    noun, rest = words
+    return f"showing {shown:,} of {total:,} {noun}, {money_text(value, currency)}; {rest}"
 
 
 def shown_line(r: StandupReport, name: str) -> str | None:
@@ -55,11 +67,13 @@ def shown_line(r: StandupReport, name: str) -> str | None:
     "showing 10 of 70,012 stalled deals, EUR 12,345.00; `leankanban deals --stalled` lists
     them all". None when the list is shown whole. No user text in it."""
     listing = getattr(r, name)
-    if not listing.capped:
-        return None
-    noun, rest = LISTS[name]
-    return (f"showing {listing.shown:,} of {listing.total:,} {noun}, {money_text(listing.value, r.currency)}; "
-            f"{rest}")
+    return _cut(listing.shown, listing.total, listing.value, r.currency, LISTS[name])
+
+
+def closes_shown_line(r: StandupReport, name: str) -> str | None:
+    """The same for the period's wins (`won`) or losses (`lost`)."""
+    closed = getattr(r, name)
+    return _cut(len(closed.deals), closed.count, closed.value, r.currency, CLOSES[name])
 
 
 def limit_line(r: StandupReport) -> str | None:

@@ -16,6 +16,7 @@ from leankanban.reports.shared import (
     band_label,
     burn_up_rows,
     capacity_line,
+    closes_shown_line,
     days_text,
     flow_lines,
     improvements_line,
@@ -65,7 +66,7 @@ def _note(line: str) -> str:
 
 
 def _shown(r: StandupReport, name: str) -> str:
-    cut = shown_line(r, name)
+    cut = closes_shown_line(r, name) if name in ("won", "lost") else shown_line(r, name)
     return "" if cut is None else _note(cut)
 
 
@@ -109,10 +110,10 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         out.append("<p>Lost reasons: " + ", ".join(f"{h(k)} ({v})" for k, v in r.lost.reasons.items()) + "</p>")
     sections = [
         ("Won", ["Deal", "Owner", "Value", "When"],
-         [[h(d.title), h(d.owner), h(money_text(d.value, d.currency)), when(d.at)] for d in r.won.deals], ""),
+         [[h(d.title), h(d.owner), h(money_text(d.value, d.currency)), when(d.at)] for d in r.won.deals], "won"),
         ("Lost", ["Deal", "Owner", "From", "Reason", "Value", "When"],
          [[h(d.title), h(d.owner), h(d.from_stage), h(d.reason), h(money_text(d.value, d.currency)), when(d.at)]
-          for d in r.lost.deals], ""),
+          for d in r.lost.deals], "lost"),
         ("Moves", ["Deal", "Owner", "From", "To", "When"],
          [[h(m.title), h(m.owner), h(m.from_stage), h(m.to_stage), when(m.at)] for m in r.moved], "moved"),
         ("New deals", ["Deal", "Owner", "Stage", "Value"],

@@ -187,3 +187,28 @@ def test_deals_csv_is_capped_like_the_report():
     rows = list(csv.reader(io.StringIO(deals_csv(report(limit=4)))))
     assert len(rows) == 1 + 4
     assert len(list(csv.reader(io.StringIO(deals_csv(report(limit=None)))))) == 1 + 30
+
+
+def closes() -> Story:
+    """The crowd, and in the period deals 13-15 won (on day 39.5 + i/100), 16-19 lost."""
+    s = crowd()
+    for i in range(13, 16):
+        s.win(i, 39.5 + i / 100)
+    for i in range(16, 20):
+        s.lose(i, 39.5 + i / 100, reason="price")
+    return s
+
+
+def test_the_periods_wins_and_losses_show_the_biggest_first_and_count_them_all():
+    r = report(limit=2, s=closes())
+    assert (r.won.count, r.won.value, [c.deal_id for c in r.won.deals]) == (3, Decimal("4200.00"), [15, 14])
+    assert (r.lost.count, r.lost.value, [c.deal_id for c in r.lost.deals]) == (4, Decimal("7000.00"), [19, 18])
+    assert r.lost.reasons == {"price": 4}
+    assert len(report(limit=None, s=closes()).lost.deals) == 4
+
+
+def test_html_says_what_it_leaves_out_of_the_wins_and_losses():
+    page = to_html(report(limit=2, s=closes()))
+    assert "showing 2 of 3 won deals, EUR 4,200.00" in page
+    assert "showing 2 of 4 lost deals, EUR 7,000.00" in page
+    assert "<code>leankanban deals --status lost</code>" in page
