@@ -84,6 +84,9 @@ class Move:
     from_stage: str | None
     to_stage: str
     at: datetime
+    #: The deal's value now (the moves are listed biggest first).
+    value: Decimal
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -366,9 +366,13 @@ def _moves(
     return sections.listing(
         [e for e in _in_period(events, EventKind.MOVED, period) if e.to_stage and e.deal_id in by_id],
         limit, currency=currency, deal=lambda e: by_id[e.deal_id].deal, key=_biggest_then_newest(by_id),
-        make=lambda e: Move(e.deal_id, by_id[e.deal_id].deal.title, by_id[e.deal_id].deal.owner, e.from_stage,
-                            e.to_stage, aware(e.at)),
+        make=lambda e: _move(e, by_id[e.deal_id].deal),
     )
+
+
+def _move(event: Event, deal: Deal) -> Move:
+    return Move(event.deal_id, deal.title, deal.owner, event.from_stage, event.to_stage or "",
+                aware(event.at), deal.value, deal.currency)
 
 
 def _new_deals(

@@ -114,8 +114,9 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         ("Lost", ["Deal", "Owner", "From", "Reason", "Value", "When"],
          [[h(d.title), h(d.owner), h(d.from_stage), h(d.reason), h(money_text(d.value, d.currency)), when(d.at)]
           for d in r.lost.deals], "lost"),
-        ("Moves", ["Deal", "Owner", "From", "To", "When"],
-         [[h(m.title), h(m.owner), h(m.from_stage), h(m.to_stage), when(m.at)] for m in r.moved], "moved"),
+        ("Moves", ["Deal", "Owner", "From", "To", "When", "Value"],
+         [[h(m.title), h(m.owner), h(m.from_stage), h(m.to_stage), when(m.at), h(money_text(m.value, m.currency))]
+          for m in r.moved], "moved"),
         ("New deals", ["Deal", "Owner", "Stage", "Value"],
          [[h(n.title), h(n.owner), h(n.stage), h(money_text(n.value, n.currency))] for n in r.new_deals],
          "new_deals"),

@@ -187,7 +187,7 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
         ],
         "moved": _listing(r.moved, lambda m: {
             "deal_id": m.deal_id, "title": m.title, "owner": m.owner, "from": m.from_stage, "to": m.to_stage,
-            "at": iso(m.at)}),
+            "at": iso(m.at), "value": number(m.value), "currency": m.currency}),
         "new_deals": _listing(r.new_deals, lambda n: {
             "deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "value": number(n.value),
             "currency": n.currency, "at": iso(n.at)}),

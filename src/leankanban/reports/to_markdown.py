@@ -63,8 +63,9 @@ def to_markdown(report: StandupReport) -> str:
     if r.moved:
         out += ["", "### Moves", ""]
         out += md_table(
-            ["Deal", "Owner", "From", "To", "When"],
-            [[md(m.title), md(m.owner), md(m.from_stage), md(m.to_stage), when(m.at)] for m in r.moved],
+            ["Deal", "Owner", "From", "To", "When", "Value"],
+            [[md(m.title), md(m.owner), md(m.from_stage), md(m.to_stage), when(m.at), money_text(m.value, m.currency)]
+             for m in r.moved],
         )
         out += _shown(r, "moved")
     if r.new_deals:

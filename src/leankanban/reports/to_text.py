@@ -92,7 +92,8 @@ def to_renderable(report: StandupReport) -> RenderableType:
         if cut is not None:
             parts.append(Text(cut, style="dim"))
 
-    deal_table("Moves", ["Deal", "Owner", "From", "To", "When"],
+    # No value column: the table stays narrow enough for the TUI's metrics panel; the title says the order.
+    deal_table("Moves (the biggest deals first)", ["Deal", "Owner", "From", "To", "When"],
                [[t(m.title), t(m.owner), t(m.from_stage), t(m.to_stage), when(m.at)] for m in r.moved], "moved")
     deal_table("New deals", ["Deal", "Owner", "Stage", "Value"],
                [[t(n.title), t(n.owner), t(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],

@@ -212,3 +212,13 @@ def test_html_says_what_it_leaves_out_of_the_wins_and_losses():
     assert "showing 2 of 3 won deals, EUR 4,200.00" in page
     assert "showing 2 of 4 lost deals, EUR 7,000.00" in page
     assert "<code>leankanban deals --status lost</code>" in page
+
+
+def test_moves_show_the_value_they_are_ordered_by():
+    r = report(limit=2)
+    assert [(m.deal_id, m.value, m.currency) for m in r.moved] == [(25, Decimal("2500"), "EUR"), (24, Decimal("2400"), "EUR")]
+    item = to_dict(r)["moved"]["items"][0]
+    assert (item["value"], item["currency"]) == (2500, "EUR")
+    for rendered in (to_markdown(r), to_html(r)):
+        assert "EUR 2,500.00" in rendered
+    assert "Moves (the biggest deals first)" in to_text(r)  # a terminal's table stays narrow
