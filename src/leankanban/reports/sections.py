@@ -65,17 +65,11 @@ def listing(
     70,000 stalled deals costs one pass, not a sort and 70,000 line objects."""
     found = entries if isinstance(entries, list) else list(entries)
     top = sorted(found, key=key, reverse=True) if limit is None else heapq.nlargest(limit, found, key=key)
-    seen: set[int] = set()
-    value = ZERO
-    for entry in found:
-        d = deal(entry)
-        if d.currency != currency:
-            continue
-        mark = d.id if d.id is not None else -id(d)  # a deal not yet saved is its own
-        if mark not in seen:
-            seen.add(mark)
-            value += d.value
-    return Listing(tuple(make(e) for e in top), len(found), sales.money(value))
+    # Each deal once (a deal not yet saved, without an id, is its own).
+    priced = {
+        d.id if d.id is not None else -id(d): d.value for d in map(deal, found) if d.currency == currency
+    }
+    return Listing(tuple(make(e) for e in top), len(found), sales.money(sum(priced.values(), ZERO)))
 
 
 def lower_id(deal: Deal) -> int:
