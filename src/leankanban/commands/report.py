@@ -74,9 +74,9 @@ def report(
             "--limit",
             "-n",
             metavar="N|all",
-            help="At most N entries in each list (moves, new deals, blocked, stalled, ageing, next steps, deals; "
-            "the csv deals table too), the most important first, each with its total count and value; "
-            "'all' for every entry. Default: 10.",
+            help="At most N entries in each list (moves, new deals, wins, losses, blocked, stalled, ageing, "
+            "next steps, deals; the csv deals and next-steps tables too), the most important first, each with "
+            "its total count and value; 'all' for every entry. Default: 10.",
         ),
     ] = None,
 ) -> None:
@@ -84,7 +84,7 @@ def report(
 
     A stand-up is a page: each list shows its 10 most important entries (--limit). The full
     lists are `leankanban deals --stalled`, `leankanban deals --blocked` and
-    `leankanban deals --status open` (each with --format json or csv).
+    `leankanban deals --status open` (or won, lost), each with --format json or csv.
     """
     from leankanban.reports import render
     from leankanban.reports.model import parse_limit
