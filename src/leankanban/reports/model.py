@@ -17,7 +17,7 @@ Two windows:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -84,13 +84,13 @@ __all__ = [
     "CycleTimeDays",
     "DEFAULT_HISTORY_DAYS",
     "DEFAULT_HORIZON_DAYS",
+    "DEFAULT_LIMIT",
     "DEFAULT_STALL_DAYS",
     "DealLine",
     "DiscardLine",
     "Effectiveness",
     "Forecast",
     "ForecastReport",
-    "DEFAULT_LIMIT",
     "InsightsLine",
     "Listing",
     "LittlesLawLine",
@@ -176,9 +176,9 @@ def build_report(
 ) -> StandupReport:
     """The stand-up report for `board` over [since, now].
 
-    Every list (moves, new deals, blocked, stalled, ageing, next steps, deals) shows its
-    `limit` most important entries (None: all), with the whole list's count and value;
-    each list's order is in SCHEMA.md ("Lists").
+    Every list (moves, new deals, blocked, stalled, ageing, next steps, deals, and the
+    period's won and lost deals) shows its `limit` most important entries (None: all), with
+    the whole list's count and value; each list's order is in SCHEMA.md ("Lists").
 
     `owner` narrows every number to that person's deals (case-insensitive).
     `stall_days` defaults to the board's setting (14 for a bare name).
@@ -354,7 +354,7 @@ def _time_then_id(event: Event) -> tuple[datetime, int]:
     return aware(event.at), event.id or 0
 
 
-def _biggest_then_newest(by_id: Mapping[int | None, flow.Timeline]):
+def _biggest_then_newest(by_id: Mapping[int | None, flow.Timeline]) -> Callable[[Event], tuple]:
     """The order of the period's moves and new deals: the biggest deal first, then the
     newest event (by time, then id)."""
     return lambda e: (by_id[e.deal_id].deal.value, aware(e.at), e.id or 0)
