@@ -295,3 +295,9 @@ def test_report_help_names_the_full_lists(run) -> None:
     result = run("report", "--help")
     text = " ".join(result.stdout.split())
     assert "--limit" in text and "leankanban deals --stalled" in text
+
+
+def test_report_bad_limit_shows_control_characters_as_escapes(run, board, one_sentence) -> None:
+    result = run("report", "--limit", "\x1b]0;pwn\x07")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\\x1b]0;pwn\\x07" in one_sentence(result.stderr)
