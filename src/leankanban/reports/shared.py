@@ -81,8 +81,9 @@ def limit_line(r: StandupReport) -> str | None:
     capped = [getattr(r, name) for name in LISTS if getattr(r, name).capped]
     if not capped:
         return None
+    narrowed = "; `leankanban deals` takes the same `--owner`" if r.owner else ""
     return (f"Each list shows its {max(x.shown for x in capped):,} most important entries first; "
-            "`--limit N` shows more, `--limit all` every one.")
+            f"`--limit N` shows more, `--limit all` every one{narrowed}.")
 
 
 # -- the newer sections, shared by Markdown, text and HTML --------------------------

@@ -222,3 +222,10 @@ def test_moves_show_the_value_they_are_ordered_by():
     for rendered in (to_markdown(r), to_html(r)):
         assert "EUR 2,500.00" in rendered
     assert "Moves (the biggest deals first)" in to_text(r)  # a terminal's table stays narrow
+
+
+def test_a_report_for_one_person_says_the_deals_command_takes_the_same_owner():
+    s = crowd()
+    mine = build_report(BOARD, LEAN, s.deal_list, s.events, NOW, SINCE, owner="ANN", forecast_seed=1, limit=2)
+    assert "`leankanban deals` takes the same `--owner`" in to_markdown(mine)
+    assert "--owner" not in to_markdown(report(limit=2))
