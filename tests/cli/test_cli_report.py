@@ -61,7 +61,7 @@ def test_report_owner_filter(run, board) -> None:
     data = json.loads(run("report", "-f", "json", "--owner", "ANN").stdout)
     assert data["owner"] == "ANN"
     assert data["won"]["count"] == 2 and data["lost"]["count"] == 0
-    assert {d["owner"] for d in data["deals"]} == {"ann"}
+    assert {d["owner"] for d in data["deals"]["items"]} == {"ann"}
 
 
 def test_report_markdown_has_the_board_table(run, board) -> None:
@@ -245,3 +245,61 @@ def test_forecast_refuses_bad_input_in_one_sentence(run, board, one_sentence, ar
     assert result.exit_code == code
     assert one_sentence(result.stderr).startswith(message)
     assert result.stdout == ""
+
+
+# -- --limit: every list of the report is a page ----------------------------------------
+
+
+def test_report_limit_caps_every_list_and_keeps_the_totals(run, board) -> None:
+    result = run("report", "-f", "json", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["deals"]["total"], data["deals"]["value"]) == (5, 2000)
+    assert [d["value"] for d in data["deals"]["items"]] == [1000, 400]  # the biggest first
+    assert data["moved"]["total"] == 5 and len(data["moved"]["items"]) == 2
+
+
+def test_report_limits_lists_to_ten_by_default_and_all_shows_everything(run, lk: LeanKanban, board) -> None:
+    for n in range(12):
+        lk.add_deal(f"Extra {n}", stage="Leads", value=str(n))
+    default = json.loads(run("report", "-f", "json").stdout)
+    assert (default["deals"]["total"], len(default["deals"]["items"])) == (17, 10)
+    every = json.loads(run("report", "-f", "json", "--limit", "all").stdout)
+    assert len(every["deals"]["items"]) == every["deals"]["total"] == 17
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "ten", "2.5", ""])
+def test_report_bad_limit_is_one_sentence(run, board, one_sentence, bad) -> None:
+    result = run("report", "--limit", bad)
+    assert result.exit_code == 1
+    line = one_sentence(result.stderr)
+    assert f"'{bad}'" in line and "'all'" in line
+
+
+def test_report_csv_deals_follow_the_limit(run, board) -> None:
+    result = run("report", "--format", "csv", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    blank = "\r\n\r\n" if "\r\n\r\n" in result.stdout else "\n\n"
+    deals = list(csv.reader(io.StringIO(result.stdout.split(blank)[1])))
+    assert len(deals) == 2 and deals[1][1] == "Open | *deal*"
+    everything = run("report", "--format", "csv", "--limit", "all").stdout.split(blank)[1]
+    assert len(list(csv.reader(io.StringIO(everything)))) == 6
+
+
+def test_report_text_says_what_it_leaves_out(run, board) -> None:
+    result = run("report", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "showing 1 of 5 moves" in text and "--limit all" in text
+
+
+def test_report_help_names_the_full_lists(run) -> None:
+    result = run("report", "--help")
+    text = " ".join(result.stdout.split())
+    assert "--limit" in text and "leankanban deals --stalled" in text
+
+
+def test_report_bad_limit_shows_control_characters_as_escapes(run, board, one_sentence) -> None:
+    result = run("report", "--limit", "\x1b]0;pwn\x07")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\\x1b]0;pwn\\x07" in one_sentence(result.stderr)

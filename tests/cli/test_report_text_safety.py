@@ -104,7 +104,7 @@ def test_report_json_keeps_the_exact_text(run, hostile) -> None:
     result = run("report", "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert OSC_TITLE in {d["title"] for d in data["deals"]}
+    assert OSC_TITLE in {d["title"] for d in data["deals"]["items"]}
     assert WIPE in {s["name"] for s in data["stages"]}
 
 

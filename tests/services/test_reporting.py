@@ -270,7 +270,7 @@ def test_chart_series_come_from_the_same_inputs(lk: LeanKanban, clock: FakeClock
     # 4 cycle times are too few for percentile lines: the chart says so as the report does.
     assert (cycle["p85"], cycle["note"]) == (None, report.cycle_time_days.reason)
     ageing = charts.chart_series("ageing", inputs, days=90)
-    assert len(ageing["points"]) == len(report.ageing)
+    assert len(ageing["points"]) == report.ageing.total
     assert ageing["stages"] == ["Discovery", "Proposal", "Negotiation"]
     with pytest.raises(ValueError):
         charts.chart_series("pie", inputs)
@@ -282,7 +282,7 @@ def test_overdue_next_steps_follow_the_clock(lk: LeanKanban, clock: FakeClock) -
     soon = lk.add_deal("Soon", stage="Discovery", value="100", owner="bob", next_step="Call back",
                        next_step_due="2026-11-03")
     lk.add_deal("Later", stage="Discovery", value="100", next_step="Demo", next_step_due="2026-11-10")
-    assert reports.report(lk, seed=1).next_steps == ()
+    assert reports.report(lk, seed=1).next_steps.items == ()
     clock.advance(days=1)  # 3 November: due today
     assert [(n.deal_id, n.days_overdue) for n in reports.report(lk, seed=1).next_steps] == [(soon.id, 0)]
     clock.advance(days=3)  # 6 November: three days overdue

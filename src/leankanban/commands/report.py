@@ -68,11 +68,29 @@ def report(
         ),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for the Monte Carlo forecast (same seed, same forecast).")] = None,
+    limit: Annotated[
+        str | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            metavar="N|all",
+            help="At most N entries in each list (moves, new deals, wins, losses, blocked, stalled, ageing, "
+            "next steps, deals; the csv deals and next-steps tables too), the most important first, each with "
+            "its total count and value; 'all' for every entry. Default: 10.",
+        ),
+    ] = None,
 ) -> None:
-    """The stand-up report: what moved, was won or lost since --since, flow, alerts and a forecast."""
+    """The stand-up report: what moved, was won or lost since --since, flow, alerts and a forecast.
+
+    A stand-up is a page: each list shows its 10 most important entries (--limit). The full
+    lists are `leankanban deals --stalled`, `leankanban deals --blocked` and
+    `leankanban deals --status open` (or won, lost), each with --format json or csv.
+    """
     from leankanban.reports import render
+    from leankanban.reports.model import parse_limit
     from leankanban.services import reports
 
+    shown = parse_limit(limit)
     app = state(ctx)
     services = app.services()
     name = board or app.board
@@ -81,10 +99,11 @@ def report(
     # The report's objects all live until it is written: no cyclic GC passes over them meanwhile.
     with reports.paused_gc():
         if format is ReportFormat.html:
-            built, inputs = reports.report_and_inputs(services, board=name, since=start, owner=owner, seed=seed)
+            built, inputs = reports.report_and_inputs(services, board=name, since=start, owner=owner, seed=seed,
+                                                      limit=shown)
             text = render.to_html(built, charts=_html_charts(inputs, built))
         else:
-            built = reports.report(services, board=name, since=start, owner=owner, seed=seed)
+            built = reports.report(services, board=name, since=start, owner=owner, seed=seed, limit=shown)
             if format is ReportFormat.json:
                 # Indented for a person at a terminal; compact (and much faster) for a pipe or a file.
                 text = render.to_json(built, indent=2 if output is None and sys.stdout.isatty() else None) + "\n"

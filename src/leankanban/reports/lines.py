@@ -6,10 +6,11 @@ SCHEMA.md documents them as JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.model import (
@@ -19,6 +20,43 @@ from leankanban.domain.model import (
 )
 from leankanban.metrics import flow
 from leankanban.metrics.flow import MIN_CLOSES, MIN_CYCLE_TIMES, AgeBand, Period, Sample
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(Generic[T]):
+    """One of the report's lists, capped: the `items` shown (most important first, at most
+    the report's `limit`), and the whole list's size: `total` entries, worth `value` in the
+    report's currency (each deal once; deals in other currencies left out).
+
+    Iterating, `len()` and indexing see the shown items only; say `total` for the count.
+    """
+
+    items: tuple[T, ...] = ()
+    total: int = 0
+    value: Decimal = Decimal("0")
+
+    @property
+    def shown(self) -> int:
+        return len(self.items)
+
+    @property
+    def capped(self) -> bool:
+        """True when entries were left out (`shown` < `total`)."""
+        return len(self.items) < self.total
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __getitem__(self, index: int) -> T:
+        return self.items[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +84,9 @@ class Move:
     from_stage: str | None
     to_stage: str
     at: datetime
+    #: The deal's value now (the moves are listed biggest first).
+    value: Decimal
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,8 +533,8 @@ class StandupReport:
     period: Period
     history: Period
     stages: tuple[StageLine, ...]
-    moved: tuple[Move, ...]
-    new_deals: tuple[NewDeal, ...]
+    moved: Listing[Move]
+    new_deals: Listing[NewDeal]
     won: Won
     #: Lost after commitment (the qualify-outs are in `qualified_out`).
     lost: Lost
@@ -501,16 +542,16 @@ class StandupReport:
     win_rate_by_owner: dict[str, WinRateLine]
     throughput_per_week: tuple[WeekLine, ...]
     cycle_time_days: CycleTimeDays
-    blocked: tuple[BlockedDeal, ...]
-    stalled: tuple[StalledDeal, ...]
+    blocked: Listing[BlockedDeal]
+    stalled: Listing[StalledDeal]
     stall_days: int
-    ageing: tuple[AgeingDeal, ...]
+    ageing: Listing[AgeingDeal]
     wip_breaches: tuple[WipAlert, ...]
     under_minimum: tuple[WipAlert, ...]
     load: tuple[Load, ...]
     forecast: Forecast
-    deals: tuple[DealLine, ...]
-    next_steps: tuple[NextStep, ...] = ()
+    deals: Listing[DealLine]
+    next_steps: Listing[NextStep] = Listing()
     sales: SalesMetrics | None = None
     littles_law: LittlesLawLine | None = None
     effectiveness: Effectiveness | None = None

@@ -17,7 +17,7 @@ Two windows:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -51,6 +51,7 @@ from leankanban.reports.lines import (  # the report's shape, importable from he
     Effectiveness,
     Forecast,
     InsightsLine,
+    Listing,
     LittlesLawLine,
     Load,
     Lost,
@@ -86,6 +87,7 @@ __all__ = [
     "CycleTimeDays",
     "DEFAULT_HISTORY_DAYS",
     "DEFAULT_HORIZON_DAYS",
+    "DEFAULT_LIMIT",
     "DEFAULT_STALL_DAYS",
     "DealLine",
     "DiscardLine",
@@ -93,6 +95,7 @@ __all__ = [
     "Forecast",
     "ForecastReport",
     "InsightsLine",
+    "Listing",
     "LittlesLawLine",
     "Load",
     "Lost",
@@ -119,12 +122,36 @@ __all__ = [
     "ZERO",
     "build_forecast",
     "build_report",
+    "parse_limit",
 ]
 
 DEFAULT_HISTORY_DAYS = 90
 DEFAULT_HORIZON_DAYS = 14
 DEFAULT_STALL_DAYS = defaults.STALL_DAYS
 ZERO = Decimal("0")
+#: Entries each list of the report shows by default (`--limit`); the rest are counted.
+DEFAULT_LIMIT = 10
+_ALL = "all"
+
+
+def parse_limit(text: str | int | None) -> int | None:
+    """`--limit N|all`: a whole number from 1, or `all` (None: every entry).
+
+    Raises InvalidInput for anything else (0, a negative number, text)."""
+    if text is None:
+        return DEFAULT_LIMIT
+    raw = str(text).strip()
+    if raw.casefold() == _ALL:
+        return None
+    if raw.isascii() and raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    raise InvalidInput(f"--limit takes a whole number from 1, or 'all', not '{raw}'.")
+
+
+def check_limit(limit: int | None) -> None:
+    """A report's `limit`: None (every entry) or a whole number from 1."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInput(f"A report shows at least 1 entry per list, or all of them, not {limit!r}.")
 
 
 def _for_owner(deals: Iterable[Deal], owner: str | None) -> list[Deal]:
@@ -151,14 +178,20 @@ def build_report(
     trials: int = forecast.DEFAULT_TRIALS,
     tz: tzinfo = UTC,
     context: ReportContext | None = None,
+    limit: int | None = DEFAULT_LIMIT,
 ) -> StandupReport:
     """The stand-up report for `board` over [since, now].
+
+    Every list (moves, new deals, blocked, stalled, ageing, next steps, deals, and the
+    period's won and lost deals) shows its `limit` most important entries (None: all), with
+    the whole list's count and value; each list's order is in SCHEMA.md ("Lists").
 
     `owner` narrows every number to that person's deals (case-insensitive).
     `stall_days` defaults to the board's setting (14 for a bare name).
     `context` carries what the services read besides deals and events: the
     target allocation, logged time, the sprint and its burn-up, insights.
     """
+    check_limit(limit)
     context = context or ReportContext()
     now, since = aware(now).astimezone(UTC), aware(since).astimezone(UTC)
     board_name = board if isinstance(board, str) else board.name
@@ -203,10 +236,10 @@ def build_report(
         period=Period(since, now),
         history=Period(history.start, now),
         stages=stage_lines,
-        moved=_moves(mine_events, by_id, period),
-        new_deals=_new_deals(mine_events, by_id, period),
-        won=_won(won_lines, currency),
-        lost=_lost(lost_lines, currency),
+        moved=_moves(mine_events, by_id, period, limit, currency),
+        new_deals=_new_deals(mine_events, by_id, period, limit, currency),
+        won=_won(won_lines, currency, limit),
+        lost=_lost(lost_lines, currency, limit),
         win_rate=_win_rate(sales.win_rate(lines, history)),
         win_rate_by_owner=_win_rates(sales.win_rate_by(lines, history, key=lambda d: d.owner)),
         throughput_per_week=tuple(
@@ -214,21 +247,26 @@ def build_report(
             for w in flow.throughput_per_week(lines, history, tz=tz)
         ),
         cycle_time_days=_cycle(cycle),
-        blocked=tuple(
-            BlockedDeal(b.deal.id, b.deal.title, b.deal.owner, by_id[b.deal.id].stage, b.since,
-                        _days(b.since, now), b.reason)
-            for b in blocked
+        # Longest blocked first, then the biggest deal, then the lower id.
+        blocked=sections.listing(
+            blocked, limit, currency=currency, deal=lambda b: b.deal,
+            key=lambda b: (_days(b.since, now), b.deal.value, sections.lower_id(b.deal)),
+            make=lambda b: BlockedDeal(b.deal.id, b.deal.title, b.deal.owner, by_id[b.deal.id].stage, b.since,
+                                       _days(b.since, now), b.reason),
         ),
-        stalled=tuple(
-            StalledDeal(s.deal.id, s.deal.title, s.deal.owner, s.stage, s.deal.value, s.deal.currency,
-                        s.last_activity, s.idle_days)
-            for s in stalled.deals
+        # Longest idle first, then the biggest deal, then the lower id.
+        stalled=sections.listing(
+            stalled.deals, limit, currency=currency, deal=lambda s: s.deal,
+            key=lambda s: (s.idle_days, s.deal.value, sections.lower_id(s.deal)),
+            make=lambda s: StalledDeal(s.deal.id, s.deal.title, s.deal.owner, s.stage, s.deal.value,
+                                       s.deal.currency, s.last_activity, s.idle_days),
         ),
         stall_days=stall_days,
-        ageing=tuple(
-            AgeingDeal(a.deal.id, a.deal.title, a.deal.owner, a.stage, a.days, a.band)
-            for a in ages.values()
-            if a.started
+        # Started open deals, oldest first, then the biggest deal, then the lower id.
+        ageing=sections.listing(
+            [a for a in ages.values() if a.started], limit, currency=currency, deal=lambda a: a.deal,
+            key=lambda a: (a.days, a.deal.value, sections.lower_id(a.deal)),
+            make=lambda a: AgeingDeal(a.deal.id, a.deal.title, a.deal.owner, a.stage, a.days, a.band),
         ),
         wip_breaches=tuple(
             WipAlert(s.name, s.count, s.wip_max)  # type: ignore[arg-type]
@@ -242,8 +280,8 @@ def build_report(
         ),
         load=_load(lines, by_name, currency, blocked_ids, stalled_ids, lane_limits),
         forecast=_forecast(lines, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
-        deals=_deal_lines(lines, period, now, ages, blocked_ids),
-        next_steps=sections.next_steps(mine, day_of(now, tz)),
+        deals=_deal_lines(lines, period, now, ages, blocked_ids, limit, currency),
+        next_steps=sections.next_steps(mine, day_of(now, tz), limit=limit, currency=currency),
         sales=sections.sales_metrics(lines, stages, history, stage_lines, stalled, currency, target),
         littles_law=sections.littles_law(lines, history, tz),
         stage_days=sections.stage_days(lines, stages, history, now),
@@ -350,27 +388,39 @@ def _time_then_id(event: Event) -> tuple[datetime, int]:
     return aware(event.at), event.id or 0
 
 
-def _moves(events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period) -> tuple[Move, ...]:
-    return tuple(
-        Move(e.deal_id, by_id[e.deal_id].deal.title, by_id[e.deal_id].deal.owner, e.from_stage, e.to_stage, aware(e.at))
-        for e in _in_period(events, EventKind.MOVED, period)
-        if e.to_stage and e.deal_id in by_id
+def _biggest_then_newest(by_id: Mapping[int | None, flow.Timeline]) -> Callable[[Event], tuple]:
+    """The order of the period's moves and new deals: the biggest deal first, then the
+    newest event (by time, then id)."""
+    return lambda e: (by_id[e.deal_id].deal.value, aware(e.at), e.id or 0)
+
+
+def _moves(
+    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period, limit: int | None, currency: str
+) -> Listing[Move]:
+    return sections.listing(
+        [e for e in _in_period(events, EventKind.MOVED, period) if e.to_stage and e.deal_id in by_id],
+        limit, currency=currency, deal=lambda e: by_id[e.deal_id].deal, key=_biggest_then_newest(by_id),
+        make=lambda e: _move(e, by_id[e.deal_id].deal),
     )
 
 
+def _move(event: Event, deal: Deal) -> Move:
+    return Move(event.deal_id, deal.title, deal.owner, event.from_stage, event.to_stage or "",
+                aware(event.at), deal.value, deal.currency)
+
+
 def _new_deals(
-    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period
-) -> tuple[NewDeal, ...]:
-    result = []
-    for event in _in_period(events, EventKind.CREATED, period):
-        if event.deal_id not in by_id:
-            continue
+    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period, limit: int | None, currency: str
+) -> Listing[NewDeal]:
+    def make(event: Event) -> NewDeal:
         deal = by_id[event.deal_id].deal
-        result.append(
-            NewDeal(deal.id, deal.title, deal.owner, event.to_stage or deal.stage, deal.value, deal.currency,
-                    aware(event.at))
-        )
-    return tuple(result)
+        return NewDeal(deal.id, deal.title, deal.owner, event.to_stage or deal.stage, deal.value, deal.currency,
+                       aware(event.at))
+
+    return sections.listing(
+        [e for e in _in_period(events, EventKind.CREATED, period) if e.deal_id in by_id],
+        limit, currency=currency, deal=lambda e: by_id[e.deal_id].deal, key=_biggest_then_newest(by_id), make=make,
+    )
 
 
 def _closed(line: flow.Timeline) -> Closed:
@@ -383,17 +433,25 @@ def _total(lines: list[flow.Timeline], currency: str) -> Decimal:
     return sales.money(sum((l.deal.value for l in lines if l.deal.currency == currency), ZERO))
 
 
-def _won(lines: list[flow.Timeline], currency: str) -> Won:
-    return Won(len(lines), _total(lines, currency), tuple(_closed(l) for l in lines))
+def _shown_closes(lines: list[flow.Timeline], currency: str, limit: int | None) -> tuple[Closed, ...]:
+    """The period's wins (or losses) shown: the biggest deal first, then the latest close."""
+    return sections.listing(
+        lines, limit, currency=currency, deal=lambda l: l.deal, make=_closed,
+        key=lambda l: (l.deal.value, l.closed_at, sections.lower_id(l.deal)),
+    ).items
 
 
-def _lost(lines: list[flow.Timeline], currency: str) -> Lost:
+def _won(lines: list[flow.Timeline], currency: str, limit: int | None) -> Won:
+    return Won(len(lines), _total(lines, currency), _shown_closes(lines, currency, limit))
+
+
+def _lost(lines: list[flow.Timeline], currency: str, limit: int | None) -> Lost:
     reasons: dict[str, int] = {}
     for line in lines:
         reason = line.lost_reason or flow.UNSPECIFIED
         reasons[reason] = reasons.get(reason, 0) + 1
     ordered = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
-    return Lost(len(lines), _total(lines, currency), ordered, tuple(_closed(l) for l in lines))
+    return Lost(len(lines), _total(lines, currency), ordered, _shown_closes(lines, currency, limit))
 
 
 def _load(
@@ -598,35 +656,45 @@ def _deal_lines(
     now: datetime,
     ages: Mapping[int | None, flow.WorkItemAge],
     blocked_ids: set[int | None],
-) -> tuple[DealLine, ...]:
-    rows = []
-    for line in lines:
-        if not line.is_open and not (line.closed_at is not None and line.closed_at in period):
-            continue
-        deal = line.deal
-        age = ages.get(deal.id)
-        if age is not None:
-            age_days, band = age.days, age.band
-        else:
-            since = line.started_at or line.created_at
-            age_days, band = _days(since, line.closed_at or now), AgeBand.UNKNOWN
-        rows.append(
-            DealLine(
-                deal_id=deal.id,
-                title=deal.title,
-                account=deal.account,
-                owner=deal.owner,
-                stage=line.stage,
-                status=line.status,
-                value=deal.value,
-                currency=deal.currency,
-                age_days=age_days,
-                age_band=band,
-                blocked=deal.id in blocked_ids,
-                idle_days=_days(line.last_activity or line.created_at, now),
-                next_step=deal.next_step,
-                closed_at=line.closed_at,
-                probability=deal.probability,
-            )
-        )
-    return tuple(rows)
+    limit: int | None,
+    currency: str,
+) -> Listing[DealLine]:
+    """Every open deal and every deal closed in the period: the biggest first, then the lower id."""
+    return sections.listing(
+        [l for l in lines if l.is_open or (l.closed_at is not None and l.closed_at in period)],
+        limit, currency=currency, deal=lambda l: l.deal,
+        key=lambda l: (l.deal.value, sections.lower_id(l.deal)),
+        make=lambda l: _deal_line(l, now, ages, blocked_ids),
+    )
+
+
+def _deal_line(
+    line: flow.Timeline,
+    now: datetime,
+    ages: Mapping[int | None, flow.WorkItemAge],
+    blocked_ids: set[int | None],
+) -> DealLine:
+    deal = line.deal
+    age = ages.get(deal.id)
+    if age is not None:
+        age_days, band = age.days, age.band
+    else:
+        since = line.started_at or line.created_at
+        age_days, band = _days(since, line.closed_at or now), AgeBand.UNKNOWN
+    return DealLine(
+        deal_id=deal.id,
+        title=deal.title,
+        account=deal.account,
+        owner=deal.owner,
+        stage=line.stage,
+        status=line.status,
+        value=deal.value,
+        currency=deal.currency,
+        age_days=age_days,
+        age_band=band,
+        blocked=deal.id in blocked_ids,
+        idle_days=_days(line.last_activity or line.created_at, now),
+        next_step=deal.next_step,
+        closed_at=line.closed_at,
+        probability=deal.probability,
+    )

@@ -5,8 +5,11 @@ delivery capacity, the sprint and insights.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.model import (
@@ -25,6 +28,7 @@ from leankanban.reports.lines import (
     DiscardLine,
     Effectiveness,
     InsightsLine,
+    Listing,
     LittlesLawLine,
     NextStep,
     ReportContext,
@@ -40,11 +44,50 @@ from leankanban.reports.lines import (
 
 ZERO = Decimal("0")
 
+E = TypeVar("E")
+L = TypeVar("L")
 
-def next_steps(deals: list[Deal], today: date) -> tuple[NextStep, ...]:
-    return tuple(
-        NextStep(n.deal.id, n.deal.title, n.deal.owner, n.deal.stage, n.deal.next_step, n.due, n.days_overdue)
-        for n in sales.next_steps_due(deals, today)
+
+def listing(
+    entries: Iterable[E],
+    limit: int | None,
+    *,
+    key: Callable[[E], Any],
+    make: Callable[[E], L],
+    deal: Callable[[E], Deal],
+    currency: str,
+) -> Listing[L]:
+    """One of the report's lists: the `limit` entries with the largest `key` (None: all of
+    them), largest first, each made into its line by `make`; with the count of all the
+    entries and the value of their deals in `currency` (each deal once).
+
+    Only the entries shown are sorted and made into lines (`heapq.nlargest`), so a list of
+    70,000 stalled deals costs one pass, not a sort and 70,000 line objects."""
+    found = entries if isinstance(entries, list) else list(entries)
+    top = sorted(found, key=key, reverse=True) if limit is None else heapq.nlargest(limit, found, key=key)
+    # Each deal once (a deal not yet saved, without an id, is its own).
+    priced = {
+        d.id if d.id is not None else -id(d): d.value for d in map(deal, found) if d.currency == currency
+    }
+    return Listing(tuple(make(e) for e in top), len(found), sales.money(sum(priced.values(), ZERO)))
+
+
+def lower_id(deal: Deal) -> int:
+    """The last tie-break of a largest-first list: the lower id (the older deal) first."""
+    return -(deal.id or 0)
+
+
+def next_steps(deals: list[Deal], today: date, *, limit: int | None, currency: str) -> Listing[NextStep]:
+    """Next steps due today or earlier: the most overdue first, then the biggest deal, then the
+    oldest deal (lowest id)."""
+    return listing(
+        sales.next_steps_due(deals, today),
+        limit,
+        key=lambda n: (n.days_overdue, n.deal.value, lower_id(n.deal)),
+        make=lambda n: NextStep(n.deal.id, n.deal.title, n.deal.owner, n.deal.stage, n.deal.next_step, n.due,
+                                n.days_overdue),
+        deal=lambda n: n.deal,
+        currency=currency,
     )
 
 

@@ -37,6 +37,57 @@ def rounded(days: float | None) -> float | None:
     return None if days is None else round(days, 2)
 
 
+# -- capped lists, worded once for Markdown, text and HTML ---------------------------
+
+#: Each list of the report: its name in a sentence, and where to see all of it (commands in
+#: backticks). The full lists are what `leankanban deals` is for; the rest, `--limit all`.
+LISTS = {
+    "moved": ("moves", "`leankanban report --limit all` shows them all"),
+    "new_deals": ("new deals", "`leankanban report --limit all` shows them all"),
+    "blocked": ("blocked deals", "`leankanban deals --blocked` lists them all"),
+    "stalled": ("stalled deals", "`leankanban deals --stalled` lists them all"),
+    "ageing": ("deals in progress", "`leankanban deals --status open` lists every open deal"),
+    "next_steps": ("next steps due", "`leankanban report --limit all` shows them all"),
+    "deals": ("deals", "`leankanban deals` lists them all"),
+}
+#: The period's wins and losses (`won.deals`, `lost.deals`: `count` is the whole list's).
+CLOSES = {
+    "won": ("won deals", "`leankanban deals --status won` lists every won deal"),
+    "lost": ("lost deals", "`leankanban deals --status lost` lists every lost deal"),
+}
+
+
+def _cut(shown: int, total: int, value: Decimal, currency: str, words: tuple[str, str]) -> str | None:
+    if shown >= total:
+        return None
+    noun, rest = words
+    return f"showing {shown:,} of {total:,} {noun}, {money_text(value, currency)}; {rest}"
+
+
+def shown_line(r: StandupReport, name: str) -> str | None:
+    """For a list the report cut short, what it shows of how many, and where the rest is:
+    "showing 10 of 70,012 stalled deals, EUR 12,345.00; `leankanban deals --stalled` lists
+    them all". None when the list is shown whole. No user text in it."""
+    listing = getattr(r, name)
+    return _cut(listing.shown, listing.total, listing.value, r.currency, LISTS[name])
+
+
+def closes_shown_line(r: StandupReport, name: str) -> str | None:
+    """The same for the period's wins (`won`) or losses (`lost`)."""
+    closed = getattr(r, name)
+    return _cut(len(closed.deals), closed.count, closed.value, r.currency, CLOSES[name])
+
+
+def limit_line(r: StandupReport) -> str | None:
+    """Said once under a report that cut any list short; None otherwise."""
+    capped = [getattr(r, name) for name in LISTS if getattr(r, name).capped]
+    if not capped:
+        return None
+    narrowed = "; `leankanban deals` takes the same `--owner`" if r.owner else ""
+    return (f"Each list shows its {max(x.shown for x in capped):,} most important entries first; "
+            f"`--limit N` shows more, `--limit all` every one{narrowed}.")
+
+
 # -- the newer sections, shared by Markdown, text and HTML --------------------------
 
 ACTIVITY_LABELS = {"origination": "Origination", "influence": "Influence", "support": "Support"}

@@ -41,7 +41,8 @@ def stages_csv(report: StandupReport) -> str:
 
 
 def deals_csv(report: StandupReport) -> str:
-    """One row per open deal and per deal closed in the period."""
+    """One row per deal the report shows of its open deals and those closed in the period:
+    the biggest first, at most the report's limit (`--limit all`: every one)."""
     return _csv(
         ["deal_id", "title", "account", "owner", "stage", "status", "value", "currency", "age_days", "age_band",
          "blocked", "idle_days", "next_step", "closed_at"],
@@ -55,7 +56,8 @@ def deals_csv(report: StandupReport) -> str:
 
 
 def next_steps_csv(report: StandupReport) -> str:
-    """One row per open deal whose next step is due today or overdue."""
+    """One row per next step due today or overdue that the report shows: the most overdue
+    first, at most the report's limit."""
     return _csv(
         ["deal_id", "title", "owner", "stage", "next_step", "due", "days_overdue"],
         [[n.deal_id, cell(n.title), cell(n.owner), cell(n.stage), cell(n.next_step), iso(n.due), n.days_overdue]

@@ -4,6 +4,8 @@ SVG text); every piece of user text is HTML-escaped by `leankanban.text.html`.
 
 from __future__ import annotations
 
+import re
+
 from leankanban.reports.model import (
     StandupReport,
 )
@@ -16,11 +18,13 @@ from leankanban.reports.shared import (
     band_label,
     burn_up_rows,
     capacity_line,
+    closes_shown_line,
     cycle_line,
     days_text,
     flow_lines,
     forecast_lines,
     improvements_line,
+    limit_line,
     limits_text,
     littles_law_line,
     pct,
@@ -28,6 +32,7 @@ from leankanban.reports.shared import (
     qualified_out_rows,
     rates_text,
     sales_lines,
+    shown_line,
     sprint_summary,
     time_rows,
     when,
@@ -63,6 +68,16 @@ def _html_table(header: list[str], rows: list[list[str]], numeric: frozenset[int
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _note(line: str) -> str:
+    """A note under a table, escaped, with its `commands` as code."""
+    return '<p class="meta">' + re.sub(r"`([^`]*)`", r"<code>\1</code>", h(line)) + "</p>"
+
+
+def _shown(r: StandupReport, name: str) -> str:
+    cut = closes_shown_line(r, name) if name in ("won", "lost") else shown_line(r, name)
+    return "" if cut is None else _note(cut)
+
+
 def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> str:
     """One self-contained HTML page (inline CSS; `charts` as inline SVG documents,
     title -> SVG text) that can be mailed. Every piece of user text is escaped."""
@@ -86,7 +101,7 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         '<ul class="kpi">'
         f'<li class="won">Won {r.won.count} ({h(money_text(r.won.value, r.currency))})</li>'
         f'<li class="lost">Lost {r.lost.count} ({h(money_text(r.lost.value, r.currency))})</li>'
-        f"{qualified}<li>New deals {len(r.new_deals)}</li><li>Moves {len(r.moved)}</li>"
+        f"{qualified}<li>New deals {r.new_deals.total:,}</li><li>Moves {r.moved.total:,}</li>"
         f"<li>{h(win_rate_line(r))}</li>"
         f"<li>{h(cycle_line(r))}</li></ul>"
     )
@@ -103,18 +118,20 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         out.append("<p>Lost reasons: " + ", ".join(f"{h(k)} ({v})" for k, v in r.lost.reasons.items()) + "</p>")
     sections = [
         ("Won", ["Deal", "Owner", "Value", "When"],
-         [[h(d.title), h(d.owner), h(money_text(d.value, d.currency)), when(d.at)] for d in r.won.deals]),
+         [[h(d.title), h(d.owner), h(money_text(d.value, d.currency)), when(d.at)] for d in r.won.deals], "won"),
         ("Lost", ["Deal", "Owner", "From", "Reason", "Value", "When"],
          [[h(d.title), h(d.owner), h(d.from_stage), h(d.reason), h(money_text(d.value, d.currency)), when(d.at)]
-          for d in r.lost.deals]),
-        ("Moves", ["Deal", "Owner", "From", "To", "When"],
-         [[h(m.title), h(m.owner), h(m.from_stage), h(m.to_stage), when(m.at)] for m in r.moved]),
+          for d in r.lost.deals], "lost"),
+        ("Moves", ["Deal", "Owner", "From", "To", "When", "Value"],
+         [[h(m.title), h(m.owner), h(m.from_stage), h(m.to_stage), when(m.at), h(money_text(m.value, m.currency))]
+          for m in r.moved], "moved"),
         ("New deals", ["Deal", "Owner", "Stage", "Value"],
-         [[h(n.title), h(n.owner), h(n.stage), h(money_text(n.value, n.currency))] for n in r.new_deals]),
+         [[h(n.title), h(n.owner), h(n.stage), h(money_text(n.value, n.currency))] for n in r.new_deals],
+         "new_deals"),
     ]
-    for name, header, rows in sections:
+    for name, header, rows, listing in sections:
         if rows:
-            out.append(f"<h3>{name}</h3>" + _html_table(header, rows))
+            out.append(f"<h3>{name}</h3>" + _html_table(header, rows) + (_shown(r, listing) if listing else ""))
     out.append("<h2>Needs attention</h2>")
     alerts = [f"Over WIP limit: {h(w.stage)} ({w.count}/{w.limit})" for w in r.wip_breaches]
     alerts += [f"Below minimum: {h(w.stage)} ({w.count}, minimum {w.limit})" for w in r.under_minimum]
@@ -123,19 +140,20 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
                else "<p>No WIP alerts.</p>")
     attention = [
         ("Blocked", ["Deal", "Owner", "Stage", "Blocked days", "Reason"],
-         [[h(b.title), h(b.owner), h(b.stage), days_text(b.days), h(b.reason)] for b in r.blocked]),
+         [[h(b.title), h(b.owner), h(b.stage), days_text(b.days), h(b.reason)] for b in r.blocked], "blocked"),
         (f"Stalled (no activity for {r.stall_days}+ days)", ["Deal", "Owner", "Stage", "Idle days", "Value"],
          [[h(s.title), h(s.owner), h(s.stage), days_text(s.idle_days), h(money_text(s.value, s.currency))]
-          for s in r.stalled]),
+          for s in r.stalled], "stalled"),
         ("Ageing work in progress", ["Deal", "Owner", "Stage", "Age (days)", "Band"],
-         [[h(a.title), h(a.owner), h(a.stage), days_text(a.age_days), h(band_label(a.band.value))] for a in r.ageing]),
+         [[h(a.title), h(a.owner), h(a.stage), days_text(a.age_days), h(band_label(a.band.value))] for a in r.ageing],
+         "ageing"),
         ("Load per person", ["Owner", "Open", "Active", "Limit", "Value", "Blocked", "Stalled"],
          [[h(l.owner) or "(nobody)", str(l.open), str(l.active), "" if l.wip_max is None else str(l.wip_max),
-           h(money_text(l.value)), str(l.blocked), str(l.stalled)] for l in r.load]),
+           h(money_text(l.value)), str(l.blocked), str(l.stalled)] for l in r.load], ""),
     ]
-    for name, header, rows in attention:
+    for name, header, rows, listing in attention:
         if rows:
-            out.append(f"<h3>{name}</h3>" + _html_table(header, rows))
+            out.append(f"<h3>{name}</h3>" + _html_table(header, rows) + (_shown(r, listing) if listing else ""))
             if name.startswith("Ageing") and age_bands_line(r):
                 out.append(f"<p>{h(age_bands_line(r))}</p>")
     out.append(f"<h2>Flow since {when(r.history.start.date())}</h2>")
@@ -155,6 +173,9 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
     f = r.forecast
     out.append("<h2>Forecast</h2>")
     out.append("<ul>" + "".join(f"<li>{h(line)}</li>" for line in forecast_lines(f, r.currency)) + "</ul>")
+    footer = limit_line(r)
+    if footer is not None:
+        out.append(_note(footer))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -168,7 +189,7 @@ def _html_new(r: StandupReport) -> list[str]:
             [[h(n.title), h(n.owner), h(n.stage), h(n.next_step), when(n.due), str(n.days_overdue)]
              for n in r.next_steps],
             frozenset({5}),
-        ))
+        ) + _shown(r, "next_steps"))
     else:
         out.append("<p>No next step due.</p>")
     if r.sales is not None:

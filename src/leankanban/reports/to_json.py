@@ -5,7 +5,8 @@ numbers, enums as their string values), for the stand-up report and `leankanban 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from leankanban.metrics.flow import Sample
 from leankanban.reports.model import (
@@ -13,6 +14,7 @@ from leankanban.reports.model import (
     Effectiveness,
     Forecast,
     ForecastReport,
+    Listing,
     QualifiedOutLine,
     SalesMetrics,
     StandupReport,
@@ -50,6 +52,13 @@ def _qualified_out(q: QualifiedOutLine | None) -> dict[str, Any] | None:
         ],
         "in_period": {"count": q.period_count, "value": number(q.period_value)},
     }
+
+T = TypeVar("T")
+
+
+def _listing(listing: Listing[T], row: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """One of the report's lists (SCHEMA.md, "Lists"): the whole list's size and the entries shown."""
+    return {"total": listing.total, "value": number(listing.value), "items": [row(x) for x in listing]}
 
 
 
@@ -133,11 +142,9 @@ def _effectiveness(e: Effectiveness | None) -> dict[str, Any] | None:
 def _new_sections(r: StandupReport) -> dict[str, Any]:
     law, cap, sp, ins, bt = r.littles_law, r.capacity, r.sprint, r.insights, r.blocked_time
     return {
-        "next_steps": [
-            {"deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "next_step": n.next_step,
-             "due": iso(n.due), "days_overdue": n.days_overdue}
-            for n in r.next_steps
-        ],
+        "next_steps": _listing(r.next_steps, lambda n: {
+            "deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "next_step": n.next_step,
+            "due": iso(n.due), "days_overdue": n.days_overdue}),
         "sales": _sales(r.sales),
         "flow": {
             "littles_law": None if law is None else {
@@ -214,16 +221,12 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
             }
             for s in r.stages
         ],
-        "moved": [
-            {"deal_id": m.deal_id, "title": m.title, "owner": m.owner, "from": m.from_stage, "to": m.to_stage,
-             "at": iso(m.at)}
-            for m in r.moved
-        ],
-        "new_deals": [
-            {"deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "value": number(n.value),
-             "currency": n.currency, "at": iso(n.at)}
-            for n in r.new_deals
-        ],
+        "moved": _listing(r.moved, lambda m: {
+            "deal_id": m.deal_id, "title": m.title, "owner": m.owner, "from": m.from_stage, "to": m.to_stage,
+            "at": iso(m.at), "value": number(m.value), "currency": m.currency}),
+        "new_deals": _listing(r.new_deals, lambda n: {
+            "deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "value": number(n.value),
+            "currency": n.currency, "at": iso(n.at)}),
         "won": {
             "count": r.won.count,
             "value": number(r.won.value),
@@ -254,22 +257,16 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
             for w in r.throughput_per_week
         ],
         "cycle_time_days": _cycle(r.cycle_time_days),
-        "blocked": [
-            {"deal_id": b.deal_id, "title": b.title, "owner": b.owner, "stage": b.stage, "since": iso(b.since),
-             "days": rounded(b.days), "reason": b.reason}
-            for b in r.blocked
-        ],
+        "blocked": _listing(r.blocked, lambda b: {
+            "deal_id": b.deal_id, "title": b.title, "owner": b.owner, "stage": b.stage, "since": iso(b.since),
+            "days": rounded(b.days), "reason": b.reason}),
         "stall_days": r.stall_days,
-        "stalled": [
-            {"deal_id": s.deal_id, "title": s.title, "owner": s.owner, "stage": s.stage, "value": number(s.value),
-             "currency": s.currency, "last_activity": iso(s.last_activity), "idle_days": rounded(s.idle_days)}
-            for s in r.stalled
-        ],
-        "ageing": [
-            {"deal_id": a.deal_id, "title": a.title, "owner": a.owner, "stage": a.stage,
-             "age_days": rounded(a.age_days), "band": a.band.value}
-            for a in r.ageing
-        ],
+        "stalled": _listing(r.stalled, lambda s: {
+            "deal_id": s.deal_id, "title": s.title, "owner": s.owner, "stage": s.stage, "value": number(s.value),
+            "currency": s.currency, "last_activity": iso(s.last_activity), "idle_days": rounded(s.idle_days)}),
+        "ageing": _listing(r.ageing, lambda a: {
+            "deal_id": a.deal_id, "title": a.title, "owner": a.owner, "stage": a.stage,
+            "age_days": rounded(a.age_days), "band": a.band.value}),
         "wip_breaches": [{"stage": w.stage, "count": w.count, "wip_max": w.limit} for w in r.wip_breaches],
         "under_minimum": [{"stage": w.stage, "count": w.count, "wip_min": w.limit} for w in r.under_minimum],
         "load": [
@@ -278,14 +275,12 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
             for l in r.load
         ],
         "forecast": _forecast(r.forecast),
-        "deals": [
-            {"deal_id": d.deal_id, "title": d.title, "account": d.account, "owner": d.owner, "stage": d.stage,
-             "status": d.status.value, "value": number(d.value), "currency": d.currency,
-             "age_days": rounded(d.age_days), "age_band": d.age_band.value, "blocked": d.blocked,
-             "idle_days": rounded(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at),
-             "probability": d.probability}
-            for d in r.deals
-        ],
+        "deals": _listing(r.deals, lambda d: {
+            "deal_id": d.deal_id, "title": d.title, "account": d.account, "owner": d.owner, "stage": d.stage,
+            "status": d.status.value, "value": number(d.value), "currency": d.currency,
+            "age_days": rounded(d.age_days), "age_band": d.age_band.value, "blocked": d.blocked,
+            "idle_days": rounded(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at),
+            "probability": d.probability}),
         **_new_sections(r),
     }
 

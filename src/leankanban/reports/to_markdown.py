@@ -21,6 +21,7 @@ from leankanban.reports.shared import (
     flow_lines,
     forecast_lines,
     improvements_line,
+    limit_line,
     limits_text,
     littles_law_line,
     md_table,
@@ -28,6 +29,7 @@ from leankanban.reports.shared import (
     qualified_out_line,
     qualified_out_rows,
     sales_lines,
+    shown_line,
     sprint_summary,
     time_rows,
     when,
@@ -35,6 +37,12 @@ from leankanban.reports.shared import (
 )
 from leankanban.text import markdown as md
 from leankanban.text import money_cents as money_text
+
+
+def _shown(r: StandupReport, name: str) -> list[str]:
+    """The line under a list the report cut short (numbers and commands only, no user text)."""
+    cut = shown_line(r, name)
+    return [] if cut is None else ["", f"_{cut}_"]
 
 
 def to_markdown(report: StandupReport) -> str:
@@ -60,20 +68,23 @@ def to_markdown(report: StandupReport) -> str:
     if r.qualified_out is not None:
         q = r.qualified_out
         out.append(f"- **Qualified out:** {q.period_count} ({money_text(q.period_value, cur)})")
-    out.append(f"- **New deals:** {len(r.new_deals)}")
-    out.append(f"- **Moves:** {len(r.moved)}")
+    out.append(f"- **New deals:** {r.new_deals.total:,}")
+    out.append(f"- **Moves:** {r.moved.total:,}")
     if r.moved:
         out += ["", "### Moves", ""]
         out += md_table(
-            ["Deal", "Owner", "From", "To", "When"],
-            [[md(m.title), md(m.owner), md(m.from_stage), md(m.to_stage), when(m.at)] for m in r.moved],
+            ["Deal", "Owner", "From", "To", "When", "Value"],
+            [[md(m.title), md(m.owner), md(m.from_stage), md(m.to_stage), when(m.at), money_text(m.value, m.currency)]
+             for m in r.moved],
         )
+        out += _shown(r, "moved")
     if r.new_deals:
         out += ["", "### New deals", ""]
         out += md_table(
             ["Deal", "Owner", "Stage", "Value"],
             [[md(n.title), md(n.owner), md(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
         )
+        out += _shown(r, "new_deals")
     out += ["", "## Needs attention", ""]
     alerts = [f"- **Over WIP limit:** {md(w.stage)} ({w.count}/{w.limit})" for w in r.wip_breaches]
     alerts += [f"- **Below minimum:** {md(w.stage)} ({w.count}, minimum {w.limit})" for w in r.under_minimum]
@@ -85,6 +96,7 @@ def to_markdown(report: StandupReport) -> str:
             ["Deal", "Owner", "Stage", "Blocked days", "Reason"],
             [[md(b.title), md(b.owner), md(b.stage), days_text(b.days), md(b.reason)] for b in r.blocked],
         )
+        out += _shown(r, "blocked")
     if r.stalled:
         out += ["", f"### Stalled (no activity for {r.stall_days}+ days)", ""]
         out += md_table(
@@ -92,6 +104,7 @@ def to_markdown(report: StandupReport) -> str:
             [[md(s.title), md(s.owner), md(s.stage), days_text(s.idle_days), money_text(s.value, s.currency)]
              for s in r.stalled],
         )
+        out += _shown(r, "stalled")
     if r.ageing:
         out += ["", "### Ageing work in progress", ""]
         out += md_table(
@@ -101,6 +114,7 @@ def to_markdown(report: StandupReport) -> str:
         )
         if age_bands_line(r):
             out += ["", age_bands_line(r)]
+        out += _shown(r, "ageing")
     if r.load:
         out += ["", "### Load per person", ""]
         out += md_table(
@@ -120,6 +134,9 @@ def to_markdown(report: StandupReport) -> str:
     f = r.forecast
     out += ["", "## Forecast", ""]
     out += [f"- {line}" for line in forecast_lines(f, cur)]
+    footer = limit_line(r)
+    if footer is not None:
+        out += ["", f"_{footer}_"]
     return "\n".join(out) + "\n"
 
 
@@ -132,6 +149,7 @@ def _markdown_new(r: StandupReport) -> list[str]:
             [[md(n.title), md(n.owner), md(n.stage), md(n.next_step), when(n.due), str(n.days_overdue)]
              for n in r.next_steps],
         )
+        out += _shown(r, "next_steps")
     else:
         out.append("- No next step due.")
     if r.sales is not None:

@@ -25,12 +25,14 @@ from leankanban.reports.shared import (
     flow_lines,
     forecast_lines,
     improvements_line,
+    limit_line,
     limits_text,
     littles_law_line,
     pct,
     qualified_out_line,
     qualified_out_rows,
     sales_lines,
+    shown_line,
     sprint_summary,
     time_rows,
     when,
@@ -83,10 +85,10 @@ def to_renderable(report: StandupReport) -> RenderableType:
         summary.append_text(t(", ".join(f"{k} ({v})" for k, v in r.lost.reasons.items())))
     if r.qualified_out is not None:
         summary.append(f"   Qualified out {r.qualified_out.period_count}")
-    summary.append(f"   New {len(r.new_deals)}   Moves {len(r.moved)}")
+    summary.append(f"   New {r.new_deals.total:,}   Moves {r.moved.total:,}")
     parts.append(summary)
 
-    def deal_table(title_text: str, header: list[str], rows: list[list[Text | str]]) -> None:
+    def deal_table(title_text: str, header: list[str], rows: list[list[Text | str]], listing: str = "") -> None:
         if not rows:
             return
         table = Table(title=title_text or None, title_justify="left")
@@ -95,19 +97,24 @@ def to_renderable(report: StandupReport) -> RenderableType:
         for row in rows:
             table.add_row(*row)
         parts.append(table)
+        cut = shown_line(r, listing) if listing else None
+        if cut is not None:
+            parts.append(Text(cut, style="dim"))
 
-    deal_table("Moves", ["Deal", "Owner", "From", "To", "When"],
-               [[t(m.title), t(m.owner), t(m.from_stage), t(m.to_stage), when(m.at)] for m in r.moved])
+    # No value column: the table stays narrow enough for the TUI's metrics panel; the title says the order.
+    deal_table("Moves (the biggest deals first)", ["Deal", "Owner", "From", "To", "When"],
+               [[t(m.title), t(m.owner), t(m.from_stage), t(m.to_stage), when(m.at)] for m in r.moved], "moved")
     deal_table("New deals", ["Deal", "Owner", "Stage", "Value"],
-               [[t(n.title), t(n.owner), t(n.stage), money_text(n.value, n.currency)] for n in r.new_deals])
+               [[t(n.title), t(n.owner), t(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
+               "new_deals")
     deal_table("Blocked", ["Deal", "Owner", "Stage", "Days", "Reason"],
-               [[t(b.title), t(b.owner), t(b.stage), days_text(b.days), t(b.reason)] for b in r.blocked])
+               [[t(b.title), t(b.owner), t(b.stage), days_text(b.days), t(b.reason)] for b in r.blocked], "blocked")
     deal_table(f"Stalled ({r.stall_days}+ days idle)", ["Deal", "Owner", "Stage", "Idle days", "Value"],
                [[t(s.title), t(s.owner), t(s.stage), days_text(s.idle_days), money_text(s.value, s.currency)]
-                for s in r.stalled])
+                for s in r.stalled], "stalled")
     deal_table("Ageing WIP", ["Deal", "Owner", "Stage", "Age", "Band"],
                [[t(a.title), t(a.owner), t(a.stage), days_text(a.age_days), band_label(a.band.value)]
-                for a in r.ageing])
+                for a in r.ageing], "ageing")
     if age_bands_line(r):
         parts.append(Text(age_bands_line(r), style="dim"))
     deal_table("Load", ["Owner", "Open", "Active", "Limit", "Blocked", "Stalled"],
@@ -134,7 +141,7 @@ def to_renderable(report: StandupReport) -> RenderableType:
     if r.next_steps:
         deal_table("", ["Deal", "Owner", "Stage", "Next step", "Due", "Overdue"],
                    [[t(n.title), t(n.owner), t(n.stage), t(n.next_step), when(n.due), f"{n.days_overdue}d"]
-                    for n in r.next_steps])
+                    for n in r.next_steps], "next_steps")
     else:
         parts.append(Text("No next step due.", style="dim"))
     if r.sales is not None:
@@ -184,6 +191,10 @@ def to_renderable(report: StandupReport) -> RenderableType:
             line.append_text(t(value))
             parts.append(line)
         parts.append(Text(improvements_line(r)))
+    footer = limit_line(r)
+    if footer is not None:
+        parts.append(Text(""))
+        parts.append(Text(footer, style="dim"))
     return Group(*parts)
 
 

@@ -226,13 +226,16 @@ def report(
     seed: int | None = None,
     history_days: int = reports.DEFAULT_HISTORY_DAYS,
     everything: bool = False,
+    limit: int | None = reports.DEFAULT_LIMIT,
 ) -> reports.StandupReport:
     """The stand-up report of `board` since `since` (a datetime, or text like `7d`; default 7 days).
 
     `everything` reads every deal and event (slow on a big board; the reference for tests).
+    `limit`: entries shown per list (None: all), see `build_report`.
     """
     built, _inputs = report_and_inputs(
-        lk, board=board, since=since, owner=owner, seed=seed, history_days=history_days, everything=everything
+        lk, board=board, since=since, owner=owner, seed=seed, history_days=history_days, everything=everything,
+        limit=limit,
     )
     return built
 
@@ -246,6 +249,7 @@ def report_and_inputs(
     seed: int | None = None,
     history_days: int = reports.DEFAULT_HISTORY_DAYS,
     everything: bool = False,
+    limit: int | None = reports.DEFAULT_LIMIT,
 ) -> tuple[reports.StandupReport, ReportInputs]:
     """The report and what it was computed from (the charts of an HTML report reuse the inputs)."""
     now = lk.clock().astimezone(UTC)
@@ -259,7 +263,7 @@ def report_and_inputs(
         # Without an owner the inputs hold every deal closed since `start` (see load_insights).
         context = load_context(lk, board=board, since=since, start=start,
                                deals=inputs.deals if owner is None else None)
-        return from_inputs(inputs, since, seed=seed, history_days=history_days, context=context), inputs
+        return from_inputs(inputs, since, seed=seed, history_days=history_days, context=context, limit=limit), inputs
 
 
 def forecast(
@@ -363,11 +367,12 @@ def from_inputs(
     seed: int | None = None,
     history_days: int = reports.DEFAULT_HISTORY_DAYS,
     context: reports.ReportContext | None = None,
+    limit: int | None = reports.DEFAULT_LIMIT,
 ) -> reports.StandupReport:
     """`build_report` over loaded inputs, with the currency count of the deals left out put back."""
     built = reports.build_report(
         inputs.board, inputs.stages, inputs.deals, inputs.events, inputs.now, since, inputs.owner, seed,
-        history_days=history_days, context=context,
+        history_days=history_days, context=context, limit=limit,
     )
     total = sum(inputs.currency_counts.values())
     other = total - inputs.currency_counts.get(built.currency, 0)

@@ -39,11 +39,13 @@ def test_stage_counts_values_and_weighted_values():
 
 def test_what_happened_since_the_last_stand_up():
     r = report()
+    # The biggest deal first (Gamma 3000, Beta 2000, then the 100 one).
     assert [(m.deal_id, m.from_stage, m.to_stage) for m in r.moved] == [
-        (2, "Proposal", "Lost"),
         (3, "Discovery", "Won"),
+        (2, "Proposal", "Lost"),
         (7, "Discovery", "Proposal"),
     ]
+    assert (r.moved.total, r.moved.value) == (3, Decimal("5100.00"))
     assert [(n.deal_id, n.stage, n.value) for n in r.new_deals] == [(4, "Leads", Decimal("500"))]
     assert (r.won.count, r.won.value) == (1, Decimal("3000.00"))
     assert (r.lost.count, r.lost.value, r.lost.reasons) == (1, Decimal("2000.00"), {"price": 1})
@@ -120,9 +122,9 @@ def test_json_has_the_documented_keys_and_hand_counted_values():
                                 "reason": "not enough history (3 closed, need 5)"}
     assert {k: data["cycle_time_days"][k] for k in ("p50", "p85", "p95", "n", "need", "reason")} == {
         "p50": None, "p85": None, "p95": None, "n": 3, "need": 10, "reason": "not enough history (3 closed, need 10)"}
-    assert data["stalled"][0]["idle_days"] == 19.5
-    assert data["blocked"][0]["since"] == "2026-01-20T09:00:00+00:00"
-    assert data["moved"][2]["title"] == TRICKY
+    assert data["stalled"]["items"][0]["idle_days"] == 19.5
+    assert data["blocked"]["items"][0]["since"] == "2026-01-20T09:00:00+00:00"
+    assert data["moved"]["items"][2]["title"] == TRICKY
     assert data["forecast"]["in_progress"]["items"] == 3
     assert data["throughput_per_week"][-1] == {
         "week": "2026-W04", "start": "2026-01-19", "days": 7, "won": 1, "lost": 1, "qualified_out": 0, "closed": 2,
@@ -151,11 +153,12 @@ def test_money_in_another_currency_is_counted_not_summed():
 
 def test_events_in_any_order_across_deals_give_the_same_report():
     # The report's read hands over events deal by deal, not in time order; with ids, as
-    # the database gives them, moves and new deals come out by time, then id.
+    # the database gives them, moves and new deals come out the biggest deal first, then
+    # the newest by time, then id.
     s = story()
     numbered = [replace(e, id=n) for n, e in enumerate(s.events, start=1)]
     by_time = build_report(BOARD, STAGES, s.deal_list, numbered, NOW, SINCE, forecast_seed=1)
     by_deal = sorted(numbered, key=lambda e: (-(e.deal_id or 0), e.at, e.id))  # deal by deal, last deal first
     regrouped = build_report(BOARD, STAGES, s.deal_list, by_deal, NOW, SINCE, forecast_seed=1)
     assert regrouped == by_time
-    assert [m.deal_id for m in regrouped.moved] == [2, 3, 7]
+    assert [m.deal_id for m in regrouped.moved] == [3, 2, 7]

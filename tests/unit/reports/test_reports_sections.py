@@ -196,7 +196,7 @@ def test_json_has_the_new_sections():
     assert data["sprint"]["burn_up"][-1] == {"day": "2026-01-25", "won_value": 3000, "ideal_value": 7000,
                                              "objectives_done": 1}
     assert data["insights"]["top_discard_stage"] == {"stage": "Proposal", "count": 1}
-    assert data["next_steps"] == []
+    assert data["next_steps"] == {"total": 0, "value": 0, "items": []}
 
 
 def with_user_text() -> tuple[Story, ReportContext]:
