@@ -118,7 +118,9 @@ def effectiveness(
     lines: list[flow.Timeline], history: Period, currency: str, context: ReportContext, owner: str | None
 ) -> Effectiveness:
     target = context.target_allocation
-    mix = sales.activity_mix(lines, history, target, currency=currency)
+    # Deals nobody gave a category are in no category (until effectiveness is measured by time and value).
+    mix = sales.activity_mix([line for line in lines if line.deal.activity is not None], history, target,
+                             currency=currency)
     rows = list(context.time_allocation)
     if owner is not None:
         wanted = owner.strip().casefold()

@@ -84,6 +84,8 @@ def test_littles_law_on_a_tiny_board():
 
 def test_activity_shares_of_deals_and_won_value_against_the_target():
     s = story()
+    for deal in s.deal_list:  # deals have no category unless given one: these were all origination
+        deal.activity = Activity.ORIGINATION
     s.deals[6].activity = Activity.INFLUENCE  # Zeta, open
     s.deals[5].activity = Activity.SUPPORT  # Eps, open
     s.deals[3].activity = Activity.INFLUENCE  # Gamma, won 3000
