@@ -8,9 +8,8 @@ from leankanban.reports.model import (
     StandupReport,
 )
 from leankanban.reports.shared import (
-    ACTIVITY_HEADER,
     TIME_HEADER,
-    activity_rows,
+    VALUE_HEADER,
     band_label,
     burn_up_rows,
     capacity_line,
@@ -24,6 +23,7 @@ from leankanban.reports.shared import (
     sales_lines,
     sprint_summary,
     time_rows,
+    value_rows,
     when,
 )
 from leankanban.text import markdown as md
@@ -152,12 +152,14 @@ def _markdown_new(r: StandupReport) -> list[str]:
                   md(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
             )
     if r.effectiveness is not None:
-        out += ["", "## Effectiveness", ""]
-        out += md_table(ACTIVITY_HEADER, activity_rows(r))
-        rows = time_rows(r)
-        if rows:
-            out += ["", "### Logged time per category (share / target)", ""]
-            out += md_table(TIME_HEADER, [[md(p) if p else "**team**", *cells] for p, cells in rows])
+        out += ["", "## Effectiveness", "", "Over the history window; the target first."]
+        def who(person: str | None) -> str:
+            return "*target*" if person is None else md(person) if person else "**team**"
+
+        for title, header, rows in (("Logged time", TIME_HEADER, time_rows(r)),
+                                    ("Pipeline value", VALUE_HEADER, value_rows(r))):
+            out += ["", f"### {title}", ""]
+            out += md_table(header, [[who(p), *cells] for p, cells in rows])
     out += ["", "## Delivery capacity", "", f"- {capacity_line(r)}"]
     if r.sprint is not None:
         sp = r.sprint
