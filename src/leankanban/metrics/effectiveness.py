@@ -21,7 +21,7 @@ See metrics/DEFINITIONS.md, "Effectiveness".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -106,26 +106,39 @@ def time_mix(minutes: Mapping[Activity, int]) -> TimeMix:
 
 def value_category(line: Timeline, positions: Mapping[str, int], window: Period) -> Activity | None:
     """The value category a deal's value counts in over `window`, or None when it counts in none:
-    neither created, advanced nor won in the window, or given the category `support`."""
-    given = line.deal.activity
-    if given is Activity.SUPPORT:
-        return None
-    if line.created_at in window:
-        return given or Activity.ORIGINATION
-    if line.created_at >= window.end:
-        return None
-    won = line.status is DealStatus.WON and line.closed_at is not None and line.closed_at in window
-    if won or (line.is_open and _advanced(line, positions, window)):
-        return given or Activity.INFLUENCE
+    neither created, advanced nor won in the window, or given the category `support`.
+    `positions` are the board positions of its open stages."""
+    for _line, category, _won in _categorised((line,), positions, window, line.deal.currency):
+        return category
     return None
 
 
-def _advanced(line: Timeline, positions: Mapping[str, int], window: Period) -> bool:
-    """In a later open stage now than at the window's start (both open stages of the board)."""
-    if not line.visits or line.visits[-1].entered < window.start:
-        return False  # not moved since the window started
-    now, then = positions.get(line.stage), positions.get(line.stage_at(window.start) or "")
-    return now is not None and then is not None and now > then
+def _categorised(
+    lines: Iterable[Timeline], positions: Mapping[str, int], window: Period, currency: str
+) -> Iterator[tuple[Timeline, Activity, bool]]:
+    """(line, value category, won in the window) of each deal in `currency` whose value counts.
+
+    One loop with the window's bounds in locals: a report runs it over every loaded deal."""
+    start, end = window.start, window.end
+    support, won, origination, influence = Activity.SUPPORT, DealStatus.WON, Activity.ORIGINATION, Activity.INFLUENCE
+    for line in lines:
+        deal = line.deal
+        given = deal.activity
+        if deal.currency != currency or given is support:
+            continue
+        created, closed = line.created_at, line.closed_at
+        won_now = line.status is won and closed is not None and start <= closed < end
+        if start <= created < end:
+            yield line, given or origination, won_now
+        elif created >= end:
+            continue
+        elif won_now:
+            yield line, given or influence, True
+        elif line.is_open and line.visits and line.visits[-1].entered >= start:  # moved since the start
+            # Advanced: in a later open stage now than at the window's start (both open stages).
+            now, then = positions.get(line.stage), positions.get(line.stage_at(start) or "")
+            if now is not None and then is not None and now > then:
+                yield line, given or influence, False
 
 
 def _key(name: str) -> str:
@@ -184,18 +197,17 @@ def effectiveness(
 
     found: dict[str, list[tuple[Activity, Decimal, bool]]] = {}
     team_found: list[tuple[Activity, Decimal, bool]] = []
-    for line in lines:
-        if line.deal.currency != currency:
-            continue
-        category = value_category(line, positions, window)
-        if category is None:
-            continue
-        won = line.status is DealStatus.WON and line.closed_at is not None and line.closed_at in window
+    keys: dict[str, str] = {}  # owner as stored -> person
+    for line, category, won in _categorised(lines, positions, window, currency):
         entry = (category, line.deal.value, won)
         team_found.append(entry)
-        key = _key(line.deal.owner)
+        owner = line.deal.owner
+        key = keys.get(owner)
+        if key is None:
+            key = keys[owner] = _key(owner)
+            if key:
+                names.setdefault(key, set()).add(owner.strip())
         if key:
-            names.setdefault(key, set()).add(line.deal.owner.strip())
             found.setdefault(key, []).append(entry)
 
     time_target, value_target = targets(target)

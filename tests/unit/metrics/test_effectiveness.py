@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from leankanban.domain.model import Activity
 from leankanban.metrics import flow
-from leankanban.metrics.effectiveness import NO_PIPELINE, NO_TIME, effectiveness, targets
+from leankanban.metrics.effectiveness import NO_PIPELINE, NO_TIME, effectiveness, targets, value_category
 from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 O, I, S = Activity.ORIGINATION, Activity.INFLUENCE, Activity.SUPPORT
@@ -60,6 +60,14 @@ def test_pipeline_value_created_advanced_or_won_per_owner_and_team():
                                                         Decimal("2000"))
     assert team.shares == {O: pytest.approx(1000 / 7600), I: pytest.approx(6600 / 7600)}
     assert team.reason is None
+
+
+def test_the_category_of_each_deal():
+    s = story()
+    lines = {line.deal.id: line for line in flow.timelines(LEAN, s.deal_list, s.events, now=at(30))}
+    positions = {st_.name: st_.position for st_ in LEAN if st_.kind.value == "open"}
+    found = {deal_id: value_category(line, positions, WINDOW) for deal_id, line in lines.items()}
+    assert found == {1: O, 2: I, 3: I, 4: None, 5: None, 6: None, 7: None, 8: I, 9: I, 10: None, 11: None, 12: None}
 
 
 def test_time_shares_per_person_who_logged_and_team():
