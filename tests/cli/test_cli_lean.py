@@ -31,6 +31,21 @@ def test_every_new_command_has_help_with_a_description(invoke, args):
 # --- add, edit and show -------------------------------------------------------------
 
 
+def test_a_deal_added_without_activity_has_none_and_edit_none_clears_it(run, lk_sqlite: LeanKanban):
+    added = run("add", "Acme rollout")
+    assert added.exit_code == 0, added.stderr
+    deal_id = int(added.stdout)
+    assert lk_sqlite.get_deal(deal_id).activity is None
+    shown = run("deals", "--format", "json")
+    assert json.loads(shown.stdout)[0]["activity"] is None
+    assert run("edit", str(deal_id), "--activity", "support").exit_code == 0
+    assert lk_sqlite.get_deal(deal_id).activity.value == "support"
+    cleared = run("edit", str(deal_id), "--activity", "none")
+    assert cleared.exit_code == 0, cleared.stderr
+    assert cleared.stdout == f"Updated deal {deal_id}: activity.\n"
+    assert lk_sqlite.get_deal(deal_id).activity is None
+
+
 def test_add_and_edit_take_the_lean_fields(run, lk_sqlite: LeanKanban):
     added = run(
         "add", "Acme rollout", "--type", "expansion", "--priority", "fixed date", "--activity", "influence",
@@ -64,7 +79,7 @@ def test_a_bad_choice_or_date_is_one_sentence_and_writes_nothing(run, lk_sqlite:
 def test_show_prints_every_field_and_the_timeline_literally(run, lk_sqlite: LeanKanban):
     deal = lk_sqlite.add_deal(
         "[bold]Acme[/]", account="Acme Corp", value="12000", owner="ann", next_step="Send [i]proposal[/i]",
-        deal_type="renewal", tags="q4", helpers="bob", next_step_due="2026-11-30", expected_close="2026-12-15",
+        deal_type="renewal", activity="origination", tags="q4", helpers="bob", next_step_due="2026-11-30", expected_close="2026-12-15",
     )
     lk_sqlite.add_contact(deal.id, "Jo [red]Smith[/red]", role="champion", stance="supportive", email="jo@acme.test")
     lk_sqlite.qualify(deal.id, "Budget", "yes", note="500k [approved]")

@@ -188,3 +188,8 @@ def test_a_deals_own_probability_is_imported_and_not_cleared_by_a_source_without
     again = import_batch(lk, batch(replace(OPEN, currency="USD")))
     assert again.unchanged == 1
     assert lk.list_deals(board="salesforce")[0].probability == 35
+
+
+def test_imported_deals_get_no_invented_category(lk: LeanKanban):
+    import_batch(lk, batch(WON, LOST))
+    assert [d.activity for d in lk.list_deals(board="salesforce")] == [None, None]

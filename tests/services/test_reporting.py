@@ -308,9 +308,9 @@ def test_report_shows_the_open_sprint_time_shares_and_insights(lk: LeanKanban, c
     assert (r.sprint.number, r.sprint.goal, r.sprint.status, r.sprint.objectives_total) == (1, "Win <Big>", "open", 1)
     assert [(p.won_value, p.ideal_value) for p in r.sprint.burn_up] == [
         (Decimal("0"), Decimal("100.00")), (Decimal("600.00"), Decimal("200.00")), (Decimal("600.00"), Decimal("300.00"))]
-    team = r.effectiveness.time[-1]
+    team = r.effectiveness.team
     assert (team.person, team.total_minutes) == ("", 90)
-    assert team.shares[Activity.ORIGINATION] == pytest.approx(2 / 3)
+    assert {a.activity: a.time_share for a in team.activities}[Activity.ORIGINATION] == pytest.approx(2 / 3)
     assert r.effectiveness.target[Activity.ORIGINATION] == 0.5
     assert r.insights.loss_reasons == (("Timing", 1),)
     assert r.insights.retro_tags == (("pricing", 1),)

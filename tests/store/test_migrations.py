@@ -76,3 +76,39 @@ def test_first_schema_upgrades_with_its_data_intact(db_url):
     lk.move_deal(1, "Won")
     assert lk.get_deal(1).status.value == "won"
     lk.engine.dispose()
+
+
+def test_the_default_origination_stamp_is_cleared_and_chosen_categories_stay(db_url):
+    names = [m.name for m in all_migrations()]
+    before = names[names.index("0008_deal_activity_optional") - 1]
+    engine = make_engine(db_url)
+    upgrade(engine, target=before)
+    when = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    board, stage, deal, event = (meta.tables[n] for n in ("board", "stage", "deal", "event"))
+    with engine.begin() as conn:
+        conn.execute(board.insert().values(id=1, name="pipeline", template="lean-sales", created_at=when, revision=1))
+        conn.execute(stage.insert().values(id=1, board_id=1, name="Leads", position=0, kind="open", upstream=True))
+        common = {"board_id": 1, "stage_id": 1, "account": "", "value_cents": 0, "currency": "EUR", "owner": "ann",
+                  "status": "open", "created_at": when, "stage_entered_at": when, "updated_at": when}
+        ids = {
+            title: conn.execute(deal.insert().values(title=title, activity=activity, **common)).inserted_primary_key[0]
+            for title, activity in (("Stamped", "origination"), ("Chosen", "origination"),
+                                    ("Influence", "influence"), ("Support", "support"))
+        }
+        for deal_id in ids.values():
+            conn.execute(event.insert().values(board_id=1, deal_id=deal_id, kind="created", at=when, actor="ann",
+                                               to_stage="Leads"))
+        # Someone chose origination for "Chosen" (after trying support); "Stamped" kept the old default.
+        for old, new in (("origination", "support"), ("support", "origination")):
+            conn.execute(event.insert().values(board_id=1, deal_id=ids["Chosen"], kind="edited", at=when,
+                                               actor="ann", field="activity", old_value=old, new_value=new))
+    engine.dispose()
+
+    lk = LeanKanban(open_database(db_url), actor="ann")  # upgrades on open
+    assert [(d.title, d.activity and d.activity.value) for d in lk.list_deals()] == [
+        ("Stamped", None), ("Chosen", "origination"), ("Influence", "influence"), ("Support", "support"),
+    ]
+    assert lk.add_deal("New").activity is None
+    lk.engine.dispose()

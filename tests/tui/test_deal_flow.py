@@ -41,7 +41,8 @@ async def test_deal_screen_shows_every_field_and_the_timeline_newest_first(
     ids = seed_pipeline(lk_sqlite)
     initech = ids["Initech renewal"]
     lk_sqlite.edit_deal(
-        initech, tags="renewal, q4", helpers="bob, cy", priority="expedite", next_step="Send quote",
+        initech, tags="renewal, q4", helpers="bob, cy", priority="expedite", activity="origination",
+        next_step="Send quote",
         next_step_due="2026-11-20", expected_close="2026-12-15",
     )
     lk_sqlite.add_contact(initech, "Bill Lumbergh", role="decision_maker", stance="opposed")
@@ -410,3 +411,41 @@ async def test_help_and_footer_list_the_new_keys(lk_sqlite: LeanKanban) -> None:
         for action in ("open_deal", "discard", "win", "reopen", "toggle_block", "undo", "cycle_lanes", "filter",
                        "quick_filter('mine')", "quick_filter('blocked')", "clear_filter"):
             assert action in shown, action
+
+
+async def test_the_form_offers_no_category_first_and_can_clear_one(lk_sqlite: LeanKanban) -> None:
+    from textual.widgets import Select
+
+    from leankanban.domain.model import Activity
+
+    ids = seed_pipeline(lk_sqlite)
+    acme = ids["Acme rollout"]
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = await open_deal(pilot)
+        assert "Activity" in widget_text(screen.query_one(DealFacts))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+        form = app.screen
+        select = form.query_one("#activity", Select)
+        assert select.value == "none"
+        form.save()  # unchanged: no category still, and no edit recorded
+        await wait_for(pilot, lambda: not isinstance(app.screen, DealForm))
+        assert lk_sqlite.get_deal(acme).activity is None
+        assert [e.field for e in lk_sqlite.history(acme) if e.kind is EventKind.EDITED] == []
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+        app.screen.query_one("#activity", Select).value = Activity.INFLUENCE
+        app.screen.save()
+        await wait_for(pilot, lambda: not isinstance(app.screen, DealForm))
+        assert lk_sqlite.get_deal(acme).activity is Activity.INFLUENCE
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+        assert app.screen.query_one("#activity", Select).value is Activity.INFLUENCE
+        app.screen.query_one("#activity", Select).value = "none"
+        app.screen.save()
+        await wait_for(pilot, lambda: not isinstance(app.screen, DealForm))
+        assert lk_sqlite.get_deal(acme).activity is None

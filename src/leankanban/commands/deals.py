@@ -42,7 +42,10 @@ Priority = Annotated[
 ]
 Activity = Annotated[
     str | None,
-    typer.Option("--activity", metavar="origination|influence|support", help="Where the owner's effort goes."),
+    typer.Option(
+        "--activity", metavar="origination|influence|support|none",
+        help="Where the owner's effort goes (none: no category, the default).",
+    ),
 ]
 ExpectedClose = Annotated[
     str | None, typer.Option("--expected-close", metavar="DATE", help="Expected close date, YYYY-MM-DD.")

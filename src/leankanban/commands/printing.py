@@ -175,7 +175,7 @@ def deal_record(deal: Deal, now: datetime, board: Board) -> dict[str, Any]:
         "external_id": deal.external_id,
         "deal_type": deal.deal_type.value,
         "priority": deal.priority.value,
-        "activity": deal.activity.value,
+        "activity": None if deal.activity is None else deal.activity.value,
         "expected_close": iso_date(deal.expected_close),
         "next_step_due": iso_date(deal.next_step_due),
         "tags": list(deal.tags),

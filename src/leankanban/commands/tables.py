@@ -189,7 +189,7 @@ def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
         ("Helpers", t(", ".join(deal.helpers) or "-")),
         ("Type", label(deal.deal_type)),
         ("Priority", label(deal.priority) + " (class of service)"),
-        ("Activity", label(deal.activity)),
+        ("Activity", "-" if deal.activity is None else label(deal.activity)),
         ("Expected close", _day(deal.expected_close)),
         ("Win probability", "stage's" if deal.probability is None else f"{deal.probability}% (the deal's own)"),
     ]

@@ -237,7 +237,8 @@ class Deal:
     board_id: int | None = None
     deal_type: DealType = DealType.NEW_LOGO
     priority: Priority = Priority.STANDARD
-    activity: Activity = Activity.ORIGINATION
+    #: Where the owner's effort on the deal goes; None until someone gives it a category.
+    activity: Activity | None = None
     expected_close: date | None = None
     next_step_due: date | None = None
     tags: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ from leankanban.domain.errors import (
 )
 from leankanban.domain.model import (
     STATUS_FOR_KIND,
+    Activity,
     Answer,
     Board,
     Criterion,
@@ -448,6 +449,24 @@ def parse_choice(enum_type, raw, field: str):
     except ValueError:
         choices = ", ".join(m.value for m in enum_type)
         raise InvalidInput(f"'{raw}' is not a valid {field} (choose from: {choices}).", field=field) from None
+
+
+#: What clears a deal's activity category (the CLI's `--activity none`, a blank form field).
+NO_ACTIVITY = "none"
+
+
+def parse_activity(raw: str | Activity | None) -> Activity | None:
+    """A deal's activity category from its value or label; blank or `none`: no category."""
+    if raw is None or isinstance(raw, Activity):
+        return raw
+    if not str(raw).strip() or str(raw).strip().lower() == NO_ACTIVITY:
+        return None
+    key = str(raw).strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return Activity(key)
+    except ValueError:
+        choices = ", ".join([*(m.value for m in Activity), NO_ACTIVITY])
+        raise InvalidInput(f"'{raw}' is not a valid activity (choose from: {choices}).", field="activity") from None
 
 
 def validate_days(days: int | None, what: str) -> int | None:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from leankanban.domain import defaults
-from leankanban.domain.model import Activity, Deal, DealStatus, Stage, StageKind
+from leankanban.domain.model import Deal, DealStatus, Stage, StageKind
 from leankanban.metrics.flow import (
     MIN_CLOSES,
     UNSPECIFIED,
@@ -554,60 +554,3 @@ def next_steps_due(deals: Iterable[Deal], today: date) -> list[NextStepDue]:
     ]
     found.sort(key=lambda n: (-n.days_overdue, n.deal.id if n.deal.id is not None else 0))
     return found
-
-
-# -- activity mix (effectiveness) --------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityShare:
-    """One activity category: open deals in it now, and value won in it over the period.
-
-    Shares are fractions (0..1) of all open deals / all won value, None when
-    there is none; `target` is the board's target share (0..1), if given.
-    """
-
-    activity: Activity
-    open_deals: int
-    won_value: Decimal
-    deal_share: float | None
-    won_value_share: float | None
-    target: float | None
-
-
-def activity_mix(
-    lines: Iterable[Timeline],
-    period: Period,
-    target: Mapping[Activity, int] | None = None,
-    *,
-    currency: str | None = None,
-) -> list[ActivityShare]:
-    """Open deals now and value won in `period` (in `currency`) per activity, against `target` (percent)."""
-    lines = list(lines)
-    currency = currency or main_currency(line.deal for line in lines)
-    counts: Counter[Activity] = Counter()
-    won: dict[Activity, Decimal] = dict.fromkeys(Activity, ZERO)
-    for line in lines:
-        activity = line.deal.activity
-        if line.is_open:
-            counts[activity] += 1
-        elif (
-            line.status is DealStatus.WON
-            and line.deal.currency == currency
-            and line.closed_at is not None
-            and line.closed_at in period
-        ):
-            won[activity] += line.deal.value
-    total_open = sum(counts.values())
-    total_won = sum(won.values(), ZERO)
-    return [
-        ActivityShare(
-            activity=a,
-            open_deals=counts[a],
-            won_value=money(won[a]),
-            deal_share=counts[a] / total_open if total_open else None,
-            won_value_share=float(won[a] / total_won) if total_won else None,
-            target=None if target is None else target.get(a, 0) / 100,
-        )
-        for a in Activity
-    ]

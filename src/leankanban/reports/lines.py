@@ -435,31 +435,47 @@ class StageDaysLine:
 
 @dataclass(frozen=True, slots=True)
 class ActivityLine:
-    """Deals and won value in one activity category against the target share (fractions 0..1)."""
+    """One category of one person (or the team): logged time and pipeline value, each
+    a share (0..1, None when undefined) beside its target (metrics.effectiveness).
+    Support is time only: its `value`, `deals`, `value_share` and `value_target` are None."""
 
     activity: Activity
-    open_deals: int
-    won_value: Decimal
-    deal_share: float | None
-    won_value_share: float | None
-    target: float | None
+    minutes: int
+    time_share: float | None
+    time_target: float | None
+    value: Decimal | None
+    deals: int | None
+    value_share: float | None
+    value_target: float | None
 
 
 @dataclass(frozen=True, slots=True)
-class TimeLine:
-    """Logged time of one person (`person` '' = the team) per activity; shares are fractions 0..1."""
+class EffectivenessLine:
+    """One person's (`person` '' = the team's) time and pipeline mix over the history window.
+
+    `time_reason` / `value_reason` say why the shares are undefined (no time logged;
+    no pipeline value created or advanced), else None."""
 
     person: str
-    minutes: dict[Activity, int]
     total_minutes: int
-    shares: dict[Activity, float | None]
+    time_reason: str | None
+    pipeline_value: Decimal
+    won_value: Decimal
+    value_reason: str | None
+    activities: tuple[ActivityLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Effectiveness:
+    """Time (per who logged it) and pipeline value (per owner, in `currency`) by category,
+    per person and for the team, against the board's target allocation (fractions 0..1;
+    `value_target` is the target renormalised over origination and influence)."""
+
+    currency: str
     target: dict[Activity, float] | None
-    activities: tuple[ActivityLine, ...]
-    time: tuple[TimeLine, ...]
+    value_target: dict[Activity, float] | None
+    people: tuple[EffectivenessLine, ...]
+    team: EffectivenessLine
 
 
 @dataclass(frozen=True, slots=True)

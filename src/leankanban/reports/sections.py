@@ -19,6 +19,7 @@ from leankanban.domain.model import (
     Stage,
     StageKind,
 )
+from leankanban.metrics import effectiveness as eff
 from leankanban.metrics import flow, forecast, sales
 from leankanban.metrics.flow import Period, day_of
 from leankanban.reports.lines import (
@@ -27,6 +28,7 @@ from leankanban.reports.lines import (
     CapacityLine,
     DiscardLine,
     Effectiveness,
+    EffectivenessLine,
     InsightsLine,
     Listing,
     LittlesLawLine,
@@ -38,7 +40,6 @@ from leankanban.reports.lines import (
     StageDiscardLine,
     StageLine,
     StalledShare,
-    TimeLine,
     VelocityLine,
 )
 
@@ -159,30 +160,52 @@ def littles_law(lines: list[flow.Timeline], history: Period, tz: tzinfo) -> Litt
 
 
 def effectiveness(
-    lines: list[flow.Timeline], history: Period, currency: str, context: ReportContext, owner: str | None
+    lines: list[flow.Timeline], stages: list[Stage], history: Period, currency: str, context: ReportContext,
+    owner: str | None,
 ) -> Effectiveness:
-    target = context.target_allocation
-    mix = sales.activity_mix(lines, history, target, currency=currency)
-    rows = list(context.time_allocation)
+    """metrics.effectiveness over the history window: the time logged in it (context.time_allocation,
+    per who logged it; with `owner`, that person's only) and the pipeline value of `lines`."""
+    rows = [a for a in context.time_allocation if a.person]  # the team row ('') is summed again
     if owner is not None:
         wanted = owner.strip().casefold()
-        rows = [a for a in rows if a.person and a.person.casefold() == wanted]
-    time_lines = tuple(
-        TimeLine(
-            person=a.person,
-            minutes={act: a.minutes.get(act, 0) for act in Activity},
-            total_minutes=a.total,
-            shares={act: (a.minutes.get(act, 0) / a.total if a.total else None) for act in Activity},
-        )
-        for a in rows
-    )
+        rows = [a for a in rows if a.person.casefold() == wanted]
+    minutes: dict[str, dict[Activity, int]] = {}
+    for row in rows:
+        into = minutes.setdefault(row.person, {})
+        for activity, n in row.minutes.items():
+            into[activity] = into.get(activity, 0) + n
+    found = eff.effectiveness(lines, stages, history, currency, minutes, context.target_allocation)
     return Effectiveness(
-        target=None if target is None else {act: target.get(act, 0) / 100 for act in Activity},
+        currency=currency,
+        target=found.target,
+        value_target=found.value_target,
+        people=tuple(_effectiveness_line(p, found) for p in found.people),
+        team=_effectiveness_line(found.team, found),
+    )
+
+
+def _effectiveness_line(p: eff.PersonMix, found: eff.EffectivenessMix) -> EffectivenessLine:
+    target, value_target = found.target or {}, found.value_target or {}
+    return EffectivenessLine(
+        person=p.person,
+        total_minutes=p.time.total,
+        time_reason=p.time.reason,
+        pipeline_value=p.value.total,
+        won_value=p.value.won_value,
+        value_reason=p.value.reason,
         activities=tuple(
-            ActivityLine(m.activity, m.open_deals, m.won_value, m.deal_share, m.won_value_share, m.target)
-            for m in mix
+            ActivityLine(
+                activity=a,
+                minutes=p.time.minutes[a],
+                time_share=p.time.shares[a],
+                time_target=target.get(a),
+                value=p.value.value.get(a),
+                deals=p.value.deals.get(a),
+                value_share=p.value.shares.get(a),
+                value_target=value_target.get(a),
+            )
+            for a in Activity
         ),
-        time=time_lines,
     )
 
 

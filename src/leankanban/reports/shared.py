@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from leankanban.domain.model import Activity
+from leankanban.metrics.effectiveness import VALUE_CATEGORIES
 from leankanban.reports.model import (
     Forecast,
     StandupReport,
@@ -89,8 +91,6 @@ def limit_line(r: StandupReport) -> str | None:
 
 
 # -- the newer sections, shared by Markdown, text and HTML --------------------------
-
-ACTIVITY_LABELS = {"origination": "Origination", "influence": "Influence", "support": "Support"}
 
 
 def ratio_text(value: float | None) -> str:
@@ -247,37 +247,49 @@ def capacity_line(r: StandupReport) -> str:
     )
 
 
-def share_vs(share: float | None, target: float | None) -> str:
-    return pct(share) + ("" if target is None else f" / {pct(target)}")
-
-
-def activity_rows(r: StandupReport) -> list[list[str]]:
-    """Category, open deals, deal share / target, won value, won share / target."""
-    e = r.effectiveness
-    if e is None:
-        return []
-    return [
-        [ACTIVITY_LABELS.get(a.activity.value, a.activity.value), str(a.open_deals),
-         share_vs(a.deal_share, a.target), money_text(a.won_value), share_vs(a.won_value_share, a.target)]
-        for a in e.activities
-    ]
-
-
-def time_rows(r: StandupReport) -> list[tuple[str, list[str]]]:
-    """(person, [total, share / target per category]); person '' is the team."""
-    e = r.effectiveness
-    if e is None:
-        return []
-    target = e.target or {}
-    return [
-        (t.person, [minutes_text(t.total_minutes)]
-         + [share_vs(t.shares.get(a), target.get(a)) for a in t.minutes])
-        for t in e.time
-    ]
-
-
-ACTIVITY_HEADER = ["Category", "Open deals", "Share / target", "Won value", "Won share / target"]
 TIME_HEADER = ["Person", "Logged", "Origination", "Influence", "Support"]
+VALUE_HEADER = ["Person", "Created (origination)", "Advanced or won (influence)", "Won"]
+
+
+def _people(r: StandupReport):  # type: ignore[no-untyped-def]
+    e = r.effectiveness
+    return () if e is None else (e.team, *e.people)
+
+
+def time_rows(r: StandupReport) -> list[tuple[str | None, list[str]]]:
+    """(person, cells per TIME_HEADER after the first): the target (person None), the team (''),
+    then each person; a share of the person's logged time per category, or why there is none."""
+    e = r.effectiveness
+    if e is None:
+        return []
+    rows: list[tuple[str | None, list[str]]] = [] if e.target is None else [
+        (None, ["", *(pct(e.target.get(a)) for a in Activity)])
+    ]
+    for line in _people(r):
+        shares = ["-" if line.time_reason else pct(a.time_share) for a in line.activities]
+        rows.append((line.person, [line.time_reason or minutes_text(line.total_minutes), *shares]))
+    return rows
+
+
+def value_rows(r: StandupReport) -> list[tuple[str | None, list[str]]]:
+    """(person, cells per VALUE_HEADER after the first): as `time_rows`, for the pipeline value
+    created and advanced or won (amount and share), or why there is none."""
+    e = r.effectiveness
+    if e is None:
+        return []
+    rows: list[tuple[str | None, list[str]]] = [] if e.value_target is None else [
+        (None, [*(pct(e.value_target.get(a)) for a in VALUE_CATEGORIES), ""])
+    ]
+    for line in _people(r):
+        if line.value_reason:
+            rows.append((line.person, [line.value_reason, "-", "-"]))
+            continue
+        by = {a.activity: a for a in line.activities}
+        rows.append((line.person, [
+            *(f"{money_text(by[a].value, e.currency)} ({pct(by[a].value_share)})" for a in VALUE_CATEGORIES),
+            money_text(line.won_value, e.currency),
+        ]))
+    return rows
 
 
 def burn_up_rows(r: StandupReport) -> list[list[str]]:

@@ -10,10 +10,9 @@ from leankanban.reports.model import (
     StandupReport,
 )
 from leankanban.reports.shared import (
-    ACTIVITY_HEADER,
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
-    activity_rows,
+    VALUE_HEADER,
     age_bands_line,
     band_label,
     burn_up_rows,
@@ -35,6 +34,7 @@ from leankanban.reports.shared import (
     shown_line,
     sprint_summary,
     time_rows,
+    value_rows,
     when,
     win_rate_line,
 )
@@ -209,14 +209,14 @@ def _html_new(r: StandupReport) -> list[str]:
                 frozenset({1, 2, 3}),
             ))
     if r.effectiveness is not None:
-        out.append("<h2>Effectiveness</h2>")
-        out.append(_html_table(ACTIVITY_HEADER, [[h(c) for c in row] for row in activity_rows(r)],
-                               frozenset({1, 2, 3, 4})))
-        rows = time_rows(r)
-        if rows:
-            out.append("<h3>Logged time per category (share / target)</h3>" + _html_table(
-                TIME_HEADER, [[h(p) if p else "<b>team</b>", *(h(c) for c in cells)] for p, cells in rows],
-                frozenset({1, 2, 3, 4}),
+        out.append("<h2>Effectiveness</h2><p>Over the history window; the target first.</p>")
+        for title, header, rows in (("Logged time", TIME_HEADER, time_rows(r)),
+                                    ("Pipeline value", VALUE_HEADER, value_rows(r))):
+            out.append(f"<h3>{title}</h3>" + _html_table(
+                header,
+                [["<i>target</i>" if p is None else h(p) if p else "<b>team</b>", *(h(c) for c in cells)]
+                 for p, cells in rows],
+                frozenset(range(1, len(header))),
             ))
     css = {"over": "over", "idle": "at", "within": "won"}.get(r.capacity.verdict, "") if r.capacity else ""
     out.append(f'<h2>Delivery capacity</h2><p class="{css}">{h(capacity_line(r))}</p>')

@@ -12,6 +12,7 @@ from leankanban.metrics.flow import Sample
 from leankanban.reports.model import (
     CycleTimeDays,
     Effectiveness,
+    EffectivenessLine,
     Forecast,
     ForecastReport,
     Listing,
@@ -125,16 +126,23 @@ def _effectiveness(e: Effectiveness | None) -> dict[str, Any] | None:
     if e is None:
         return None
     return {
+        "currency": e.currency,
         "target": None if e.target is None else {a.value: _rate(v) for a, v in e.target.items()},
+        "value_target": None if e.value_target is None else {a.value: _rate(v) for a, v in e.value_target.items()},
+        "team": _effectiveness_line(e.team),
+        "people": [_effectiveness_line(p) for p in e.people],
+    }
+
+
+def _effectiveness_line(p: EffectivenessLine) -> dict[str, Any]:
+    return {
+        "person": p.person, "total_minutes": p.total_minutes, "time_reason": p.time_reason,
+        "pipeline_value": number(p.pipeline_value), "won_value": number(p.won_value), "value_reason": p.value_reason,
         "activities": [
-            {"activity": a.activity.value, "open_deals": a.open_deals, "won_value": number(a.won_value),
-             "deal_share": _rate(a.deal_share), "won_value_share": _rate(a.won_value_share), "target": _rate(a.target)}
-            for a in e.activities
-        ],
-        "time": [
-            {"person": t.person, "minutes": {a.value: n for a, n in t.minutes.items()},
-             "total_minutes": t.total_minutes, "shares": {a.value: _rate(v) for a, v in t.shares.items()}}
-            for t in e.time
+            {"activity": a.activity.value, "minutes": a.minutes, "time_share": _rate(a.time_share),
+             "time_target": _rate(a.time_target), "value": number(a.value), "deals": a.deals,
+             "value_share": _rate(a.value_share), "value_target": _rate(a.value_target)}
+            for a in p.activities
         ],
     }
 

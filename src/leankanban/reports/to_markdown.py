@@ -8,10 +8,9 @@ from leankanban.reports.model import (
     StandupReport,
 )
 from leankanban.reports.shared import (
-    ACTIVITY_HEADER,
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
-    activity_rows,
+    VALUE_HEADER,
     age_bands_line,
     band_label,
     burn_up_rows,
@@ -32,6 +31,7 @@ from leankanban.reports.shared import (
     shown_line,
     sprint_summary,
     time_rows,
+    value_rows,
     when,
     win_rate_line,
 )
@@ -172,12 +172,14 @@ def _markdown_new(r: StandupReport) -> list[str]:
                   md(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))] for x in d.by_stage],
             )
     if r.effectiveness is not None:
-        out += ["", "## Effectiveness", ""]
-        out += md_table(ACTIVITY_HEADER, activity_rows(r))
-        rows = time_rows(r)
-        if rows:
-            out += ["", "### Logged time per category (share / target)", ""]
-            out += md_table(TIME_HEADER, [[md(p) if p else "**team**", *cells] for p, cells in rows])
+        out += ["", "## Effectiveness", "", "Over the history window; the target first."]
+        def who(person: str | None) -> str:
+            return "*target*" if person is None else md(person) if person else "**team**"
+
+        for title, header, rows in (("Logged time", TIME_HEADER, time_rows(r)),
+                                    ("Pipeline value", VALUE_HEADER, value_rows(r))):
+            out += ["", f"### {title}", ""]
+            out += md_table(header, [[who(p), *cells] for p, cells in rows])
     out += ["", "## Delivery capacity", "", f"- {capacity_line(r)}"]
     if r.sprint is not None:
         sp = r.sprint

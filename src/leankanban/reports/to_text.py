@@ -12,10 +12,9 @@ from leankanban.reports.model import (
     StandupReport,
 )
 from leankanban.reports.shared import (
-    ACTIVITY_HEADER,
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
-    activity_rows,
+    VALUE_HEADER,
     age_bands_line,
     band_label,
     burn_up_rows,
@@ -35,6 +34,7 @@ from leankanban.reports.shared import (
     shown_line,
     sprint_summary,
     time_rows,
+    value_rows,
     when,
     win_rate_line,
 )
@@ -158,10 +158,13 @@ def to_renderable(report: StandupReport) -> RenderableType:
                      t(", ".join(f"{k} ({n})" for k, n in x.reasons.items()))]
                     for x in d.by_stage] if d.total else [])
     if r.effectiveness is not None:
-        heading("Effectiveness (share / target)")
-        deal_table("", ACTIVITY_HEADER, [[*row] for row in activity_rows(r)])
-        deal_table("Logged time", TIME_HEADER,
-                   [[t(person) if person else Text("team", style="bold"), *cells] for person, cells in time_rows(r)])
+        heading("Effectiveness (over the history window; the target first)")
+
+        def who(person: str | None) -> Text:
+            return Text("target", style="dim") if person is None else t(person) if person else Text("team", style="bold")
+
+        deal_table("Logged time", TIME_HEADER, [[who(person), *cells] for person, cells in time_rows(r)])
+        deal_table("Pipeline value", VALUE_HEADER, [[who(person), *cells] for person, cells in value_rows(r)])
     heading("Delivery capacity")
     verdict_style = {"over": "bold red", "idle": "yellow", "within": "green"}
     parts.append(Text(capacity_line(r), style=verdict_style.get(r.capacity.verdict, "") if r.capacity else "dim"))

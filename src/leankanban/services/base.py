@@ -19,7 +19,6 @@ from sqlmodel import Session
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput, NotAllowed
 from leankanban.domain.model import (
-    Activity,
     Board,
     Deal,
     DealType,
@@ -105,7 +104,7 @@ def clean_field(name: str, raw: Any) -> Any:
     if name == "priority":
         return rules.parse_choice(Priority, raw, "priority")
     if name == "activity":
-        return rules.parse_choice(Activity, raw, "activity")
+        return rules.parse_activity(raw)
     if name == "tags":
         return rules.parse_tags(raw)
     if name == "helpers":

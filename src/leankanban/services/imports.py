@@ -350,7 +350,7 @@ class _NewDeals:
         values = (
             *map(columns.get, IMPORTED_COLUMNS),
             self.board.id, self.source, key, created_at, stage_entered, self.now, last_at,
-            "", "new_logo", "standard", "origination", [], [],
+            "", "new_logo", "standard", None, [], [],
         )
         self.pending.append((key, values, events))
         if len(self.pending) >= self.CHUNK:

@@ -97,7 +97,8 @@ class DealRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
     deal_type: str = Field(default="new_logo", max_length=20)
     priority: str = Field(default="standard", max_length=20)
-    activity: str = Field(default="origination", max_length=20)
+    #: origination, influence or support; None until someone gives the deal a category.
+    activity: str | None = Field(default=None, max_length=20)
     expected_close: date | None = None
     next_step_due: date | None = None
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

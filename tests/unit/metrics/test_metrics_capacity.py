@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
-from leankanban.domain.model import Activity
-from leankanban.metrics import flow, forecast, sales
-from tests.unit.metrics.metrics_story import LEAN, Story, at
+from leankanban.metrics import forecast, sales
+from tests.unit.metrics.metrics_story import LEAN, Story
 
 
 @pytest.mark.parametrize(
@@ -40,17 +38,3 @@ def test_next_steps_due_today_or_before_most_overdue_first():
     s.deals[4].next_step_due = date(2026, 1, 1)
     due = sales.next_steps_due(s.deal_list, date(2026, 1, 10))
     assert [(n.deal.id, n.days_overdue) for n in due] == [(2, 2), (1, 0)]
-
-
-def test_activity_mix_of_open_deals_and_won_value():
-    s = Story(LEAN)
-    s.add(1, "Discovery", value=100).add(2, "Proposal", value=300).add(3, "Discovery", value=1000).win(3, 2)
-    s.add(4, "Discovery", value=3000).win(4, 3)
-    s.deals[2].activity = Activity.SUPPORT
-    s.deals[4].activity = Activity.INFLUENCE
-    mix = {m.activity: m for m in sales.activity_mix(flow.timelines(LEAN, s.deal_list, s.events, now=at(5)),
-                                                      flow.Period(at(0), at(5)), {Activity.ORIGINATION: 100})}
-    assert (mix[Activity.ORIGINATION].deal_share, mix[Activity.SUPPORT].deal_share) == (0.5, 0.5)
-    assert mix[Activity.INFLUENCE].won_value == Decimal("3000.00")
-    assert (mix[Activity.INFLUENCE].won_value_share, mix[Activity.ORIGINATION].won_value_share) == (0.75, 0.25)
-    assert (mix[Activity.ORIGINATION].target, mix[Activity.SUPPORT].target) == (1.0, 0.0)

@@ -18,6 +18,7 @@ from leankanban.domain import sprints as sp
 from leankanban.domain.model import Activity, Board, DealType
 from leankanban.reports.model import ReportContext, build_report
 from leankanban.reports.render import discards_csv, next_steps_csv, to_dict, to_html, to_markdown, to_text
+from leankanban.reports.shared import time_rows, value_rows
 from tests.unit.metrics.metrics_story import LEAN, Story, at
 from tests.unit.reports.report_board import BOARD, NOW, SINCE, STAGES, TRICKY, story
 
@@ -84,19 +85,32 @@ def test_littles_law_on_a_tiny_board():
         pytest.approx(2.0), pytest.approx(2.0), pytest.approx(1.0))
 
 
-def test_activity_shares_of_deals_and_won_value_against_the_target():
+def test_pipeline_created_and_advanced_per_owner_against_the_target():
+    # A 10-day history, [day 10, day 20]: Acme (won day 10) and Gamma (won day 19.5) existed
+    # before it: influence; the tricky deal (day 12) and Delta (day 19.5) were created in it:
+    # origination, but Delta was given the category support, which is no pipeline.
     s = story()
-    s.deals[6].activity = Activity.INFLUENCE  # Zeta, open
-    s.deals[5].activity = Activity.SUPPORT  # Eps, open
-    s.deals[3].activity = Activity.INFLUENCE  # Gamma, won 3000
-    e = report(s=s, context=ReportContext(target_allocation=TARGET)).effectiveness
-    rows = {a.activity: (a.open_deals, a.deal_share, a.won_value, a.won_value_share, a.target) for a in e.activities}
-    assert rows == {
-        Activity.ORIGINATION: (2, 0.5, Decimal("1000.00"), 0.25, 0.5),
-        Activity.INFLUENCE: (1, 0.25, Decimal("3000.00"), 0.75, 0.3),
-        Activity.SUPPORT: (1, 0.25, Decimal("0.00"), 0.0, 0.2),
-    }
-    assert e.target == {Activity.ORIGINATION: 0.5, Activity.INFLUENCE: 0.3, Activity.SUPPORT: 0.2}
+    s.deals[4].activity = Activity.SUPPORT
+    e = report(s=s, context=ReportContext(target_allocation=TARGET), history_days=10).effectiveness
+    o, i = Activity.ORIGINATION, Activity.INFLUENCE
+    assert [p.person for p in e.people] == ["ann"]  # bob owns nothing counted and logged nothing
+    ann = e.people[0]
+    by = {a.activity: a for a in ann.activities}
+    assert (by[o].value, by[o].deals, by[i].value, by[i].deals) == (Decimal("100.00"), 1, Decimal("4000.00"), 2)
+    assert (by[o].value_share, by[i].value_share) == (pytest.approx(100 / 4100), pytest.approx(4000 / 4100))
+    assert (by[o].value_target, by[i].value_target) == (0.625, 0.375)
+    assert (ann.pipeline_value, ann.won_value, ann.value_reason) == (Decimal("4100.00"), Decimal("4000.00"), None)
+    assert by[Activity.SUPPORT].value is None
+    assert (ann.total_minutes, ann.time_reason, by[o].time_share) == (0, "no time logged", None)
+    assert e.team.pipeline_value == Decimal("4100.00")
+    assert e.target == {o: 0.5, i: 0.3, Activity.SUPPORT: 0.2}
+
+
+def test_a_new_board_is_all_origination_only_because_every_deal_is_new():
+    e = report(context=ReportContext(target_allocation=TARGET)).effectiveness  # 90 days: every deal is new
+    team = {a.activity: a for a in e.team.activities}
+    assert (team[Activity.ORIGINATION].value, team[Activity.INFLUENCE].value) == (Decimal("16600.00"), 0)
+    assert [p.person for p in e.people] == ["ann", "bob"]
 
 
 def logs() -> list[sp.TimeLog]:
@@ -110,17 +124,36 @@ def logs() -> list[sp.TimeLog]:
 
 def test_share_of_logged_time_per_person_and_team():
     context = ReportContext(target_allocation=TARGET, time_allocation=tuple(sp.allocation(logs(), TARGET)))
-    time = {t.person: (t.total_minutes, t.shares) for t in report(context=context).effectiveness.time}
+    e = report(context=context, history_days=10).effectiveness
+    time = {p.person: (p.total_minutes, {a.activity: a.time_share for a in p.activities}) for p in e.people}
     o, i, su = Activity.ORIGINATION, Activity.INFLUENCE, Activity.SUPPORT
     assert time["ann"] == (120, {o: 0.5, i: 0.25, su: 0.25})
     assert time["bob"] == (90, {o: 1.0, i: 0.0, su: 0.0})
-    assert time[""][0] == 210  # the team: 150 / 30 / 30 minutes
-    assert time[""][1] == {o: pytest.approx(150 / 210), i: pytest.approx(30 / 210), su: pytest.approx(30 / 210)}
+    assert e.team.total_minutes == 210  # the team: 150 / 30 / 30 minutes
+    assert {a.activity: a.time_share for a in e.team.activities} == {
+        o: pytest.approx(150 / 210), i: pytest.approx(30 / 210), su: pytest.approx(30 / 210)}
+    assert {a.activity: a.time_target for a in e.team.activities} == {o: 0.5, i: 0.3, su: 0.2}
 
 
 def test_logged_time_narrowed_to_the_owner():
     context = ReportContext(target_allocation=TARGET, time_allocation=tuple(sp.allocation(logs(), TARGET)))
-    assert [t.person for t in report(context=context, owner="BOB").effectiveness.time] == ["bob"]
+    e = report(context=context, owner="BOB", history_days=10).effectiveness
+    assert [p.person for p in e.people] == ["bob"]
+    assert (e.team.total_minutes, e.team.pipeline_value) == (90, Decimal("500.00"))  # Delta, created day 19.5
+
+
+def test_no_time_and_no_pipeline_say_so_in_every_format():
+    r = build_report(Board(name="t", stages=LEAN), LEAN, [], [], at(4), at(3),
+                     context=ReportContext(target_allocation=TARGET))
+    assert (r.effectiveness.team.time_reason, r.effectiveness.team.value_reason) == (
+        "no time logged", "no pipeline value created or advanced")
+    data = json.loads(json.dumps(to_dict(r)))["effectiveness"]
+    assert data["team"]["time_reason"] == "no time logged"
+    assert data["team"]["activities"][0]["time_share"] is None
+    for text in (to_text(r), to_markdown(r), to_html(r)):
+        assert "no time logged" in text and "no pipeline value created or advanced" in text
+    assert time_rows(r) == [(None, ["", "50%", "30%", "20%"]), ("", ["no time logged", "-", "-", "-"])]
+    assert value_rows(r) == [(None, ["62%", "38%", ""]), ("", ["no pipeline value created or advanced", "-", "-"])]
 
 
 def daily_wins() -> Story:
@@ -190,6 +223,7 @@ def test_json_has_the_new_sections():
     assert set(data["flow"]["littles_law"]) == {"avg_wip", "avg_throughput_per_day", "predicted_days",
                                                 "observed_days", "ratio"}
     assert data["effectiveness"]["target"] == {"origination": 0.5, "influence": 0.3, "support": 0.2}
+    assert data["effectiveness"]["value_target"] == {"origination": 0.625, "influence": 0.375}
     assert set(data["capacity"]) == {"capacity_per_week", "weeks", "no_throughput", "wins_per_week", "verdict"}
     assert data["sprint"]["objectives"] == [{"text": "Demo [Hooli]", "done": True},
                                             {"text": "Two proposals", "done": False}]

@@ -103,7 +103,7 @@ def upgrade(engine: Engine, *, target: str | None = None) -> list[str]:
                     conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
         if target is not None and step.name == target:
             break
-    if ran and (target is None or "0010_history_append_only" in applied_names(write_engine)):
+    if ran and (target is None or "0009_history_append_only" in applied_names(write_engine)):
         # A later step may have rebuilt or added tables: their guards and grants again.
         from leankanban.store import roles
 

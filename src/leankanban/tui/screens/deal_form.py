@@ -20,6 +20,7 @@ from leankanban.domain.errors import (
     WipLimitExceeded,
 )
 from leankanban.domain.model import Activity, Deal, DealType, Priority, label
+from leankanban.domain.rules import NO_ACTIVITY
 from leankanban.services import LeanKanban
 from leankanban.text import visible
 from leankanban.tui.format import literal
@@ -44,6 +45,9 @@ FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
 )
 TEXT_FIELDS = tuple((name, title) for name, title, choices in FIELDS if choices is None)
 SELECT_FIELDS = tuple((name, title, choices) for name, title, choices in FIELDS if choices is not None)
+#: Selects that may be left without a value: the option that says so, listed first (the
+#: services read it as no value). A deal has no activity category unless someone gives it one.
+NONE_CHOICES = {"activity": NO_ACTIVITY}
 
 PLACEHOLDERS = {
     "helpers": "names, comma separated",
@@ -107,10 +111,18 @@ class DealForm(ModalScreen[Deal | None]):
             return ""
         return current.isoformat() if hasattr(current, "isoformat") else str(current)
 
-    def _initial_choice(self, name: str, choices: type[enum.Enum]) -> enum.Enum:
-        if self.deal is not None:
-            return getattr(self.deal, name)
+    def _initial_choice(self, name: str, choices: type[enum.Enum]) -> enum.Enum | str:
+        current = getattr(self.deal, name) if self.deal is not None else None
+        if current is not None:
+            return current
+        if name in NONE_CHOICES:
+            return NONE_CHOICES[name]
         return next(iter(choices)) if name != "priority" else Priority.STANDARD
+
+    @staticmethod
+    def _options(name: str, choices: type[enum.Enum]) -> list[tuple[str, enum.Enum | str]]:
+        none = [(NONE_CHOICES[name], NONE_CHOICES[name])] if name in NONE_CHOICES else []
+        return [*none, *((label(member), member) for member in choices)]
 
     def compose(self) -> ComposeResult:
         heading = "New deal" if self.deal is None else f"Edit deal #{self.deal.id}"
@@ -129,7 +141,7 @@ class DealForm(ModalScreen[Deal | None]):
                         )
                     else:
                         yield Select(
-                            [(label(member), member) for member in choices],
+                            self._options(name, choices),
                             value=self._initial_choice(name, choices),
                             allow_blank=False,
                             id=name,

@@ -28,10 +28,11 @@ class LogTimeDialog(ModalScreen[TimeEntry | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="log-cancel")]
 
-    def __init__(self, deal_title: str | None, *, default: Activity = Activity.ORIGINATION) -> None:
+    def __init__(self, deal_title: str | None, *, default: Activity | None = None) -> None:
         super().__init__()
         self.deal_title = deal_title
-        self.default = default
+        #: The deal's category, when it has one, is where time on it most likely went.
+        self.default = default or Activity.ORIGINATION
 
     def compose(self) -> ComposeResult:
         about = f"on '{visible(self.deal_title)}'" if self.deal_title else "outside any deal"

@@ -80,7 +80,7 @@ class DealFacts(Widget):
         row("Helpers", ", ".join(deal.helpers) or "—")
         row("Type", label(deal.deal_type))
         row("Priority", label(deal.priority))
-        row("Activity", label(deal.activity))
+        row("Activity", "-" if deal.activity is None else label(deal.activity))
         row("Close by", when(deal.expected_close))
         row("Win %", "the stage's" if deal.probability is None else f"{deal.probability}%")
         row("Next step", deal.next_step or "—")
