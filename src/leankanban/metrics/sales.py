@@ -121,7 +121,7 @@ class StageQualifyOut:
 
     @property
     def sample(self) -> Sample:
-        return Sample(self.left, self.need, f"left {self.stage}")
+        return Sample(self.left, self.need, "left the stage")  # no user text in a reason
 
     @property
     def rate(self) -> float | None:
@@ -221,7 +221,7 @@ class StageDiscards:
 
     @property
     def sample(self) -> Sample:
-        return Sample(self.left, self.need, f"left {self.stage}")
+        return Sample(self.left, self.need, "left the stage")  # no user text in a reason
 
     @property
     def rate(self) -> float | None:

@@ -72,7 +72,7 @@ def test_discard_rate_per_stage_is_losses_over_deals_that_left_it():
     assert result.by_stage["Proposal"].reasons == {"price": 1}
     # With the report's minimum of 5 deals that left a stage, none of these rates is given.
     few = sales.discards(lines(discard_story(), at(10)), ALL, LEAN).by_stage["Discovery"]
-    assert (few.rate, few.sample.reason) == (None, "not enough history (4 left Discovery, need 5)")
+    assert (few.rate, few.sample.reason) == (None, "not enough history (4 left the stage, need 5)")
 
 
 def test_discards_are_counted_by_reason():

@@ -54,7 +54,7 @@ def test_on_so_small_a_board_every_rate_says_it_has_too_little_history():
     assert (q.rate, q.rate_sample.reason) == (None, "not enough history (4 decided, need 5)")
     assert (q.median_days_to_discard, q.median_sample.reason) == (None, "not enough history (3 qualified out, need 5)")
     leads = next(x for x in q.by_stage if x.stage == "Leads")
-    assert (leads.rate, leads.sample.reason) == (None, "not enough history (4 left Leads, need 5)")
+    assert (leads.rate, leads.sample.reason) == (None, "not enough history (4 left the stage, need 5)")
     assert r.sales.velocity.per_day is None
     assert r.sales.velocity.reason == "not enough history (1 closed, need 5)"
     assert r.forecast.reason == "not enough history (1 closed, need 5)"
@@ -101,7 +101,7 @@ def test_qualify_out_rate_per_upstream_stage_reasons_and_median_days_to_discard(
     assert q.median_days_to_discard == 5.0
     rows = {x.stage: (x.qualified_out, x.left, x.rate, x.sample.reason) for x in q.by_stage}
     assert rows == {"Leads": (10, 15, 10 / 15, None),
-                    "Qualifying": (0, 0, None, "not enough history (0 left Qualifying, need 5)")}
+                    "Qualifying": (0, 0, None, "not enough history (0 left the stage, need 5)")}
 
 
 def test_sales_velocity_is_not_cut_by_qualifying_out():
@@ -168,7 +168,7 @@ def test_every_format_says_not_enough_history_where_a_figure_is_undefined():
         assert "Cycle time: not enough history (1 closed, need 10)" in out
         assert f"Forecast of 0 deal(s) in progress (EUR 0.00): {needed}" in out
         assert "Qualified out before commitment: 3" in out
-    assert "| Leads | 3 | 4 | not enough history (4 left Leads, need 5) | not a fit (2), no budget (1) |" in md
+    assert "| Leads | 3 | 4 | not enough history (4 left the stage, need 5) | not a fit (2), no budget (1) |" in md
     data = to_dict(r)
     assert data["forecast"]["reason"] == needed
     assert data["sales"]["velocity"]["reason"] == needed

@@ -218,7 +218,7 @@ def test_json_has_the_new_sections():
     assert data["sales"]["coverage"] == 2.12 and data["sales"]["pipeline_target"] == 5000
     assert data["sales"]["discards"]["by_stage"][3] == {"stage": "Proposal", "lost": 1, "left": 1, "rate": None,
                                                        "reasons": {"price": 1}, "n": 1, "need": 5,
-                                                       "reason": "not enough history (1 left Proposal, need 5)"}
+                                                       "reason": "not enough history (1 left the stage, need 5)"}
     assert data["sales"]["stalled"]["share_count"] == 0.25
     assert set(data["flow"]["littles_law"]) == {"avg_wip", "avg_throughput_per_day", "predicted_days",
                                                 "observed_days", "ratio"}
