@@ -60,4 +60,9 @@ def test_a_page_is_the_head_of_the_whole_list_with_the_same_totals(deals, limit)
     for closes in ("won", "lost"):
         every, some = getattr(whole, closes), getattr(page, closes)
         assert (some.count, some.value) == (every.count, every.value) and some.deals == every.deals[:limit]
-    assert whole.deals.total == sum(1 for d in s.deal_list if d.status.value == "open") + whole.won.count + whole.lost.count
+    # The deals list: every open deal and every deal closed in the period (won, lost after
+    # commitment, or qualified out before it).
+    qualified_out = whole.qualified_out.period_count if whole.qualified_out is not None else 0
+    assert whole.deals.total == (
+        sum(1 for d in s.deal_list if d.status.value == "open") + whole.won.count + whole.lost.count + qualified_out
+    )
