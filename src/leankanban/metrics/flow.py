@@ -496,7 +496,8 @@ class LittlesLaw:
     """Average WIP / average throughput against the observed mean cycle time.
 
     `predicted_days` and `observed_days` should be close in a stable system;
-    `ratio` = observed / predicted. Any of them is None when undefined.
+    `ratio` = observed / predicted. Any of them is None when undefined, and all
+    three while fewer than MIN_CLOSES started deals closed in the period (`sample`).
     """
 
     avg_wip: float
@@ -504,6 +505,7 @@ class LittlesLaw:
     predicted_days: float | None
     observed_days: float | None
     ratio: float | None
+    sample: Sample = Sample(0, MIN_CLOSES)
 
 
 def wip_per_day(lines: Iterable[Timeline], period: Period, *, tz: tzinfo = UTC) -> list[tuple[date, int]]:
@@ -541,9 +543,12 @@ def littles_law(lines: Iterable[Timeline], period: Period, *, tz: tzinfo = UTC) 
     avg_throughput = sum(r.closed for r in closes) / days if days else 0.0
     predicted = avg_wip / avg_throughput if avg_throughput else None
     cycle = cycle_times(lines, period)
+    sample = Sample(sum(r.closed for r in closes), MIN_CLOSES)
+    if not sample.enough:
+        return LittlesLaw(avg_wip, avg_throughput, None, None, None, sample)
     observed = sum(c.days for c in cycle) / len(cycle) if cycle else None
     ratio = observed / predicted if observed is not None and predicted else None
-    return LittlesLaw(avg_wip, avg_throughput, predicted, observed, ratio)
+    return LittlesLaw(avg_wip, avg_throughput, predicted, observed, ratio, sample)
 
 
 def by_key(lines: Iterable[Timeline], key: Callable[[Deal], str]) -> dict[str, list[Timeline]]:

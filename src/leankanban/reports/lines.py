@@ -418,19 +418,22 @@ class LittlesLawLine:
     predicted_days: float | None
     observed_days: float | None
     ratio: float | None
+    sample: Sample = Sample(0, MIN_CLOSES)
 
 
 @dataclass(frozen=True, slots=True)
 class StageDaysLine:
     """Days the deals closed in the history spent in one stage (summed over repeat visits):
-    nearest-rank percentiles over the `count` deals that were ever in it."""
+    nearest-rank percentiles over the `count` deals that were ever in it; None (and
+    `sample.reason` set) below MIN_CYCLE_TIMES of them, as for the cycle time."""
 
     stage: str
     count: int
-    p50: float
-    p85: float
-    p95: float
-    mean: float
+    p50: float | None
+    p85: float | None
+    p95: float | None
+    mean: float | None
+    sample: Sample = Sample(0, MIN_CYCLE_TIMES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,15 +148,20 @@ def stage_days(lines: list[flow.Timeline], stages: list[Stage], history: Period,
     found = flow.stage_time_percentiles(flow.closed_in(lines, history), now)
     known = [s.name for s in stages]
     ordered = [name for name in known if name in found] + sorted(set(found) - set(known))
-    return tuple(
-        StageDaysLine(name, found[name].count, found[name].p50, found[name].p85, found[name].p95, found[name].mean)
-        for name in ordered
-    )
+    rows = []
+    for name in ordered:
+        p = found[name]
+        sample = flow.Sample(p.count, flow.MIN_CYCLE_TIMES)
+        if sample.enough:
+            rows.append(StageDaysLine(name, p.count, p.p50, p.p85, p.p95, p.mean, sample))
+        else:
+            rows.append(StageDaysLine(name, p.count, None, None, None, None, sample))
+    return tuple(rows)
 
 
 def littles_law(lines: list[flow.Timeline], history: Period, tz: tzinfo) -> LittlesLawLine:
     law = flow.littles_law(lines, history, tz=tz)
-    return LittlesLawLine(law.avg_wip, law.avg_throughput, law.predicted_days, law.observed_days, law.ratio)
+    return LittlesLawLine(law.avg_wip, law.avg_throughput, law.predicted_days, law.observed_days, law.ratio, law.sample)
 
 
 def effectiveness(

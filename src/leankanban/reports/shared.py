@@ -137,6 +137,8 @@ def littles_law_line(r: StandupReport) -> str:
     law = r.littles_law
     if law is None:
         return ""
+    if law.sample.reason is not None:
+        return f"Little's law: {law.sample.reason}"
     return (
         f"Little's law: average WIP {law.avg_wip:.1f} / throughput {law.avg_throughput_per_day:.2f} a day = "
         f"{days_text(law.predicted_days)} days predicted, {days_text(law.observed_days)} observed "
@@ -222,7 +224,9 @@ def flow_lines(r: StandupReport) -> list[str]:
     lines = []
     if r.stage_days:
         lines.append("Days in stage, p50/p85/p95 (deals closed in the history): " + "; ".join(
-            f"{visible(x.stage)} {x.p50:.1f}/{x.p85:.1f}/{x.p95:.1f}" for x in r.stage_days))
+            f"{visible(x.stage)} {x.sample.reason}" if x.p50 is None or x.p85 is None or x.p95 is None
+            else f"{visible(x.stage)} {x.p50:.1f}/{x.p85:.1f}/{x.p95:.1f}"
+            for x in r.stage_days))
     bt = r.blocked_time
     if bt is not None and bt.closed:
         share = "" if bt.share_of_cycle is None else f", {pct(bt.share_of_cycle)} of their cycle time"

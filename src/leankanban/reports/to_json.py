@@ -158,10 +158,10 @@ def _new_sections(r: StandupReport) -> dict[str, Any]:
             "littles_law": None if law is None else {
                 "avg_wip": rounded(law.avg_wip), "avg_throughput_per_day": _rate(law.avg_throughput_per_day),
                 "predicted_days": rounded(law.predicted_days), "observed_days": rounded(law.observed_days),
-                "ratio": _rate(law.ratio)},
+                "ratio": _rate(law.ratio), **_sample(law.sample)},
             "stage_days": [
                 {"stage": x.stage, "count": x.count, "p50": rounded(x.p50), "p85": rounded(x.p85), "p95": rounded(x.p95),
-                 "mean": rounded(x.mean)}
+                 "mean": rounded(x.mean), **_sample(x.sample)}
                 for x in r.stage_days
             ],
             "blocked_time": None if bt is None else {

@@ -16,6 +16,7 @@ import pytest
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.model import Activity, Board, DealType
+from leankanban.metrics import flow
 from leankanban.reports.model import ReportContext, build_report
 from leankanban.reports.render import discards_csv, next_steps_csv, to_dict, to_html, to_markdown, to_text
 from leankanban.reports.shared import time_rows, value_rows
@@ -81,8 +82,21 @@ def test_littles_law_on_a_tiny_board():
     law = r.littles_law
     # End-of-day WIP Mon..Fri: 1, 2, 1, 0, 0 -> 0.8; 2 closes in 5 days -> 0.4 a day.
     assert (law.avg_wip, law.avg_throughput_per_day) == (pytest.approx(0.8), pytest.approx(0.4))
-    assert (law.predicted_days, law.observed_days, law.ratio) == (
-        pytest.approx(2.0), pytest.approx(2.0), pytest.approx(1.0))
+    # Two closes are too few to read a prediction from (MIN_CLOSES = 5): no 0.00x ratios.
+    assert (law.predicted_days, law.observed_days, law.ratio) == (None, None, None)
+    assert law.sample.reason == "not enough history (2 closed, need 5)"
+
+
+def test_littles_law_from_five_closes():
+    s = Story(LEAN)
+    for deal in range(1, 6):  # each in Discovery for two days, one starting each day
+        s.add(deal, "Discovery", deal - 1, value=100).win(deal, deal + 1)
+    r = build_report(Board(name="t", stages=LEAN), LEAN, s.deal_list, s.events, at(7), at(6), history_days=7)
+    law = r.littles_law
+    assert law.sample.reason is None
+    assert law.observed_days == pytest.approx(2.0)
+    assert law.predicted_days == pytest.approx(law.avg_wip / law.avg_throughput_per_day)
+    assert law.ratio == pytest.approx(law.observed_days / law.predicted_days)
 
 
 def test_pipeline_created_and_advanced_per_owner_against_the_target():
@@ -221,7 +235,7 @@ def test_json_has_the_new_sections():
                                                        "reason": "not enough history (1 left the stage, need 5)"}
     assert data["sales"]["stalled"]["share_count"] == 0.25
     assert set(data["flow"]["littles_law"]) == {"avg_wip", "avg_throughput_per_day", "predicted_days",
-                                                "observed_days", "ratio"}
+                                                "observed_days", "ratio", "n", "need", "reason"}
     assert data["effectiveness"]["target"] == {"origination": 0.5, "influence": 0.3, "support": 0.2}
     assert data["effectiveness"]["value_target"] == {"origination": 0.625, "influence": 0.375}
     assert set(data["capacity"]) == {"capacity_per_week", "weeks", "no_throughput", "wins_per_week", "verdict"}
@@ -292,8 +306,15 @@ def test_csv_tables_for_next_steps_and_discards():
 
 def test_days_in_each_stage_of_the_deals_closed_in_the_history():
     # Discovery: Acme 10 (day 0 -> won day 10), Beta 0.5 (4.5 -> 5), Gamma 19.5; Proposal: Beta 14.5.
-    rows = {x.stage: (x.count, x.p50, x.p85, x.p95, x.mean) for x in report().stage_days}
+    s = story()
+    closed = flow.closed_in(flow.timelines(STAGES, s.deal_list, s.events, now=at(20)), flow.Period(at(0), at(20)))
+    found = flow.stage_time_percentiles(closed, at(20))
+    rows = {stage: (p.count, p.p50, p.p85, p.p95, p.mean) for stage, p in found.items()}
     assert rows == {"Discovery": (3, 10.0, 19.5, 19.5, 10.0), "Proposal": (1, 14.5, 14.5, 14.5, 14.5)}
+    # The report gives no percentiles from 3 deals (MIN_CYCLE_TIMES = 10): it says why.
+    shown = {x.stage: (x.count, x.p50, x.sample.reason) for x in report().stage_days}
+    assert shown == {"Discovery": (3, None, "not enough history (3 closed, need 10)"),
+                     "Proposal": (1, None, "not enough history (1 closed, need 10)")}
     assert [x.stage for x in report().stage_days] == ["Discovery", "Proposal"]  # board order
 
 
@@ -322,8 +343,9 @@ def test_win_rate_by_deal_type_and_by_source():
     data = to_dict(r)
     assert data["win_rate_by_type"]["new_logo"] == {"value": None, "won": 1, "lost": 1, "n": 2, "need": 5,
                                                     "reason": "not enough history (2 closed, need 5)"}
-    assert data["flow"]["stage_days"][0] == {"stage": "Discovery", "count": 3, "p50": 10.0, "p85": 19.5,
-                                             "p95": 19.5, "mean": 10.0}
+    assert data["flow"]["stage_days"][0] == {"stage": "Discovery", "count": 3, "p50": None, "p85": None,
+                                             "p95": None, "mean": None, "n": 3, "need": 10,
+                                             "reason": "not enough history (3 closed, need 10)"}
     assert data["flow"]["blocked_time"] == {"closed": 3, "blocked": 0, "days": 0.0, "share_of_cycle": 0.0}
     for text in (to_markdown(r), to_text(r, width=200), to_html(r)):
         assert "Days in stage" in text and "Win rate by source" in text
