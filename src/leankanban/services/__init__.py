@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from leankanban.services.base import (
     EDITABLE_FIELDS,
     UNSET,
+    BoardChanges,
     Clock,
     MoveResult,
     ServiceBase,
@@ -44,6 +45,7 @@ from leankanban.store import roles
 __all__ = [
     "EDITABLE_FIELDS",
     "UNSET",
+    "BoardChanges",
     "Clock",
     "LeanKanban",
     "MoveResult",

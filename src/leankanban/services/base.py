@@ -57,6 +57,20 @@ class MoveResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BoardChanges:
+    """What changed on a board after the revision a screen shows.
+
+    `complete`: `deals` are every change there was (the screen applies them and
+    is at `revision`); otherwise something besides deals changed (a policy, a
+    sprint, an import ...) or too much did, and the screen reads the board anew.
+    """
+
+    revision: int
+    deals: tuple[Deal, ...] = ()
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class StageLimits:
     """A stage after its limits changed, and what the person who changed them should know."""
 
@@ -212,7 +226,7 @@ class ServiceBase:
     def record(self, session: Session, board_id: int, events: list[Event]) -> list[int]:
         """Append events, mark the board changed; returns the new event ids."""
         rows = repo.add_events(session=session, board_id=board_id, events=events)
-        repo.bump_revision(session=session, board_id=board_id)
+        repo.bump_revision(session=session, board_id=board_id, deal_ids=[e.deal_id for e in events if e.deal_id])
         session.flush()
         return [r.id for r in rows]
 

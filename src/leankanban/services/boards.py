@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
 from sqlmodel import select
 
 from leankanban.domain import rules
@@ -14,13 +17,18 @@ from leankanban.domain.model import (
     Deal,
 )
 from leankanban.services.base import (
+    BoardChanges,
     ServiceBase,
 )
 from leankanban.store import engine as store_engine
+from leankanban.store import notify
 from leankanban.store import repository as repo
 from leankanban.store.tables import (
     BoardRow,
 )
+
+#: More changed deals than this and a screen reads the whole board instead (cheaper then).
+MAX_CHANGES = 200
 
 
 class BoardsMixin(ServiceBase):
@@ -68,6 +76,26 @@ class BoardsMixin(ServiceBase):
         """A number that changes whenever anything on the board changes."""
         with self.read() as session:
             return repo.revision(session=session, board_id=board_id)
+
+    def watch(self, stop: threading.Event) -> Iterator[tuple[int, int]]:
+        """(board_id, revision) as changes commit, until `stop` is set; nothing on SQLite
+        (whose boards poll `revision`)."""
+        if not notify.can_listen(self.engine):
+            return iter(())
+        return notify.listen(self.engine, stop)
+
+    def board_changes(self, board_id: int, since: int) -> BoardChanges:
+        """The deals changed on board `board_id` after revision `since` (see BoardChanges)."""
+        with self.read() as session:
+            current = repo.revision(session=session, board_id=board_id)
+            if current == since:
+                return BoardChanges(current)
+            stamped = set(repo.deal_revisions(session=session, board_id=board_id, since=since))
+            # Every revision in between must be a deal change still visible; else read it all.
+            if current < since or len(stamped) > MAX_CHANGES or stamped != set(range(since + 1, current + 1)):
+                return BoardChanges(current, complete=False)
+            board = repo.load_board(session=session, row=repo.board_row_by_id(session=session, board_id=board_id))
+            return BoardChanges(current, tuple(repo.changed_deals(session=session, board=board, since=since)))
 
     def board_view(self, name: str | None = None) -> BoardView:
         """The board with every deal in its column, oldest in stage first."""

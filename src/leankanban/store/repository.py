@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_, text, update
 from sqlmodel import Session, col, select
 
 from leankanban.domain import sprints as sp
@@ -285,10 +285,47 @@ def load_board(*, session: Session, row: BoardRow) -> Board:
     )
 
 
-def bump_revision(*, session: Session, board_id: int) -> None:
-    session.exec(
-        update(BoardRow).where(BoardRow.id == board_id).values(revision=BoardRow.revision + 1)
-    )
+def bump_revision(*, session: Session, board_id: int, deal_ids: Iterable[int] = ()) -> int:
+    """Mark the board changed; the deals `deal_ids` changed with it. Returns the new revision.
+
+    The UPDATE locks the board row until the transaction ends, so revisions are
+    handed out in commit order and each changed deal is stamped with its change's
+    revision (`changed_deals`). On PostgreSQL every open board hears of it at
+    commit (NOTIFY on CHANNEL, payload `board_id:revision`).
+    """
+    new = session.execute(
+        update(BoardRow).where(BoardRow.id == board_id).values(revision=BoardRow.revision + 1).returning(BoardRow.revision)
+    ).scalar_one()
+    ids = sorted(set(deal_ids))
+    if ids:
+        session.execute(update(DealRow).where(col(DealRow.id).in_(ids)).values(revision=new))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": f"{board_id}:{new}"})
+    return new
+
+
+#: The PostgreSQL channel that tells open boards a board changed.
+CHANNEL = "leankanban_board"
+
+
+def changed_deals(*, session: Session, board: Board, since: int) -> list[Deal]:
+    """The board's deals changed after revision `since` (each with its contacts)."""
+    names = {s.id: s.name for s in board.stages}
+    rows = session.exec(
+        select(DealRow).where(DealRow.board_id == board.id, DealRow.revision > since).order_by(DealRow.id)
+    ).all()
+    contacts: dict[int, list[Contact]] = {}
+    if rows:
+        for contact in session.exec(
+            select(ContactRow).where(col(ContactRow.deal_id).in_([r.id for r in rows])).order_by(ContactRow.id)
+        ):
+            contacts.setdefault(contact.deal_id, []).append(contact_from_row(contact))
+    return [deal_from_row(r, names[r.stage_id], contacts=tuple(contacts.get(r.id, ()))) for r in rows]
+
+
+def deal_revisions(*, session: Session, board_id: int, since: int) -> list[int]:
+    """The revisions stamped on the deals changed after `since` (one per deal)."""
+    return list(session.exec(select(DealRow.revision).where(DealRow.board_id == board_id, DealRow.revision > since)))
 
 
 def revision(*, session: Session, board_id: int) -> int:

@@ -76,6 +76,7 @@ class DealRow(SQLModel, table=True):
         Index("ix_deal_board_stage_status", "board_id", "stage_id", "status"),
         Index("ix_deal_external", "board_id", "external_source", "external_id"),
         Index("ix_deal_board_owner_currency", "board_id", "owner", "currency"),
+        Index("ix_deal_board_revision", "board_id", "revision"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -108,6 +109,8 @@ class DealRow(SQLModel, table=True):
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Win probability in percent where the owner set one (None: the stage's).
     probability: int | None = None
+    #: The board's revision when the deal last changed (what an open board catches up from).
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     qualified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

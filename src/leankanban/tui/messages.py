@@ -13,7 +13,7 @@ from textual.message import Message
 
 from leankanban.domain.errors import DealBlocked, LaneLimitExceeded, QualificationMissing, WipLimitExceeded
 from leankanban.domain.model import BoardView, Deal, Event
-from leankanban.services import MoveResult
+from leankanban.services import BoardChanges, MoveResult
 
 if TYPE_CHECKING:
     from leankanban.tui.undo import UndoEntry
@@ -119,3 +119,12 @@ class ServiceFailed(Message):
     move: bool = False
     #: True when it failed because the deal changed since it was shown (the screen reloads).
     stale: bool = False
+
+
+@dataclass
+class BoardChanged(Message):
+    """The deals changed on the board since revision `since` (posted from a thread)."""
+
+    board_id: int
+    since: int
+    changes: BoardChanges

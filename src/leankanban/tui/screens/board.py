@@ -18,6 +18,7 @@ reads, which a split would have to pass around.
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -57,6 +58,7 @@ from leankanban.tui.display import (
 )
 from leankanban.tui.format import money, visible
 from leankanban.tui.messages import (
+    BoardChanged,
     BoardLoaded,
     CardClicked,
     DealMoved,
@@ -210,6 +212,9 @@ class BoardScreen(Screen[None]):
         self.sprint = None  # the open sales sprint (domain.sprints.Sprint), read with the board
         self.now: datetime = services.clock()
         self.revision = -1
+        #: How many times the whole board was read (changes by others are applied deal by deal).
+        self.loads = 0
+        self._stop_listening = threading.Event()
         self.active_column = 0
         self.cursors: list[int] = []
         #: Deal to put the cursor on after the next load (a new or edited deal).
@@ -232,11 +237,23 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
         self.set_interval(self.poll_interval, self._poll, name="revision poll")
+        self._listen()  # PostgreSQL: hear of changes as they commit; polling stays the fallback
+
+    def on_unmount(self) -> None:
+        self._stop_listening.set()
+
+    @work(thread=True, exclusive=True, group="listen", exit_on_error=False)
+    def _listen(self) -> None:
+        for board_id, revision in self.services.watch(self._stop_listening):
+            view = self.view
+            if view is not None and board_id == view.board.id and revision != self.revision:
+                self.post_message(RevisionSeen(board_id, revision, self.revision))
 
     # -- reading the board (thread workers) -----------------------------------
 
     def load(self) -> None:
         self._loading = True
+        self.loads += 1
         self._load_board(self.board_name)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
@@ -272,7 +289,37 @@ class BoardScreen(Screen[None]):
         if self.view is None or self._loading or self._moves_in_flight or message.board_id != self.view.board.id:
             return
         if message.known == self.revision != message.revision:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Apply what others changed since the revision shown: the changed deals only
+        (a full read only when more than deals changed)."""
+        if self.view is not None:
+            self._read_changes(self.view.board.id, self.revision)
+
+    @work(thread=True, exclusive=True, group="changes", exit_on_error=False)
+    def _read_changes(self, board_id: int, since: int) -> None:
+        try:
+            changes = self.services.board_changes(board_id, since)
+        except LeanKanbanError:
+            return  # the next tick tries again
+        self.post_message(BoardChanged(board_id, since, changes))
+
+    def on_board_changed(self, message: BoardChanged) -> None:
+        view = self.view
+        if view is None or self._loading or message.board_id != view.board.id or message.since != self.revision:
+            return  # the screen moved on meanwhile; the next tick catches up from where it is
+        changes = message.changes
+        if not changes.complete:
             self.load()
+            return
+        keep = self.focused_deal_id()
+        for deal in changes.deals:
+            view, _place = apply_move(view, deal)
+        self.view, self.revision = view, changes.revision
+        self.now = self.services.clock()
+        self._put_cursor_on(keep)
+        self.refresh_columns()
 
     async def on_board_loaded(self, message: BoardLoaded) -> None:
         view = message.view
@@ -621,8 +668,7 @@ class BoardScreen(Screen[None]):
         if message.revision == self.revision + 1:
             self.revision = message.revision  # our move was the only change
         else:
-            self._focus_after_load = result.deal.id
-            self.load()  # someone else changed the board too
+            self._catch_up()  # someone else changed the board too: their deals as well
         if place is not None:
             self._derive()
             shown = self.shown[place[0]]
