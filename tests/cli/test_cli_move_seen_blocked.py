@@ -53,3 +53,16 @@ def test_a_blocked_deal_moved_with_an_override_says_so(run, lk_sqlite: LeanKanba
     assert [e.reason for e in lk_sqlite.history(deal_id) if e.kind is EventKind.BLOCK_OVERRIDE] == ["Legal said go"]
     shown = run("history", str(deal_id))
     assert "Legal said go" in shown.stdout
+
+
+def test_edit_if_version_refuses_a_deal_changed_since(run, lk_sqlite: LeanKanban, seeded, one_sentence):
+    import json
+
+    deal_id = seeded["Acme rollout"]
+    shown = json.loads(run("show", str(deal_id), "--format", "json").stdout)
+    lk_sqlite.edit_deal(deal_id, value="5")
+    result = run("edit", str(deal_id), "--value", "9", "--if-version", str(shown["version"]))
+    assert result.exit_code == 5
+    assert "after you opened it; nothing was changed" in one_sentence(result.stderr)
+    fresh = json.loads(run("show", str(deal_id), "--format", "json").stdout)
+    assert run("edit", str(deal_id), "--value", "9", "--if-version", str(fresh["version"])).exit_code == 0

@@ -124,3 +124,24 @@ def test_two_people_stepping_the_deal_they_both_saw_move_it_one_stage(db_url):
         assert sorted(outcomes) == ["moved", "refused"]
         assert setup.get_deal(deal).stage == "Qualifying"
     setup.engine.dispose()
+
+
+def test_an_edit_of_a_deal_changed_since_it_was_seen_changes_nothing(lk, clock):
+    seen = lk.add_deal("Acme", stage="Discovery", value="100")
+    bob = LeanKanban(lk.engine, actor="bob", clock=clock)
+    clock.advance(minutes=3)
+    bob.edit_deal(seen.id, value="300")
+    before = export_data(lk)
+    with pytest.raises(StaleChange) as refused:
+        lk.edit_deal(seen.id, value="200", seen_version=seen.version)
+    assert str(refused.value) == "bob edited it at 2026-11-02 09:03 UTC, after you opened it; nothing was changed, look again."
+    assert export_data(lk) == before
+
+
+def test_an_edit_on_the_current_version_applies_and_gives_the_next(lk):
+    seen = lk.add_deal("Acme", stage="Discovery", value="100")
+    edited = lk.edit_deal(seen.id, value="200", seen_version=seen.version)
+    assert edited.version == lk.get_deal(seen.id).version > seen.version
+    moved = lk.move_deal(seen.id, "Proposal", from_stage="Discovery")
+    assert moved.deal.version == lk.get_deal(seen.id).version > edited.version
+    assert lk.edit_deal(seen.id, next_step="Call", seen_version=moved.deal.version).next_step == "Call"

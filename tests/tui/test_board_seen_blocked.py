@@ -81,3 +81,33 @@ async def test_undo_names_the_events_the_move_recorded(lk_sqlite: LeanKanban, sq
             assert entry is not None and entry.event_ids == (moved[0].id,)
     finally:
         other_engine.dispose()
+
+
+async def test_an_edit_of_a_deal_someone_changed_meanwhile_says_who_and_saves_nothing(
+    lk_sqlite: LeanKanban, sqlite_url: str, clock: FakeClock
+) -> None:
+    from textual.widgets import Input
+
+    from leankanban.tui.screens.deal_form import DealForm
+
+    ids = seed_pipeline(lk_sqlite)
+    acme = ids["Acme rollout"]
+    other_engine = open_database(sqlite_url)
+    bob = LeanKanban(other_engine, actor="bob", clock=clock)
+    app = make_app(lk_sqlite, poll=3600)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+            form = app.screen
+            bob.edit_deal(acme, value="99000")
+            form.query_one("#value", Input).value = "15000"
+            form.query_one("#value", Input).focus()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: "after you opened it" in " ".join(
+                str(w.render()) for w in form.query(".field-error")))
+            assert isinstance(app.screen, DealForm)
+            assert str(lk_sqlite.get_deal(acme).value) == "99000.00"
+    finally:
+        other_engine.dispose()

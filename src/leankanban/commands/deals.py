@@ -163,6 +163,14 @@ def edit(
     helpers: Helpers = None,
     probability: Probability = None,
     override: Override = None,
+    if_version: Annotated[
+        int | None,
+        typer.Option(
+            "--if-version",
+            metavar="N",
+            help="The deal's version you saw ('version' in show --format json): if it changed since, nothing changes.",
+        ),
+    ] = None,
 ) -> None:
     """Change any of a deal's fields ('' clears dates, tags and helpers)."""
     given = {
@@ -186,7 +194,7 @@ def edit(
         raise InvalidInput(f"Nothing to change; give at least one of {', '.join(EDIT_OPTIONS.values())}.")
     services = state(ctx).services()
     before = services.get_deal(deal_id)
-    after = services.edit_deal(deal_id, override_reason=override, **changes)
+    after = services.edit_deal(deal_id, override_reason=override, seen_version=if_version, **changes)
     changed = [EDIT_OPTIONS[name].lstrip("-").replace("-", " ") for name in changes if getattr(before, name) != getattr(after, name)]
     if changed:
         printing.say(f"Updated deal {deal_id}: {', '.join(changed)}.")

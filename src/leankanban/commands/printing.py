@@ -158,6 +158,7 @@ def deal_record(deal: Deal, now: datetime, board: Board) -> dict[str, Any]:
     flags = deal_flags(deal, now, board)
     return {
         "id": deal.id,
+        "version": deal.version,
         "title": deal.title,
         "account": deal.account,
         "stage": deal.stage,

@@ -253,6 +253,9 @@ class Deal:
     #: The chance of winning this deal in percent (0-100), where the owner knows better than
     #: the stage's probability; None: the stage's.
     probability: int | None = None
+    #: Which version of the deal this is: the board revision of its last change. An edit
+    #: names the version it was made on, and is refused if the deal changed since.
+    version: int = 0
 
     @property
     def is_open(self) -> bool:

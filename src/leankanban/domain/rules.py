@@ -175,6 +175,28 @@ def check_undo(original: Event, history: Iterable[Event], actor: str, *, manager
     )
 
 
+_CHANGED = {
+    EventKind.CREATED: "created it", EventKind.MOVED: "moved it", EventKind.EDITED: "edited it",
+    EventKind.NOTE: "added a note", EventKind.BLOCKED: "blocked it", EventKind.UNBLOCKED: "unblocked it",
+    EventKind.QUALIFIED: "answered a qualification criterion", EventKind.WON: "won it", EventKind.LOST: "lost it",
+}
+
+
+def check_seen_version(deal: Deal, seen: int | None, last_change: Event | None) -> None:
+    """An edit made on version `seen` of a deal applies only if the deal is still at it.
+
+    Raises StaleChange naming who changed it last and when (`last_change`, the
+    deal's latest event); None for `seen` states no expectation.
+    """
+    if seen is None or seen == deal.version:
+        return
+    if last_change is None:
+        raise StaleChange("The deal changed after you opened it; nothing was changed, look again.")
+    what = _CHANGED.get(last_change.kind, "changed it")
+    when = last_change.at.strftime("%Y-%m-%d %H:%M UTC")
+    raise StaleChange(f"{last_change.actor} {what} at {when}, after you opened it; nothing was changed, look again.")
+
+
 def _clean_override(override_reason: str | None) -> str | None:
     if override_reason is None:
         return None

@@ -159,22 +159,32 @@ class DealsMixin(ServiceBase):
             self.record(session, row.id, events)
             return repo.deal_from_row(deal_row, target.name)
 
-    def edit_deal(self, deal_id: int, *, override_reason: str | None = None, **changes: Any) -> Deal:
+    def edit_deal(
+        self, deal_id: int, *, override_reason: str | None = None, seen_version: int | None = None, **changes: Any
+    ) -> Deal:
         """Change any of EDITABLE_FIELDS.
 
         Everything is validated before anything is written; each changed
         field is recorded as its own `edited` event. Re-assigning an active
-        deal obeys person and lane WIP limits.
+        deal obeys person and lane WIP limits. `seen_version`, when given, is
+        the `Deal.version` the person edited: if the deal changed since,
+        nothing is written (StaleChange says who changed it and when).
         """
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise InvalidInput(f"Cannot edit {', '.join(sorted(unknown))}.")
         clean = {name: clean_field(name, raw) for name, raw in changes.items() if raw is not UNSET}
-        deal, _events = self._edit(deal_id, clean, override_reason=override_reason)
+        deal, _events = self._edit(deal_id, clean, override_reason=override_reason, seen_version=seen_version)
         return deal
 
     def _edit(
-        self, deal_id: int, clean: dict[str, Any], *, override_reason: str | None = None, undoing: int | None = None
+        self,
+        deal_id: int,
+        clean: dict[str, Any],
+        *,
+        override_reason: str | None = None,
+        undoing: int | None = None,
+        seen_version: int | None = None,
     ) -> tuple[Deal, list[Event]]:
         """Apply cleaned fields in one transaction; the deal after, and the events recorded (with ids)."""
         now = self.now()
@@ -186,6 +196,9 @@ class DealsMixin(ServiceBase):
             if undoing is not None:
                 self.check_undo(session, undoing)
             before = repo.deal_from_row(row, board.stage_by_id(row.stage_id).name)
+            if seen_version is not None and seen_version != before.version:
+                history = repo.events_for_deal(session=session, deal_id=deal_id)
+                rules.check_seen_version(before, seen_version, history[-1] if history else None)
             after = replace(before, **clean)
             used = rules.check_lane_change(
                 board,
@@ -207,7 +220,7 @@ class DealsMixin(ServiceBase):
             row.updated_at = now
             session.add(row)
             ids = self.record(session, row.board_id, events)
-            return after, [replace(e, id=i) for e, i in zip(events, ids, strict=True)]
+            return replace(after, version=row.revision), [replace(e, id=i) for e, i in zip(events, ids, strict=True)]
 
     # -- notes, contacts, blockers -------------------------------------------
 

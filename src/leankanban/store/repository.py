@@ -97,7 +97,7 @@ DEAL_COLUMNS = (
     "id", "board_id", "stage_id", "title", "account", "value_cents", "currency", "owner", "status",
     "created_at", "stage_entered_at", "closed_at", "lost_reason", "external_source", "external_id",
     "next_step", "deal_type", "priority", "activity", "expected_close", "next_step_due", "tags", "helpers",
-    "blocked_reason", "blocked_since", "last_activity_at", "qualified_at", "probability",
+    "blocked_reason", "blocked_since", "last_activity_at", "qualified_at", "probability", "revision",
 )  # fmt: skip
 
 _STATUSES = {status.value: status for status in DealStatus}
@@ -158,10 +158,11 @@ def deals_from_values(
             last_activity_at=time(last_activity),
             qualified_at=time(qualified),
             probability=probability,
+            version=version or 0,
         )
         for (deal_id, board_id, stage_id, title, account, value_cents, currency, owner, status, created, entered,
              closed, lost_reason, source, external_id, next_step, deal_type, priority, activity, expected_close,
-             due, tags, helpers, blocked_reason, blocked_since, last_activity, qualified, probability,
+             due, tags, helpers, blocked_reason, blocked_since, last_activity, qualified, probability, version,
              *_more) in rows
     ]  # fmt: skip
 
@@ -298,6 +299,7 @@ def bump_revision(*, session: Session, board_id: int, deal_ids: Iterable[int] = 
     ).scalar_one()
     ids = sorted(set(deal_ids))
     if ids:
+        # An ORM-enabled UPDATE: the deal rows loaded in this session get the new revision too.
         session.execute(update(DealRow).where(col(DealRow.id).in_(ids)).values(revision=new))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": f"{board_id}:{new}"})

@@ -215,7 +215,8 @@ class DealForm(ModalScreen[Deal | None]):
                 )
             else:
                 assert self.deal.id is not None
-                saved = self.services.edit_deal(self.deal.id, **values)
+                # The version shown: if someone changed the deal meanwhile, nothing is saved and the form says who.
+                saved = self.services.edit_deal(self.deal.id, seen_version=self.deal.version, **values)
         except WipLimitExceeded as err:
             self._ask_override(err, str(values["title"]))
             return
