@@ -165,3 +165,20 @@ def test_sqlite_history_is_append_only_too(lk_sqlite: LeanKanban, sqlite_url: st
     lk_sqlite.add_deal("Acme")
     with sqlite3.connect(sqlite_url) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
         conn.execute(statement)
+
+
+def test_a_manager_adds_a_rep_and_changes_roles(team: Team):
+    import psycopg
+
+    newcomer = f"{team.rep_name}_new"
+    try:
+        assert team.manager.add_to_team(newcomer, "rep") is True
+        people = {p.name: p.role for p in team.owner.team()}
+        assert people[newcomer] == "rep"
+        assert team.manager.add_to_team(newcomer, "manager") is False  # an existing person: a new role
+        assert {p.name: p.role for p in team.owner.team()}[newcomer] == "manager"
+        team.manager.add_to_team(newcomer, "rep")
+        assert {p.name: p.role for p in team.owner.team()}[newcomer] == "rep"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {}").format(psycopg.sql.Identifier(newcomer)))

@@ -161,10 +161,17 @@ def add_person(conn: Connection, name: str, group: str, password: str | None) ->
         changed = conn.execute(text("SELECT format('ALTER ROLE %I PASSWORD %L', CAST(:name AS text), CAST(:password AS text))"),
                                {"name": name, "password": password}).scalar()
         conn.execute(text(str(changed)))
-    for template in ("GRANT %I TO %I", "REVOKE %I FROM %I"):
+    # A manager may add people: they can create roles and grant both groups. A rep cannot.
+    if group == MANAGER:
+        steps = [("GRANT %I TO %I WITH ADMIN OPTION", MANAGER), ("GRANT %I TO %I WITH ADMIN OPTION", REP),
+                 ("ALTER ROLE %2$I CREATEROLE", None)]
+    else:
+        steps = [("REVOKE %I FROM %I", other), ("REVOKE %I FROM %I", REP), ("GRANT %I TO %I", REP),
+                 ("ALTER ROLE %2$I NOCREATEROLE", None)]
+    for template, role in steps:
         statement = conn.execute(
             text(f"SELECT format('{template}', CAST(:group AS text), CAST(:name AS text))"),
-            {"group": group if template.startswith("GRANT") else other, "name": name},
+            {"group": role or group, "name": name},
         ).scalar()
         conn.execute(text(str(statement)))
     return not exists
