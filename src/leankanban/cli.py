@@ -131,7 +131,8 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     # Stages
     "stages": ("stages", "stages", None),
     "stage": ("stages", "stage_app", "group"),
-    "policy-log": ("stages", "policy_log", None),
+    "policy": ("policies", "policy_app", "group"),
+    "policies": ("policies", "policies", None),
     # Import and export
     "import": ("transfer", "import_", None),
     "export": ("transfer", "export", None),

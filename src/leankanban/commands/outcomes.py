@@ -100,3 +100,15 @@ def set_reasons(
     app = state(ctx)
     board = app.services().set_discard_reasons(reasons, board=app.board)
     printing.say(f"Discard reasons: {', '.join(board.discard_reasons)}.")
+
+
+@reasons_app.command("define")
+def define_reason(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Argument(metavar="REASON", help="One of the board's discard reasons.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="When it applies ('' clears it; Markdown allowed).")],
+) -> None:
+    """Write down when a discard reason applies (shown by leankanban policies)."""
+    app = state(ctx)
+    app.services().define_reason(reason, text, board=app.board)
+    printing.say("Definition written (leankanban policies shows it).")

@@ -275,6 +275,8 @@ def stage_record(summary: StageSummary) -> dict[str, Any]:
         "count": summary.count,
         "upstream": stage.upstream,
         "value": {currency: float(amount) for currency, amount in summary.totals},
+        "entry_policy": stage.entry_policy,
+        "exit_policy": stage.exit_policy,
     }
 
 

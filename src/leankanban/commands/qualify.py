@@ -99,3 +99,15 @@ def qualify(
     deal = services.qualify(deal_id, criterion, chosen[0], note=note)
     name = next(n for n in deal.qualification if n.casefold() == criterion.strip().casefold())
     printing.say(f"Deal {deal_id}: {name} = {chosen[0].value}.")
+
+
+@criteria_app.command("define")
+def define_criterion(
+    ctx: typer.Context,
+    name: CriterionName,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What it means to answer yes ('' clears it; Markdown allowed).")],
+) -> None:
+    """Write down what a qualification criterion means (shown by leankanban policies)."""
+    app = state(ctx)
+    app.services().define_criterion(name, text, board=app.board)
+    printing.say("Definition written (leankanban policies shows it).")

@@ -155,19 +155,3 @@ def reorder_stage(ctx: typer.Context, name: StageName, position: Position) -> No
     app = state(ctx)
     order = app.services().reorder_stage(name, position - 1, board=app.board)
     printing.say("Stages: " + ", ".join(f"{s.position + 1}. {s.name}" for s in order) + ".")
-
-
-def policy_log(
-    ctx: typer.Context,
-    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
-) -> None:
-    """Every change of the board's policies: stages, WIP limits, criteria, reasons, settings, targets."""
-    app = state(ctx)
-    events = app.services().policy_history(board=app.board)
-    if format is TableOrJson.json:
-        typer.echo(printing.to_json([printing.event_record(e) for e in events]))
-        return
-    if not events:
-        typer.echo("No policy has changed on this board yet.")
-        return
-    printing.make_console().print(tables.events_table(events))

@@ -123,6 +123,10 @@ class Stage:
     id: int | None = None
     #: Cards older than this in the stage are stale (None: never).
     stale_after_days: int | None = None
+    #: The stage's explicit policies: what must be true to enter it and to leave it
+    #: (free text, Markdown allowed; shown literally).
+    entry_policy: str = ""
+    exit_policy: str = ""
 
     @property
     def is_active(self) -> bool:
@@ -142,6 +146,8 @@ class Criterion:
     position: int = 0
     required_for: frozenset[str] = frozenset()
     id: int | None = None
+    #: What the criterion means: when a deal may be answered yes.
+    definition: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +179,11 @@ class Board:
     pipeline_target: Decimal | None = None
     #: Won deals delivery can take on per week, if set.
     capacity_per_week: int | None = None
+    #: When each discard reason applies (reason -> definition; a reason may have none).
+    reason_definitions: tuple[tuple[str, str], ...] = ()
+
+    def reason_definition(self, reason: str) -> str:
+        return dict(self.reason_definitions).get(reason, "")
 
     def criterion(self, name: str) -> Criterion:
         from leankanban.domain.errors import UnknownCriterion

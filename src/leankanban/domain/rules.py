@@ -325,23 +325,26 @@ def check_stage_removal(board: Board, stage: Stage, held: int) -> None:
 
 def check_discard(board: Board, deal: Deal, reason: str, competitor: str | None) -> tuple[str, str | None]:
     """A discard needs one of the board's reasons; a loss to a competitor names it."""
-    cleaned = (reason or "").strip()
-    if not cleaned:
+    if not (reason or "").strip():
         raise DiscardReasonRequired(list(board.discard_reasons))
-    for known in board.discard_reasons:
-        if known.casefold() == cleaned.casefold():
-            cleaned = known
-            break
-    else:
-        raise InvalidInput(
-            f"'{reason}' is not a discard reason on this board (reasons: {', '.join(board.discard_reasons)})."
-        )
+    cleaned = match_reason(board, reason)
     competitor = (competitor or "").strip() or None
     if "competitor" in cleaned.casefold() and competitor is None:
         raise InvalidInput("Name the competitor the deal was lost to (--competitor).")
     if not deal.is_open:
         raise InvalidInput(f"The deal is already {deal.status.value}; reopen it first.")
     return cleaned, competitor
+
+
+def match_reason(board: Board, reason: str) -> str:
+    """The board's discard reason `reason` names (case-insensitive), as the board spells it."""
+    wanted = (reason or "").strip().casefold()
+    for known in board.discard_reasons:
+        if known.casefold() == wanted:
+            return known
+    raise InvalidInput(
+        f"'{reason}' is not a discard reason on this board (reasons: {', '.join(board.discard_reasons)})."
+    )
 
 
 def reopen_stage(board: Board, deal: Deal, history_stages: list[str], wanted: str | None) -> Stage:
@@ -541,6 +544,23 @@ def validate_board_name(name: str) -> str:
         raise InvalidInput("A board needs a name.", field="name")
     if len(cleaned) > 60:
         raise InvalidInput("A board name can be at most 60 characters.", field="name")
+    return cleaned
+
+
+#: The longest policy or definition (a page a team reviews, not a manual).
+MAX_POLICY = 2000
+
+
+def validate_policy(value: str | None, field: str) -> str:
+    """A policy or definition as written: trimmed, at most MAX_POLICY characters, several
+    lines and Markdown allowed; no control characters but newlines and tabs (it is shown
+    on every surface, and must read the same everywhere)."""
+    cleaned = (value or "").strip()
+    if len(cleaned) > MAX_POLICY:
+        raise InvalidInput(f"The {field} can be at most {MAX_POLICY:,} characters (it has {len(cleaned):,}).", field=field)
+    bad = next((ch for ch in cleaned if (ord(ch) < 32 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0), None)
+    if bad is not None:
+        raise InvalidInput(f"The {field} holds a control character (U+{ord(bad):04X}); write it as plain text.", field=field)
     return cleaned
 
 

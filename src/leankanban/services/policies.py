@@ -198,6 +198,72 @@ class PoliciesMixin(ServiceBase):
         session.flush()
 
 
+    # -- explicit policies ------------------------------------------------------
+
+    def set_stage_policy(
+        self, stage: str, *, board: str | None = None, entry: str | None = UNSET, exit: str | None = UNSET
+    ) -> Stage:
+        """Write down what must be true to enter and to leave `stage` ('' or None clears one)."""
+        new_entry = UNSET if entry is UNSET else rules.validate_policy(entry, "entry policy")
+        new_exit = UNSET if exit is UNSET else rules.validate_policy(exit, "exit policy")
+        if new_entry is UNSET and new_exit is UNSET:
+            raise InvalidInput("Nothing to change; give an entry policy, an exit policy or both.")
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Changing a stage's policies")
+            current = loaded.stage(stage)
+            stage_row = session.get(StageRow, current.id)
+            if new_entry is not UNSET:
+                stage_row.entry_policy = new_entry
+            if new_exit is not UNSET:
+                stage_row.exit_policy = new_exit
+            session.add(stage_row)
+            self.policy_changes(
+                session, row.id,
+                [
+                    ("entry_policy", current.name, current.entry_policy or None, stage_row.entry_policy or None),
+                    ("exit_policy", current.name, current.exit_policy or None, stage_row.exit_policy or None),
+                ],
+            )
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.stage_from_row(stage_row)
+
+    def define_criterion(self, name: str, text: str | None, *, board: str | None = None) -> Board:
+        """Write down what a qualification criterion means ('' clears it)."""
+        definition = rules.validate_policy(text, "definition")
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Defining a qualification criterion")
+            found = loaded.criterion(name)
+            criterion_row = session.get(CriterionRow, found.id)
+            criterion_row.definition = definition
+            session.add(criterion_row)
+            self.policy_changes(
+                session, row.id, [(f"criterion_definition:{found.name}", None, found.definition or None, definition or None)]
+            )
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
+    def define_reason(self, name: str, text: str | None, *, board: str | None = None) -> Board:
+        """Write down when a discard reason applies ('' clears it)."""
+        definition = rules.validate_policy(text, "definition")
+        with self.write() as session:
+            row, loaded = self.locked_board(session, board)
+            self.require_manager(session, "Defining a discard reason")
+            reason = rules.match_reason(loaded, name)
+            reason_row = session.exec(
+                select(DiscardReasonRow).where(DiscardReasonRow.board_id == row.id, DiscardReasonRow.name == reason)
+            ).one()
+            old = reason_row.definition or None
+            reason_row.definition = definition
+            session.add(reason_row)
+            self.policy_changes(session, row.id, [(f"reason_definition:{reason}", None, old, definition or None)])
+            repo.bump_revision(session=session, board_id=row.id)
+            session.flush()
+            return repo.load_board(session=session, row=row)
+
     # -- criteria -------------------------------------------------------------
 
     def add_criterion(self, name: str, *, board: str | None = None) -> Board:
@@ -261,11 +327,14 @@ class PoliciesMixin(ServiceBase):
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
             self.require_manager(session, "Changing the discard reasons")
+            kept: dict[str, str] = {}  # a reason that stays keeps its definition
             for old in session.exec(select(DiscardReasonRow).where(DiscardReasonRow.board_id == row.id)):
+                kept[old.name.casefold()] = old.definition or ""
                 session.delete(old)
             session.flush()
             for position, reason in enumerate(cleaned):
-                session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
+                session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position,
+                                             definition=kept.get(reason.casefold(), "")))
             self.policy_changes(session, row.id, [("discard_reasons", None, list(loaded.discard_reasons), cleaned)])
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()

@@ -89,6 +89,8 @@ def stage_from_row(row: StageRow) -> Stage:
         wip_max=row.wip_max,
         upstream=row.upstream,
         stale_after_days=row.stale_after_days,
+        entry_policy=row.entry_policy or "",
+        exit_policy=row.exit_policy or "",
     )
 
 
@@ -255,16 +257,18 @@ def load_board(*, session: Session, row: BoardRow) -> Board:
         ):
             gates[link.criterion_id].add(stage_names[link.stage_id])
     criteria = tuple(
-        Criterion(id=c.id, name=c.name, position=c.position, required_for=frozenset(gates[c.id]))
+        Criterion(id=c.id, name=c.name, position=c.position, required_for=frozenset(gates[c.id]),
+                  definition=c.definition or "")
         for c in criteria_rows
     )
-    reasons = tuple(
+    reason_rows = list(
         session.exec(
-            select(DiscardReasonRow.name)
+            select(DiscardReasonRow.name, DiscardReasonRow.definition)
             .where(DiscardReasonRow.board_id == row.id)
             .order_by(DiscardReasonRow.position)
         )
     )
+    reasons = tuple(name for name, _ in reason_rows)
     lanes = tuple(
         LaneLimit(Lane(r.dimension), r.value, r.wip_max)
         for r in session.exec(
@@ -283,6 +287,7 @@ def load_board(*, session: Session, row: BoardRow) -> Board:
         stall_days=row.stall_days,
         pipeline_target=None if row.pipeline_target_cents is None else from_cents(row.pipeline_target_cents),
         capacity_per_week=row.capacity_per_week,
+        reason_definitions=tuple((name, text) for name, text in reason_rows if text),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, types
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, types
 from sqlmodel import Field, SQLModel
 
 from leankanban.domain import defaults
@@ -68,6 +68,9 @@ class StageRow(SQLModel, table=True):
     wip_max: int | None = None
     upstream: bool = Field(default=False)
     stale_after_days: int | None = None
+    #: What must be true for a deal to enter / to leave the stage (free text, Markdown allowed).
+    entry_policy: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    exit_policy: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class DealRow(SQLModel, table=True):
@@ -154,6 +157,8 @@ class CriterionRow(SQLModel, table=True):
     board_id: int = Field(foreign_key="board.id", index=True)
     name: str = Field(max_length=60)
     position: int
+    #: What the criterion means: when a deal may be answered yes.
+    definition: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class CriterionStageRow(SQLModel, table=True):
@@ -186,6 +191,8 @@ class DiscardReasonRow(SQLModel, table=True):
     board_id: int = Field(foreign_key="board.id", index=True)
     name: str = Field(max_length=100)
     position: int
+    #: When the reason applies.
+    definition: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class LaneLimitRow(SQLModel, table=True):
