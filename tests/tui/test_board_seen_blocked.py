@@ -111,3 +111,35 @@ async def test_an_edit_of_a_deal_someone_changed_meanwhile_says_who_and_saves_no
             assert str(lk_sqlite.get_deal(acme).value) == "99000.00"
     finally:
         other_engine.dispose()
+
+
+async def test_p_shows_the_focused_stages_policies_and_a_refused_move_quotes_them(lk_sqlite: LeanKanban) -> None:
+    from leankanban.tui.screens.policies import PoliciesDialog
+
+    ids = seed_pipeline(lk_sqlite)
+    lk_sqlite.set_stage_policy("Negotiation", entry="Proposal **accepted** in principle.", exit="Contract signed.")
+    lk_sqlite.require_criterion("Budget", "Negotiation", required=False)
+    lk_sqlite.define_criterion("Budget", "An amount and who signs.")
+    lk_sqlite.require_criterion("Budget", "Proposal")
+    lk_sqlite.set_stage_limits("Negotiation", wip_max=1)
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("right", "right", "right", "right")
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, PoliciesDialog))
+        shown = str(app.screen.query_one("#policies-text").render())
+        assert "WIP: max 1" in shown and "Proposal **accepted** in principle." in shown and "Contract signed." in shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PoliciesDialog))
+        await pilot.press("left", "P")
+        await wait_for(pilot, lambda: isinstance(app.screen, PoliciesDialog))
+        shown = str(app.screen.query_one("#policies-text").render())
+        assert "Budget: An amount and who signs." in shown and "not written yet" in shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PoliciesDialog))
+        assert focused_title(pilot) == "Umbrella expansion"
+        await pilot.press("greater_than_sign")  # Negotiation is full
+        await wait_for(pilot, lambda: isinstance(app.screen, WipOverrideDialog))
+        assert "Proposal **accepted** in principle." in str(app.screen.query_one("#wip-policy").render())
+        assert lk_sqlite.get_deal(ids["Umbrella expansion"]).stage == "Proposal"

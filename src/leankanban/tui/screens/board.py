@@ -179,6 +179,8 @@ class BoardScreen(Screen[None]):
         Binding("p", "sprint", "Sprint", id="sprint", tooltip="The current sales sprint and its burn-up"),
         Binding("i", "retros", "Retros", id="retros", show=False,
                 tooltip="Retrospectives and insights (loss reasons, tags, improvement cadence)"),
+        Binding("P", "stage_policies", "Policies", id="stage-policies", show=False,
+                tooltip="The focused stage's policies: limits, gates, entry and exit"),
         Binding("b", "switch_board", "Board", id="switch-board", tooltip="Switch to another board"),
         Binding("r", "refresh", "Refresh", id="refresh", show=False, tooltip="Read the board from the database again"),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="This list of keys"),
@@ -740,7 +742,11 @@ class BoardScreen(Screen[None]):
             else:
                 self._start_move(replace(request, override_reason=reason))
 
-        self.app.push_screen(WipOverrideDialog(message.error, deal_title=message.title), overridden)
+        policy = ""
+        if self.view is not None:
+            stage = next((c.stage for c in self.view.columns if c.stage.name == message.to_stage), None)
+            policy = stage.entry_policy if stage is not None else ""
+        self.app.push_screen(WipOverrideDialog(message.error, deal_title=message.title, policy=policy), overridden)
 
     def on_qualification_needed(self, message: QualificationNeeded) -> None:
         """Answer the missing criteria, then try the same move again (WIP limits still apply)."""
@@ -1051,6 +1057,12 @@ class BoardScreen(Screen[None]):
 
         board = self.view.board.name if self.view is not None else self.board_name
         self.app.push_screen(MetricsScreen(self.services, board=board))
+
+    def action_stage_policies(self) -> None:
+        from leankanban.tui.screens.policies import PoliciesDialog
+
+        if self.view is not None and self.view.columns:
+            self.app.push_screen(PoliciesDialog(self.view.board, self.view.columns[self.active_column].stage))
 
     def action_help(self) -> None:
         from leankanban.tui.screens.help import LEGEND, HelpScreen

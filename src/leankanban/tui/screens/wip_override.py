@@ -20,10 +20,14 @@ class WipOverrideDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, error: WipLimitExceeded | LaneLimitExceeded | DealBlocked, *, deal_title: str) -> None:
+    def __init__(
+        self, error: WipLimitExceeded | LaneLimitExceeded | DealBlocked, *, deal_title: str, policy: str = ""
+    ) -> None:
         super().__init__()
         self.error = error
         self.deal_title = deal_title
+        #: The entry policy of the stage the move was going to, quoted under the reason.
+        self.policy = policy
 
     def _explain(self) -> tuple[str, Text]:
         """The dialog's title and why the move was refused."""
@@ -54,6 +58,8 @@ class WipOverrideDialog(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Static(Text(title), id="dialog-title")
             yield Static(why, id="wip-why")
+            if self.policy:
+                yield Static(Text("Entry policy of the stage:\n" + visible(self.policy, multiline=True)), id="wip-policy")
             yield Label("Reason for the override")
             yield Input(placeholder="e.g. the customer asked for a contract today", id="reason")
             yield Static("", id="reason-error", classes="field-error")
