@@ -23,3 +23,31 @@ async def test_new_deal_on_a_board_without_stages_says_what_to_do(lk_sqlite: Lea
         await pilot.pause()
         assert app.return_code is None  # still running, no traceback
         assert any("no stage a deal can start in" in str(n.message) for n in app._notifications)
+
+
+async def test_an_empty_board_says_what_to_press(lk_sqlite) -> None:
+    from tests.tui.tui_helpers import loaded, make_app
+
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await loaded(pilot)
+        assert "no deals yet: press n to add one" in screen.sub_title
+        lk_sqlite.add_deal("Acme")
+        screen.load()
+        await pilot.pause(0.3)
+        assert "no deals yet" not in screen.sub_title
+
+
+async def test_typing_into_a_prefilled_field_replaces_it(lk_sqlite) -> None:
+    from leankanban.tui.screens.deal_form import DealForm
+    from tests.tui.tui_helpers import loaded, make_app, wait_for
+
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+        await pilot.press("tab", "tab", "tab", "tab")  # title, account, value, currency: to the owner
+        assert app.focused.id == "owner" and app.focused.value == "ann"
+        await pilot.press(*"bob")
+        assert app.focused.value == "bob"

@@ -144,6 +144,7 @@ class DealScreen(Screen[bool]):
             changed = [name for name in EDITABLE_FIELDS if getattr(before, name) != getattr(deal, name)]
             if changed:
                 record_edit(self.services, self.undo, before, changed)
+            self.deal = deal  # the saved version at once: an edit right away starts from it, not the old one
             self._done("Saved.")
 
         self.app.push_screen(DealForm(self.services, board=self.board.name, stages=stages, deal=before), saved)

@@ -136,7 +136,7 @@ class DealForm(ModalScreen[Deal | None]):
                             self._initial(name),
                             placeholder=PLACEHOLDERS.get(name, ""),
                             id=name,
-                            select_on_focus=False,
+                            select_on_focus=True,  # typing replaces a pre-filled value
                             compact=True,
                         )
                     else:
