@@ -1,7 +1,7 @@
 """The analytics path on boards of several shapes: report, forecast, metrics screen.
 
     .venv/bin/python bench/analytics_bench.py [--shape open --shape wide ...] [--deals 100000]
-        [--events 1000000] [--runs 3] [--db sqlite|postgresql] [--no-pilot] [--rebuild]
+        [--events 1000000] [--runs 3] [--db sqlite|postgresql] [--no-pilot] [--rebuild] [--src TREE]
 
 For each shape of bench/shapes.py (default: all of them) it builds a board
 (SQLite: once, cached under bench/.data/; PostgreSQL: a database
@@ -199,6 +199,7 @@ def main() -> None:
     parser.add_argument("--only", action="append", choices=("report", "forecast", "metrics", "pilot"),
                         help="run only these measurements (repeat)")
     parser.add_argument("--no-pilot", action="store_true", help="skip the Textual first-chart measurement")
+    parser.add_argument("--src", help="run this source tree instead (PYTHONPATH), e.g. a `git archive` of before")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds a single run may take")
     args = parser.parse_args()
 
@@ -207,6 +208,8 @@ def main() -> None:
     env = {**os.environ, "COLUMNS": "120"}
     env.pop("LEANKANBAN_BOARD", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode compiled once, then reused
+    if args.src:
+        env["PYTHONPATH"] = str(Path(args.src).resolve())
     exe = Path(sys.executable).with_name("leankanban")
     cli = [str(exe)] if exe.exists() else [sys.executable, "-m", "leankanban"]
     wanted = args.only or ["report", "forecast", "metrics", *([] if args.no_pilot else ["pilot"])]
