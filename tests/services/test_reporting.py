@@ -12,7 +12,7 @@ from sqlalchemy import update
 from leankanban import charts
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import Activity, Event, EventKind
-from leankanban.reports.model import build_report
+from leankanban.reports.model import build_forecast, build_report
 from leankanban.services import LeanKanban, reports
 from leankanban.store import readers
 from leankanban.store import repository as repo
@@ -341,3 +341,29 @@ def test_the_report_reads_deals_with_every_field_the_app_reads(lk: LeanKanban, c
     inputs = reports.load_inputs(lk, start=clock.now - timedelta(days=90))
     [read] = [d for d in inputs.deals if d.id == deal.id]
     assert read == lk.get_deal(deal.id)
+
+
+def test_report_forecast_and_charts_share_the_inputs_timelines(lk: LeanKanban, clock: FakeClock) -> None:
+    # One read model: the timelines are built once in load_inputs; each surface gives what it
+    # gave building its own from the inputs' deals and events.
+    from dataclasses import replace
+
+    seed_history(lk, clock)
+    since = clock.now - timedelta(days=7)
+    built, inputs = reports.report_and_inputs(lk, since=since, seed=3)
+    assert len(inputs.lines) == len(inputs.deals)
+    bare = replace(inputs, lines=None)
+    assert reports.from_inputs(bare, since, seed=3, context=reports.load_context(lk, since=since,
+                               start=inputs.start, deals=inputs.deals)) == built
+    for kind in charts.KINDS:
+        assert charts.chart_series(kind, inputs, days=90) == charts.chart_series(kind, bare, days=90)
+    for owner in (None, "ann"):
+        mine = reports.load_inputs(lk, start=inputs.start, owner=owner)
+        args = (mine.board, mine.stages, mine.deals, mine.events, mine.now)
+        keywords = {"window_start": mine.start, "target": clock.now.date() + timedelta(days=14), "seed": 3}
+        assert build_forecast(*args, owner=owner, lines=mine.lines, **keywords) == build_forecast(
+            *args, owner=owner, **keywords
+        )
+        assert build_forecast(*args, owner="bob", lines=mine.lines, **keywords) == build_forecast(
+            *args, owner="bob", **keywords
+        )

@@ -34,6 +34,7 @@ from leankanban.metrics.timelines import (  # flow is read over timelines; impor
     is_active,
     percentile,
     percentiles,
+    stage_counts,
     timelines,
 )
 
@@ -143,17 +144,22 @@ def cumulative_flow(
     a stage the board no longer has (renamed or removed) is added after them
     when a deal was in it. Deals not yet created on a day are not counted.
     """
-    lines = list(lines)
+    lines, days = list(lines), list(days)
     names = [s.name for s in _ordered(stages)]
+    known = set(names)
+    # The snapshot is taken just before `moment`: an event at midnight belongs to the next day.
+    moments = [min(end_of_day(day, tz), now) - timedelta(microseconds=1) for day in days]
+    gone = [line for line in lines if any(v.stage not in known for v in line.visits)]
     rows = []
-    for day in days:
-        moment = min(end_of_day(day, tz), now)
+    for day, moment, found in zip(days, moments, stage_counts(lines, moments), strict=True):
         counts = dict.fromkeys(names, 0)
-        for line in lines:
-            # The snapshot is taken just before `moment`: an event at midnight belongs to the next day.
-            stage = line.stage_at(moment - timedelta(microseconds=1))
-            if stage is not None:
-                counts[stage] = counts.get(stage, 0) + 1
+        counts.update((name, count) for name, count in found.items() if name in known)
+        if any(name not in known for name in found):
+            # Stages the board no longer has, in the order the deals meet them (as the chart lists them).
+            for line in gone:
+                stage = line.stage_at(moment)
+                if stage is not None and stage not in counts:
+                    counts[stage] = found[stage]
         rows.append(FlowDay(day, counts))
     return rows
 

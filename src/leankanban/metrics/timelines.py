@@ -219,6 +219,50 @@ class Timeline:
         return bool(self.blocks) and self.blocks[-1].end is None
 
 
+def stage_counts(lines: Iterable[Timeline], moments: Sequence[datetime]) -> list[dict[str, int]]:
+    """For each of `moments`, how many of `lines` were in each stage then: the counts of
+    `line.stage_at(moment)` (deals not yet created are not counted; a stage appears only
+    where some deal was in it).
+
+    One sweep over the visits, not a bisection per deal and moment: each visit adds one
+    to its stage over the (sorted) moments from its entry to the next visit's entry, as
+    a difference array, so the cost is visits x log(moments) + moments x stages, where
+    asking every deal at every moment was deals x moments (1.35 M bisections for a
+    90-day chart of 15,000 deals).
+    """
+    order = sorted(range(len(moments)), key=moments.__getitem__)
+    ordered = [moments[i] for i in order]
+    size = len(ordered)
+    steps: dict[str, list[int]] = {}
+    left = bisect.bisect_left
+    for line in lines:
+        entered = line._entered or tuple(v.entered for v in line.visits)
+        visits = line.visits
+        last = len(visits) - 1
+        # Visit i answers stage_at(m) for entered[i] <= m < entered[i + 1] (bisect_right's rule).
+        lo = left(ordered, entered[0]) if entered else size
+        for i in range(last + 1):
+            hi = size if i == last else left(ordered, entered[i + 1])
+            if hi > lo:
+                step = steps.get(visits[i].stage)
+                if step is None:
+                    step = steps[visits[i].stage] = [0] * (size + 1)
+                step[lo] += 1
+                step[hi] -= 1
+            lo = max(lo, hi)
+    counted: list[dict[str, int]] = [{} for _ in range(size)]
+    for stage, step in steps.items():
+        running = 0
+        for k in range(size):
+            running += step[k]
+            if running:
+                counted[k][stage] = running
+    result: list[dict[str, int]] = [{}] * size
+    for k, i in enumerate(order):
+        result[i] = counted[k]
+    return result
+
+
 def _ordered(stages: Iterable[Stage]) -> list[Stage]:
     return sorted(stages, key=lambda s: s.position)
 

@@ -17,7 +17,7 @@ Two windows:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -179,6 +179,7 @@ def build_report(
     tz: tzinfo = UTC,
     context: ReportContext | None = None,
     limit: int | None = DEFAULT_LIMIT,
+    lines: Sequence[flow.Timeline] | None = None,
 ) -> StandupReport:
     """The stand-up report for `board` over [since, now].
 
@@ -190,6 +191,8 @@ def build_report(
     `stall_days` defaults to the board's setting (14 for a bare name).
     `context` carries what the services read besides deals and events: the
     target allocation, logged time, the sprint and its burn-up, insights.
+    `lines`, when given, are the timelines of `deals` and `events` already built
+    (services.reports.ReportInputs.lines), so they are not built again.
     """
     check_limit(limit)
     context = context or ReportContext()
@@ -210,7 +213,7 @@ def build_report(
     end = now + timedelta(microseconds=1)
     period = Period(since, end)
     history = Period(min(since, now - timedelta(days=history_days)), end)
-    lines = flow.timelines(stages, mine, mine_events, now=now)
+    lines = flow.timelines(stages, mine, mine_events, now=now) if lines is None else _lines_of(lines, mine)
     by_id = {line.deal.id: line for line in lines}
 
     closed_now = flow.closed_in(lines, period)
@@ -329,6 +332,14 @@ def _qualified_out(found: sales.QualifiedOut, in_period: list[flow.Timeline], cu
         period_count=len(in_period),
         period_value=_total(in_period, currency),
     )
+
+
+def _lines_of(lines: Sequence[flow.Timeline], deals: list[Deal]) -> list[flow.Timeline]:
+    """The timelines of `deals` (a selection of the deals `lines` were built from), in their order."""
+    if len(deals) == len(lines):
+        return list(lines)
+    mine = {id(deal) for deal in deals}
+    return [line for line in lines if id(line.deal) in mine]
 
 
 def _days(start: datetime | None, end: datetime) -> float:
@@ -592,6 +603,7 @@ def build_forecast(
     trials: int = forecast.DEFAULT_TRIALS,
     seed: int | None = None,
     tz: tzinfo = UTC,
+    lines: Sequence[flow.Timeline] | None = None,
 ) -> ForecastReport:
     """When will the open deals in `stage_names` (default: every active stage) be done,
     and how many deals and how much won value will close by `target`, sampling the daily
@@ -622,7 +634,10 @@ def build_forecast(
         raise InvalidInput(f"{target.isoformat()} is in the past; give a date from today on.")
     mine = _for_owner(deals, owner)
     ids = {d.id for d in mine if d.id is not None}
-    lines = flow.timelines(stages, mine, [e for e in events if e.deal_id in ids], now=now)
+    if lines is None:
+        lines = flow.timelines(stages, mine, [e for e in events if e.deal_id in ids], now=now)
+    else:
+        lines = _lines_of(lines, mine)
     chosen = {s.name for s in wanted}
     if chosen:
         counted = [l for l in lines if l.is_open and l.stage in chosen]

@@ -47,6 +47,7 @@ from leankanban.domain.model import (
 )
 from leankanban.metrics import forecast as forecast_metrics
 from leankanban.metrics import sales
+from leankanban.metrics.timelines import Timeline, timelines
 from leankanban.reports import model as reports
 from leankanban.services import LeanKanban
 from leankanban.store import readers
@@ -120,6 +121,8 @@ class ReportInputs:
 
     `currency_counts` counts every deal of the board by currency (owner
     filter applied), including the closed ones that were not loaded.
+    `lines` are the deals' timelines, built once here and shared by the
+    report, the forecast and the charts (the one read model they all use).
     """
 
     board: Board
@@ -131,6 +134,7 @@ class ReportInputs:
     owner: str | None
     currency_counts: dict[str, int]
     complete: bool
+    lines: tuple[Timeline, ...] | None = None
 
 
 def _owner_matches(owner: str | None):
@@ -189,16 +193,18 @@ def load_inputs(
     if tipped:
         # The old closed deals tip the main currency: read everything, as the reference does.
         return load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=True)
+    deals, events = tuple(deals), tuple(events)
     return ReportInputs(
         board=loaded,
         stages=loaded.stages,
-        deals=tuple(deals),
-        events=tuple(events),
+        deals=deals,
+        events=events,
         now=now,
         start=start,
         owner=owner,
         currency_counts=dict(counts),
         complete=everything,
+        lines=tuple(timelines(loaded.stages, deals, events, now=now)),
     )
 
 
@@ -252,18 +258,48 @@ def report_and_inputs(
     limit: int | None = reports.DEFAULT_LIMIT,
 ) -> tuple[reports.StandupReport, ReportInputs]:
     """The report and what it was computed from (the charts of an HTML report reuse the inputs)."""
+    with paused_gc():
+        inputs, since = report_inputs(
+            lk, board=board, since=since, owner=owner, history_days=history_days, everything=everything
+        )
+        return report_from(lk, inputs, since, board=board, seed=seed, history_days=history_days, limit=limit), inputs
+
+
+def report_inputs(
+    lk: LeanKanban,
+    *,
+    board: str | None = None,
+    since: datetime | str | None = None,
+    owner: str | None = None,
+    history_days: int = reports.DEFAULT_HISTORY_DAYS,
+    everything: bool = False,
+) -> tuple[ReportInputs, datetime]:
+    """The first half of `report_and_inputs`: the inputs, and `since` as a datetime (the
+    metrics screen draws its charts from the inputs before the report is built)."""
     now = lk.clock().astimezone(UTC)
     if not isinstance(since, datetime):
         since = parse_since(since, now)
     if history_days < 1:
         raise InvalidInput("The history window must be at least one day.")
-    with paused_gc():
-        start = window_start(now, since, history_days)
-        inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=everything)
-        # Without an owner the inputs hold every deal closed since `start` (see load_insights).
-        context = load_context(lk, board=board, since=since, start=start,
-                               deals=inputs.deals if owner is None else None)
-        return from_inputs(inputs, since, seed=seed, history_days=history_days, context=context, limit=limit), inputs
+    start = window_start(now, since, history_days)
+    return load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=everything), since
+
+
+def report_from(
+    lk: LeanKanban,
+    inputs: ReportInputs,
+    since: datetime,
+    *,
+    board: str | None = None,
+    seed: int | None = None,
+    history_days: int = reports.DEFAULT_HISTORY_DAYS,
+    limit: int | None = reports.DEFAULT_LIMIT,
+) -> reports.StandupReport:
+    """The second half of `report_and_inputs`: the report over inputs from `report_inputs`."""
+    # Without an owner the inputs hold every deal closed since `start` (see load_insights).
+    context = load_context(lk, board=board, since=since, start=inputs.start,
+                           deals=inputs.deals if inputs.owner is None else None)
+    return from_inputs(inputs, since, seed=seed, history_days=history_days, context=context, limit=limit)
 
 
 def forecast(
@@ -289,7 +325,7 @@ def forecast(
         inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now)
         return reports.build_forecast(
             inputs.board, inputs.stages, inputs.deals, inputs.events, now, window_start=start, target=target,
-            stage_names=tuple(stages), owner=owner, trials=trials, seed=seed,
+            stage_names=tuple(stages), owner=owner, trials=trials, seed=seed, lines=inputs.lines,
         )
 
 
@@ -372,7 +408,7 @@ def from_inputs(
     """`build_report` over loaded inputs, with the currency count of the deals left out put back."""
     built = reports.build_report(
         inputs.board, inputs.stages, inputs.deals, inputs.events, inputs.now, since, inputs.owner, seed,
-        history_days=history_days, context=context, limit=limit,
+        history_days=history_days, context=context, limit=limit, lines=inputs.lines,
     )
     total = sum(inputs.currency_counts.values())
     other = total - inputs.currency_counts.get(built.currency, 0)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Date, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
+from sqlalchemy import ARRAY, JSON, Date, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
 
 from leankanban.domain.model import Deal, DealStatus, Event, EventKind
 from leankanban.store import repository as repo
@@ -24,11 +24,15 @@ _DEAL = DealRow.__table__.c  # type: ignore[attr-defined]
 _EVENT = EventRow.__table__.c  # type: ignore[attr-defined]
 _KINDS = {kind.value: kind for kind in EventKind}
 
-#: The deal columns a report reads: the repository's, times as stored.
+#: The deal columns a report reads: the repository's, times and lists (JSON) as stored.
 _DEAL_QUERY_COLUMNS = tuple(
-    type_coerce(_DEAL[name], String) if isinstance(_DEAL[name].type, UTCDateTime | Date) else _DEAL[name]
+    type_coerce(_DEAL[name], String) if isinstance(_DEAL[name].type, UTCDateTime | Date | JSON) else _DEAL[name]
     for name in repo.DEAL_COLUMNS
 )
+#: Where a report deal row holds its lists (tags, helpers), read as stored.
+_LISTS = tuple(i for i, name in enumerate(repo.DEAL_COLUMNS) if isinstance(_DEAL[name].type, JSON))
+if len(_LISTS) != 2 or _LISTS[1] != _LISTS[0] + 1:
+    raise RuntimeError(f"readers.deals expects two neighbouring list columns, found {_LISTS}")
 #: Where a report deal row holds the owner.
 OWNER = repo.DEAL_COLUMNS.index("owner")
 
@@ -75,8 +79,26 @@ def report_deals(session: Any, board_id: int, start: datetime, *, everything: bo
 
 
 def deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
-    """Rows of `report_deals` as Deals."""
-    return repo.deals_from_values(rows, names, time=_time)
+    """Rows of `report_deals` as Deals.
+
+    The lists (tags, helpers) come as stored, JSON text on SQLite (PostgreSQL's driver
+    parses them): each distinct text is parsed once, as a tuple (most deals share `[]`),
+    instead of once per deal and column through the JSON type (0.3-0.5 s on 74,000 deals).
+    """
+    memo: dict[str, tuple] = {}
+
+    def parsed(raw: Any) -> Any:
+        if raw.__class__ is not str:
+            return raw
+        found = memo.get(raw)
+        if found is None:
+            found = memo[raw] = tuple(json.loads(raw) or ())
+        return found
+
+    first, second = _LISTS  # neighbours in DEAL_COLUMNS (checked on import)
+    return repo.deals_from_values(
+        ((*r[:first], parsed(r[first]), parsed(r[second]), *r[second + 1:]) for r in rows), names, time=_time
+    )
 
 
 #: Events that change a deal's stage, status or blocks. Every other kind (notes,

@@ -23,6 +23,9 @@ from leankanban.services import LeanKanban
 from leankanban.tui.format import visible
 from leankanban.tui.widgets.plot import PlotView
 
+#: From this many deal lines on, the summary is laid out in the worker (Rich takes about a
+#: millisecond a line; on the event loop that held up the screen for minutes at 40,000 deals).
+LAY_OUT_DEALS = 500
 CHARTS = ("cfd", "throughput", "cycle-time", "ageing")
 CHART_TITLES = {
     "cfd": "Cumulative flow",
@@ -44,9 +47,36 @@ def plain_chart(drawn: str) -> Text:
 
 
 @dataclass
+class ChartsLoaded(Message):
+    """The chart series, sent before the report is built: the first chart shows at once."""
+
+    series: dict[str, dict[str, Any]]
+
+
+@dataclass
 class MetricsLoaded(Message):
     report: Any
     series: dict[str, dict[str, Any]]
+    #: The report laid out at the summary's width (in the worker, not on the event loop).
+    summary: Any = None
+
+
+def lay_out(renderable: Any, width: int) -> Text:
+    """`renderable` as Rich would print it `width` cells wide, as one Text: laid out once,
+    in the worker, so a report of thousands of lines does not hold up the screen."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=max(width, 20), file=io.StringIO(), color_system="truecolor", legacy_windows=False)
+    text = Text(no_wrap=True, overflow="crop", end="")
+    for number, line in enumerate(console.render_lines(renderable, pad=False, new_lines=False)):
+        if number:
+            text.append("\n")
+        for segment in line:
+            if not segment.control:
+                text.append(segment.text, segment.style)
+    return text
 
 
 @dataclass
@@ -76,6 +106,8 @@ class MetricsScreen(Screen[None]):
         self.seed = seed
         self.kind = "cfd"
         self.series: dict[str, dict[str, Any]] = {}
+        #: The series drawn while the report is still being built.
+        self.early: dict[str, dict[str, Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,34 +124,50 @@ class MetricsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="metrics")
     def load(self) -> None:
         from leankanban import charts
+        from leankanban.reports.render import to_renderable
         from leankanban.services import reports
 
         try:
-            report, inputs = reports.report_and_inputs(
-                self.services, board=self.board, since=f"{self.days}d", seed=self.seed, history_days=self.days
-            )
-            series = {kind: charts.chart_series(kind, inputs, days=self.days) for kind in CHARTS}
+            with reports.paused_gc():
+                inputs, since = reports.report_inputs(
+                    self.services, board=self.board, since=f"{self.days}d", history_days=self.days
+                )
+                series = {kind: charts.chart_series(kind, inputs, days=self.days) for kind in CHARTS}
+                self.post_message(ChartsLoaded(series))
+                report = reports.report_from(
+                    self.services, inputs, since, board=self.board, seed=self.seed, history_days=self.days
+                )
+                del inputs
+            width = self.query_one("#metrics-summary", Static).content_size.width
+            big = len(report.deals) >= LAY_OUT_DEALS and width > 0
+            summary = lay_out(to_renderable(report), width) if big else None
         except LeanKanbanError as err:
             self.post_message(MetricsFailed(str(err)))
             return
-        self.post_message(MetricsLoaded(report, series))
+        self.post_message(MetricsLoaded(report, series, summary))
+
+    def on_charts_loaded(self, message: ChartsLoaded) -> None:
+        self.early = message.series
+        self.draw_chart()
 
     def on_metrics_loaded(self, message: MetricsLoaded) -> None:
         from leankanban.reports.render import to_renderable
 
         self.series = message.series
-        self.query_one("#metrics-summary", Static).update(to_renderable(message.report))
+        summary = message.summary if message.summary is not None else to_renderable(message.report)
+        self.query_one("#metrics-summary", Static).update(summary)
         self.draw_chart()
 
     def on_metrics_failed(self, message: MetricsFailed) -> None:
         self.query_one("#metrics-summary", Static).update(Text(visible(message.reason)))
 
     def draw_chart(self) -> None:
-        if not self.series:
+        shown = self.series or self.early
+        if not shown:
             return
         from leankanban import charts
 
-        kind, series = self.kind, self.series[self.kind]
+        kind, series = self.kind, shown[self.kind]
 
         def draw(width: int, height: int) -> Text:
             return plain_chart(charts.terminal_chart(kind, series, width=width, height=height, color=False))
