@@ -180,6 +180,7 @@ def build_report(
     context: ReportContext | None = None,
     limit: int | None = DEFAULT_LIMIT,
     lines: Sequence[flow.Timeline] | None = None,
+    history_floor: datetime | None = None,
 ) -> StandupReport:
     """The stand-up report for `board` over [since, now].
 
@@ -193,6 +194,8 @@ def build_report(
     target allocation, logged time, the sprint and its burn-up, insights.
     `lines`, when given, are the timelines of `deals` and `events` already built
     (services.reports.ReportInputs.lines), so they are not built again.
+    `history_floor`: when the board's history begins; the history window starts no
+    earlier (on a young board the days before it existed are not days that closed nothing).
     """
     check_limit(limit)
     context = context or ReportContext()
@@ -212,7 +215,10 @@ def build_report(
     # The period includes `now` itself: a change made this instant is in the report.
     end = now + timedelta(microseconds=1)
     period = Period(since, end)
-    history = Period(min(since, now - timedelta(days=history_days)), end)
+    history_start = min(since, now - timedelta(days=history_days))
+    if history_floor is not None and history_start < aware(history_floor) < now:
+        history_start = aware(history_floor).astimezone(UTC)
+    history = Period(history_start, end)
     lines = flow.timelines(stages, mine, mine_events, now=now) if lines is None else _lines_of(lines, mine)
     by_id = {line.deal.id: line for line in lines}
 

@@ -135,6 +135,10 @@ class ReportInputs:
     currency_counts: dict[str, int]
     complete: bool
     lines: tuple[Timeline, ...] | None = None
+    #: When the board's history begins: its creation, or its oldest deal's (imports
+    #: bring older ones). No window reaches back before it (days before the board
+    #: existed are not days that closed nothing).
+    first_activity: datetime | None = None
 
 
 def _owner_matches(owner: str | None):
@@ -165,6 +169,7 @@ def load_inputs(
         row = repo.board_row(session=session, name=board)
         loaded = repo.load_board(session=session, row=row)
         names = {s.id: s.name for s in loaded.stages}
+        first = repo.first_activity(session=session, row=row)
 
         counts: Counter[str] = Counter()
         board_deals = 0
@@ -205,6 +210,7 @@ def load_inputs(
         currency_counts=dict(counts),
         complete=everything,
         lines=tuple(timelines(loaded.stages, deals, events, now=now)),
+        first_activity=first,
     )
 
 
@@ -323,6 +329,8 @@ def forecast(
     target = until if isinstance(until, date) else parse_until(until, now, default_days=reports.DEFAULT_HORIZON_DAYS)
     with paused_gc():
         inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now)
+        if inputs.first_activity is not None and start < inputs.first_activity < now:
+            start = inputs.first_activity  # a young board's window: since it began
         return reports.build_forecast(
             inputs.board, inputs.stages, inputs.deals, inputs.events, now, window_start=start, target=target,
             stage_names=tuple(stages), owner=owner, trials=trials, seed=seed, lines=inputs.lines,
@@ -409,6 +417,7 @@ def from_inputs(
     built = reports.build_report(
         inputs.board, inputs.stages, inputs.deals, inputs.events, inputs.now, since, inputs.owner, seed,
         history_days=history_days, context=context, limit=limit, lines=inputs.lines,
+        history_floor=inputs.first_activity,
     )
     total = sum(inputs.currency_counts.values())
     other = total - inputs.currency_counts.get(built.currency, 0)

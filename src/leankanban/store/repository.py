@@ -291,6 +291,16 @@ def load_board(*, session: Session, row: BoardRow) -> Board:
     )
 
 
+def first_activity(*, session: Session, row: BoardRow) -> datetime:
+    """When the board's history begins: its creation, or its oldest deal's if older (imports)."""
+    oldest = session.exec(select(func.min(DealRow.created_at)).where(DealRow.board_id == row.id)).one()
+    made = from_db_time(row.created_at)
+    if oldest is None:
+        return made
+    oldest = from_db_time(oldest)
+    return min(made, oldest) if made is not None else oldest
+
+
 def bump_revision(*, session: Session, board_id: int, deal_ids: Iterable[int] = ()) -> int:
     """Mark the board changed; the deals `deal_ids` changed with it. Returns the new revision.
 

@@ -1,0 +1,38 @@
+"""A board made today (issue 11): its windows begin when the board did, not 90 days before."""
+
+from __future__ import annotations
+
+import json
+
+from leankanban.reports import render
+from leankanban.services import reports
+
+
+def test_the_history_of_a_young_board_begins_with_the_board(lk, clock):
+    made = clock.now
+    clock.advance(hours=2)
+    for title in ("Acme", "Globex", "Initech"):
+        lk.add_deal(title, stage="Discovery", value="1000")
+    clock.advance(hours=3)
+    lk.win(1)
+    built = reports.report(lk, since="7d", seed=1)
+    assert built.history.start == made
+    data = json.loads(render.to_json(built))
+    assert [w["week"] for w in data["throughput_per_week"]] == ["2026-W45"]
+    forecast = reports.forecast(lk, seed=1)
+    assert forecast.window.start == made
+    assert forecast.window_days == 1  # today only: 89 days before the board are not zero-close days
+
+
+def test_imported_history_older_than_the_board_keeps_the_whole_window(lk, clock):
+    from datetime import timedelta
+
+    from leankanban.store import repository as repo
+    from leankanban.store.tables import DealRow
+
+    deal = lk.add_deal("Old deal", stage="Discovery")
+    with lk.write() as session:  # as an import with history does: created long before the board
+        row = session.get(DealRow, deal.id)
+        row.created_at = repo.to_db_time(clock.now - timedelta(days=400))
+    built = reports.report(lk, since="7d", seed=1)
+    assert built.history.start == clock.now - timedelta(days=reports.reports.DEFAULT_HISTORY_DAYS)
