@@ -138,9 +138,10 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
     active = [s.name for s in stages if s.kind is StageKind.OPEN and not s.upstream]
     ages = [a for a in flow.work_item_ages(lines, now, centiles) if a.started]
     active += sorted({a.stage for a in ages} - set(active))
+    place = {name: number for number, name in enumerate(active)}  # a lookup, not a list search per deal
     points = [
         {"deal_id": a.deal.id, "title": a.deal.title, "stage": a.stage, "days": a.days}
-        for a in sorted(ages, key=lambda a: (active.index(a.stage), -a.days))
+        for a in sorted(ages, key=lambda a: (place[a.stage], -a.days))
     ]
     return _with_unit({**base, **marks, "stages": active, "points": points})
 
@@ -281,7 +282,8 @@ def terminal_chart(
         points = series["points"]
         _blank_point(plt, 0.5)
         if points:
-            x = [names.index(p["stage"]) + 1 for p in points]
+            place = {name: number for number, name in enumerate(names, start=1)}
+            x = [place[p["stage"]] for p in points]
             plt.scatter(x, [in_unit(p["days"], series["unit"]) for p in points], label="open deals", marker="dot")
         _percentile_lines(plt, series, [0.5 + len(names) * f for f in (0.08, 0.4, 0.72)])
         plt.xticks(list(range(1, len(names) + 1)), [visible(name) for name in names])
@@ -388,7 +390,8 @@ def _figure(kind: str, series: Mapping[str, Any]) -> Any:
         names = series["stages"]
         points = series["points"]
         if points:
-            ax.scatter([names.index(p["stage"]) for p in points], [in_unit(p["days"], series["unit"]) for p in points],
+            place = {name: number for number, name in enumerate(names)}
+            ax.scatter([place[p["stage"]] for p in points], [in_unit(p["days"], series["unit"]) for p in points],
                        s=14, alpha=0.6, color="#1565c0", label="open deals")
         _percentile_axlines(ax, series)
         ax.set_xticks(range(len(names)), [visible(name) for name in names])
