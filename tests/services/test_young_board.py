@@ -36,3 +36,16 @@ def test_imported_history_older_than_the_board_keeps_the_whole_window(lk, clock)
         row.created_at = repo.to_db_time(clock.now - timedelta(days=400))
     built = reports.report(lk, since="7d", seed=1)
     assert built.history.start == clock.now - timedelta(days=reports.reports.DEFAULT_HISTORY_DAYS)
+
+
+def test_insights_count_a_loss_early_on_the_first_day_of_a_long_since(lk, clock):
+    # since=120d reaches back before the 90-day history: insights count the closes from the
+    # midnight of since's day, so the fast read must hold the deals closed from then too.
+    clock.advance(hours=-6)  # 03:00
+    for title in ("Early loss", "Second"):
+        deal = lk.add_deal(title, stage="Leads")
+    lk.discard(deal.id - 1, "Timing")
+    clock.advance(days=120, hours=6)  # 09:00, 120 days on: since is 09:00 that first day
+    fast = reports.report(lk, since="120d", seed=1)
+    assert fast.insights == reports.report(lk, since="120d", seed=1, everything=True).insights
+    assert dict(fast.insights.loss_reasons) == {"Timing": 1}

@@ -610,6 +610,7 @@ def build_forecast(
     seed: int | None = None,
     tz: tzinfo = UTC,
     lines: Sequence[flow.Timeline] | None = None,
+    currency: str | None = None,
 ) -> ForecastReport:
     """When will the open deals in `stage_names` (default: every active stage) be done,
     and how many deals and how much won value will close by `target`, sampling the daily
@@ -650,7 +651,7 @@ def build_forecast(
     else:
         counted = [l for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
     window = Period(window_start, now + timedelta(microseconds=1))
-    currency = sales.main_currency(mine)
+    currency = currency or sales.main_currency(mine)
     # Deals in active stages end in a committed close; an upstream deal may also be qualified out.
     committed = not any(s.upstream for s in wanted)
     every = flow.closed_in(lines, window)

@@ -44,6 +44,7 @@ from leankanban.domain.model import (
     DealStatus,
     Event,
     Stage,
+    StageKind,
 )
 from leankanban.metrics import forecast as forecast_metrics
 from leankanban.metrics import sales
@@ -156,14 +157,23 @@ def load_inputs(
     owner: str | None = None,
     now: datetime | None = None,
     everything: bool = False,
+    forecast_stages: Iterable[str] | None = None,
+    read_from: datetime | None = None,
 ) -> ReportInputs:
     """Read, in one unit of work, what a report or chart over [start, now] needs.
 
     With `everything`, every deal and event of the board is loaded (the
-    reference the efficient path is tested against).
+    reference the efficient path is tested against). With `forecast_stages`
+    (stage names; empty: the active stages), only what a forecast reads: the
+    open deals in those stages (their fields, no history: a forecast counts
+    them and sums their value) and the closed deals with their history (their
+    final closes are the throughput sampled). `read_from` (at or before `start`)
+    reads the deals changed since then too: the report's insights count the closes
+    from the midnight of `since`'s day.
     """
     now = (now or lk.clock()).astimezone(UTC)
     start = start.astimezone(UTC)
+    since_read = min(start, read_from.astimezone(UTC)) if read_from is not None else start
     wants = _owner_matches(owner)
     with lk.read() as session:
         row = repo.board_row(session=session, name=board)
@@ -180,10 +190,22 @@ def load_inputs(
         if board_deals >= PRELOAD_NUMPY_DEALS and not everything:
             forecast_metrics.preload_numpy()  # on another core, while SQLite reads the deals and events
 
-        rows = readers.report_deals(session, row.id, start, everything=everything)
+        rows = readers.report_deals(session, row.id, since_read, everything=everything)
         if owner is not None:
             rows = [r for r in rows if wants(r[readers.OWNER])]
-        if everything:
+        if forecast_stages is not None and not everything:
+            wanted = {s.casefold() for s in forecast_stages}
+            counted = {
+                s.id for s in loaded.stages
+                if s.kind is StageKind.OPEN and (s.name.casefold() in wanted if wanted else s.is_active)
+            }
+            closed = [r for r in rows if r[readers.STATUS] != DealStatus.OPEN.value]
+            rows = [r for r in rows if r[readers.STATUS] == DealStatus.OPEN.value and r[readers.STAGE] in counted]
+            rows += closed
+            events = readers.state_events(session, row.id, since_read, closed) if closed else []
+            deals = readers.deals(rows, names)
+            tipped = False  # the forecast is given the board's main currency (`_main(counts)`)
+        elif everything:
             deals = readers.deals(rows, names)
             events = readers.all_events(session, row.id, {d.id for d in deals})
             tipped = False
@@ -192,7 +214,7 @@ def load_inputs(
             # events here (SQLite and psycopg let go of the GIL while they work).
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
                 made = pool.submit(readers.deals, rows, names)
-                events = readers.state_events(session, row.id, start, rows)
+                events = readers.state_events(session, row.id, since_read, rows)
                 deals = made.result()
             tipped = sales.main_currency(deals) != _main(counts)
     if tipped:
@@ -288,7 +310,10 @@ def report_inputs(
     if history_days < 1:
         raise InvalidInput("The history window must be at least one day.")
     start = window_start(now, since, history_days)
-    return load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=everything), since
+    # Insights count the closes from the midnight of `since`'s day (load_insights): read those deals too.
+    midnight = datetime.combine(since.astimezone(UTC).date(), time(), tzinfo=UTC)
+    inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=everything, read_from=midnight)
+    return inputs, since
 
 
 def report_from(
@@ -328,12 +353,13 @@ def forecast(
     )
     target = until if isinstance(until, date) else parse_until(until, now, default_days=reports.DEFAULT_HORIZON_DAYS)
     with paused_gc():
-        inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now)
+        inputs = load_inputs(lk, board=board, start=start, owner=owner, now=now, forecast_stages=tuple(stages))
         if inputs.first_activity is not None and start < inputs.first_activity < now:
             start = inputs.first_activity  # a young board's window: since it began
         return reports.build_forecast(
             inputs.board, inputs.stages, inputs.deals, inputs.events, now, window_start=start, target=target,
             stage_names=tuple(stages), owner=owner, trials=trials, seed=seed, lines=inputs.lines,
+            currency=_main(Counter(inputs.currency_counts)),
         )
 
 

@@ -35,6 +35,8 @@ if len(_LISTS) != 2 or _LISTS[1] != _LISTS[0] + 1:
     raise RuntimeError(f"readers.deals expects two neighbouring list columns, found {_LISTS}")
 #: Where a report deal row holds the owner.
 OWNER = repo.DEAL_COLUMNS.index("owner")
+STATUS = repo.DEAL_COLUMNS.index("status")
+STAGE = repo.DEAL_COLUMNS.index("stage_id")
 
 
 def _time(value: Any) -> datetime | None:
