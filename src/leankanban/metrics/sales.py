@@ -109,12 +109,13 @@ def win_rate_by(
 
 
 @dataclass(frozen=True, slots=True)
-class StageQualifyOut:
-    """One upstream stage: of the `left` deals that left it in the period, `qualified_out`
-    were discarded from it (before they ever started). `rate` needs `need` deals that left."""
+class StageDiscards:
+    """Losses from one stage. `rate` = lost / left: of the deals that left
+    the stage in the period, the share that left it to a loss; None (with
+    `sample.reason`) below `need` deals that left it."""
 
     stage: str
-    qualified_out: int
+    lost: int
     left: int
     reasons: dict[str, int]
     need: int = MIN_CLOSES
@@ -125,7 +126,17 @@ class StageQualifyOut:
 
     @property
     def rate(self) -> float | None:
-        return self.qualified_out / self.left if self.sample.enough else None
+        return self.lost / self.left if self.sample.enough else None
+
+
+@dataclass(frozen=True, slots=True)
+class StageQualifyOut(StageDiscards):
+    """One upstream stage: of the `left` deals that left it in the period, `qualified_out`
+    (`lost`) were discarded from it before they ever started. `rate` needs `need` deals that left."""
+
+    @property
+    def qualified_out(self) -> int:
+        return self.lost
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,27 +216,6 @@ def _by_count(counts: Counter[str]) -> dict[str, int]:
 
 
 # -- discards ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StageDiscards:
-    """Losses from one stage. `rate` = lost / left: of the deals that left
-    the stage in the period, the share that left it to a loss; None (with
-    `sample.reason`) below `need` deals that left it."""
-
-    stage: str
-    lost: int
-    left: int
-    reasons: dict[str, int]
-    need: int = MIN_CLOSES
-
-    @property
-    def sample(self) -> Sample:
-        return Sample(self.left, self.need, "left the stage")  # no user text in a reason
-
-    @property
-    def rate(self) -> float | None:
-        return self.lost / self.left if self.sample.enough else None
 
 
 @dataclass(frozen=True, slots=True)
