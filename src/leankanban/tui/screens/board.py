@@ -451,7 +451,7 @@ class BoardScreen(Screen[None]):
         if self.board_filter.active:
             name += f" · filter: {visible(self.board_filter.describe())} · {self.hidden_count()} hidden (esc clears)"
         if not any(column.deals for column in self.view.columns):
-            name += " · no deals yet: press n to add one (or leankanban import FILE), ? for every key"
+            name += " · no deals yet: press n to add one, ? for every key"
         self.sub_title = name
 
     def on_resize(self) -> None:
