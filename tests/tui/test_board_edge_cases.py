@@ -51,3 +51,42 @@ async def test_typing_into_a_prefilled_field_replaces_it(lk_sqlite) -> None:
         assert app.focused.id == "owner" and app.focused.value == "ann"
         await pilot.press(*"bob")
         assert app.focused.value == "bob"
+
+
+async def test_every_field_error_shows_at_once(lk_sqlite) -> None:
+    from textual.widgets import Input
+
+    from leankanban.tui.screens.deal_form import DealForm
+    from tests.tui.tui_helpers import loaded, make_app, wait_for
+
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DealForm))
+        form = app.screen
+        form.query_one("#value", Input).value = "lots"
+        form.query_one("#next_step_due", Input).value = "someday"
+        form.query_one("#title", Input).focus()
+        await pilot.press("enter")  # the title is blank too
+        shown = {w.id: str(w.render()) for w in form.query(".field-error") if str(w.render())}
+        assert set(shown) == {"title-error", "value-error", "next_step_due-error"}, shown
+        assert lk_sqlite.list_deals() == []
+
+
+async def test_enter_in_the_retro_tags_saves_it(lk_sqlite) -> None:
+    from textual.widgets import Input, TextArea
+
+    from leankanban.tui.screens.retro import RetroDialog
+    from tests.tui.tui_helpers import make_app
+
+    saved = []
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        dialog = RetroDialog("Retro")
+        await app.push_screen(dialog, saved.append)
+        dialog.query_one("#well", TextArea).text = "Demo landed"
+        dialog.query_one("#tags", Input).focus()
+        await pilot.press(*"pricing", "enter")
+        await pilot.pause()
+        assert saved and saved[0].tags == ["pricing"] and saved[0].well == ["Demo landed"]

@@ -21,7 +21,7 @@ from leankanban.domain.errors import (
 )
 from leankanban.domain.model import Activity, Deal, DealType, Priority, label
 from leankanban.domain.rules import NO_ACTIVITY
-from leankanban.services import LeanKanban
+from leankanban.services import EDITABLE_FIELDS, LeanKanban, clean_field
 from leankanban.text import visible
 from leankanban.tui.format import literal
 from leankanban.tui.screens.wip_override import WipOverrideDialog
@@ -200,8 +200,27 @@ class DealForm(ModalScreen[Deal | None]):
         self._clear_errors()
         self._save(override_reason=None)
 
+    def _field_errors(self, values: dict[str, object]) -> dict[str, str]:
+        """Every field that the services would refuse, with why (each checked by the one
+        `clean_field` the services use), so all show at once rather than one per save."""
+        problems: dict[str, str] = {}
+        for name, raw in values.items():
+            if name not in EDITABLE_FIELDS:
+                continue
+            try:
+                clean_field(name, raw)
+            except InvalidInput as err:
+                problems[ERROR_FIELDS.get(err.field or "", name)] = str(err)
+        return problems
+
     def _save(self, override_reason: str | None) -> None:
         values = self._values()
+        problems = self._field_errors(values)
+        if problems:
+            for target, message in problems.items():
+                self._error(target, message)
+            self.query_one(f"#{next(iter(problems))}").focus()
+            return
         try:
             if self.deal is None:
                 stage = self.query_one("#stage", Select).value

@@ -92,6 +92,7 @@ class RetroDialog(ModalScreen[RetroAnswers | None]):
         )
 
     @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#tags")  # Enter in the one-line field saves, as in every dialog
     def action_save(self) -> None:
         answers = self.answers()
         if answers.empty and not self.allow_empty:
