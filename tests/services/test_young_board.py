@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from leankanban.reports import render
 from leankanban.services import reports
@@ -25,8 +26,6 @@ def test_the_history_of_a_young_board_begins_with_the_board(lk, clock):
 
 
 def test_imported_history_older_than_the_board_keeps_the_whole_window(lk, clock):
-    from datetime import timedelta
-
     from leankanban.store import repository as repo
     from leankanban.store.tables import DealRow
 
@@ -49,3 +48,14 @@ def test_insights_count_a_loss_early_on_the_first_day_of_a_long_since(lk, clock)
     fast = reports.report(lk, since="120d", seed=1)
     assert fast.insights == reports.report(lk, since="120d", seed=1, everything=True).insights
     assert dict(fast.insights.loss_reasons) == {"Timing": 1}
+
+
+def test_a_young_board_has_missed_no_month_of_improvements(lk, clock):
+    """Seen on a board made that morning: 'improvements 2026-11 0, 2026-12 0; 0 of 2 month(s) met the goal'."""
+    lk.add_deal("Acme", stage="Leads")
+    built = reports.report(lk, since="30d", seed=1)
+    month = f"{clock.now.year:04d}-{clock.now.month:02d}"
+    assert built.insights.improvements_per_month == ((month, 0),)
+    assert (built.insights.months_meeting_goal, built.insights.months) == (0, 0)
+    assert "no month over yet" in render.to_text(built, width=200)
+    assert lk.insights(since=clock.now.date() - timedelta(days=40)).months == 0

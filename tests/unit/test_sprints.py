@@ -220,3 +220,26 @@ def test_sprint_wins_count_a_deal_at_most_once_inside_the_sprint(history, starte
     points = sp.burn_up(sprint, wins, [], today=date(2026, 11, 30))
     assert [p.won_value for p in points] == sorted(p.won_value for p in points)
     assert points[-1].won_value == sp.velocity(wins, 0, []).won_value
+
+
+def test_insights_do_not_judge_a_month_before_it_ends():
+    """A board made on 2 December: November did not exist for it, December is not over."""
+    result = sp.insights(
+        lost=[], retros=[], closed_by_tag={}, improvements_done=[],
+        start=date(2026, 9, 3), end=date(2026, 12, 2), first_activity=date(2026, 12, 2),
+    )
+    assert result.improvements_per_month == [("2026-12", 0)]
+    assert (result.months_meeting_goal, result.months) == (0, 0)
+
+
+def test_insights_count_the_month_in_progress_once_it_met_the_goal():
+    result = sp.insights(
+        lost=[], retros=[], closed_by_tag={}, improvements_done=[datetime(2026, 12, 1, tzinfo=UTC)],
+        start=date(2026, 10, 1), end=date(2026, 12, 2),
+    )
+    assert result.improvements_per_month == [("2026-10", 0), ("2026-11", 0), ("2026-12", 1)]
+    assert (result.months_meeting_goal, result.months) == (1, 3)
+    unmet = sp.insights(
+        lost=[], retros=[], closed_by_tag={}, improvements_done=[], start=date(2026, 10, 1), end=date(2026, 12, 2),
+    )
+    assert (unmet.months_meeting_goal, unmet.months) == (0, 2)

@@ -454,8 +454,11 @@ def insights_lines(found: sp.Insights, since: str, *, markdown: bool) -> list[st
     rates = sorted(found.win_rate_by_tag.items(), key=lambda kv: (-kv[1], kv[0]))
     lines += [f"{bullet}{esc(t)}: {_pct(r)}" for t, r in rates] or [f"{bullet}no closed deals with tags"]
     lines += ["", head("Improvements finished per month (goal: at least 1)") if markdown else "Improvements finished per month (goal: at least 1):"]
-    lines += [f"{bullet}{m}: {n}{'' if n >= 1 else ' (below goal)'}" for m, n in found.improvements_per_month]
-    lines.append(f"{found.months_meeting_goal} of {found.months} months met the goal.")
+    lines += [
+        f"{bullet}{m}: {n}{'' if n >= 1 else ' (in progress)' if m == found.month_in_progress else ' (below goal)'}"
+        for m, n in found.improvements_per_month
+    ]
+    lines.append(f"{found.cadence().capitalize()}.")
     return lines
 
 

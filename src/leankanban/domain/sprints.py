@@ -417,6 +417,14 @@ class Insights:
     improvements_per_month: list[tuple[str, int]]
     months_meeting_goal: int
     months: int
+    #: The month `end` falls in, when it has not met the goal yet: not judged until it is over.
+    month_in_progress: str | None = None
+
+    def cadence(self) -> str:
+        """`2 of 3 months met the goal`, or that no month can be judged yet."""
+        if not self.months:
+            return "no month over yet"
+        return f"{self.months_meeting_goal} of {self.months} month{'' if self.months == 1 else 's'} met the goal"
 
 
 def insights(
@@ -428,12 +436,18 @@ def insights(
     start: date,
     end: date,
     goal_per_month: int = 1,
+    first_activity: date | None = None,
 ) -> Insights:
     """Patterns across closed deals and retros over [start, end].
 
     `lost` is (reason, stage lost from) per discarded deal; `closed_by_tag`
     maps a deal tag to (won, lost) counts; `improvements_done` are the times
     improvement cards reached Done.
+
+    The improvement cadence starts at the board's `first_activity` when that
+    is later than `start` (a board made today had no November to miss), and a
+    month is judged against the goal only once it is over, or as soon as it
+    has met the goal: the month in progress is never counted as missed.
     """
     lost = list(lost)
     reasons = Counter(r or "(no reason)" for r, _ in lost).most_common()
@@ -442,17 +456,20 @@ def insights(
     rates = {
         tag: round(won / (won + lost_n), 3) for tag, (won, lost_n) in sorted(closed_by_tag.items()) if won + lost_n
     }
-    months = _months(start, end)
+    months = _months(max(start, first_activity) if first_activity else start, end)
     per_month = Counter(f"{d.year:04d}-{d.month:02d}" for d in improvements_done)
     monthly = [(m, per_month.get(m, 0)) for m in months]
+    in_progress = f"{end.year:04d}-{end.month:02d}"
+    judged = [n for m, n in monthly if m != in_progress or n >= goal_per_month]
     return Insights(
         loss_reasons=reasons,
         retro_tags=tags,
         top_discard_stage=stages[0] if stages else None,
         win_rate_by_tag=rates,
         improvements_per_month=monthly,
-        months_meeting_goal=sum(1 for _, n in monthly if n >= goal_per_month),
-        months=len(monthly),
+        months_meeting_goal=sum(1 for n in judged if n >= goal_per_month),
+        months=len(judged),
+        month_in_progress=in_progress if len(judged) < len(monthly) else None,
     )
 
 

@@ -527,6 +527,8 @@ class InsightsLine:
     months_meeting_goal: int
     months: int
     goal_per_month: int = 1
+    #: `2 of 3 months met the goal` (domain.sprints.Insights.cadence).
+    cadence: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,4 +258,5 @@ def insights(found: sp.Insights | None) -> InsightsLine | None:
         improvements_per_month=tuple(found.improvements_per_month),
         months_meeting_goal=found.months_meeting_goal,
         months=found.months,
+        cadence=found.cadence(),
     )

@@ -319,7 +319,7 @@ def improvements_line(r: StandupReport) -> str:
         return ""
     months = ", ".join(f"{m} {n}" for m, n in ins.improvements_per_month)
     return (f"Improvements finished per month (goal {ins.goal_per_month}): {months or '-'}; "
-            f"{ins.months_meeting_goal} of {ins.months} month(s) met the goal")
+            f"{ins.cadence}")
 
 
 

@@ -407,10 +407,11 @@ def load_insights(
     with lk.read() as session:
         row = repo.board_row(session=session, name=board)
         lost, by_tag, done = readers.insight_reads(session, row, begin, closed_ids)
+        first = repo.first_activity(session=session, row=row)
     retros = [r for r in lk.list_retros(board=board) if r.created_at >= begin]
     return sp.insights(
         lost=[(reason, stage) for reason, stage in lost], retros=retros, closed_by_tag=by_tag,
-        improvements_done=done, start=since, end=today,
+        improvements_done=done, start=since, end=today, first_activity=first.date() if first is not None else None,
     )
 
 

@@ -324,6 +324,7 @@ class RetrosMixin(ServiceBase):
         begin = datetime(start.year, start.month, start.day, tzinfo=UTC)
         with self.read() as session:
             board_row = repo.board_row(session=session, name=board)
+            first = repo.first_activity(session=session, row=board_row)
             lost = session.exec(
                 select(EventRow.reason, EventRow.from_stage)
                 .join(DealRow, DealRow.id == EventRow.deal_id)
@@ -359,7 +360,8 @@ class RetrosMixin(ServiceBase):
                     )
                 ]
         return sp.insights(
-            lost=lost, retros=retros, closed_by_tag=by_tag, improvements_done=done, start=start, end=today
+            lost=lost, retros=retros, closed_by_tag=by_tag, improvements_done=done, start=start, end=today,
+            first_activity=first.date() if first is not None else None,
         )
 
 

@@ -58,7 +58,7 @@ def insights_view(found: sp.Insights) -> RenderableType:
     lines.append(
         Text.assemble(
             ("Improvements finished per month ", "bold"),
-            f"(goal: at least one; met in {found.months_meeting_goal} of {found.months} months)",
+            f"(goal: at least one; {found.cadence()})",
         )
     )
     lines += [Text(f"  {month}: {count}", style="" if count else "dim") for month, count in found.improvements_per_month]
