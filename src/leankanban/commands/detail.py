@@ -6,6 +6,7 @@ import enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
 from leankanban.commands import printing, tables
 from leankanban.commands.deals import DealId
@@ -43,10 +44,18 @@ def show(
     board = board_of(services, deal.board_id)
     timeline = services.timeline(deal_id)
     now = services.clock()
+    changed = services.policy_changes_of_card(deal_id)  # an improvement card's policy changes
     if format is TextOrJson.json:
-        typer.echo(printing.to_json(printing.full_deal_record(deal, now, board, timeline)))
+        record = printing.full_deal_record(deal, now, board, timeline)
+        if changed:
+            record["policy_changes"] = [printing.event_record(e) for e in changed]
+        typer.echo(printing.to_json(record))
     else:
-        printing.make_console().print(tables.deal_renderable(deal, now, board, timeline))
+        console = printing.make_console()
+        console.print(tables.deal_renderable(deal, now, board, timeline))
+        if changed:
+            console.print(Text("Policies changed for this card", style="bold"))
+            console.print(tables.events_table(changed))
 
 
 def note(

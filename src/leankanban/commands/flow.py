@@ -9,6 +9,7 @@ import typer
 
 from leankanban.commands import printing, tables
 from leankanban.commands.deals import DealId, TableOrJson
+from leankanban.commands.policies import CardOption, WhyOption, because
 from leankanban.commands.stages import CLEAR_WORDS
 from leankanban.commands.state import state
 from leankanban.domain.model import Board
@@ -85,6 +86,8 @@ def settings(
                      help="Won deals delivery can take on per week; 'none' removes it."),
     ] = None,
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Show or change the board's settings: review, stall, target, capacity."""
     app = state(ctx)
@@ -98,7 +101,8 @@ def settings(
         board = services.get_board(app.board)
     else:
         board = services.set_board_settings(
-            board=app.board, review_days=review_days, stall_days=stall_days, **changes  # type: ignore[arg-type]
+            board=app.board, review_days=review_days, stall_days=stall_days, because=because(why, card),
+            **changes,  # type: ignore[arg-type]
         )
     if format is TableOrJson.json:
         record = printing.settings_record(board)
@@ -115,11 +119,13 @@ def lane_limit(
     dimension: Annotated[LaneDimension, typer.Argument(metavar="owner|type|priority", help="What the lane groups by.")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="A person, a deal type or a priority.")],
     limit: Annotated[str, typer.Argument(metavar="N|none", help="Most active deals in the lane; 'none' removes it.")],
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Set or remove a WIP limit on one lane (owner NAME is a person's limit)."""
     wip_max = parse_limit(limit, "N|none")
     app = state(ctx)
-    board = app.services().set_lane_limit(dimension.value, value, wip_max, board=app.board)
+    board = app.services().set_lane_limit(dimension.value, value, wip_max, board=app.board, because=because(why, card))
     lanes = [f"{lane.value} {lane.wip_max}" for lane in board.lane_limits if lane.dimension.value == dimension.value]
     printing.say(f"WIP limits on {dimension.value}: {', '.join(lanes) if lanes else 'none'}.")
 

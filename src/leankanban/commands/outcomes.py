@@ -8,6 +8,7 @@ import typer
 
 from leankanban.commands import printing
 from leankanban.commands.deals import DealId, Override, TableOrJson
+from leankanban.commands.policies import CardOption, WhyOption, because
 from leankanban.commands.state import state
 from leankanban.text import money_code_last
 
@@ -95,10 +96,12 @@ def list_reasons(ctx: typer.Context, format: Format = TableOrJson.table) -> None
 def set_reasons(
     ctx: typer.Context,
     reasons: Annotated[list[str], typer.Argument(metavar="REASON...", help="Every reason, in order, e.g. 'No budget' 'Timing'.")],
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Replace the board's discard reasons (closed deals keep theirs)."""
     app = state(ctx)
-    board = app.services().set_discard_reasons(reasons, board=app.board)
+    board = app.services().set_discard_reasons(reasons, board=app.board, because=because(why, card))
     printing.say(f"Discard reasons: {', '.join(board.discard_reasons)}.")
 
 
@@ -107,8 +110,10 @@ def define_reason(
     ctx: typer.Context,
     reason: Annotated[str, typer.Argument(metavar="REASON", help="One of the board's discard reasons.")],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="When it applies ('' clears it; Markdown allowed).")],
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Write down when a discard reason applies (shown by leankanban policies)."""
     app = state(ctx)
-    app.services().define_reason(reason, text, board=app.board)
+    app.services().define_reason(reason, text, board=app.board, because=because(why, card))
     printing.say("Definition written (leankanban policies shows it).")

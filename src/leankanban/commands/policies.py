@@ -16,6 +16,27 @@ from leankanban.text import visible
 if TYPE_CHECKING:
     from leankanban.domain.model import Board
 
+#: `--why TEXT` and `--card ID` on every command that changes a policy: the change's
+#: `policy_changed` events say why, and link to the improvement card that asked for it.
+WhyOption = Annotated[
+    str | None,
+    typer.Option("--why", metavar="TEXT", help="Why the policy changes (what the retro decided, say); kept in `policy log`."),
+]
+CardOption = Annotated[
+    int | None,
+    typer.Option("--card", metavar="ID", help="The improvement card (from a retro) that asked for this change."),
+]
+
+
+def because(why: str | None, card: int | None) -> Any:
+    """The `PolicyReason` of `--why` and `--card` (None when neither is given)."""
+    if why is None and card is None:
+        return None
+    from leankanban.domain.model import PolicyReason
+
+    return PolicyReason(why or "", card)
+
+
 policy_app = typer.Typer(help="A stage's explicit policies, and the record of every policy change.", no_args_is_help=True)
 
 
@@ -29,13 +50,16 @@ def set_policy(
     exit_: Annotated[
         str | None, typer.Option("--exit", metavar="TEXT", help="What must be true for a deal to leave ('' clears it).")
     ] = None,
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Write down a stage's entry and exit policies (Markdown allowed, shown as written)."""
     from leankanban.services import UNSET
 
     app = state(ctx)
     changed = app.services().set_stage_policy(
-        stage, board=app.board, entry=UNSET if entry is None else entry, exit=UNSET if exit_ is None else exit_
+        stage, board=app.board, entry=UNSET if entry is None else entry, exit=UNSET if exit_ is None else exit_,
+        because=because(why, card),
     )
     printing.say(f"Stage '{changed.name}': policies written (leankanban policies shows them).")
 

@@ -233,6 +233,7 @@ def event_record(event: Event) -> dict[str, Any]:
         "old_value": event.old_value,
         "new_value": event.new_value,
         "reason": event.reason,
+        "data": event.data or None,
     }
 
 

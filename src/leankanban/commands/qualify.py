@@ -8,6 +8,7 @@ import typer
 
 from leankanban.commands import printing, tables
 from leankanban.commands.deals import DealId, TableOrJson
+from leankanban.commands.policies import CardOption, WhyOption, because
 from leankanban.commands.state import state
 from leankanban.domain.model import Answer, Board
 
@@ -45,22 +46,25 @@ def list_criteria(ctx: typer.Context, format: Format = TableOrJson.table) -> Non
 
 @criteria_app.command("add")
 def add_criterion(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME", help="The new criterion, e.g. 'Budget'.")]
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The new criterion, e.g. 'Budget'.")],
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Add a qualification criterion to the board."""
     app = state(ctx)
-    board = app.services().add_criterion(name, board=app.board)
+    board = app.services().add_criterion(name, board=app.board, because=because(why, card))
     added = max(board.criteria, key=lambda c: c.position)
     printing.say(f"Added criterion '{added.name}'.")
 
 
 @criteria_app.command("remove")
-def remove_criterion(ctx: typer.Context, name: CriterionName) -> None:
+def remove_criterion(ctx: typer.Context, name: CriterionName, why: WhyOption = None, card: CardOption = None) -> None:
     """Remove a criterion and every deal's answer to it (the history keeps them)."""
     app = state(ctx)
     services = app.services()
     found = services.get_board(app.board).criterion(name)
-    services.remove_criterion(name, board=app.board)
+    services.remove_criterion(name, board=app.board, because=because(why, card))
     printing.say(f"Removed criterion '{found.name}'.")
 
 
@@ -70,10 +74,12 @@ def require_criterion(
     name: CriterionName,
     stage: Annotated[str, typer.Option("--for", metavar="STAGE", help="The stage that needs a yes to it.")],
     not_: Annotated[bool, typer.Option("--not", help="Stop requiring it for that stage.")] = False,
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Make a yes to a criterion a condition for entering a stage."""
     app = state(ctx)
-    board = app.services().require_criterion(name, stage, board=app.board, required=not not_)
+    board = app.services().require_criterion(name, stage, board=app.board, required=not not_, because=because(why, card))
     criterion = board.criterion(name)
     target = board.stage(stage)
     if not_:
@@ -106,8 +112,10 @@ def define_criterion(
     ctx: typer.Context,
     name: CriterionName,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What it means to answer yes ('' clears it; Markdown allowed).")],
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Write down what a qualification criterion means (shown by leankanban policies)."""
     app = state(ctx)
-    app.services().define_criterion(name, text, board=app.board)
+    app.services().define_criterion(name, text, board=app.board, because=because(why, card))
     printing.say("Definition written (leankanban policies shows it).")

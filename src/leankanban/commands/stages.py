@@ -11,6 +11,7 @@ import typer
 
 from leankanban.commands import printing, tables
 from leankanban.commands.deals import TableOrJson
+from leankanban.commands.policies import CardOption, WhyOption, because
 from leankanban.commands.state import state
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import StageKind
@@ -72,6 +73,8 @@ def set_limits(
     stale_after: Annotated[
         LimitText, typer.Option("--stale-after", metavar="N|none", help="Days in the stage before a card is stale.")
     ] = None,
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Set or clear a stage's WIP limits and when its cards turn stale."""
     from leankanban.services import UNSET
@@ -86,7 +89,7 @@ def set_limits(
     app = state(ctx)
     services = app.services()
     changed = services.set_stage_limits(
-        name, board=app.board, wip_min=new_min, wip_max=new_max, stale_after_days=new_stale
+        name, board=app.board, wip_min=new_min, wip_max=new_max, stale_after_days=new_stale, because=because(why, card)
     )
     stage = changed.stage
     for warning in changed.warnings:
@@ -112,6 +115,8 @@ def add_stage(
     wip_min: Annotated[int | None, typer.Option("--wip-min", help="Fewest open deals wanted.")] = None,
     wip_max: Annotated[int | None, typer.Option("--wip-max", help="Most open deals allowed.")] = None,
     upstream: Annotated[bool, typer.Option("--upstream", help="Mark it as an upstream (pre-commitment) stage.")] = False,
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Add a stage to the board."""
     app = state(ctx)
@@ -123,6 +128,7 @@ def add_stage(
         wip_min=wip_min,
         wip_max=wip_max,
         upstream=upstream,
+        because=because(why, card),
     )
     printing.say(f"Added stage '{stage.name}' at position {stage.position + 1}.")
 
@@ -132,26 +138,30 @@ def rename_stage(
     ctx: typer.Context,
     old: StageName,
     new: Annotated[str, typer.Argument(metavar="NEW", help="The new name.")],
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Rename a stage; its deals and history stay with it."""
     app = state(ctx)
     before = app.services().get_board(app.board).stage(old)
-    stage = app.services().rename_stage(old, new, board=app.board)
+    stage = app.services().rename_stage(old, new, board=app.board, because=because(why, card))
     printing.say(f"Renamed stage '{before.name}' to '{stage.name}'.")
 
 
 @stage_app.command("remove")
-def remove_stage(ctx: typer.Context, name: StageName) -> None:
+def remove_stage(ctx: typer.Context, name: StageName, why: WhyOption = None, card: CardOption = None) -> None:
     """Remove an empty stage."""
     app = state(ctx)
     stage = app.services().get_board(app.board).stage(name)
-    app.services().remove_stage(name, board=app.board)
+    app.services().remove_stage(name, board=app.board, because=because(why, card))
     printing.say(f"Removed stage '{stage.name}'.")
 
 
 @stage_app.command("reorder")
-def reorder_stage(ctx: typer.Context, name: StageName, position: Position) -> None:
+def reorder_stage(
+    ctx: typer.Context, name: StageName, position: Position, why: WhyOption = None, card: CardOption = None
+) -> None:
     """Move a stage to another position on the board."""
     app = state(ctx)
-    order = app.services().reorder_stage(name, position - 1, board=app.board)
+    order = app.services().reorder_stage(name, position - 1, board=app.board, because=because(why, card))
     printing.say("Stages: " + ", ".join(f"{s.position + 1}. {s.name}" for s in order) + ".")

@@ -101,9 +101,16 @@ def event_detail(event: Event) -> Text:
         return Text.assemble("because: ", v(event.reason))
     if kind is EventKind.POLICY_CHANGED:
         about = Text.assemble(" of ", v(event.to_stage)) if event.to_stage else Text("")
-        return Text.assemble(
+        detail = Text.assemble(
             v(event.field), about, ": ", v(event.old_value or "none"), " -> ", v(event.new_value or "none")
         )
+        if event.reason:
+            detail.append(" · why: ")
+            detail.append(v(event.reason))
+        card = (event.data or {}).get("card")
+        if card:
+            detail.append(f" · card {v(card)}")
+        return detail
     if kind is EventKind.BLOCK_OVERRIDE:
         return Text.assemble("while blocked (", v(event.old_value), ") into ", v(event.to_stage), ", because: ", v(event.reason))
     if kind is EventKind.QUALIFIED:

@@ -17,6 +17,7 @@ from rich.text import Text
 from typer.core import TyperCommand
 
 from leankanban.commands import printing
+from leankanban.commands.policies import CardOption, WhyOption, because
 from leankanban.commands.sprint import TableOrJson
 from leankanban.commands.state import state
 from leankanban.domain import sprints as sp
@@ -153,6 +154,8 @@ def set_allocation(
     origination: Annotated[int | None, typer.Option("--origination", min=0, max=100, metavar="PERCENT", help="Share for finding and winning new deals.")] = None,
     influence: Annotated[int | None, typer.Option("--influence", min=0, max=100, metavar="PERCENT", help="Share for helping others' deals.")] = None,
     support: Annotated[int | None, typer.Option("--support", min=0, max=100, metavar="PERCENT", help="Share for supporting customers.")] = None,
+    why: WhyOption = None,
+    card: CardOption = None,
 ) -> None:
     """Set the board's target allocation; the shares must add up to 100 (an omitted one is 0)."""
     given = {"origination": origination, "influence": influence, "support": support}
@@ -160,6 +163,6 @@ def set_allocation(
     if not shares:
         raise InvalidInput("Give the target shares, e.g. --origination 50 --influence 30 --support 20.")
     app = state(ctx)
-    saved = app.services().set_allocation(shares, board=app.board)
+    saved = app.services().set_allocation(shares, board=app.board, because=because(why, card))
     typer.echo("Target allocation: " + ", ".join(f"{a.value} {v}%" for a, v in saved.items()) + ".")
 

@@ -326,6 +326,18 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyReason:
+    """Why a policy changed (what the retro decided, say) and the improvement card that asked for it.
+
+    Recorded on each `policy_changed` event of the change: `why` as its reason,
+    the card's id in its data (`card`).
+    """
+
+    why: str = ""
+    card_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MoveDecision:
     """What check_move allows: the move, plus warnings a user should see."""
 

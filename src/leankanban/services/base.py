@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput, NotAllowed
@@ -24,6 +24,7 @@ from leankanban.domain.model import (
     DealType,
     Event,
     EventKind,
+    PolicyReason,
     Priority,
     Stage,
 )
@@ -32,6 +33,7 @@ from leankanban.store import roles
 from leankanban.store.tables import (
     BoardRow,
     CriterionRow,
+    DealRow,
     DiscardReasonRow,
     StageRow,
 )
@@ -208,20 +210,60 @@ class ServiceBase:
         changes: list[tuple[str, str | None, object, object]],
         *,
         data: dict[str, Any] | None = None,
+        because: PolicyReason | None = None,
     ) -> None:
         """Record each (what, stage, old, new) whose old and new differ as a `policy_changed`
-        event of the board: who changed which policy, when, from what to what."""
+        event of the board: who changed which policy, when, from what to what, and, with
+        `because`, why and for which improvement card (refused, with the whole change,
+        when the card is not one of this board's improvement cards)."""
+        why, card = self._policy_reason(session, board_id, because)
+        if card is not None:
+            data = {**(data or {}), **card}
         now = self.now()
         events = [
             self.event(
                 EventKind.POLICY_CHANGED, now, None, field=what, to_stage=stage,
-                old_value=_policy_text(old), new_value=_policy_text(new), data=data,
+                old_value=_policy_text(old), new_value=_policy_text(new), data=data, reason=why,
             )
             for what, stage, old, new in changes
             if _policy_text(old) != _policy_text(new)
         ]
         if events:
             repo.add_events(session=session, board_id=board_id, events=events)
+
+    def _policy_reason(
+        self, session: Session, board_id: int, because: PolicyReason | None
+    ) -> tuple[str | None, dict[str, str] | None]:
+        """`because` checked: its reason as written (None if blank) and the card's data."""
+        if because is None:
+            return None, None
+        why = rules.validate_policy(because.why, "reason for the change") or None
+        if because.card_id is None:
+            return why, None
+        board_row = session.get(BoardRow, board_id)
+        card = session.get(DealRow, because.card_id)
+        if card is None or board_row is None or board_row.improvements_board_id is None \
+                or card.board_id != board_row.improvements_board_id:
+            raise InvalidInput(
+                f"Deal {because.card_id} is not an improvement card of this board; "
+                "improvement cards come from retros (leankanban retro show ID lists a retro's cards).",
+                field="card",
+            )
+        return why, {"card": str(card.id)}
+
+    def policy_changes_of_card(self, card_id: int) -> list[Event]:
+        """The policy changes made for improvement card `card_id`, oldest first."""
+        with self.read() as session:
+            card = session.get(DealRow, card_id)
+            if card is None:
+                raise InvalidInput(f"There is no deal with id {card_id}.")
+            boards = session.exec(select(BoardRow.id).where(BoardRow.improvements_board_id == card.board_id)).all()
+            return [
+                e
+                for board_id in boards
+                for e in repo.board_events(session=session, board_id=board_id, kind=EventKind.POLICY_CHANGED)
+                if (e.data or {}).get("card") == str(card_id)
+            ]
 
     def record(self, session: Session, board_id: int, events: list[Event]) -> list[int]:
         """Append events, mark the board changed; returns the new event ids."""

@@ -15,6 +15,7 @@ from leankanban.domain.model import (
     Event,
     EventKind,
     Lane,
+    PolicyReason,
     Priority,
     Stage,
     StageKind,
@@ -70,6 +71,7 @@ class PoliciesMixin(ServiceBase):
         wip_min: int | None = UNSET,
         wip_max: int | None = UNSET,
         stale_after_days: int | None = UNSET,
+        because: PolicyReason | None = None,
     ) -> StageLimits:
         """Change a stage's limits and ageing setting in one go.
 
@@ -104,6 +106,7 @@ class PoliciesMixin(ServiceBase):
                     ("stale_after_days", current.name, current.stale_after_days, new_stale),
                 ],
                 data={"count": count, "over_limit": True} if warning else None,
+                because=because,
             )
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
@@ -119,6 +122,7 @@ class PoliciesMixin(ServiceBase):
         wip_min: int | None = None,
         wip_max: int | None = None,
         upstream: bool = False,
+        because: PolicyReason | None = None,
     ) -> Stage:
         name = rules.validate_stage_name(name)
         rules.validate_limits(wip_min, wip_max)
@@ -146,11 +150,13 @@ class PoliciesMixin(ServiceBase):
             )
             session.flush()
             self._apply_order(session, row.id, order)
-            self.policy_changes(session, row.id, [("stage_added", name, None, f"{kind.value} at {order.index(name) + 1}")])
+            self.policy_changes(session, row.id, [("stage_added", name, None, f"{kind.value} at {order.index(name) + 1}")], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             return repo.load_board(session=session, row=row).stage(name)
 
-    def rename_stage(self, old: str, new: str, *, board: str | None = None) -> Stage:
+    def rename_stage(
+        self, old: str, new: str, *, board: str | None = None, because: PolicyReason | None = None
+    ) -> Stage:
         new = rules.validate_stage_name(new)
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
@@ -161,12 +167,12 @@ class PoliciesMixin(ServiceBase):
             stage_row = session.get(StageRow, current.id)
             stage_row.name = new
             session.add(stage_row)
-            self.policy_changes(session, row.id, [("stage_name", new, current.name, new)])
+            self.policy_changes(session, row.id, [("stage_name", new, current.name, new)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.stage_from_row(stage_row)
 
-    def remove_stage(self, name: str, *, board: str | None = None) -> None:
+    def remove_stage(self, name: str, *, board: str | None = None, because: PolicyReason | None = None) -> None:
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
             self.require_manager(session, "Removing a stage")
@@ -176,10 +182,12 @@ class PoliciesMixin(ServiceBase):
             session.delete(session.get(StageRow, current.id))
             session.flush()
             self._apply_order(session, row.id, [s.name for s in loaded.stages if s.id != current.id])
-            self.policy_changes(session, row.id, [("stage_removed", current.name, current.name, None)])
+            self.policy_changes(session, row.id, [("stage_removed", current.name, current.name, None)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
 
-    def reorder_stage(self, name: str, position: int, *, board: str | None = None) -> list[Stage]:
+    def reorder_stage(
+        self, name: str, position: int, *, board: str | None = None, because: PolicyReason | None = None
+    ) -> list[Stage]:
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
             self.require_manager(session, "Reordering the stages")
@@ -187,7 +195,7 @@ class PoliciesMixin(ServiceBase):
             before = [s.name for s in loaded.stages]
             order = rules.reorder(before, current.name, position)
             self._apply_order(session, row.id, order)
-            self.policy_changes(session, row.id, [("stage_order", current.name, before, order)])
+            self.policy_changes(session, row.id, [("stage_order", current.name, before, order)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             return list(repo.load_board(session=session, row=row).stages)
 
@@ -201,7 +209,13 @@ class PoliciesMixin(ServiceBase):
     # -- explicit policies ------------------------------------------------------
 
     def set_stage_policy(
-        self, stage: str, *, board: str | None = None, entry: str | None = UNSET, exit: str | None = UNSET
+        self,
+        stage: str,
+        *,
+        board: str | None = None,
+        entry: str | None = UNSET,
+        exit: str | None = UNSET,
+        because: PolicyReason | None = None,
     ) -> Stage:
         """Write down what must be true to enter and to leave `stage` ('' or None clears one)."""
         new_entry = UNSET if entry is UNSET else rules.validate_policy(entry, "entry policy")
@@ -224,12 +238,15 @@ class PoliciesMixin(ServiceBase):
                     ("entry_policy", current.name, current.entry_policy or None, stage_row.entry_policy or None),
                     ("exit_policy", current.name, current.exit_policy or None, stage_row.exit_policy or None),
                 ],
+                because=because,
             )
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.stage_from_row(stage_row)
 
-    def define_criterion(self, name: str, text: str | None, *, board: str | None = None) -> Board:
+    def define_criterion(
+        self, name: str, text: str | None, *, board: str | None = None, because: PolicyReason | None = None
+    ) -> Board:
         """Write down what a qualification criterion means ('' clears it)."""
         definition = rules.validate_policy(text, "definition")
         with self.write() as session:
@@ -240,13 +257,16 @@ class PoliciesMixin(ServiceBase):
             criterion_row.definition = definition
             session.add(criterion_row)
             self.policy_changes(
-                session, row.id, [(f"criterion_definition:{found.name}", None, found.definition or None, definition or None)]
+                session, row.id, [(f"criterion_definition:{found.name}", None, found.definition or None, definition or None)],
+                because=because,
             )
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
 
-    def define_reason(self, name: str, text: str | None, *, board: str | None = None) -> Board:
+    def define_reason(
+        self, name: str, text: str | None, *, board: str | None = None, because: PolicyReason | None = None
+    ) -> Board:
         """Write down when a discard reason applies ('' clears it)."""
         definition = rules.validate_policy(text, "definition")
         with self.write() as session:
@@ -259,14 +279,14 @@ class PoliciesMixin(ServiceBase):
             old = reason_row.definition or None
             reason_row.definition = definition
             session.add(reason_row)
-            self.policy_changes(session, row.id, [(f"reason_definition:{reason}", None, old, definition or None)])
+            self.policy_changes(session, row.id, [(f"reason_definition:{reason}", None, old, definition or None)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
 
     # -- criteria -------------------------------------------------------------
 
-    def add_criterion(self, name: str, *, board: str | None = None) -> Board:
+    def add_criterion(self, name: str, *, board: str | None = None, because: PolicyReason | None = None) -> Board:
         name = rules.validate_stage_name(name)
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
@@ -274,12 +294,12 @@ class PoliciesMixin(ServiceBase):
             if any(c.name.casefold() == name.casefold() for c in loaded.criteria):
                 raise Conflict(f"The board already has a criterion '{name}'.")
             session.add(CriterionRow(board_id=row.id, name=name, position=len(loaded.criteria)))
-            self.policy_changes(session, row.id, [("criterion_added", None, None, name)])
+            self.policy_changes(session, row.id, [("criterion_added", None, None, name)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
 
-    def remove_criterion(self, name: str, *, board: str | None = None) -> Board:
+    def remove_criterion(self, name: str, *, board: str | None = None, because: PolicyReason | None = None) -> Board:
         """Remove a criterion and its answers (the answers stay in the history)."""
         with self.write() as session:
             row, loaded = self.locked_board(session, board)
@@ -290,13 +310,19 @@ class PoliciesMixin(ServiceBase):
                     session.delete(link)
             session.flush()
             session.delete(session.get(CriterionRow, found.id))
-            self.policy_changes(session, row.id, [("criterion_removed", None, found.name, None)])
+            self.policy_changes(session, row.id, [("criterion_removed", None, found.name, None)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
 
     def require_criterion(
-        self, name: str, stage: str, *, board: str | None = None, required: bool = True
+        self,
+        name: str,
+        stage: str,
+        *,
+        board: str | None = None,
+        required: bool = True,
+        because: PolicyReason | None = None,
     ) -> Board:
         """Make (or stop making) a yes to `name` a condition for entering `stage`."""
         with self.write() as session:
@@ -312,14 +338,16 @@ class PoliciesMixin(ServiceBase):
             elif not required and link is not None:
                 session.delete(link)
             was = found.name if link is not None else None
-            self.policy_changes(session, row.id, [("criterion_required", target.name, was, found.name if required else None)])
+            self.policy_changes(session, row.id, [("criterion_required", target.name, was, found.name if required else None)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
 
     # -- board policies ---------------------------------------------------------
 
-    def set_discard_reasons(self, reasons: list[str], *, board: str | None = None) -> Board:
+    def set_discard_reasons(
+        self, reasons: list[str], *, board: str | None = None, because: PolicyReason | None = None
+    ) -> Board:
         """Replace the board's discard reasons (past deals keep theirs)."""
         cleaned = list(dict.fromkeys(rules.validate_text(r, "reason") for r in reasons if r.strip()))
         if not cleaned:
@@ -335,7 +363,7 @@ class PoliciesMixin(ServiceBase):
             for position, reason in enumerate(cleaned):
                 session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position,
                                              definition=kept.get(reason.casefold(), "")))
-            self.policy_changes(session, row.id, [("discard_reasons", None, list(loaded.discard_reasons), cleaned)])
+            self.policy_changes(session, row.id, [("discard_reasons", None, list(loaded.discard_reasons), cleaned)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.load_board(session=session, row=row)
@@ -348,6 +376,7 @@ class PoliciesMixin(ServiceBase):
         stall_days: int | None = None,
         pipeline_target: str | Decimal | None = UNSET,
         capacity_per_week: int | None = UNSET,
+        because: PolicyReason | None = None,
     ) -> Board:
         """Change board settings; None clears a target or capacity, UNSET keeps it."""
         rules.validate_days(review_days, "review period")
@@ -378,6 +407,7 @@ class PoliciesMixin(ServiceBase):
                     ("pipeline_target", None, _money(before[2]), _money(row.pipeline_target_cents)),
                     ("capacity_per_week", None, before[3], row.capacity_per_week),
                 ],
+                because=because,
             )
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
@@ -387,7 +417,13 @@ class PoliciesMixin(ServiceBase):
         return self.set_stage_limits(stage, board=board, stale_after_days=days).stage
 
     def set_lane_limit(
-        self, dimension: str | Lane, value: str, wip_max: int | None, *, board: str | None = None
+        self,
+        dimension: str | Lane,
+        value: str,
+        wip_max: int | None,
+        *,
+        board: str | None = None,
+        because: PolicyReason | None = None,
     ) -> Board:
         """Limit a swimlane (or, with dimension owner, a person); None removes the limit."""
         lane = rules.parse_choice(Lane, dimension, "lane")
@@ -412,7 +448,8 @@ class PoliciesMixin(ServiceBase):
             ).first()
             what = f"lane_limit:{lane.value}"
             self.policy_changes(session, row.id, [(what, None, None if existing is None else f"{value}: {existing.wip_max}",
-                                                   None if wip_max is None else f"{value}: {wip_max}")])
+                                                   None if wip_max is None else f"{value}: {wip_max}")],
+                               because=because)
             if wip_max is None:
                 if existing is not None:
                     session.delete(existing)

@@ -18,7 +18,7 @@ from leankanban.domain.errors import (
     UnknownRetro,
     UnknownSprint,
 )
-from leankanban.domain.model import Activity, Board, DealStatus, EventKind
+from leankanban.domain.model import Activity, Board, DealStatus, EventKind, PolicyReason
 from leankanban.services.base import (
     ServiceBase,
 )
@@ -275,7 +275,9 @@ class RetrosMixin(ServiceBase):
                 id=row.id, minutes=minutes, category=activity, at=now, actor=self.actor, deal_id=deal_id, note=note
             )
 
-    def set_allocation(self, shares: dict[str, int], *, board: str | None = None) -> dict[Activity, int]:
+    def set_allocation(
+        self, shares: dict[str, int], *, board: str | None = None, because: PolicyReason | None = None
+    ) -> dict[Activity, int]:
         parsed = {rules.parse_choice(Activity, k, "category"): v for k, v in shares.items()}
         cleaned = sp.validate_allocation(parsed)
         with self.write() as session:
@@ -287,6 +289,7 @@ class RetrosMixin(ServiceBase):
             self.policy_changes(
                 session, row.id,
                 [("target_allocation", None, _shares(before), _shares(row.allocation))],
+                because=because,
             )
             repo.bump_revision(session=session, board_id=row.id)
         return cleaned
