@@ -1064,7 +1064,8 @@ class BoardScreen(Screen[None]):
         from leankanban.tui.screens.policies import PoliciesDialog
 
         if self.view is not None and self.view.columns:
-            self.app.push_screen(PoliciesDialog(self.view.board, self.view.columns[self.active_column].stage))
+            stage = self.view.columns[self.active_column].stage
+            self.app.push_screen(PoliciesDialog(self.view.board, stage, self.services))
 
     def action_help(self) -> None:
         from leankanban.tui.screens.help import LEGEND, HelpScreen
