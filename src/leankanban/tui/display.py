@@ -15,22 +15,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from leankanban.domain import defaults, rules
 from leankanban.domain.model import (
     Board,
     ColumnView,
     Deal,
-    DealType,
     Lane,
-    Priority,
-    label,
 )
 
 #: The order `s` cycles swimlane groupings in.
-LANE_CYCLE = (Lane.NONE, Lane.OWNER, Lane.TYPE, Lane.PRIORITY)
+LANE_CYCLE = (Lane.NONE, Lane.OWNER, Lane.TYPE, Lane.PRIORITY, Lane.ACCOUNT)
 
-LANE_NAMES = {Lane.NONE: "no lanes", Lane.OWNER: "owner", Lane.TYPE: "deal type", Lane.PRIORITY: "priority"}
+LANE_NAMES = {
+    Lane.NONE: "no lanes",
+    Lane.OWNER: "owner",
+    Lane.TYPE: "deal type",
+    Lane.PRIORITY: "priority",
+    Lane.ACCOUNT: "account",
+}
 
 
 def next_lane(lane: Lane) -> Lane:
@@ -90,15 +94,14 @@ class BoardFilter:
 
 @dataclass(frozen=True, slots=True)
 class LaneSection:
-    """One swimlane inside a column: shown deals `start` .. `start + count - 1`."""
+    """One swimlane inside a column: shown deals `start` .. `start + count - 1`, and their value."""
 
     value: str
     start: int
     count: int
-
-    @property
-    def name(self) -> str:
-        return label(self.value) if self.value else "(nobody)"
+    name: str = ""
+    #: Summed value per currency of the lane's deals in this column.
+    totals: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,17 +126,6 @@ class ShownColumn:
             if deal.id == deal_id:
                 return index
         return None
-
-
-def _lane_order(lane: Lane):  # type: ignore[no-untyped-def]
-    """Sort key for lane values: enum order for type and priority, names (nobody last) for owners."""
-    if lane is Lane.TYPE:
-        order = {member.value: number for number, member in enumerate(DealType)}
-        return lambda value: (order.get(value, len(order)), value)
-    if lane is Lane.PRIORITY:
-        order = {member.value: number for number, member in enumerate(Priority)}
-        return lambda value: (order.get(value, len(order)), value)
-    return lambda value: (value == "", value.casefold())
 
 
 #: A filter's verdicts by deal: id(deal) -> (the deal, kept?). Deals are not
@@ -173,14 +165,15 @@ def shown_column(
     blocked = sum(1 for d in column.deals if d.blocked_reason is not None)
     if lane is Lane.NONE or not deals:
         return ShownColumn(column, deals, (), blocked)
-    groups: dict[str, list[Deal]] = {}
-    for deal in deals:
-        groups.setdefault(rules.lane_value(deal, lane), []).append(deal)
     ordered: list[Deal] = []
     sections: list[LaneSection] = []
-    for value in sorted(groups, key=_lane_order(lane)):
-        sections.append(LaneSection(value, len(ordered), len(groups[value])))
-        ordered.extend(groups[value])
+    for value, group in rules.lanes_of(deals, lane):
+        sums: dict[str, Decimal] = {}
+        for deal in group:
+            sums[deal.currency] = sums.get(deal.currency, Decimal(0)) + deal.value
+        name = rules.lane_name(lane, value)
+        sections.append(LaneSection(value, len(ordered), len(group), name, tuple(sorted(sums.items()))))
+        ordered.extend(group)
     return ShownColumn(column, tuple(ordered), tuple(sections), blocked)
 
 

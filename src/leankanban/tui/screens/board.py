@@ -159,7 +159,7 @@ class BoardScreen(Screen[None]):
         Binding("L", "log_time", "Log time", id="log-time", show=False,
                 tooltip="Log time on the focused deal (origination, influence, support)"),
         Binding("s", "cycle_lanes", "Lanes", id="cycle-lanes",
-                tooltip="Swimlanes: none, by owner, by deal type, by priority"),
+                tooltip="Swimlanes: none, by owner, by deal type, by priority, by account"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter",
                 tooltip="Filter by text (title, account, owner, contact, tag)"),
         Binding("M", "quick_filter('mine')", "Mine", id="filter-mine", group=QUICK_GROUP,
