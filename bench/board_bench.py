@@ -120,6 +120,7 @@ def _teammate(path: Path, stop: threading.Event, moved: list[int]) -> None:
 async def measure(path: Path, moves: int, teammate: bool = False) -> dict[str, Any]:
     from leankanban.services import connect
     from leankanban.tui.app import LeanKanbanApp
+    from leankanban.tui.display import LANE_CYCLE
     from leankanban.tui.widgets.column import DealList
 
     # Record when each column last rendered, and which deals it showed.
@@ -128,7 +129,7 @@ async def measure(path: Path, moves: int, teammate: bool = False) -> dict[str, A
 
     def timed_render(self: DealList):  # type: ignore[no-untyped-def]
         result = original_render(self)
-        shown = tuple(deal.id for deal in self.deals[self.top : self.top + self.capacity()])
+        shown = tuple(self.deals[index].id for index in self.in_view())
         painted[self.column_index] = (time.perf_counter(), shown)
         return result
 
@@ -199,7 +200,7 @@ async def measure(path: Path, moves: int, teammate: bool = False) -> dict[str, A
 
         lanes_on = await repaint_all(lambda: app.simulate_key("s"))
         lane_moves = await moves_now(10)
-        await repaint_all(lambda: [app.simulate_key("s") for _ in range(3)])  # back to no lanes
+        await repaint_all(lambda: [app.simulate_key("s") for _ in range(len(LANE_CYCLE) - 1)])  # back to no lanes
         await pilot.press("slash")
         filter_on = await repaint_all(lambda: setattr(screen.query_one("#filter-input"), "value", "rollout"))
         await pilot.press("enter")
