@@ -85,4 +85,27 @@ def test_scrolling_keeps_the_focused_card_and_the_line_above_in_view():
     assert top <= 17 and top + 9 > 20
     assert lanes.follow(board, "bob", 0, top, 10, scroll=True) == 9  # back up: its header shows
     assert lanes.follow(board, None, 0, 99, 10, scroll=False) == 27 - 9  # kept inside the layout
-    assert lanes.hidden_counts(board, cells(QUALIFYING), 14, 18) == (1, 1)  # cards on lines 10, 14, 18
+    assert lanes.hidden_counts(board, QUALIFYING, 14, 18) == (1, 1)  # cards on lines 10, 14, 18
+
+
+def test_hidden_counts_agree_with_counting_card_by_card():
+    board = layout(frozenset({""}))  # nobody's lane collapsed: its cards start on its header line
+    column = sections(("ann", 2), ("bob", 3), ("", 1))
+    for top in range(board.height + 1):
+        for bottom in range(top, board.height + 2):
+            starts = [
+                band.top if band.collapsed else band.top + 1 + slot * H
+                for band in board.bands
+                for section in column if section.value == band.value
+                for slot in range(section.count)
+            ]
+            expected = (sum(1 for s in starts if s < top), sum(1 for s in starts if s >= bottom))
+            assert lanes.hidden_counts(board, column, top, bottom) == expected, (top, bottom)
+
+
+def test_a_new_layout_reuses_the_order_and_unchanged_bands_of_the_last():
+    first = layout()
+    again = lanes.lane_layout([LEADS, QUALIFYING, DISCOVERY], Lane.OWNER, frozenset(), H, first)
+    assert again == first and all(a is b for a, b in zip(again.bands, first.bands, strict=True))
+    fewer = lanes.lane_layout([LEADS, sections(("bob", 1)), DISCOVERY], Lane.OWNER, frozenset(), H, first)
+    assert [band.slots for band in fewer.bands] == [2, 1, 1] and fewer.bands[0] is first.bands[0]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from leankanban.domain import defaults, rules
 from leankanban.domain.model import (
@@ -94,14 +93,12 @@ class BoardFilter:
 
 @dataclass(frozen=True, slots=True)
 class LaneSection:
-    """One swimlane inside a column: shown deals `start` .. `start + count - 1`, and their value."""
+    """One swimlane inside a column: shown deals `start` .. `start + count - 1`."""
 
     value: str
     start: int
     count: int
     name: str = ""
-    #: Summed value per currency of the lane's deals in this column.
-    totals: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +165,7 @@ def shown_column(
     ordered: list[Deal] = []
     sections: list[LaneSection] = []
     for value, group in rules.lanes_of(deals, lane):
-        sums: dict[str, Decimal] = {}
-        for deal in group:
-            sums[deal.currency] = sums.get(deal.currency, Decimal(0)) + deal.value
-        name = rules.lane_name(lane, value)
-        sections.append(LaneSection(value, len(ordered), len(group), name, tuple(sorted(sums.items()))))
+        sections.append(LaneSection(value, len(ordered), len(group), rules.lane_name(lane, value)))
         ordered.extend(group)
     return ShownColumn(column, tuple(ordered), tuple(sections), blocked)
 

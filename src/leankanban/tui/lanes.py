@@ -63,9 +63,18 @@ class LaneLayout:
 
 
 def lane_layout(
-    columns: Sequence[Sequence[LaneSection]], lane: Lane, collapsed: frozenset[str], card_height: int
+    columns: Sequence[Sequence[LaneSection]],
+    lane: Lane,
+    collapsed: frozenset[str],
+    card_height: int,
+    previous: LaneLayout | None = None,
 ) -> LaneLayout:
-    """The board's lanes from the lane sections of every shown column."""
+    """The board's lanes from the lane sections of every shown column.
+
+    With the `previous` layout of the same grouping, its order is reused when the
+    lanes are the same ones (a move seldom adds or removes a lane), and so are
+    its unchanged bands, so comparing the two layouts is quick.
+    """
     slots: dict[str, int] = {}
     names: dict[str, str] = {}
     for sections in columns:
@@ -73,12 +82,19 @@ def lane_layout(
             if section.count > slots.get(section.value, 0):
                 slots[section.value] = section.count
                 names[section.value] = section.name
+    if previous is not None and len(previous.bands) == len(slots) and all(v in slots for v in previous.positions):
+        order: Sequence[str] = [band.value for band in previous.bands]
+        old: Sequence[LaneBand | None] = previous.bands
+    else:
+        order, old = sorted(slots, key=rules.lane_sort_key(lane)), [None] * len(slots)
     bands: list[LaneBand] = []
     line = 0
-    for value in sorted(slots, key=rules.lane_sort_key(lane)):
-        folded = value in collapsed
-        bands.append(LaneBand(value, names[value], line, slots[value], folded))
-        line += 1 + (0 if folded else slots[value] * card_height)
+    for value, was in zip(order, old, strict=True):
+        folded, count = value in collapsed, slots[value]
+        if was is None or was.top != line or was.slots != count or was.collapsed is not folded:
+            was = LaneBand(value, names[value], line, count, folded)
+        bands.append(was)
+        line += 1 + (0 if folded else count * card_height)
     return LaneLayout(
         tuple(bands),
         card_height,
@@ -177,19 +193,32 @@ def across(layout: LaneLayout, cells: Mapping[str, LaneSection], value: str, slo
     return found.start + min(slot, found.count - 1), None
 
 
-def hidden_counts(layout: LaneLayout, cells: Mapping[str, LaneSection], top: int, bottom: int) -> tuple[int, int]:
-    """Cards of one column (in open lanes) that start above line `top` and at or below line `bottom`."""
-    above = below = 0
-    height = layout.card_height
-    for band in layout.bands:
-        found = cells.get(band.value)
-        if found is None or band.collapsed:
-            continue
-        first = band.top + 1
-        # Cards j with first + j*height < top are above; those with first + j*height >= bottom, below.
-        above += min(found.count, max(0, -(-(top - first) // height)))
-        below += found.count - min(found.count, max(0, -(-(bottom - first) // height)))
-    return above, below
+def hidden_counts(layout: LaneLayout, sections: Sequence[LaneSection], top: int, bottom: int) -> tuple[int, int]:
+    """Cards of one column that start above line `top`, and at or below line `bottom`
+    (a collapsed lane's cards start on its header line). O(log lanes): a scroll
+    through thousands of account lanes costs no more than through four owners."""
+    if not sections:
+        return 0, 0
+    positions, height = layout.positions, layout.card_height
+    total = sections[-1].start + sections[-1].count
+
+    def band_number(section: LaneSection) -> int:
+        return positions.get(section.value, -1)
+
+    def cards_before(band: int, line: int) -> int:
+        """Cards of the column in bands before `band`, and in `band` starting before `line`."""
+        position = bisect.bisect_left(sections, band, key=band_number)
+        if position == len(sections):
+            return total
+        section = sections[position]
+        if band_number(section) != band:
+            return section.start
+        lane = layout.bands[band]
+        if lane.collapsed:
+            return section.start + (section.count if lane.top < line else 0)
+        return section.start + min(section.count, max(0, -(-(line - lane.top - 1) // height)))
+
+    return cards_before(layout.band_at(top), top), total - cards_before(layout.band_at(bottom), bottom)
 
 
 def settle(

@@ -444,7 +444,8 @@ class BoardScreen(Screen[None]):
             and all(a is b for a, b in zip(last[2], sections, strict=True))
         ):
             return
-        layout = lanes.lane_layout(sections, self.lane, collapsed, CARD_HEIGHT)
+        previous = self.lane_layout if last is not None and last[0] is self.lane else None
+        layout = lanes.lane_layout(sections, self.lane, collapsed, CARD_HEIGHT, previous)
         if layout != self.lane_layout:
             self.lane_layout = layout  # else keep the old one: columns tell by identity it is unchanged
         self._layout_key = (self.lane, collapsed, sections)

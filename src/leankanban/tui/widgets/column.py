@@ -9,6 +9,7 @@ their attributes (`show`) and they post `CardClicked` when clicked.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from rich.style import Style
 from rich.text import Text
@@ -127,6 +128,8 @@ class DealList(Widget):
         self.cells: dict[str, LaneSection] = {}
         #: The board's lane layout and scroll, when the board shows swimlanes.
         self.lanes: LaneView | None = None
+        #: The value of each lane's deals in this column, as lane headers show it.
+        self._lane_values: dict[str, str] = {}
         self.context = CardContext(datetime.now(UTC))
         self.cursor = 0
         self.active = False
@@ -150,6 +153,7 @@ class DealList(Widget):
         if shown.sections is not self.sections:
             self.sections = shown.sections
             self.cells = {section.value: section for section in shown.sections}
+            self._lane_values = {}
         self.context = context
         self.cursor = max(0, min(cursor, len(self.deals) - 1))
         if lanes is not None and active and lanes.focus is not None:
@@ -280,7 +284,7 @@ class DealList(Widget):
         focused = lanes.focus if self.active else None
         blank = Text("")
         top = lanes.top
-        above, below = hidden_counts(layout, self.cells, top + 1, top + height - 1)
+        above, below = hidden_counts(layout, self.sections, top + 1, top + height - 1)
         hint = above or below
         bottom = min(layout.height, top + height - (1 if hint else 0))
         lines: list[Text] = []
@@ -323,7 +327,7 @@ class DealList(Widget):
         column, and its WIP limit on the whole board (`▸` marks a collapsed lane)."""
         lane_style = styles["deal-list--lane-folded" if band.collapsed else "deal-list--lane"]
         count = 0 if section is None else section.count
-        worth = "" if section is None else " ".join(compact_money(v, c) for c, v in section.totals)
+        worth = "" if section is None else self._lane_worth(section)
         limit, state = self.context.lane_state(band.value)
         limit_style = styles.get(f"deal-list--lane-{state}", lane_style)
         name = literal(band.name, lane_style)
@@ -342,6 +346,16 @@ class DealList(Widget):
             line.append(" " * max(1, width - line.cell_len - len(limit)))
             line.append(limit, limit_style)
         return line
+
+    def _lane_worth(self, section: LaneSection) -> str:
+        """`EUR 45k USD 3.0k`: the lane's deals in this column, summed per currency."""
+        worth = self._lane_values.get(section.value)
+        if worth is None:
+            sums: dict[str, Decimal] = {}
+            for deal in self.deals[section.start : section.start + section.count]:
+                sums[deal.currency] = sums.get(deal.currency, Decimal(0)) + deal.value
+            worth = self._lane_values[section.value] = " ".join(compact_money(v, c) for c, v in sorted(sums.items()))
+        return worth
 
     @staticmethod
     def _who(deal: Deal, styles: dict[str, Style]) -> Text:
