@@ -189,3 +189,23 @@ async def test_the_lanes_scroll_together_and_keep_the_focus_in_view(lk_sqlite: L
         assert "↑" in leads.splitlines()[-1]  # the scroll hint: cards above
         await pilot.press("g")
         assert screen.lane_top == 0 and line_of(column_text(pilot, 0), "▌ann") == 0
+
+
+async def test_a_scroll_repaints_only_the_columns_whose_window_changed(lk_sqlite: LeanKanban) -> None:
+    lanes_board(lk_sqlite)
+    for number in range(12):
+        lk_sqlite.add_deal(f"More {number}", stage="Leads", account="Acme", value="10", owner="ann")
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await owner_lanes(pilot)
+        from leankanban.tui.widgets.column import DealList
+
+        lists = list(app.screen.query(DealList))
+        painted: list[int] = []
+        for column in (0, 5):  # Leads scrolls through ann's cards; Won shows blank lines before and after
+            original = lists[column].render
+            lists[column].render = lambda original=original, column=column: (painted.append(column), original())[1]
+        await pilot.press("j", "j", "j", "j", "j")
+        await pilot.pause()
+        assert board_screen(pilot).lane_top > 0
+        assert 0 in painted and 5 not in painted

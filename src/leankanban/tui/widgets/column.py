@@ -139,6 +139,10 @@ class DealList(Widget):
         self._layout: list[tuple[int, int]] = []
         #: Lines that showed a lane header last time (not a card, for clicks).
         self._header_lines: set[int] = set()
+        #: With lanes: the plan of the lines drawn last time (`_lane_rows`), and the
+        #: deals, cursor and focus they were drawn for.
+        self._rows: tuple | None = None
+        self._drawn: tuple = ((), 0, False)
         self._style_cache: tuple[dict[str, Style], Style, Style] | None = None
 
     @property
@@ -154,13 +158,19 @@ class DealList(Widget):
             self.sections = shown.sections
             self.cells = {section.value: section for section in shown.sections}
             self._lane_values = {}
-        self.context = context
-        self.cursor = max(0, min(cursor, len(self.deals) - 1))
+        cursor = max(0, min(cursor, len(self.deals) - 1))
         if lanes is not None and active and lanes.focus is not None:
-            self.cursor = -1  # the focus is on a lane's empty cell or collapsed header
-        self.active = active
-        self.lanes = lanes
+            cursor = -1  # the focus is on a lane's empty cell or collapsed header
+        same = (
+            lanes is not None and self.lanes is not None and self._rows is not None
+            and shown.deals is self._drawn[0] and context is self.context and (cursor, active) == self._drawn[1:]
+        )
+        self.context, self.cursor, self.active, self.lanes = context, cursor, active, lanes
+        self._drawn = (shown.deals, cursor, active)
         self._follow_cursor = True
+        if same and lanes is not None and self._lane_rows(lanes) == self._rows:
+            return  # the lanes scrolled, but nothing in this column's window changed
+        self._rows = None
         self.refresh()
 
     def in_view(self) -> list[int]:
@@ -276,50 +286,71 @@ class DealList(Widget):
 
     # -- swimlanes ----------------------------------------------------------
 
-    def _render_lanes(self, lanes: LaneView, width: int) -> Text:
-        """This column's part of the board's lanes, from line `lanes.top` of the shared layout."""
+    def _lane_rows(self, lanes: LaneView) -> tuple:
+        """What each line of the window shows, as plain values: ("lane", band, focused?),
+        ("card", index, row), ("empty",) for the focused empty cell, None
+        for a blank line; and the scroll hint's counts last. Two equal plans draw the
+        same lines, so a scroll that changes nothing in this column repaints nothing."""
         layout = lanes.layout
         height = self.content_size.height
-        styles, cursor_style, blocked_style = self._styles()
         focused = lanes.focus if self.active else None
-        blank = Text("")
         top = lanes.top
         above, below = hidden_counts(layout, self.sections, top + 1, top + height - 1)
-        hint = above or below
+        hint = (above, below) if above or below else None
         bottom = min(layout.height, top + height - (1 if hint else 0))
-        lines: list[Text] = []
-        cards: dict[int, list[Text]] = {}
+        rows: list[tuple | None] = []
+        bands = layout.bands
         band_number = layout.band_at(top)
         for line in range(top, bottom):
-            while band_number + 1 < len(layout.bands) and layout.bands[band_number + 1].top <= line:
+            while band_number + 1 < len(bands) and bands[band_number + 1].top <= line:
                 band_number += 1
-            band = layout.bands[band_number]
-            section = self.cells.get(band.value)
+            band = bands[band_number]
             if line == band.top or line == top:
                 # Each lane's header, and the header of the lane in view on the top line.
-                self._header_lines.add(len(lines))
-                header = self._lane_line(band, section, styles, width - 1)
-                on_it = band.collapsed and focused == band.value
-                lines.append(self._fit(header, cursor_style if on_it else Style(), width))
+                rows.append(("lane", band, band.collapsed and focused == band.value))
                 continue
+            section = self.cells.get(band.value)
             slot, row = divmod(line - band.top - 1, CARD_HEIGHT)
             if section is not None and slot < section.count:
-                index = section.start + slot
+                rows.append(("card", section.start + slot, row))
+            elif section is None and slot == 0 and row == 0 and focused == band.value:
+                rows.append(("empty",))
+            else:
+                rows.append(None)
+        rows.append(hint)
+        return tuple(rows)
+
+    def _render_lanes(self, lanes: LaneView, width: int) -> Text:
+        """This column's part of the board's lanes, from line `lanes.top` of the shared layout."""
+        rows = self._rows = self._lane_rows(lanes)
+        styles, cursor_style, blocked_style = self._styles()
+        blank = Text("")
+        lines: list[Text] = []
+        cards: dict[int, list[Text]] = {}
+        for what in rows[:-1]:
+            if what is None:
+                lines.append(blank)
+            elif what[0] == "card":
+                _kind, index, row = what
                 card = cards.get(index)
                 if card is None:
                     card = cards[index] = self._card(index, styles, cursor_style, blocked_style, width)
                     self._layout.append((len(lines) - row, index))
                 lines.append(card[row] if row < len(card) else blank)
-            elif section is None and slot == 0 and row == 0 and focused == band.value:
+            elif what[0] == "lane":
+                band = what[1]
+                self._header_lines.add(len(lines))
+                header = self._lane_line(band, self.cells.get(band.value), styles, width - 1)
+                lines.append(self._fit(header, cursor_style if what[2] else Style(), width))
+            else:
                 empty = Text("(none here)", style=styles["deal-list--empty"])
                 lines.append(self._fit(empty, cursor_style, width))
-            else:
+        hint = rows[-1]
+        if hint is not None:
+            while len(lines) < self.content_size.height - 1:
                 lines.append(blank)
-        if hint:
-            while len(lines) < height - 1:
-                lines.append(blank)
-            count = len(self.deals)
-            lines.append(self._fit(Text(f" ↑{above}  ↓{below}  of {count}"), styles["deal-list--more"], width))
+            more = Text(f" ↑{hint[0]}  ↓{hint[1]}  of {len(self.deals)}")
+            lines.append(self._fit(more, styles["deal-list--more"], width))
         return Text("\n", no_wrap=True, end="").join(lines)
 
     def _lane_line(self, band: LaneBand, section: LaneSection | None, styles: dict[str, Style], width: int) -> Text:
