@@ -189,6 +189,14 @@ async def test_the_lanes_scroll_together_and_keep_the_focus_in_view(lk_sqlite: L
         assert "↑" in leads.splitlines()[-1]  # the scroll hint: cards above
         await pilot.press("g")
         assert screen.lane_top == 0 and line_of(column_text(pilot, 0), "▌ann") == 0
+        # The wheel over any column scrolls them all, and leaves the focus where it was.
+        from leankanban.tui.widgets.column import CARD_HEIGHT, DealList
+
+        list(app.screen.query(DealList))[3]._scroll(+2)
+        await pilot.pause()
+        assert screen.lane_top == 2 * CARD_HEIGHT and focused_title(pilot) == "Acme rollout"
+        # Two cards down (Acme rollout, Ann lead 2): the sticky lane header, then the third card.
+        assert line_of(column_text(pilot, 0), "More 0") == line_of(column_text(pilot, 0), "▌ann") + 1
 
 
 async def test_a_scroll_repaints_only_the_columns_whose_window_changed(lk_sqlite: LeanKanban) -> None:
