@@ -111,10 +111,13 @@ async def test_collapse_and_expand_the_focused_lane(lk_sqlite: LeanKanban) -> No
         # Only the header line is left: bob's lane follows on the next row, in every column.
         assert {line_of(column_text(pilot, index), "▌bob") for index in range(7)} == {line_of(leads, "▸ann") + 1}
         assert screen.focused_deal() is None and screen.lane_focus == "ann"
-        await pilot.press("z")
+        await pilot.press("enter")  # on a collapsed lane's header, Enter opens the lane
         await pilot.pause()
         assert "▌ann · 2" in column_text(pilot, 0) and "Initech renewal" in column_text(pilot, 2)
         assert focused_title(pilot) == "Acme rollout"
+        await pilot.press("z", "z")  # z folds the lane again, and opens it again
+        await pilot.pause()
+        assert "▌ann · 2" in column_text(pilot, 0) and focused_title(pilot) == "Acme rollout"
         # Z folds every lane, and again opens them all.
         await pilot.press("Z")
         await pilot.pause()

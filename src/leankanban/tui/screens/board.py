@@ -150,7 +150,8 @@ class BoardScreen(Screen[None]):
                 tooltip="Move the focused deal to the next stage (a WIP limit asks for an override reason, "
                 "missing criteria ask for answers, Lost asks for a discard reason)"),
         Binding("enter", "open_deal", "Open", id="open-deal",
-                tooltip="Open the deal: every field, contacts, qualification, timeline; notes"),
+                tooltip="Open the deal: every field, contacts, qualification, timeline; notes "
+                "(on a collapsed swimlane's header: expand the lane)"),
         Binding("e", "edit_deal", "Edit", id="edit-deal", tooltip="Edit the focused deal"),
         Binding("n", "new_deal", "New", id="new-deal", tooltip="New deal in the focused stage"),
         Binding("d", "discard", "Discard", id="discard", tooltip="Discard the deal (lost) with a reason"),
@@ -1164,6 +1165,10 @@ class BoardScreen(Screen[None]):
     def action_open_deal(self) -> None:
         from leankanban.tui.screens.deal import DealScreen
 
+        band = None if self.lane_focus is None or self.lane_layout is None else self.lane_layout.band_of(self.lane_focus)
+        if band is not None and band.collapsed:
+            self.action_toggle_lane()  # Enter on a collapsed lane's header opens the lane
+            return
         deal = self.focused_deal()
         if self.view is None or deal is None or deal.id is None:
             self.notify("There is no deal here to open.", severity="warning")
