@@ -13,8 +13,10 @@ measure moving, not refusing), then runs the real `LeanKanbanApp` headless
   (c) peak RSS of the process running the app (the database is built in a
       child process so its memory does not count);
   (d) views: from pressing `s` (owner swimlanes) to the repaint of every
-      column; move latency with lanes on; from typing a text filter to the
-      repaint of every column; move latency with the filter on.
+      column; move latency with lanes on (every column repaints when the
+      lanes scroll: they share one offset); the same for account lanes
+      (~2,000 lanes); from typing a text filter to the repaint of every
+      column; move latency with the filter on.
 
 With --teammate, another person (their own connection, in a thread) moves a
 deal every second throughout, as on a team's board: (b) is then measured while
@@ -118,8 +120,10 @@ def _teammate(path: Path, stop: threading.Event, moved: list[int]) -> None:
 
 
 async def measure(path: Path, moves: int, teammate: bool = False) -> dict[str, Any]:
+    from leankanban.domain.model import Lane
     from leankanban.services import connect
     from leankanban.tui.app import LeanKanbanApp
+    from leankanban.tui.display import LANE_CYCLE
     from leankanban.tui.widgets.column import DealList
 
     # Record when each column last rendered, and which deals it showed.
@@ -128,7 +132,7 @@ async def measure(path: Path, moves: int, teammate: bool = False) -> dict[str, A
 
     def timed_render(self: DealList):  # type: ignore[no-untyped-def]
         result = original_render(self)
-        shown = tuple(deal.id for deal in self.deals[self.top : self.top + self.capacity()])
+        shown = tuple(self.deals[index].id for index in self.in_view())
         painted[self.column_index] = (time.perf_counter(), shown)
         return result
 
@@ -199,7 +203,11 @@ async def measure(path: Path, moves: int, teammate: bool = False) -> dict[str, A
 
         lanes_on = await repaint_all(lambda: app.simulate_key("s"))
         lane_moves = await moves_now(10)
-        await repaint_all(lambda: [app.simulate_key("s") for _ in range(3)])  # back to no lanes
+        # On to account lanes (owner -> type -> priority -> account): about 2,000 lanes.
+        account_on = await repaint_all(lambda: [app.simulate_key("s") for _ in range(LANE_CYCLE.index(Lane.ACCOUNT) - 1)])
+        account_lanes = 0 if screen.lane_layout is None else len(screen.lane_layout.bands)
+        account_moves = await moves_now(10)
+        await repaint_all(lambda: app.simulate_key("s"))  # back to no lanes
         await pilot.press("slash")
         filter_on = await repaint_all(lambda: setattr(screen.query_one("#filter-input"), "value", "rollout"))
         await pilot.press("enter")
@@ -219,6 +227,10 @@ async def measure(path: Path, moves: int, teammate: bool = False) -> dict[str, A
         "lanes_on_ms": lanes_on * 1000,
         "lane_move_median_ms": statistics.median(lane_moves) * 1000,
         "lane_move_max_ms": max(lane_moves) * 1000,
+        "account_on_ms": account_on * 1000,
+        "account_lanes": account_lanes,
+        "account_move_median_ms": statistics.median(account_moves) * 1000,
+        "account_move_max_ms": max(account_moves) * 1000,
         "filter_on_ms": filter_on * 1000,
         "filter_move_median_ms": statistics.median(filter_moves) * 1000,
         "filter_move_max_ms": max(filter_moves) * 1000,
@@ -271,6 +283,10 @@ def main() -> None:
     print(
         f"(d) owner lanes on: {results['lanes_on_ms']:.0f} ms to repaint; moves in lanes: median "
         f"{results['lane_move_median_ms']:.1f} ms, max {results['lane_move_max_ms']:.1f} ms"
+    )
+    print(
+        f"    account lanes on ({results['account_lanes']:.0f} lanes): {results['account_on_ms']:.0f} ms to repaint; "
+        f"moves in them: median {results['account_move_median_ms']:.1f} ms, max {results['account_move_max_ms']:.1f} ms"
     )
     print(
         f"    text filter 'rollout' ({results['filter_hidden']:.0f} deals hidden): {results['filter_on_ms']:.0f} ms "

@@ -88,3 +88,44 @@ def test_unknown_board_exits_4(run, one_sentence):
         result = run(*args)
         assert result.exit_code == 4, args
         assert one_sentence(result.stderr) == str(UnknownBoard("nope", ["pipeline"]))
+
+
+def test_board_in_owner_lanes_prints_one_section_per_lane_across_the_stages(run, lk_sqlite: LeanKanban, seeded):
+    lk_sqlite.set_lane_limit("owner", "ann", 3)
+    result = run("board", "--lanes", "owner")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "lanes: owner" in out
+    # ann has Initech (Discovery) and Hooli (Negotiation) in active stages: 2 of her 3.
+    ann, bob, cy = out.index("ann · 3 deals · WIP 2/3"), out.index("bob · 1 deal"), out.index("cy · 1 deal")
+    assert ann < bob < cy
+    assert ann < out.index("Acme rollout") < out.index("Initech renewal") < out.index("Hooli platform") < bob
+    assert bob < out.index("Globex pilot") < cy < out.index("Umbrella")
+    # Each lane runs across every stage, with its count and value there.
+    for section in (out[ann:bob], out[bob:cy], out[cy:]):
+        for stage in ("Leads", "Qualifying", "Discovery", "Proposal", "Negotiation", "Won", "Lost"):
+            assert stage in section
+    assert "1 · 30,000 EUR" in out[ann:bob] and "1 · 80,000 EUR" in out[cy:]
+
+
+def test_board_lanes_by_type_priority_and_account(run, lk_sqlite: LeanKanban, seeded):
+    lk_sqlite.edit_deal(seeded["Globex pilot"], deal_type="renewal", priority="expedite")
+    by_type = run("board", "--lanes", "type").stdout
+    assert by_type.index("new logo · 4 deals") < by_type.index("renewal · 1 deal")
+    by_priority = run("board", "-l", "priority").stdout
+    assert by_priority.index("expedite · 1 deal") < by_priority.index("standard · 4 deals")
+    by_account = run("board", "--lanes", "account").stdout
+    assert by_account.index("Acme Corp · 1 deal") < by_account.index("Globex · 1 deal") < by_account.index("Umbrella")
+
+
+def test_board_lanes_show_user_text_literally(run, lk_sqlite: LeanKanban):
+    lk_sqlite.add_deal("Evil deal", stage="Leads", account="[red]Acme[/red]", owner="\x1b[31meve")
+    out = run("board", "--lanes", "owner").stdout
+    assert "\\x1b[31meve · 1 deal" in out and "\x1b[31m" not in out
+    assert "[red]Acme[/red] · 1 deal" in run("board", "--lanes", "account").stdout
+
+
+def test_board_lanes_on_an_empty_board_and_an_unknown_grouping(run):
+    result = run("board", "--lanes", "owner")
+    assert result.exit_code == 0 and "(no deals)" in result.stdout
+    assert run("board", "--lanes", "colour").exit_code == 2

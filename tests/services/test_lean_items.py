@@ -211,6 +211,12 @@ def test_person_wip_limit_on_moves_and_assignment(lk: LeanKanban, seeded):
     lk.move_deal(seeded["Acme rollout"], "Discovery")
 
 
+def test_an_account_lane_takes_no_wip_limit(lk: LeanKanban, seeded):
+    with pytest.raises(InvalidInput, match="owner, type or priority"):
+        lk.set_lane_limit("account", "Acme", 2)
+    assert lk.get_board().lane_limits == ()
+
+
 def test_lane_limit_by_priority(lk: LeanKanban, seeded):
     lk.set_lane_limit("priority", "expedite", 1)
     lk.edit_deal(seeded["Initech renewal"], priority="expedite")

@@ -153,6 +153,9 @@ CORRUPTIONS: dict[str, tuple[Mutation, str, str]] = {
     "time category": (_set("time_logs", 0, "category", "golf"), "boards[0].time_logs[0].category", "'golf' is not one of"),
     "minutes": (_set("time_logs", 0, "minutes", 0), "boards[0].time_logs[0].minutes", "0 is not between 1 and 1440"),
     "lane none": (_set("lane_limits", 0, "dimension", "none"), "boards[0].lane_limits[0].dimension", "not a lane to limit"),
+    "lane account": (
+        _set("lane_limits", 0, "dimension", "account"), "boards[0].lane_limits[0].dimension", "not a lane to limit"
+    ),
     "id zero": (_set("deals", 0, "id", 0), "boards[0].deals[0].id", "0 is not a positive id"),
     "id text": (_set("deals", 0, "id", "1"), "boards[0].deals[0].id", "'1' is not a whole number"),
     "id twice": (_same_id, "boards[0].deals[1].id", "is also the id of another deal"),

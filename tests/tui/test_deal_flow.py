@@ -297,6 +297,9 @@ async def test_swimlanes_cycle_and_show_lane_headers(lk_sqlite: LeanKanban) -> N
         assert leads.index("▌expedite") < leads.index("▌standard")
         await pilot.press("s")
         await pilot.pause()
+        assert "lanes: account" in screen.sub_title and "▌Acme" in column_text(pilot, 0)
+        await pilot.press("s")
+        await pilot.pause()
         assert "▌" not in column_text(pilot, 0) and "lanes" not in screen.sub_title
 
 

@@ -82,6 +82,18 @@ def test_filtered_board_in_owner_lanes(snap_compare, lk_sqlite: LeanKanban, cloc
     assert snap_compare(make_app(lk_sqlite), terminal_size=SIZE, run_before=filtered)
 
 
+def test_owner_lanes_through_every_column_one_folded(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> None:
+    _flagged_board(lk_sqlite, clock)
+    lk_sqlite.set_lane_limit("owner", "ann", 3)
+
+    async def lanes(pilot: Pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("s", "right", "j", "z")  # owner lanes; bob's lane (Globex, Qualifying) folded
+        await pilot.pause()
+
+    assert snap_compare(make_app(lk_sqlite), terminal_size=SIZE, run_before=lanes)
+
+
 def test_deal_screen(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> None:
     ids = _flagged_board(lk_sqlite, clock)
     initech = ids["Initech renewal"]

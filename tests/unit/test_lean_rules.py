@@ -18,6 +18,7 @@ from leankanban.domain.model import (
     Criterion,
     Deal,
     DealStatus,
+    DealType,
     Lane,
     LaneLimit,
     Priority,
@@ -98,6 +99,35 @@ def test_lane_change_of_an_active_deal():
 def test_lane_counts_of_open_active_deals():
     deals = [deal("Discovery"), deal("Proposal"), deal("Leads"), deal("Won", status=DealStatus.WON), deal("Proposal", owner="bob")]
     assert rules.lane_counts_of(BASE, deals) == {(Lane.OWNER, "ann"): 2, (Lane.OWNER, "bob"): 1}
+
+
+def test_a_deal_sits_in_one_lane_per_dimension():
+    d = deal("Leads", owner="bob", account="Acme", deal_type=DealType.RENEWAL, priority=Priority.EXPEDITE)
+    assert [rules.lane_value(d, lane) for lane in Lane] == ["", "bob", "renewal", "expedite", "Acme"]
+
+
+def test_lanes_are_ordered_by_enum_or_by_name_with_the_empty_lane_last():
+    deals = [
+        deal("Leads", owner="", account="beta", priority=Priority.STANDARD),
+        deal("Leads", owner="Cy", account="", priority=Priority.EXPEDITE),
+        deal("Leads", owner="ann", account="Acme", priority=Priority.STANDARD),
+    ]
+    owners = [(value, len(group)) for value, group in rules.lanes_of(deals, Lane.OWNER)]
+    assert owners == [("ann", 1), ("Cy", 1), ("", 1)]
+    assert [value for value, _ in rules.lanes_of(deals, Lane.ACCOUNT)] == ["Acme", "beta", ""]
+    assert [value for value, _ in rules.lanes_of(deals, Lane.PRIORITY)] == ["expedite", "standard"]
+    assert rules.lanes_of(deals, Lane.PRIORITY)[1][1] == [deals[0], deals[2]]  # stable within a lane
+
+
+def test_lane_names():
+    assert rules.lane_name(Lane.TYPE, "new_logo") == "new logo"
+    assert rules.lane_name(Lane.OWNER, "ann_b") == "ann_b"
+    assert rules.lane_name(Lane.OWNER, "") == "(nobody)"
+    assert rules.lane_name(Lane.ACCOUNT, "") == "(no account)"
+
+
+def test_an_account_is_no_lane_to_limit():
+    assert Lane.ACCOUNT not in rules.LIMITED_LANES and Lane.NONE not in rules.LIMITED_LANES
 
 
 @pytest.mark.parametrize(("days", "band"), [(0, "fresh"), (4, "fresh"), (5, "ageing"), (9, "ageing"), (10, "stale"), (40, "stale")])

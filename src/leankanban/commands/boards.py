@@ -12,6 +12,7 @@ from leankanban.commands import printing, tables
 from leankanban.commands.deals import TableOrJson
 from leankanban.commands.state import state
 from leankanban.domain import rules
+from leankanban.domain.model import Lane
 
 #: The templates the domain knows, as choices for --template.
 Template = enum.Enum("Template", {name.replace("-", "_"): name for name in rules.TEMPLATES}, type=str)  # type: ignore[misc]
@@ -55,9 +56,27 @@ def boards(
         printing.make_console().print(tables.boards_table(found))
 
 
-def board(ctx: typer.Context) -> None:
+class LaneChoice(str, enum.Enum):
+    """What `board --lanes` groups by (the swimlanes of the TUI's `s`)."""
+
+    owner = "owner"
+    type = "type"
+    priority = "priority"
+    account = "account"
+
+
+def board(
+    ctx: typer.Context,
+    lanes: Annotated[
+        LaneChoice | None,
+        typer.Option("--lanes", "-l", help="Swimlanes: one section per lane, across every stage."),
+    ] = None,
+) -> None:
     """Print the board once (no interaction), e.g. for a stand-up or a pipe."""
     app = state(ctx)
     services = app.services()
     view = services.board_view(app.board)
-    printing.make_console().print(tables.board_renderable(view, services.clock()))
+    if lanes is None:
+        printing.make_console().print(tables.board_renderable(view, services.clock()))
+    else:
+        printing.make_console().print(tables.lanes_renderable(view, services.clock(), Lane(lanes.value)))

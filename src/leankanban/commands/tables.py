@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -15,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from leankanban.domain import rules
 from leankanban.domain.model import (
     Board,
     BoardView,
@@ -22,6 +24,7 @@ from leankanban.domain.model import (
     Deal,
     Event,
     EventKind,
+    Lane,
     label,
     wip_state,
 )
@@ -406,3 +409,50 @@ def board_renderable(view: BoardView, now: datetime) -> RenderableType:
             cells.append(Text("-", style="dim"))
     table.add_row(*cells)
     return table
+
+
+def lanes_renderable(view: BoardView, now: datetime, lane: Lane) -> RenderableType:
+    """The board once in swimlanes: one section per lane, each across every stage, with
+    the lane's deals and value per stage and its WIP limit where one is set."""
+    board = view.board
+    per_stage = [dict(rules.lanes_of(column.deals, lane)) for column in view.columns]
+    values = sorted({value for stage in per_stage for value in stage}, key=rules.lane_sort_key(lane))
+    limits = {limit.value: limit.wip_max for limit in board.lane_limits if limit.dimension is lane}
+    active = rules.lane_counts_of(board, (deal for column in view.columns for deal in column.deals)) if limits else {}
+    open_deals = sum(c.count for c in view.columns if not c.stage.is_closed)
+    title = Text.assemble(
+        (visible(board.name), "bold"),
+        f" · {open_deals} open deal{'s' if open_deals != 1 else ''} · lanes: {lane.value}",
+    )
+    sections: list[RenderableType] = [title]
+    if not values:
+        sections.append(Text("(no deals)", style="dim"))
+    for value in values:
+        lane_deals = [stage.get(value, []) for stage in per_stage]
+        count = sum(len(deals) for deals in lane_deals)
+        heading = t(rules.lane_name(lane, value), style="bold")
+        heading.append(f" · {count} deal{'s' if count != 1 else ''}")
+        if value in limits:
+            now_in, wip_max = active.get((lane, value), 0), limits[value]
+            state = "over" if now_in > wip_max else "at" if now_in == wip_max else "ok"
+            heading.append(" · ")
+            heading.append(f"WIP {now_in}/{wip_max}", style=WIP_STYLES[state] or "")
+        table = Table(box=box.SQUARE, title=heading, title_justify="left", expand=True, show_lines=False)
+        for column, deals in zip(view.columns, lane_deals, strict=True):
+            header = t(column.stage.name, style="bold")
+            header.append(f"\n{len(deals)}", style="dim")
+            if deals:
+                header.append(" · ", style="dim")
+                header.append(totals_text(_totals(deals)), style="green")
+            table.add_column(header, ratio=1, overflow="fold", vertical="top")
+        table.add_row(*(Group(*(card(deal, now) for deal in deals)) if deals else Text("-", style="dim")
+                        for deals in lane_deals))
+        sections.append(table)
+    return Group(*sections)
+
+
+def _totals(deals: Sequence[Deal]) -> list[tuple[str, Decimal]]:
+    sums: dict[str, Decimal] = {}
+    for deal in deals:
+        sums[deal.currency] = sums.get(deal.currency, Decimal(0)) + deal.value
+    return sorted(sums.items())

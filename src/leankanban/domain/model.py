@@ -95,6 +95,7 @@ class Lane(str, enum.Enum):
     OWNER = "owner"
     TYPE = "type"
     PRIORITY = "priority"
+    ACCOUNT = "account"
 
 
 def label(value: enum.Enum | str) -> str:

@@ -26,12 +26,15 @@ from leankanban.domain.model import (
     Board,
     Criterion,
     Deal,
+    DealType,
     Event,
     EventKind,
     Lane,
     MoveDecision,
+    Priority,
     Stage,
     StageKind,
+    label,
 )
 
 #: Open deals in active stages per (lane dimension, lane value).
@@ -265,6 +268,12 @@ def check_lane_change(
     return used
 
 
+#: The lanes a WIP limit can be set on. An account is not a unit of capacity:
+#: a team limits what its people (owner), its motions (type) and its classes of
+#: service (priority) take on; an account's deals are one view of the pipeline.
+LIMITED_LANES = (Lane.OWNER, Lane.TYPE, Lane.PRIORITY)
+
+
 def lane_value(deal: Deal, dimension: Lane) -> str:
     """Which lane `deal` sits in when grouping by `dimension`."""
     if dimension is Lane.OWNER:
@@ -273,7 +282,36 @@ def lane_value(deal: Deal, dimension: Lane) -> str:
         return deal.deal_type.value
     if dimension is Lane.PRIORITY:
         return deal.priority.value
+    if dimension is Lane.ACCOUNT:
+        return deal.account
     return ""
+
+
+def lane_sort_key(dimension: Lane):  # type: ignore[no-untyped-def]
+    """Sort key for the lane values of `dimension`: enum order for type and priority,
+    names (case-insensitive, the empty lane last) for owners and accounts."""
+    if dimension is Lane.TYPE:
+        order = {member.value: number for number, member in enumerate(DealType)}
+        return lambda value: (order.get(value, len(order)), value)
+    if dimension is Lane.PRIORITY:
+        order = {member.value: number for number, member in enumerate(Priority)}
+        return lambda value: (order.get(value, len(order)), value)
+    return lambda value: (value == "", value.casefold(), value)
+
+
+def lane_name(dimension: Lane, value: str) -> str:
+    """What a lane is called: `new logo`, `ann`; `(nobody)` / `(no account)` for the empty lane."""
+    if not value:
+        return "(no account)" if dimension is Lane.ACCOUNT else "(nobody)"
+    return label(value) if dimension in (Lane.TYPE, Lane.PRIORITY) else value
+
+
+def lanes_of(deals: Iterable[Deal], dimension: Lane) -> list[tuple[str, list[Deal]]]:
+    """`deals` grouped into the lanes of `dimension`, in lane order (stable within a lane)."""
+    groups: dict[str, list[Deal]] = {}
+    for deal in deals:
+        groups.setdefault(lane_value(deal, dimension), []).append(deal)
+    return [(value, groups[value]) for value in sorted(groups, key=lane_sort_key(dimension))]
 
 
 def lanes_over(board: Board, deal: Deal, lane_counts: LaneCounts) -> list[tuple]:
@@ -501,9 +539,9 @@ def validate_days(days: int | None, what: str) -> int | None:
 
 
 def validate_limits(wip_min: int | None, wip_max: int | None) -> None:
-    for label, number in (("minimum", wip_min), ("maximum", wip_max)):
+    for bound, number in (("minimum", wip_min), ("maximum", wip_max)):
         if number is not None and number < 0:
-            raise InvalidInput(f"A WIP {label} cannot be negative (got {number}).")
+            raise InvalidInput(f"A WIP {bound} cannot be negative (got {number}).")
     if wip_max is not None and wip_max == 0:
         raise InvalidInput("A WIP maximum must be at least 1; clear it to remove the limit.")
     if wip_min is not None and wip_max is not None and wip_min > wip_max:

@@ -31,6 +31,7 @@ from leankanban.domain.model import (
     Stance,
 )
 from leankanban.domain.rules import (
+    LIMITED_LANES,
     MAX_VALUE,
     parse_date,
     validate_board_name,
@@ -297,8 +298,8 @@ def _velocity(value: Any) -> str | None:
 
 
 def _lane(value: Any) -> str | None:
-    if value == Lane.NONE.value:
-        return "'none' is not a lane to limit (owner, type or priority)"
+    if value in (lane.value for lane in Lane if lane not in LIMITED_LANES):
+        return f"{_show(value)} is not a lane to limit (owner, type or priority)"
     return _one_of(value, Lane)
 
 

@@ -427,7 +427,7 @@ class PoliciesMixin(ServiceBase):
     ) -> Board:
         """Limit a swimlane (or, with dimension owner, a person); None removes the limit."""
         lane = rules.parse_choice(Lane, dimension, "lane")
-        if lane is Lane.NONE:
+        if lane not in rules.LIMITED_LANES:
             raise InvalidInput("Choose a lane to limit: owner, type or priority.")
         if lane is Lane.TYPE:
             value = rules.parse_choice(DealType, value, "deal type").value

@@ -21,16 +21,19 @@ from leankanban.domain.model import (
     Board,
     ColumnView,
     Deal,
-    DealType,
     Lane,
-    Priority,
-    label,
 )
 
 #: The order `s` cycles swimlane groupings in.
-LANE_CYCLE = (Lane.NONE, Lane.OWNER, Lane.TYPE, Lane.PRIORITY)
+LANE_CYCLE = (Lane.NONE, Lane.OWNER, Lane.TYPE, Lane.PRIORITY, Lane.ACCOUNT)
 
-LANE_NAMES = {Lane.NONE: "no lanes", Lane.OWNER: "owner", Lane.TYPE: "deal type", Lane.PRIORITY: "priority"}
+LANE_NAMES = {
+    Lane.NONE: "no lanes",
+    Lane.OWNER: "owner",
+    Lane.TYPE: "deal type",
+    Lane.PRIORITY: "priority",
+    Lane.ACCOUNT: "account",
+}
 
 
 def next_lane(lane: Lane) -> Lane:
@@ -95,10 +98,7 @@ class LaneSection:
     value: str
     start: int
     count: int
-
-    @property
-    def name(self) -> str:
-        return label(self.value) if self.value else "(nobody)"
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,17 +123,6 @@ class ShownColumn:
             if deal.id == deal_id:
                 return index
         return None
-
-
-def _lane_order(lane: Lane):  # type: ignore[no-untyped-def]
-    """Sort key for lane values: enum order for type and priority, names (nobody last) for owners."""
-    if lane is Lane.TYPE:
-        order = {member.value: number for number, member in enumerate(DealType)}
-        return lambda value: (order.get(value, len(order)), value)
-    if lane is Lane.PRIORITY:
-        order = {member.value: number for number, member in enumerate(Priority)}
-        return lambda value: (order.get(value, len(order)), value)
-    return lambda value: (value == "", value.casefold())
 
 
 #: A filter's verdicts by deal: id(deal) -> (the deal, kept?). Deals are not
@@ -173,14 +162,11 @@ def shown_column(
     blocked = sum(1 for d in column.deals if d.blocked_reason is not None)
     if lane is Lane.NONE or not deals:
         return ShownColumn(column, deals, (), blocked)
-    groups: dict[str, list[Deal]] = {}
-    for deal in deals:
-        groups.setdefault(rules.lane_value(deal, lane), []).append(deal)
     ordered: list[Deal] = []
     sections: list[LaneSection] = []
-    for value in sorted(groups, key=_lane_order(lane)):
-        sections.append(LaneSection(value, len(ordered), len(groups[value])))
-        ordered.extend(groups[value])
+    for value, group in rules.lanes_of(deals, lane):
+        sections.append(LaneSection(value, len(ordered), len(group), rules.lane_name(lane, value)))
+        ordered.extend(group)
     return ShownColumn(column, tuple(ordered), tuple(sections), blocked)
 
 

@@ -28,6 +28,13 @@ class CardClicked(Message):
 
 
 @dataclass(eq=False)
+class LanesScrolled(Message):
+    """The wheel turned over a column while the board shows swimlanes: scroll every column `lines`."""
+
+    lines: int
+
+
+@dataclass(eq=False)
 class BoardLoaded(Message):
     """A worker read the whole board (posted from a thread)."""
 

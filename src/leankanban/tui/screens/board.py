@@ -45,11 +45,13 @@ from leankanban.domain.errors import (
 )
 from leankanban.domain.model import Answer, BoardView, Deal, DealStatus, Lane, StageKind
 from leankanban.services import EDITABLE_FIELDS, LeanKanban, MoveResult
+from leankanban.tui import lanes
 from leankanban.tui.board_state import apply_move, index_in
 from leankanban.tui.display import (
     LANE_NAMES,
     BoardFilter,
     CardContext,
+    LaneSection,
     ShownColumn,
     card_context,
     locate_shown,
@@ -63,6 +65,7 @@ from leankanban.tui.messages import (
     CardClicked,
     DealMoved,
     DiscardNeeded,
+    LanesScrolled,
     MoveRefused,
     QualificationNeeded,
     RevisionSeen,
@@ -70,7 +73,7 @@ from leankanban.tui.messages import (
     UndoRecorded,
 )
 from leankanban.tui.undo import UndoEntry, UndoStack, undoable
-from leankanban.tui.widgets.column import StageColumn
+from leankanban.tui.widgets.column import CARD_HEIGHT, StageColumn
 
 if TYPE_CHECKING:
     from leankanban.tui.screens.discard import DiscardChoice
@@ -147,7 +150,8 @@ class BoardScreen(Screen[None]):
                 tooltip="Move the focused deal to the next stage (a WIP limit asks for an override reason, "
                 "missing criteria ask for answers, Lost asks for a discard reason)"),
         Binding("enter", "open_deal", "Open", id="open-deal",
-                tooltip="Open the deal: every field, contacts, qualification, timeline; notes"),
+                tooltip="Open the deal: every field, contacts, qualification, timeline; notes "
+                "(on a collapsed swimlane's header: expand the lane)"),
         Binding("e", "edit_deal", "Edit", id="edit-deal", tooltip="Edit the focused deal"),
         Binding("n", "new_deal", "New", id="new-deal", tooltip="New deal in the focused stage"),
         Binding("d", "discard", "Discard", id="discard", tooltip="Discard the deal (lost) with a reason"),
@@ -159,7 +163,11 @@ class BoardScreen(Screen[None]):
         Binding("L", "log_time", "Log time", id="log-time", show=False,
                 tooltip="Log time on the focused deal (origination, influence, support)"),
         Binding("s", "cycle_lanes", "Lanes", id="cycle-lanes",
-                tooltip="Swimlanes: none, by owner, by deal type, by priority"),
+                tooltip="Swimlanes: none, by owner, by deal type, by priority, by account"),
+        Binding("z", "toggle_lane", "Fold lane", show=False, id="toggle-lane",
+                tooltip="Collapse the focused card's swimlane to its header line, or expand it"),
+        Binding("Z", "toggle_all_lanes", "Fold lanes", show=False, id="toggle-all-lanes",
+                tooltip="Collapse every swimlane, or expand them all"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter",
                 tooltip="Filter by text (title, account, owner, contact, tag)"),
         Binding("M", "quick_filter('mine')", "Mine", id="filter-mine", group=QUICK_GROUP,
@@ -200,6 +208,19 @@ class BoardScreen(Screen[None]):
         self.undo = undo if undo is not None else UndoStack()
         self.board_filter = BoardFilter()
         self.lane = Lane.NONE
+        #: Swimlanes (tui/lanes.py): the board's lane layout, shared by every column,
+        #: the first line in view, and the lane whose empty cell or collapsed header
+        #: has the focus in the active column (None when a card has it).
+        self.lane_layout: lanes.LaneLayout | None = None
+        self._layout_key: tuple | None = None
+        self.lane_top = 0
+        self.lane_focus: str | None = None
+        #: Collapsed lanes, per grouping (kept while `s` cycles).
+        self.collapsed: dict[Lane, frozenset[str]] = {}
+        self._lane_view: lanes.LaneView | None = None
+        #: Whether the lanes scroll to the focus (not after the mouse wheel scrolled them).
+        self._lanes_follow = True
+        self._lane_cells = lanes.Cells()
         #: What each column shows (filtered, in lanes), and the key it was derived for.
         self.shown: list[ShownColumn] = []
         self._shown_keys: list[tuple | None] = []
@@ -409,6 +430,26 @@ class BoardScreen(Screen[None]):
             deals = [deal for column in view.columns for deal in column.deals] if limited else None
             self.context = card_context(self.now, view.board, lane, deals)
             self._context_key = context_key
+        self._derive_lanes()
+
+    def _derive_lanes(self) -> None:
+        """The board's lane layout, rebuilt only when a column's lanes or the collapsed lanes changed."""
+        if self.lane is Lane.NONE:
+            self.lane_layout, self._layout_key = None, None
+            return
+        collapsed = self.collapsed.get(self.lane, frozenset())
+        sections = tuple(shown.sections for shown in self.shown)
+        last = self._layout_key
+        if (
+            last is not None and last[0] is self.lane and last[1] == collapsed and len(last[2]) == len(sections)
+            and all(a is b for a, b in zip(last[2], sections, strict=True))
+        ):
+            return
+        previous = self.lane_layout if last is not None and last[0] is self.lane else None
+        layout = lanes.lane_layout(sections, self.lane, collapsed, CARD_HEIGHT, previous)
+        if layout != self.lane_layout:
+            self.lane_layout = layout  # else keep the old one: columns tell by identity it is unchanged
+        self._layout_key = (self.lane, collapsed, sections)
 
     def refresh_columns(self) -> None:
         if self.view is None:
@@ -416,11 +457,12 @@ class BoardScreen(Screen[None]):
         self._derive()
         assert self.context is not None
         self.active_column = max(0, min(self.active_column, len(self.view.columns) - 1))
+        for index, shown in enumerate(self.shown):
+            self.cursors[index] = max(0, min(self.cursors[index], shown.count - 1))
+        in_lanes = self._lanes_in_view()
         for widget in self.query(StageColumn):
             index = widget.column_index
-            shown = self.shown[index]
-            self.cursors[index] = max(0, min(self.cursors[index], shown.count - 1))
-            widget.show(shown, self.context, self.cursors[index], index == self.active_column)
+            widget.show(self.shown[index], self.context, self.cursors[index], index == self.active_column, in_lanes)
         self._fit_columns()
 
     def hidden_count(self) -> int:
@@ -464,9 +506,10 @@ class BoardScreen(Screen[None]):
         found = locate_shown(self.shown, deal_id)
         if found is not None:
             self.active_column, self.cursors[found[0]] = found
+            self.lane_focus, self._lanes_follow = None, True
 
     def focused_deal(self) -> Deal | None:
-        if self.view is None or not self.shown:
+        if self.view is None or not self.shown or (self.lane_focus is not None and self.lane_layout is not None):
             return None
         shown = self.shown[self.active_column]
         if not shown.deals:
@@ -491,6 +534,7 @@ class BoardScreen(Screen[None]):
     def _select(self, column: int, index: int | None = None) -> None:
         if self.view is None:
             return
+        self.lane_focus, self._lanes_follow = None, True
         self.active_column = max(0, min(column, len(self.view.columns) - 1))
         if index is not None:
             self.cursors[self.active_column] = index
@@ -503,33 +547,148 @@ class BoardScreen(Screen[None]):
         return 1
 
     def action_cursor_left(self) -> None:
-        self._select(self.active_column - 1)
+        if self.lane_layout is not None:
+            self._lane_across(-1)
+        else:
+            self._select(self.active_column - 1)
 
     def action_cursor_right(self) -> None:
-        self._select(self.active_column + 1)
+        if self.lane_layout is not None:
+            self._lane_across(+1)
+        else:
+            self._select(self.active_column + 1)
 
     def action_cursor_up(self) -> None:
-        if self.cursors:
+        if self.lane_layout is not None:
+            self._lane_step(-1)
+        elif self.cursors:
             self._select(self.active_column, self.cursors[self.active_column] - 1)
 
     def action_cursor_down(self) -> None:
-        if self.cursors:
+        if self.lane_layout is not None:
+            self._lane_step(+1)
+        elif self.cursors:
             self._select(self.active_column, self.cursors[self.active_column] + 1)
 
     def action_page_up(self) -> None:
-        if self.cursors:
+        if self.lane_layout is not None:
+            self._lane_step(-1, self._page())
+        elif self.cursors:
             self._select(self.active_column, self.cursors[self.active_column] - self._page())
 
     def action_page_down(self) -> None:
-        if self.cursors:
+        if self.lane_layout is not None:
+            self._lane_step(+1, self._page())
+        elif self.cursors:
             self._select(self.active_column, self.cursors[self.active_column] + self._page())
 
     def action_first_card(self) -> None:
-        self._select(self.active_column, 0)
+        if self.lane_layout is not None:
+            self._lane_edge(last=False)
+        else:
+            self._select(self.active_column, 0)
 
     def action_last_card(self) -> None:
-        if self.view is not None:
+        if self.lane_layout is not None:
+            self._lane_edge(last=True)
+        elif self.view is not None:
             self._select(self.active_column, self.shown[self.active_column].count - 1)
+
+    # -- cursor in swimlanes ------------------------------------------------
+
+    def _cells(self, column: int) -> dict[str, LaneSection]:
+        return self._lane_cells.of(column, self.shown[column].sections)
+
+    def _spot(self) -> lanes.Spot:
+        if self.lane_focus is not None:
+            return None, self.lane_focus
+        return (self.cursors[self.active_column], None) if self.shown[self.active_column].deals else (None, None)
+
+    def _lane_slot(self) -> tuple[str | None, int]:
+        """The focused lane (card's or cell's) and the card slot in it."""
+        column = self.active_column
+        return lanes.spot_of(self.shown[column].sections, self.cursors[column], self.lane_focus)
+
+    def _go(self, column: int, spot: lanes.Spot) -> None:
+        self.active_column = column
+        index, self.lane_focus = spot
+        if index is not None:
+            self.cursors[column] = index
+        self._lanes_follow = True
+        self.refresh_columns()
+
+    def _lane_step(self, by: int, times: int = 1) -> None:
+        """j/k in lanes: through a lane's cards, then on to the next (or previous) lane's."""
+        assert self.lane_layout is not None
+        column = self.active_column
+        spot = self._spot()
+        for _ in range(times):
+            spot = lanes.step(self.lane_layout, self._cells(column), self.shown[column].sections, spot, by)
+        self._go(column, spot)
+
+    def _lane_edge(self, *, last: bool) -> None:
+        assert self.lane_layout is not None
+        column = self.active_column
+        self._go(column, lanes.edge(self.lane_layout, self._cells(column), self.shown[column].sections, last))
+
+    def _lane_across(self, by: int) -> None:
+        """h/l in lanes: the same lane in the next column (its nearest card, or its empty cell)."""
+        assert self.lane_layout is not None and self.view is not None
+        target = max(0, min(self.active_column + by, len(self.view.columns) - 1))
+        value, slot = self._lane_slot()
+        spot = (None, None) if value is None else lanes.across(self.lane_layout, self._cells(target), value, slot)
+        if target == self.active_column:
+            return
+        if spot == (None, None):
+            self._select(target)
+        else:
+            self._go(target, spot)
+
+    def _lanes_in_view(self) -> lanes.LaneView | None:
+        """What the columns draw of the lanes: the layout, scrolled so the focus is in view."""
+        layout = self.lane_layout
+        if layout is None:
+            self.lane_focus, self._lane_view = None, None
+            return None
+        column = self.active_column
+        self.cursors[column], self.lane_focus = lanes.settle(
+            layout, self._cells(column), self.shown[column].sections, self.cursors[column], self.lane_focus
+        )
+        height = next((w.deal_list.content_size.height for w in self.query(StageColumn)), 0)
+        value, slot = self._lane_slot()
+        self.lane_top = lanes.follow(layout, value, slot, self.lane_top, height, scroll=self._lanes_follow)
+        view = self._lane_view
+        if view is None or view.layout is not layout or view.top != self.lane_top or view.focus != self.lane_focus:
+            view = self._lane_view = lanes.LaneView(layout, self.lane_top, self.lane_focus)
+        return view
+
+    @on(LanesScrolled)
+    def _lanes_scrolled(self, message: LanesScrolled) -> None:
+        if self.lane_layout is not None:
+            self._lanes_follow = False
+            self.lane_top += message.lines
+            self.refresh_columns()
+
+    def action_toggle_lane(self) -> None:
+        if self.lane_layout is None:
+            self.notify("There are no swimlanes to fold: s groups the board into lanes first.", severity="warning")
+            return
+        value, _slot = self._lane_slot()
+        if value is None:
+            return
+        folded = self.collapsed.get(self.lane, frozenset())
+        self.collapsed[self.lane] = folded ^ {value}
+        self._go(self.active_column, (None, value))
+
+    def action_toggle_all_lanes(self) -> None:
+        if self.lane_layout is None:
+            self.notify("There are no swimlanes to fold: s groups the board into lanes first.", severity="warning")
+            return
+        every = frozenset(band.value for band in self.lane_layout.bands)
+        folded = self.collapsed.get(self.lane, frozenset())
+        self.collapsed[self.lane] = frozenset() if every <= folded else folded | every
+        value, _slot = self._lane_slot()
+        self._go(self.active_column, (None, value) if value is not None else self._spot())
 
     @on(CardClicked)
     def _card_clicked(self, message: CardClicked) -> None:
@@ -679,6 +838,7 @@ class BoardScreen(Screen[None]):
             index = place[1] if shown.deals is shown.column.deals else shown.index_of(result.deal.id)
             if index is not None:
                 self.active_column, self.cursors[place[0]] = place[0], index
+                self.lane_focus, self._lanes_follow = None, True
         self.refresh_columns()
         for warning in result.warnings:
             self.notify(warning, title="Moved", severity="warning", markup=False)
@@ -902,6 +1062,7 @@ class BoardScreen(Screen[None]):
 
     def action_cycle_lanes(self) -> None:
         self.lane = next_lane(self.lane)
+        self.lane_focus, self.lane_top, self._lanes_follow = None, 0, True
         self._reshow()
 
     def action_filter(self) -> None:
@@ -1004,6 +1165,10 @@ class BoardScreen(Screen[None]):
     def action_open_deal(self) -> None:
         from leankanban.tui.screens.deal import DealScreen
 
+        band = None if self.lane_focus is None or self.lane_layout is None else self.lane_layout.band_of(self.lane_focus)
+        if band is not None and band.collapsed:
+            self.action_toggle_lane()  # Enter on a collapsed lane's header opens the lane
+            return
         deal = self.focused_deal()
         if self.view is None or deal is None or deal.id is None:
             self.notify("There is no deal here to open.", severity="warning")

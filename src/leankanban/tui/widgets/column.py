@@ -8,8 +8,8 @@ their attributes (`show`) and they post `CardClicked` when clicked.
 
 from __future__ import annotations
 
-import bisect
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from rich.style import Style
 from rich.text import Text
@@ -22,7 +22,8 @@ from leankanban.domain import rules
 from leankanban.domain.model import ColumnView, Deal, Stage
 from leankanban.tui.display import CardContext, LaneSection, ShownColumn
 from leankanban.tui.format import compact_money, literal, money, totals_label, visible, wip_label
-from leankanban.tui.messages import CardClicked
+from leankanban.tui.lanes import LaneBand, LaneView, hidden_counts
+from leankanban.tui.messages import CardClicked, LanesScrolled
 
 #: Lines per card: title, account, value/owner/age, and a blank gap.
 CARD_HEIGHT = 4
@@ -90,9 +91,11 @@ class StageHeader(Widget):
 class DealList(Widget):
     """The cards of one column, rendered as a window around the cursor.
 
-    With a swimlane grouping, a lane sub-header line sits above the first card
-    of each lane, and above the top card of the window (so the lane of what is
-    in view is always named). Only the cards in the window are rendered.
+    With swimlanes (`lanes`), the column draws its part of the board's lane
+    layout (`tui.lanes`): each lane's header line, then its cards in the lane's
+    slots, from the line every column shares (`LaneView.top`); the header of
+    the lane at the top of the window stays in view. Only the cards in the
+    window are rendered.
     """
 
     COMPONENT_CLASSES = {
@@ -112,6 +115,7 @@ class DealList(Widget):
         "deal-list--lane",
         "deal-list--lane-at",
         "deal-list--lane-over",
+        "deal-list--lane-folded",
     }
 
     def __init__(self, column_index: int, **kwargs: object) -> None:
@@ -120,8 +124,12 @@ class DealList(Widget):
         self.deals: tuple[Deal, ...] = ()
         self.stage: Stage | None = None
         self.sections: tuple[LaneSection, ...] = ()
-        self._starts: list[int] = []
-        self._start_set: set[int] = set()
+        #: This column's lane sections by lane value.
+        self.cells: dict[str, LaneSection] = {}
+        #: The board's lane layout and scroll, when the board shows swimlanes.
+        self.lanes: LaneView | None = None
+        #: The value of each lane's deals in this column, as lane headers show it.
+        self._lane_values: dict[str, str] = {}
         self.context = CardContext(datetime.now(UTC))
         self.cursor = 0
         self.active = False
@@ -129,38 +137,51 @@ class DealList(Widget):
         self._follow_cursor = True
         #: (first line, card index) of each card rendered last time, for clicks.
         self._layout: list[tuple[int, int]] = []
+        #: Lines that showed a lane header last time (not a card, for clicks).
+        self._header_lines: set[int] = set()
+        #: With lanes: the plan of the lines drawn last time (`_lane_rows`), and the
+        #: deals, cursor and focus they were drawn for.
+        self._rows: tuple | None = None
+        self._drawn: tuple = ((), 0, False)
         self._style_cache: tuple[dict[str, Style], Style, Style] | None = None
 
     @property
     def now(self) -> datetime:
         return self.context.now
 
-    def show(self, shown: ShownColumn, context: CardContext, cursor: int, active: bool) -> None:
+    def show(
+        self, shown: ShownColumn, context: CardContext, cursor: int, active: bool, lanes: LaneView | None = None
+    ) -> None:
         self.deals = shown.deals
         self.stage = shown.column.stage
         if shown.sections is not self.sections:
             self.sections = shown.sections
-            self._starts = [section.start for section in shown.sections]
-            self._start_set = set(self._starts)
-        self.context = context
-        self.cursor = max(0, min(cursor, len(self.deals) - 1))
-        self.active = active
+            self.cells = {section.value: section for section in shown.sections}
+            self._lane_values = {}
+        cursor = max(0, min(cursor, len(self.deals) - 1))
+        if lanes is not None and active and lanes.focus is not None:
+            cursor = -1  # the focus is on a lane's empty cell or collapsed header
+        same = (
+            lanes is not None and self.lanes is not None and self._rows is not None
+            and shown.deals is self._drawn[0] and context is self.context and (cursor, active) == self._drawn[1:]
+        )
+        self.context, self.cursor, self.active, self.lanes = context, cursor, active, lanes
+        self._drawn = (shown.deals, cursor, active)
         self._follow_cursor = True
+        if same and lanes is not None and self._lane_rows(lanes) == self._rows:
+            return  # the lanes scrolled, but nothing in this column's window changed
+        self._rows = None
         self.refresh()
+
+    def in_view(self) -> list[int]:
+        """The indices of the cards rendered last time (whole or in part)."""
+        return [index for _, index in self._layout]
 
     # -- geometry ---------------------------------------------------------
 
     def _fit_from(self, top: int, height: int) -> int:
         """How many cards, starting at `top`, fit in `height` lines."""
-        starts = self._start_set
-        used = count = 0
-        for index in range(top, len(self.deals)):
-            lines = CARD_HEIGHT + (1 if self.sections and (index == top or index in starts) else 0)
-            if used + lines > height:
-                break
-            used += lines
-            count += 1
-        return count
+        return max(0, min(len(self.deals) - top, height // CARD_HEIGHT))
 
     def _fits_all(self) -> bool:
         height = self.content_size.height
@@ -179,7 +200,7 @@ class DealList(Widget):
 
     def page(self) -> int:
         """Cards in a screenful, for page up / page down."""
-        return max(1, (self.content_size.height - 1) // (CARD_HEIGHT + (1 if self.sections else 0)))
+        return max(1, (self.content_size.height - 1) // CARD_HEIGHT)
 
     def _scroll_to_cursor(self) -> None:
         room = self._room()
@@ -208,6 +229,9 @@ class DealList(Widget):
         width = max(1, self.content_size.width)
         style = self.get_component_rich_style
         self._layout = []
+        self._header_lines = set()
+        if self.lanes is not None:
+            return self._render_lanes(self.lanes, width)
         if not self.deals:
             empty = Text("(no deals)", style=style("deal-list--empty", partial=True))
             return self._fit(empty, style("deal-list--cursor") if self.active else Style(), width)
@@ -218,20 +242,10 @@ class DealList(Widget):
         capacity = self.capacity()
         lines: list[Text] = []
         styles, cursor_style, blocked_style = self._styles()
-        starts = self._start_set
         end = min(len(self.deals), self.top + capacity)
         for index in range(self.top, end):
-            if self.sections and (index == self.top or index in starts):
-                lines.append(self._fit(self._lane_line(index, styles, width - 1), Style(), width))
             self._layout.append((len(lines), index))
-            deal = self.deals[index]
-            base = blocked_style if deal.blocked_reason is not None else Style()
-            if self.active and index == self.cursor:
-                base = base + cursor_style
-            lines.append(self._fit(literal(deal.title, styles["deal-list--title"]), base, width))
-            lines.append(self._fit(self._who(deal, styles), base, width))
-            lines.append(self._fit(self._worth(deal, styles, width - 2), base, width))
-            lines.append(Text(""))
+            lines.extend(self._card(index, styles, cursor_style, blocked_style, width))
         if end - self.top < len(self.deals):
             hint = f" ↑{self.top}  ↓{len(self.deals) - end}  of {len(self.deals)}"
             while len(lines) < self.content_size.height - 1:
@@ -255,19 +269,124 @@ class DealList(Widget):
         self._style_cache = None
         super().notify_style_update()
 
-    def _lane_line(self, index: int, styles: dict[str, Style], width: int) -> Text:
-        """`▌ann · 3 ... WIP 4/4`: the lane's name, its cards here, and its limit on the whole board."""
-        section = self.sections[bisect.bisect_right(self._starts, index) - 1]
-        line = Text("▌", style=styles["deal-list--lane"], no_wrap=True, end="")
-        line.append_text(literal(section.name, styles["deal-list--lane"]))
-        line.append(f" · {section.count}", styles["deal-list--lane"])
-        limit, state = self.context.lane_state(section.value)
+    def _card(
+        self, index: int, styles: dict[str, Style], cursor_style: Style, blocked_style: Style, width: int
+    ) -> list[Text]:
+        """The CARD_HEIGHT lines of card `index`."""
+        deal = self.deals[index]
+        base = blocked_style if deal.blocked_reason is not None else Style()
+        if self.active and index == self.cursor:
+            base = base + cursor_style
+        return [
+            self._fit(literal(deal.title, styles["deal-list--title"]), base, width),
+            self._fit(self._who(deal, styles), base, width),
+            self._fit(self._worth(deal, styles, width - 2), base, width),
+            Text(""),
+        ]
+
+    # -- swimlanes ----------------------------------------------------------
+
+    def _lane_rows(self, lanes: LaneView) -> tuple:
+        """What each line of the window shows, as plain values: ("lane", band, focused?),
+        ("card", index, row), ("empty",) for the focused empty cell, None
+        for a blank line; and the scroll hint's counts last. Two equal plans draw the
+        same lines, so a scroll that changes nothing in this column repaints nothing."""
+        layout = lanes.layout
+        height = self.content_size.height
+        focused = lanes.focus if self.active else None
+        top = lanes.top
+        above, below = hidden_counts(layout, self.sections, top + 1, top + height - 1)
+        hint = (above, below) if above or below else None
+        bottom = min(layout.height, top + height - (1 if hint else 0))
+        rows: list[tuple | None] = []
+        bands = layout.bands
+        band_number = layout.band_at(top)
+        for line in range(top, bottom):
+            while band_number + 1 < len(bands) and bands[band_number + 1].top <= line:
+                band_number += 1
+            band = bands[band_number]
+            if line == band.top or line == top:
+                # Each lane's header, and the header of the lane in view on the top line.
+                rows.append(("lane", band, band.collapsed and focused == band.value))
+                continue
+            section = self.cells.get(band.value)
+            slot, row = divmod(line - band.top - 1, CARD_HEIGHT)
+            if section is not None and slot < section.count:
+                rows.append(("card", section.start + slot, row))
+            elif section is None and slot == 0 and row == 0 and focused == band.value:
+                rows.append(("empty",))
+            else:
+                rows.append(None)
+        rows.append(hint)
+        return tuple(rows)
+
+    def _render_lanes(self, lanes: LaneView, width: int) -> Text:
+        """This column's part of the board's lanes, from line `lanes.top` of the shared layout."""
+        rows = self._rows = self._lane_rows(lanes)
+        styles, cursor_style, blocked_style = self._styles()
+        blank = Text("")
+        lines: list[Text] = []
+        cards: dict[int, list[Text]] = {}
+        for what in rows[:-1]:
+            if what is None:
+                lines.append(blank)
+            elif what[0] == "card":
+                _kind, index, row = what
+                card = cards.get(index)
+                if card is None:
+                    card = cards[index] = self._card(index, styles, cursor_style, blocked_style, width)
+                    self._layout.append((len(lines) - row, index))
+                lines.append(card[row] if row < len(card) else blank)
+            elif what[0] == "lane":
+                band = what[1]
+                self._header_lines.add(len(lines))
+                header = self._lane_line(band, self.cells.get(band.value), styles, width - 1)
+                lines.append(self._fit(header, cursor_style if what[2] else Style(), width))
+            else:
+                empty = Text("(none here)", style=styles["deal-list--empty"])
+                lines.append(self._fit(empty, cursor_style, width))
+        hint = rows[-1]
+        if hint is not None:
+            while len(lines) < self.content_size.height - 1:
+                lines.append(blank)
+            more = Text(f" ↑{hint[0]}  ↓{hint[1]}  of {len(self.deals)}")
+            lines.append(self._fit(more, styles["deal-list--more"], width))
+        return Text("\n", no_wrap=True, end="").join(lines)
+
+    def _lane_line(self, band: LaneBand, section: LaneSection | None, styles: dict[str, Style], width: int) -> Text:
+        """`▌ann · 3 · EUR 45k   WIP 4/5`: the lane's name, its cards and value in this
+        column, and its WIP limit on the whole board (`▸` marks a collapsed lane)."""
+        lane_style = styles["deal-list--lane-folded" if band.collapsed else "deal-list--lane"]
+        count = 0 if section is None else section.count
+        worth = "" if section is None else self._lane_worth(section)
+        limit, state = self.context.lane_state(band.value)
+        limit_style = styles.get(f"deal-list--lane-{state}", lane_style)
+        name = literal(band.name, lane_style)
+        # What fits, most telling first: name and count, the WIP limit, the value.
+        tail = f" · {count}"
+        if limit and name.cell_len + len(tail) + 2 + len(limit) > width:
+            limit = limit.removeprefix("WIP ")
+        if worth and name.cell_len + len(tail) + len(worth) + 3 + (len(limit) + 1 if limit else 0) > width:
+            worth = ""
+        line = Text("▸" if band.collapsed else "▌", style=lane_style, no_wrap=True, end="")
         if limit:
-            limit_style = styles.get(f"deal-list--lane-{state}", styles["deal-list--lane"])
-            gap = max(1, width - line.cell_len - len(limit))
-            line.append(" " * gap)
+            name.truncate(max(1, width - 1 - len(tail) - len(limit) - 1), overflow="ellipsis")
+        line.append_text(name)
+        line.append(tail + (f" · {worth}" if worth else ""), lane_style)
+        if limit:
+            line.append(" " * max(1, width - line.cell_len - len(limit)))
             line.append(limit, limit_style)
         return line
+
+    def _lane_worth(self, section: LaneSection) -> str:
+        """`EUR 45k USD 3.0k`: the lane's deals in this column, summed per currency."""
+        worth = self._lane_values.get(section.value)
+        if worth is None:
+            sums: dict[str, Decimal] = {}
+            for deal in self.deals[section.start : section.start + section.count]:
+                sums[deal.currency] = sums.get(deal.currency, Decimal(0)) + deal.value
+            worth = self._lane_values[section.value] = " ".join(compact_money(v, c) for c, v in sorted(sums.items()))
+        return worth
 
     @staticmethod
     def _who(deal: Deal, styles: dict[str, Style]) -> Text:
@@ -315,6 +434,8 @@ class DealList(Widget):
     # -- mouse ------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
+        if event.y in self._header_lines:
+            return
         for first, index in self._layout:
             if first <= event.y < first + CARD_HEIGHT - 1:
                 self.post_message(CardClicked(self.column_index, index))
@@ -329,6 +450,9 @@ class DealList(Widget):
         event.stop()
 
     def _scroll(self, cards: int) -> None:
+        if self.lanes is not None:
+            self.post_message(LanesScrolled(cards * CARD_HEIGHT))
+            return
         self._follow_cursor = False
         self.top += cards
         self._clamp_top()
@@ -354,21 +478,27 @@ class StageColumn(Vertical):
         self.column_index = column_index
         self.header = StageHeader()
         self.deal_list = DealList(column_index)
-        self._shown: tuple[ShownColumn, CardContext, int, bool] | None = None
+        self._shown: tuple[ShownColumn, CardContext, int, bool, LaneView | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.deal_list
 
-    def show(self, shown: ShownColumn, context: CardContext, cursor: int, active: bool) -> None:
+    def show(
+        self, shown: ShownColumn, context: CardContext, cursor: int, active: bool, lanes: LaneView | None = None
+    ) -> None:
         last = self._shown
-        if last is not None and last[0] is shown and last[1] is context and last[2:] == (cursor, active):
-            return  # the same column, context and cursor: nothing to repaint
-        self._shown = (shown, context, cursor, active)
+        if (
+            last is not None and last[0] is shown and last[1] is context and last[2:4] == (cursor, active)
+            and last[4] is lanes
+        ):
+            return  # the same column, context, cursor and lanes: nothing to repaint
+        self._shown = (shown, context, cursor, active, lanes)
         # The active column shows in the header and cursor (a repaint), not in a
         # class: changing classes restyles the whole column, which costs more.
         classes = column_classes(shown.column)
         if classes != set(self.classes):
             self.set_classes(classes)  # one restyle, not one per class
-        self.header.show(shown, active)
-        self.deal_list.show(shown, context, cursor, active)
+        if last is None or last[0] is not shown or last[3] != active:
+            self.header.show(shown, active)  # a scroll of the lanes leaves the header as it is
+        self.deal_list.show(shown, context, cursor, active, lanes)
