@@ -21,11 +21,16 @@ from textual.widget import Widget
 from leankanban.domain import rules
 from leankanban.domain.model import ColumnView, Deal, Stage
 from leankanban.tui.display import CardContext, LaneSection, ShownColumn
-from leankanban.tui.format import compact_money, literal, money, totals_label, visible, wip_label
+from leankanban.tui.format import compact_money, literal, money, totals_label, wip_label, wrap_lines
 from leankanban.tui.messages import CardClicked
 
-#: Lines per card: title, account, value/owner/age, and a blank gap.
-CARD_HEIGHT = 4
+#: Lines per card: the title on two (word-wrapped), the account (or what blocks
+#: it), value and age, the owner, and a blank gap. Every line count of the
+#: list (fit, scroll, page, clicks) goes by this one constant.
+CARD_HEIGHT = 6
+
+#: How many of a card's lines the title may take.
+TITLE_LINES = 2
 
 
 class StageHeader(Widget):
@@ -98,6 +103,8 @@ class DealList(Widget):
     COMPONENT_CLASSES = {
         "deal-list--title",
         "deal-list--account",
+        "deal-list--owner",
+        "deal-list--owner-none",
         "deal-list--meta",
         "deal-list--cursor",
         "deal-list--more",
@@ -228,9 +235,12 @@ class DealList(Widget):
             base = blocked_style if deal.blocked_reason is not None else Style()
             if self.active and index == self.cursor:
                 base = base + cursor_style
-            lines.append(self._fit(literal(deal.title, styles["deal-list--title"]), base, width))
-            lines.append(self._fit(self._who(deal, styles), base, width))
+            title = wrap_lines(deal.title, width - 1, TITLE_LINES)
+            title += [""] * (TITLE_LINES - len(title))
+            lines.extend(self._fit(Text(line, styles["deal-list--title"], end=""), base, width) for line in title)
+            lines.append(self._fit(self._account(deal, styles), base, width))
             lines.append(self._fit(self._worth(deal, styles, width - 2), base, width))
+            lines.append(self._fit(self._owner(deal, styles), base, width))
             lines.append(Text(""))
         if end - self.top < len(self.deals):
             hint = f" ↑{self.top}  ↓{len(self.deals) - end}  of {len(self.deals)}"
@@ -270,17 +280,20 @@ class DealList(Widget):
         return line
 
     @staticmethod
-    def _who(deal: Deal, styles: dict[str, Style]) -> Text:
-        """`Account · owner`, or `⊘ what blocks it` on a blocked card."""
+    def _account(deal: Deal, styles: dict[str, Style]) -> Text:
+        """The account, or `⊘ what blocks it` on a blocked card."""
         if deal.blocked_reason is not None:
             blocked = Text("⊘ ", style=styles["deal-list--blocked-reason"], no_wrap=True, end="")
             blocked.append_text(literal(deal.blocked_reason, styles["deal-list--blocked-reason"]))
             return blocked
-        who = literal(deal.account or "—", styles["deal-list--account"])
-        if deal.owner:
-            who.append(" · ")
-            who.append(visible(deal.owner))
-        return who
+        return literal(deal.account or "—", styles["deal-list--account"])
+
+    @staticmethod
+    def _owner(deal: Deal, styles: dict[str, Style]) -> Text:
+        """Who owns the deal, on a line of its own (so a long account never hides it)."""
+        if not deal.owner:
+            return Text("no owner", style=styles["deal-list--owner-none"], no_wrap=True, end="")
+        return literal(deal.owner, styles["deal-list--owner"])
 
     def _worth(self, deal: Deal, styles: dict[str, Style], width: int) -> Text:
         """The value on the left; marks (stalled, needs review) and days in this stage, coloured by age, on the right."""
