@@ -83,10 +83,39 @@ if TYPE_CHECKING:
 
 
 #: Narrower than this, a column is hard to read: fewer columns are shown instead.
-MIN_COLUMN_WIDTH = 22
+#: At 20 the five open stages of the lean-sales board fit in 100 columns of
+#: terminal (cards wrap their titles on two lines and give the owner a line).
+MIN_COLUMN_WIDTH = 20
+
+#: The width of a collapsed closed column (app.tcss `StageColumn.-collapsed`): name and count.
+STRIP_WIDTH = 7
 
 #: How far the clock must move before a move repaints every column's ages.
 NOW_STEP = timedelta(minutes=1)
+
+
+def fit_window(widths: list[int], total: int, first: int, active: int) -> range:
+    """The columns to show: as many as fit in `total` cells from `first`, always
+    with `active` among them, and none left out while there is room for it.
+
+    >>> fit_window([20, 20, 20, 7, 7], 60, 0, 4)
+    range(1, 5)
+    """
+    count = len(widths)
+    if not count or total <= 0:
+        return range(count)
+    first = max(0, min(first, active))
+    while first < active and sum(widths[first : active + 1]) > total:
+        first += 1
+    end, used = first, 0
+    while end < count and used + widths[end] <= total:
+        used += widths[end]
+        end += 1
+    end = max(end, active + 1, first + 1)
+    while first > 0 and used + widths[first - 1] <= total:
+        first -= 1
+        used += widths[first]
+    return range(first, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +187,9 @@ class BoardScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last move or edit in this session"),
         Binding("L", "log_time", "Log time", id="log-time", show=False,
                 tooltip="Log time on the focused deal (origination, influence, support)"),
+        Binding("c", "toggle_closed", "Fold", id="toggle-closed",
+                tooltip="Fold the closed columns (Won, Lost) to narrow strips showing their counts, or open them; "
+                "a folded column opens while the cursor is in it"),
         Binding("s", "cycle_lanes", "Lanes", id="cycle-lanes",
                 tooltip="Swimlanes: none, by owner, by deal type, by priority"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter",
@@ -224,6 +256,8 @@ class BoardScreen(Screen[None]):
         self._loading = False
         #: The first column shown when the terminal is too narrow for all of them.
         self._first_column = 0
+        #: Closed columns (Won, Lost) show as narrow strips, except the one the cursor is in (`c` toggles).
+        self.fold_closed = True
         #: Moves sent to the database and not yet answered: the poller waits for them,
         #: since each answer says whether anything else changed the board.
         self._moves_in_flight = 0
@@ -341,7 +375,9 @@ class BoardScreen(Screen[None]):
         if stages_changed:
             board = self.query_one("#board", Horizontal)
             await board.remove_children()
-            await board.mount_all(StageColumn(index, column) for index, column in enumerate(view.columns))
+            await board.mount_all(
+                StageColumn(index, column, self.collapsed(index)) for index, column in enumerate(view.columns)
+            )
         if stages_changed or switched:
             self.active_column = 0
             self.cursors = [0] * len(view.columns)
@@ -420,28 +456,40 @@ class BoardScreen(Screen[None]):
             index = widget.column_index
             shown = self.shown[index]
             self.cursors[index] = max(0, min(self.cursors[index], shown.count - 1))
-            widget.show(shown, self.context, self.cursors[index], index == self.active_column)
+            widget.show(
+                shown, self.context, self.cursors[index], index == self.active_column, self.collapsed(index)
+            )
         self._fit_columns()
 
     def hidden_count(self) -> int:
         return sum(shown.hidden for shown in self.shown)
 
+    def collapsed(self, index: int) -> bool:
+        """Whether column `index` shows as a strip: a closed stage, folded, without the cursor in it."""
+        view = self.view
+        return (
+            view is not None
+            and self.fold_closed
+            and index != self.active_column
+            and view.columns[index].stage.is_closed
+        )
+
     def _fit_columns(self) -> None:
-        """On a narrow terminal, show the columns that fit around the focused one."""
+        """On a narrow terminal, show the columns that fit around the focused one.
+
+        An open (or unfolded) column needs `MIN_COLUMN_WIDTH` cells and a folded
+        one `STRIP_WIDTH`; the columns shown share what is left of the width.
+        """
         if self.view is None:
             return
         count = len(self.view.columns)
-        fit = max(1, min(count, self.size.width // MIN_COLUMN_WIDTH)) if self.size.width else count
-        if self.active_column < self._first_column:
-            self._first_column = self.active_column
-        elif self.active_column >= self._first_column + fit:
-            self._first_column = self.active_column - fit + 1
-        self._first_column = max(0, min(self._first_column, count - fit))
-        shown = range(self._first_column, self._first_column + fit)
+        widths = [STRIP_WIDTH if self.collapsed(index) else MIN_COLUMN_WIDTH for index in range(count)]
+        shown = fit_window(widths, self.size.width, self._first_column, self.active_column)
+        self._first_column = shown.start
         for widget in self.query(StageColumn):
             widget.set_class(widget.column_index not in shown, "-offscreen")
         name = visible(self.view.board.name)
-        if fit < count:
+        if len(shown) < count:
             name += f" · stages {shown.start + 1}–{shown.stop} of {count}"
         if self.sprint is not None:
             day = self.sprint.day_number(self.now.date())
@@ -485,6 +533,19 @@ class BoardScreen(Screen[None]):
     def focused_deal_id(self) -> int | None:
         deal = self.focused_deal()
         return None if deal is None else deal.id
+
+    def action_toggle_closed(self) -> None:
+        """Fold the closed columns to strips or open them; folding moves the cursor out of a closed column."""
+        view = self.view
+        if view is None or not view.columns:
+            return
+        self.fold_closed = not self.fold_closed
+        if self.fold_closed and view.columns[self.active_column].stage.is_closed:
+            open_stages = [index for index, column in enumerate(view.columns) if not column.stage.is_closed]
+            if open_stages:
+                before = [index for index in open_stages if index < self.active_column]
+                self.active_column = before[-1] if before else open_stages[0]
+        self.refresh_columns()
 
     # -- cursor ------------------------------------------------------------
 

@@ -52,10 +52,12 @@ class StageHeader(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.shown: ShownColumn | None = None
         self.active = False
+        self.collapsed = False
 
-    def show(self, shown: ShownColumn, active: bool) -> None:
+    def show(self, shown: ShownColumn, active: bool, collapsed: bool = False) -> None:
         self.shown = shown
         self.active = active
+        self.collapsed = collapsed
         self.refresh()
 
     def render(self) -> Text:
@@ -65,6 +67,8 @@ class StageHeader(Widget):
         column = shown.column
         style = self.get_component_rich_style
         width = max(1, self.content_size.width)
+        if self.collapsed:
+            return self._strip(shown, width)
         name_style = "stage-header--name-active" if self.active else "stage-header--name"
         count = f"{shown.count} of {column.count}" if shown.hidden else f"{column.count}"
         stage_name = literal(column.stage.name, style(name_style, partial=True))
@@ -89,6 +93,20 @@ class StageHeader(Widget):
         for line in lines:
             line.no_wrap = True
             line.truncate(width, overflow="ellipsis")
+        return Text("\n", no_wrap=True).join(lines)
+
+    def _strip(self, shown: ShownColumn, width: int) -> Text:
+        """A collapsed column: its name cut to the strip, and its count (`3/12` when filtered)."""
+        style = self.get_component_rich_style
+        name = literal(shown.column.stage.name, style("stage-header--name", partial=True))
+        count = f"{shown.count}/{shown.column.count}" if shown.hidden else f"{shown.column.count}"
+        if len(count) > width:  # filtered, or 100,000 deals: the count shown, in thousands if need be
+            count = f"{shown.count}" if len(f"{shown.count}") <= width else f"{shown.count // 1000}k"
+        lines = [name, Text(count, style=style("stage-header--count", partial=True))]
+        for line in lines:
+            line.no_wrap = True
+            line.truncate(width, overflow="ellipsis")
+            line.align("center", width)
         return Text("\n", no_wrap=True).join(lines)
 
 
@@ -348,40 +366,55 @@ class DealList(Widget):
         self.refresh()
 
 
-def column_classes(column: ColumnView) -> set[str]:
-    """The classes that style a column in app.tcss: its WIP state (`-over`/`-at`/`-under`/`-ok`), `-closed`."""
+def column_classes(column: ColumnView, collapsed: bool = False) -> set[str]:
+    """The classes that style a column in app.tcss: its WIP state (`-over`/`-at`/`-under`/`-ok`),
+    `-closed`, and `-collapsed` for a closed column folded to a strip."""
     classes = {f"-{column.wip_state}"}
     if column.stage.is_closed:
         classes.add("-closed")
+    if collapsed:
+        classes.add("-collapsed")
     return classes
 
 
-class StageColumn(Vertical):
-    """A header over a deal list; classes `-over`/`-at`/`-under`/`-ok` and `-closed` style it in app.tcss."""
+#: Classes the screen sets on a column itself (which columns fit): kept when `show` restyles it.
+SCREEN_CLASSES = frozenset({"-offscreen"})
 
-    def __init__(self, column_index: int, column: ColumnView | None = None, **kwargs: object) -> None:
+
+class StageColumn(Vertical):
+    """A header over a deal list; classes `-over`/`-at`/`-under`/`-ok`, `-closed` and `-collapsed` style it in app.tcss.
+
+    A collapsed column (`-collapsed`) is a narrow strip: its header shows the
+    stage's name cut short and its count, and its list is not displayed.
+    """
+
+    def __init__(
+        self, column_index: int, column: ColumnView | None = None, collapsed: bool = False, **kwargs: object
+    ) -> None:
         """With `column`, the column starts with its classes: styled once when mounted, not again on `show`."""
         if column is not None:
-            kwargs["classes"] = " ".join(sorted(column_classes(column)))
+            kwargs["classes"] = " ".join(sorted(column_classes(column, collapsed)))
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.column_index = column_index
         self.header = StageHeader()
         self.deal_list = DealList(column_index)
-        self._shown: tuple[ShownColumn, CardContext, int, bool] | None = None
+        self._shown: tuple[ShownColumn, CardContext, int, bool, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.deal_list
 
-    def show(self, shown: ShownColumn, context: CardContext, cursor: int, active: bool) -> None:
+    def show(
+        self, shown: ShownColumn, context: CardContext, cursor: int, active: bool, collapsed: bool = False
+    ) -> None:
         last = self._shown
-        if last is not None and last[0] is shown and last[1] is context and last[2:] == (cursor, active):
+        if last is not None and last[0] is shown and last[1] is context and last[2:] == (cursor, active, collapsed):
             return  # the same column, context and cursor: nothing to repaint
-        self._shown = (shown, context, cursor, active)
+        self._shown = (shown, context, cursor, active, collapsed)
         # The active column shows in the header and cursor (a repaint), not in a
         # class: changing classes restyles the whole column, which costs more.
-        classes = column_classes(shown.column)
+        classes = column_classes(shown.column, collapsed) | (SCREEN_CLASSES & set(self.classes))
         if classes != set(self.classes):
             self.set_classes(classes)  # one restyle, not one per class
-        self.header.show(shown, active)
+        self.header.show(shown, active, collapsed)
         self.deal_list.show(shown, context, cursor, active)
