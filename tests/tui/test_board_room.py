@@ -10,6 +10,7 @@ from leankanban.tui.format import wrap_lines
 from leankanban.tui.screens.board import STRIP_WIDTH, fit_window
 from leankanban.tui.widgets.column import StageColumn
 from tests.conftest import seed_pipeline
+from tests.hostile import WIPE, assert_harmless, assert_shown
 from tests.tui.tui_helpers import column_text, focused_title, header_text, loaded, make_app
 
 LONG_TITLE = "Acme Corporation global CRM rollout for three regions and the support desk"
@@ -177,3 +178,27 @@ async def test_at_100_columns_every_open_stage_is_on_screen(lk_sqlite: LeanKanba
         assert columns(pilot)[5].outer_size.width == STRIP_WIDTH
         assert card_lines(header_text(pilot, 5))[:2] == ["Won", "1"]
         assert card_lines(column_text(pilot, 4))[4] == "dee"  # Stark deal's owner, at 20 columns wide
+
+
+async def test_a_click_on_a_strip_focuses_its_column_and_opens_it(lk_sqlite: LeanKanban) -> None:
+    won_and_lost_board(lk_sqlite)
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await loaded(pilot)
+        await pilot.click(columns(pilot)[6], offset=(3, 10))
+        await pilot.pause()
+        assert screen.active_column == 6 and focused_title(pilot) == "Globex pilot"
+        assert not columns(pilot)[6].has_class("-collapsed")
+
+
+async def test_a_strip_shows_a_hostile_stage_name_as_escapes(lk_sqlite: LeanKanban) -> None:
+    lk_sqlite.rename_stage("Won", WIPE)
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        strip = header_text(pilot, 5)
+        assert_harmless(strip)
+        assert card_lines(strip)[:2] == ["Wipe…", "0"]  # cut to the strip, never raw
+        await pilot.press("c")
+        await pilot.pause()
+        assert_shown(header_text(pilot, 5), WIPE)

@@ -404,6 +404,12 @@ class StageColumn(Vertical):
         yield self.header
         yield self.deal_list
 
+    def on_click(self, event: events.Click) -> None:
+        """A click on a folded strip focuses its column (which opens it while focused)."""
+        if self.has_class("-collapsed") and self._shown is not None:
+            event.stop()
+            self.post_message(CardClicked(self.column_index, self._shown[2]))
+
     def show(
         self, shown: ShownColumn, context: CardContext, cursor: int, active: bool, collapsed: bool = False
     ) -> None:
