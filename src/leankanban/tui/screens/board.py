@@ -188,8 +188,7 @@ class BoardScreen(Screen[None]):
         Binding("L", "log_time", "Log time", id="log-time", show=False,
                 tooltip="Log time on the focused deal (origination, influence, support)"),
         Binding("c", "toggle_closed", "Fold", id="toggle-closed",
-                tooltip="Fold the closed columns (Won, Lost) to narrow strips showing their counts, or open them; "
-                "a folded column opens while the cursor is in it"),
+                tooltip="Fold Won and Lost to strips of their counts, or open them (a strip opens while focused)"),
         Binding("s", "cycle_lanes", "Lanes", id="cycle-lanes",
                 tooltip="Swimlanes: none, by owner, by deal type, by priority"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter",
