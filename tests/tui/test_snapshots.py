@@ -30,6 +30,17 @@ def test_seeded_board(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> 
     assert snap_compare(make_app(lk_sqlite), terminal_size=SIZE, run_before=board_ready)
 
 
+def test_board_at_100_by_30(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> None:
+    """The five open stages side by side (Won and Lost, folded, just off the right edge); a long title on two lines."""
+    ids = seed_pipeline(lk_sqlite)
+    lk_sqlite.add_deal("Acme Corporation global CRM rollout for three regions", stage="Leads",
+                       account="Acme Corporation International", value="120000", owner="annabelle")
+    lk_sqlite.win(ids["Hooli platform"])
+    lk_sqlite.discard(ids["Globex pilot"], "No budget")
+    clock.advance(days=2)
+    assert snap_compare(make_app(lk_sqlite), terminal_size=(100, 30), run_before=board_ready)
+
+
 def test_wip_override_dialog(snap_compare, lk_sqlite: LeanKanban, clock: FakeClock) -> None:
     seed_pipeline(lk_sqlite)
     lk_sqlite.add_deal("Stark deal", stage="Negotiation", account="Stark", value="5000")

@@ -11,18 +11,63 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from rich.cells import cell_len, get_character_cell_size
 from rich.style import Style
 from rich.text import Text
 
 from leankanban.domain.model import ColumnView, Event, EventKind, Stage, label
 from leankanban.text import compact_money, money, visible
 
-__all__ = ["compact_money", "describe_event", "literal", "money", "totals_label", "visible", "when", "wip_label"]
+__all__ = [
+    "compact_money",
+    "describe_event",
+    "literal",
+    "money",
+    "totals_label",
+    "visible",
+    "when",
+    "wip_label",
+    "wrap_lines",
+]
 
 
 def literal(text: str, style: Style | str = "") -> Text:
     """User text as a Text object: markup is not parsed, controls are escaped."""
     return Text(visible(text), style=style, no_wrap=True, overflow="ellipsis", end="")
+
+
+def _head(text: str, width: int) -> str:
+    """The longest start of `text` that fits in `width` cells."""
+    used = 0
+    for index, char in enumerate(text):
+        used += get_character_cell_size(char)
+        if used > width:
+            return text[:index]
+    return text
+
+
+def wrap_lines(text: str, width: int, lines: int = 2) -> list[str]:
+    """User text made visible and word-wrapped into at most `lines` lines of `width` cells.
+
+    A word longer than a line is broken; when the text needs more lines than
+    it has, the last one ends in `…`, so a cut never goes unseen.
+
+    >>> wrap_lines("Umbrella expansion into three regions", 12)
+    ['Umbrella', 'expansion i…']
+    """
+    rest = visible(text).strip(" ")
+    width = max(1, width)
+    out: list[str] = []
+    while rest and len(out) < lines - 1 and cell_len(rest) > width:
+        head = _head(rest, width)
+        space = head.rfind(" ") if rest[len(head) : len(head) + 1] != " " else len(head)
+        if space > 0:
+            head = head[:space]
+        out.append(head.rstrip())
+        rest = rest[len(head) :].lstrip(" ")
+    if rest:
+        out.append(rest if cell_len(rest) <= width else _head(rest, width - 1).rstrip() + "…")
+    return out
 
 
 def wip_label(stage: Stage, count: int) -> str:

@@ -86,10 +86,39 @@ if TYPE_CHECKING:
 
 
 #: Narrower than this, a column is hard to read: fewer columns are shown instead.
-MIN_COLUMN_WIDTH = 22
+#: At 20 the five open stages of the lean-sales board fit in 100 columns of
+#: terminal (cards wrap their titles on two lines and give the owner a line).
+MIN_COLUMN_WIDTH = 20
+
+#: The width of a collapsed closed column (app.tcss `StageColumn.-collapsed`): name and count.
+STRIP_WIDTH = 7
 
 #: How far the clock must move before a move repaints every column's ages.
 NOW_STEP = timedelta(minutes=1)
+
+
+def fit_window(widths: list[int], total: int, first: int, active: int) -> range:
+    """The columns to show: as many as fit in `total` cells from `first`, always
+    with `active` among them, and none left out while there is room for it.
+
+    >>> fit_window([20, 20, 20, 7, 7], 60, 0, 4)
+    range(1, 5)
+    """
+    count = len(widths)
+    if not count or total <= 0:
+        return range(count)
+    first = max(0, min(first, active))
+    while first < active and sum(widths[first : active + 1]) > total:
+        first += 1
+    end, used = first, 0
+    while end < count and used + widths[end] <= total:
+        used += widths[end]
+        end += 1
+    end = max(end, active + 1, first + 1)
+    while first > 0 and used + widths[first - 1] <= total:
+        first -= 1
+        used += widths[first]
+    return range(first, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +191,8 @@ class BoardScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last move or edit in this session"),
         Binding("L", "log_time", "Log time", id="log-time", show=False,
                 tooltip="Log time on the focused deal (origination, influence, support)"),
+        Binding("c", "toggle_closed", "Fold", id="toggle-closed",
+                tooltip="Fold Won and Lost to strips of their counts, or open them (a strip opens while focused)"),
         Binding("s", "cycle_lanes", "Lanes", id="cycle-lanes",
                 tooltip="Swimlanes: none, by owner, by deal type, by priority, by account"),
         Binding("z", "toggle_lane", "Fold lane", show=False, id="toggle-lane",
@@ -216,7 +247,7 @@ class BoardScreen(Screen[None]):
         self.lane_top = 0
         self.lane_focus: str | None = None
         #: Collapsed lanes, per grouping (kept while `s` cycles).
-        self.collapsed: dict[Lane, frozenset[str]] = {}
+        self.collapsed_lanes: dict[Lane, frozenset[str]] = {}
         self._lane_view: lanes.LaneView | None = None
         #: Whether the lanes scroll to the focus (not after the mouse wheel scrolled them).
         self._lanes_follow = True
@@ -245,6 +276,8 @@ class BoardScreen(Screen[None]):
         self._loading = False
         #: The first column shown when the terminal is too narrow for all of them.
         self._first_column = 0
+        #: Closed columns (Won, Lost) show as narrow strips, except the one the cursor is in (`c` toggles).
+        self.fold_closed = True
         #: Moves sent to the database and not yet answered: the poller waits for them,
         #: since each answer says whether anything else changed the board.
         self._moves_in_flight = 0
@@ -362,7 +395,9 @@ class BoardScreen(Screen[None]):
         if stages_changed:
             board = self.query_one("#board", Horizontal)
             await board.remove_children()
-            await board.mount_all(StageColumn(index, column) for index, column in enumerate(view.columns))
+            await board.mount_all(
+                StageColumn(index, column, self.collapsed(index)) for index, column in enumerate(view.columns)
+            )
         if stages_changed or switched:
             self.active_column = 0
             self.cursors = [0] * len(view.columns)
@@ -437,7 +472,7 @@ class BoardScreen(Screen[None]):
         if self.lane is Lane.NONE:
             self.lane_layout, self._layout_key = None, None
             return
-        collapsed = self.collapsed.get(self.lane, frozenset())
+        collapsed = self.collapsed_lanes.get(self.lane, frozenset())
         sections = tuple(shown.sections for shown in self.shown)
         last = self._layout_key
         if (
@@ -462,28 +497,41 @@ class BoardScreen(Screen[None]):
         in_lanes = self._lanes_in_view()
         for widget in self.query(StageColumn):
             index = widget.column_index
-            widget.show(self.shown[index], self.context, self.cursors[index], index == self.active_column, in_lanes)
+            widget.show(
+                self.shown[index], self.context, self.cursors[index], index == self.active_column, in_lanes,
+                self.collapsed(index),
+            )
         self._fit_columns()
 
     def hidden_count(self) -> int:
         return sum(shown.hidden for shown in self.shown)
 
+    def collapsed(self, index: int) -> bool:
+        """Whether column `index` shows as a strip: a closed stage, folded, without the cursor in it."""
+        view = self.view
+        return (
+            view is not None
+            and self.fold_closed
+            and index != self.active_column
+            and view.columns[index].stage.is_closed
+        )
+
     def _fit_columns(self) -> None:
-        """On a narrow terminal, show the columns that fit around the focused one."""
+        """On a narrow terminal, show the columns that fit around the focused one.
+
+        An open (or unfolded) column needs `MIN_COLUMN_WIDTH` cells and a folded
+        one `STRIP_WIDTH`; the columns shown share what is left of the width.
+        """
         if self.view is None:
             return
         count = len(self.view.columns)
-        fit = max(1, min(count, self.size.width // MIN_COLUMN_WIDTH)) if self.size.width else count
-        if self.active_column < self._first_column:
-            self._first_column = self.active_column
-        elif self.active_column >= self._first_column + fit:
-            self._first_column = self.active_column - fit + 1
-        self._first_column = max(0, min(self._first_column, count - fit))
-        shown = range(self._first_column, self._first_column + fit)
+        widths = [STRIP_WIDTH if self.collapsed(index) else MIN_COLUMN_WIDTH for index in range(count)]
+        shown = fit_window(widths, self.size.width, self._first_column, self.active_column)
+        self._first_column = shown.start
         for widget in self.query(StageColumn):
             widget.set_class(widget.column_index not in shown, "-offscreen")
         name = visible(self.view.board.name)
-        if fit < count:
+        if len(shown) < count:
             name += f" · stages {shown.start + 1}–{shown.stop} of {count}"
         if self.sprint is not None:
             day = self.sprint.day_number(self.now.date())
@@ -528,6 +576,19 @@ class BoardScreen(Screen[None]):
     def focused_deal_id(self) -> int | None:
         deal = self.focused_deal()
         return None if deal is None else deal.id
+
+    def action_toggle_closed(self) -> None:
+        """Fold the closed columns to strips or open them; folding moves the cursor out of a closed column."""
+        view = self.view
+        if view is None or not view.columns:
+            return
+        self.fold_closed = not self.fold_closed
+        if self.fold_closed and view.columns[self.active_column].stage.is_closed:
+            open_stages = [index for index, column in enumerate(view.columns) if not column.stage.is_closed]
+            if open_stages:
+                before = [index for index in open_stages if index < self.active_column]
+                self.active_column = before[-1] if before else open_stages[0]
+        self.refresh_columns()
 
     # -- cursor ------------------------------------------------------------
 
@@ -676,8 +737,8 @@ class BoardScreen(Screen[None]):
         value, _slot = self._lane_slot()
         if value is None:
             return
-        folded = self.collapsed.get(self.lane, frozenset())
-        self.collapsed[self.lane] = folded ^ {value}
+        folded = self.collapsed_lanes.get(self.lane, frozenset())
+        self.collapsed_lanes[self.lane] = folded ^ {value}
         self._go(self.active_column, (None, value))
 
     def action_toggle_all_lanes(self) -> None:
@@ -685,8 +746,8 @@ class BoardScreen(Screen[None]):
             self.notify("There are no swimlanes to fold: s groups the board into lanes first.", severity="warning")
             return
         every = frozenset(band.value for band in self.lane_layout.bands)
-        folded = self.collapsed.get(self.lane, frozenset())
-        self.collapsed[self.lane] = frozenset() if every <= folded else folded | every
+        folded = self.collapsed_lanes.get(self.lane, frozenset())
+        self.collapsed_lanes[self.lane] = frozenset() if every <= folded else folded | every
         value, _slot = self._lane_slot()
         self._go(self.active_column, (None, value) if value is not None else self._spot())
 

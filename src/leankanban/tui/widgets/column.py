@@ -21,12 +21,17 @@ from textual.widget import Widget
 from leankanban.domain import rules
 from leankanban.domain.model import ColumnView, Deal, Stage
 from leankanban.tui.display import CardContext, LaneSection, ShownColumn
-from leankanban.tui.format import compact_money, literal, money, totals_label, visible, wip_label
+from leankanban.tui.format import compact_money, literal, money, totals_label, wip_label, wrap_lines
 from leankanban.tui.lanes import LaneBand, LaneView, hidden_counts
 from leankanban.tui.messages import CardClicked, LanesScrolled
 
-#: Lines per card: title, account, value/owner/age, and a blank gap.
-CARD_HEIGHT = 4
+#: Lines per card: the title on two (word-wrapped), the account (or what blocks
+#: it), value and age, the owner, and a blank gap. Every line count of the
+#: list (fit, scroll, page, clicks) goes by this one constant.
+CARD_HEIGHT = 6
+
+#: How many of a card's lines the title may take.
+TITLE_LINES = 2
 
 
 class StageHeader(Widget):
@@ -48,10 +53,12 @@ class StageHeader(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.shown: ShownColumn | None = None
         self.active = False
+        self.collapsed = False
 
-    def show(self, shown: ShownColumn, active: bool) -> None:
+    def show(self, shown: ShownColumn, active: bool, collapsed: bool = False) -> None:
         self.shown = shown
         self.active = active
+        self.collapsed = collapsed
         self.refresh()
 
     def render(self) -> Text:
@@ -61,6 +68,8 @@ class StageHeader(Widget):
         column = shown.column
         style = self.get_component_rich_style
         width = max(1, self.content_size.width)
+        if self.collapsed:
+            return self._strip(shown, width)
         name_style = "stage-header--name-active" if self.active else "stage-header--name"
         count = f"{shown.count} of {column.count}" if shown.hidden else f"{column.count}"
         stage_name = literal(column.stage.name, style(name_style, partial=True))
@@ -87,6 +96,20 @@ class StageHeader(Widget):
             line.truncate(width, overflow="ellipsis")
         return Text("\n", no_wrap=True).join(lines)
 
+    def _strip(self, shown: ShownColumn, width: int) -> Text:
+        """A collapsed column: its name cut to the strip, and its count (`3/12` when filtered)."""
+        style = self.get_component_rich_style
+        name = literal(shown.column.stage.name, style("stage-header--name", partial=True))
+        count = f"{shown.count}/{shown.column.count}" if shown.hidden else f"{shown.column.count}"
+        if len(count) > width:  # filtered, or 100,000 deals: the count shown, in thousands if need be
+            count = f"{shown.count}" if len(f"{shown.count}") <= width else f"{shown.count // 1000}k"
+        lines = [name, Text(count, style=style("stage-header--count", partial=True))]
+        for line in lines:
+            line.no_wrap = True
+            line.truncate(width, overflow="ellipsis")
+            line.align("center", width)
+        return Text("\n", no_wrap=True).join(lines)
+
 
 class DealList(Widget):
     """The cards of one column, rendered as a window around the cursor.
@@ -101,6 +124,8 @@ class DealList(Widget):
     COMPONENT_CLASSES = {
         "deal-list--title",
         "deal-list--account",
+        "deal-list--owner",
+        "deal-list--owner-none",
         "deal-list--meta",
         "deal-list--cursor",
         "deal-list--more",
@@ -277,10 +302,13 @@ class DealList(Widget):
         base = blocked_style if deal.blocked_reason is not None else Style()
         if self.active and index == self.cursor:
             base = base + cursor_style
+        title = wrap_lines(deal.title, width - 1, TITLE_LINES)
+        title += [""] * (TITLE_LINES - len(title))
         return [
-            self._fit(literal(deal.title, styles["deal-list--title"]), base, width),
-            self._fit(self._who(deal, styles), base, width),
+            *(self._fit(Text(line, styles["deal-list--title"], end=""), base, width) for line in title),
+            self._fit(self._account(deal, styles), base, width),
             self._fit(self._worth(deal, styles, width - 2), base, width),
+            self._fit(self._owner(deal, styles), base, width),
             Text(""),
         ]
 
@@ -389,17 +417,20 @@ class DealList(Widget):
         return worth
 
     @staticmethod
-    def _who(deal: Deal, styles: dict[str, Style]) -> Text:
-        """`Account · owner`, or `⊘ what blocks it` on a blocked card."""
+    def _account(deal: Deal, styles: dict[str, Style]) -> Text:
+        """The account, or `⊘ what blocks it` on a blocked card."""
         if deal.blocked_reason is not None:
             blocked = Text("⊘ ", style=styles["deal-list--blocked-reason"], no_wrap=True, end="")
             blocked.append_text(literal(deal.blocked_reason, styles["deal-list--blocked-reason"]))
             return blocked
-        who = literal(deal.account or "—", styles["deal-list--account"])
-        if deal.owner:
-            who.append(" · ")
-            who.append(visible(deal.owner))
-        return who
+        return literal(deal.account or "—", styles["deal-list--account"])
+
+    @staticmethod
+    def _owner(deal: Deal, styles: dict[str, Style]) -> Text:
+        """Who owns the deal, on a line of its own (so a long account never hides it)."""
+        if not deal.owner:
+            return Text("no owner", style=styles["deal-list--owner-none"], no_wrap=True, end="")
+        return literal(deal.owner, styles["deal-list--owner"])
 
     def _worth(self, deal: Deal, styles: dict[str, Style], width: int) -> Text:
         """The value on the left; marks (stalled, needs review) and days in this stage, coloured by age, on the right."""
@@ -459,46 +490,71 @@ class DealList(Widget):
         self.refresh()
 
 
-def column_classes(column: ColumnView) -> set[str]:
-    """The classes that style a column in app.tcss: its WIP state (`-over`/`-at`/`-under`/`-ok`), `-closed`."""
+def column_classes(column: ColumnView, collapsed: bool = False) -> set[str]:
+    """The classes that style a column in app.tcss: its WIP state (`-over`/`-at`/`-under`/`-ok`),
+    `-closed`, and `-collapsed` for a closed column folded to a strip."""
     classes = {f"-{column.wip_state}"}
     if column.stage.is_closed:
         classes.add("-closed")
+    if collapsed:
+        classes.add("-collapsed")
     return classes
 
 
-class StageColumn(Vertical):
-    """A header over a deal list; classes `-over`/`-at`/`-under`/`-ok` and `-closed` style it in app.tcss."""
+#: Classes the screen sets on a column itself (which columns fit): kept when `show` restyles it.
+SCREEN_CLASSES = frozenset({"-offscreen"})
 
-    def __init__(self, column_index: int, column: ColumnView | None = None, **kwargs: object) -> None:
+
+class StageColumn(Vertical):
+    """A header over a deal list; classes `-over`/`-at`/`-under`/`-ok`, `-closed` and `-collapsed` style it in app.tcss.
+
+    A collapsed column (`-collapsed`) is a narrow strip: its header shows the
+    stage's name cut short and its count, and its list is not displayed.
+    """
+
+    def __init__(
+        self, column_index: int, column: ColumnView | None = None, collapsed: bool = False, **kwargs: object
+    ) -> None:
         """With `column`, the column starts with its classes: styled once when mounted, not again on `show`."""
         if column is not None:
-            kwargs["classes"] = " ".join(sorted(column_classes(column)))
+            kwargs["classes"] = " ".join(sorted(column_classes(column, collapsed)))
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.column_index = column_index
         self.header = StageHeader()
         self.deal_list = DealList(column_index)
-        self._shown: tuple[ShownColumn, CardContext, int, bool, LaneView | None] | None = None
+        self._shown: tuple[ShownColumn, CardContext, int, bool, LaneView | None, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.deal_list
 
+    def on_click(self, event: events.Click) -> None:
+        """A click on a folded strip focuses its column (which opens it while focused)."""
+        if self.has_class("-collapsed") and self._shown is not None:
+            event.stop()
+            self.post_message(CardClicked(self.column_index, self._shown[2]))
+
     def show(
-        self, shown: ShownColumn, context: CardContext, cursor: int, active: bool, lanes: LaneView | None = None
+        self,
+        shown: ShownColumn,
+        context: CardContext,
+        cursor: int,
+        active: bool,
+        lanes: LaneView | None = None,
+        collapsed: bool = False,
     ) -> None:
         last = self._shown
         if (
             last is not None and last[0] is shown and last[1] is context and last[2:4] == (cursor, active)
-            and last[4] is lanes
+            and last[4] is lanes and last[5] == collapsed
         ):
-            return  # the same column, context, cursor and lanes: nothing to repaint
-        self._shown = (shown, context, cursor, active, lanes)
+            return  # the same column, context, cursor, lanes and fold: nothing to repaint
+        self._shown = (shown, context, cursor, active, lanes, collapsed)
         # The active column shows in the header and cursor (a repaint), not in a
         # class: changing classes restyles the whole column, which costs more.
-        classes = column_classes(shown.column)
+        classes = column_classes(shown.column, collapsed) | (SCREEN_CLASSES & set(self.classes))
         if classes != set(self.classes):
             self.set_classes(classes)  # one restyle, not one per class
-        if last is None or last[0] is not shown or last[3] != active:
-            self.header.show(shown, active)  # a scroll of the lanes leaves the header as it is
+        if last is None or last[0] is not shown or last[3] != active or last[5] != collapsed:
+            self.header.show(shown, active, collapsed)  # a scroll of the lanes leaves the header as it is
         self.deal_list.show(shown, context, cursor, active, lanes)
