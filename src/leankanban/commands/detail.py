@@ -46,7 +46,8 @@ def show(
     if format is TextOrJson.json:
         typer.echo(printing.to_json(printing.full_deal_record(deal, now, board, timeline)))
     else:
-        printing.make_console().print(tables.deal_renderable(deal, now, board, timeline))
+        linked = None if deal.linked_deal_id is None else services.get_deal(deal.linked_deal_id)
+        printing.make_console().print(tables.deal_renderable(deal, now, board, timeline, linked=linked))
 
 
 def note(
