@@ -106,3 +106,18 @@ def test_the_smallest_limit_of_any_board_applies(lk: LeanKanban, seeded, board):
     with pytest.raises(PersonLimitExceeded, match="2/2"):
         lk.move_deal(seeded["Acme rollout"], "Discovery")
     assert lk.load(person="ann")[0].limit == 2
+
+
+def test_the_reports_load_per_person_counts_work_cards(lk: LeanKanban, seeded, board):
+    from leankanban.services.reports import report
+
+    lk.set_lane_limit("owner", "ann", 2, board=board)  # the limit of the work board applies on the pipeline's report
+    card = lk.add_deal("Renewal plan", board=board)
+    lk.move_deal(card.id, "Doing", override_reason="renewal due")  # 2 deals + 1 work card: over
+    rows = {l.owner: l for l in report(lk).load}
+    ann = rows["ann"]
+    assert (ann.active, ann.work, ann.wip_max, ann.over_limit) == (2, 1, 2, True)
+    assert (rows["cy"].work, rows["cy"].wip_max, rows["cy"].over_limit) == (0, None, False)
+    # The work board's own report counts its cards as active, and not again as work elsewhere.
+    mine = {l.owner: l for l in report(lk, board=board).load}["ann"]
+    assert (mine.active, mine.work, mine.wip_max) == (1, 0, 2)

@@ -58,3 +58,20 @@ class WorkMixin(ServiceBase):
         if person is not None and not found:
             return [work.PersonLoad(person)]
         return found
+
+    def load_beside(self, *, board: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
+        """What a board's report needs of people's WIP elsewhere, by name casefolded: each
+        person's limit (the smallest of any board) and their work cards in progress on the
+        other boards."""
+        with self.read() as session:
+            row = repo.board_row(session=session, name=board)
+            limits = work.person_limits(repo.owner_limits(session=session))
+            counts = repo.people_counts(session=session, except_board=row.id)
+        folded: dict[str, int] = {}
+        for person, limit in limits.items():
+            folded[person.casefold()] = min(limit, folded.get(person.casefold(), limit))
+        cards: dict[str, int] = {}
+        for owner, template, count in counts:
+            if work.is_work_board(template):
+                cards[owner.casefold()] = cards.get(owner.casefold(), 0) + count
+        return folded, cards

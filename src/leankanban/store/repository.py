@@ -433,8 +433,10 @@ def owner_limits(*, session: Session, owner: str | None = None) -> list[LaneLimi
     return [LaneLimit(Lane.OWNER, r.value, r.wip_max) for r in session.exec(query.order_by(LaneLimitRow.id))]
 
 
-def people_counts(*, session: Session, owner: str | None = None) -> list[tuple[str, str, int]]:
-    """(owner, board template, open cards in active stages) over every board."""
+def people_counts(
+    *, session: Session, owner: str | None = None, except_board: int | None = None
+) -> list[tuple[str, str, int]]:
+    """(owner, board template, open cards in active stages) over every board (but `except_board`)."""
     query = (
         select(DealRow.owner, BoardRow.template, func.count(DealRow.id))
         .join(StageRow, StageRow.id == DealRow.stage_id)
@@ -445,6 +447,8 @@ def people_counts(*, session: Session, owner: str | None = None) -> list[tuple[s
     )
     if owner is not None:
         query = query.where(DealRow.owner == owner)
+    if except_board is not None:
+        query = query.where(DealRow.board_id != except_board)
     return [(who, template, count) for who, template, count in session.exec(query)]
 
 
