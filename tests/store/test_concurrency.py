@@ -52,7 +52,7 @@ def test_concurrent_moves_on_two_boards_never_break_a_persons_limit(db_url):
     setup.add_deal("already in progress", stage="Discovery")
     racers = [setup.add_deal("deal racer", stage="Qualifying").id]
     racers += [setup.add_deal(f"card racer {i}", board="Work").id for i in range(3)]
-    targets = {racers[0]: "Discovery", **{card: "Doing" for card in racers[1:]}}
+    targets = {racers[0]: "Discovery", **dict.fromkeys(racers[1:], "Doing")}
 
     barrier = threading.Barrier(len(racers))
     outcomes: dict[int, str] = {}
