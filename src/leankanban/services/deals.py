@@ -139,7 +139,7 @@ class DealsMixin(ServiceBase):
                 override_reason=override_reason,
                 board=loaded,
                 deal=draft,
-                lane_counts=repo.lane_counts(session=session, board=loaded),
+                lane_counts=repo.lane_counts(session=session, board=loaded, people=True),
                 people=people_of(session, draft.owner) if target.is_active else {},
             )
             status = STATUS_FOR_KIND[target.kind]
@@ -212,7 +212,7 @@ class DealsMixin(ServiceBase):
                 board,
                 before,
                 after,
-                repo.lane_counts(session=session, board=board),
+                repo.lane_counts(session=session, board=board, people=True),
                 override_reason=override_reason,
                 people=people_of(session, after.owner) if reassigned else {},
             )

@@ -143,7 +143,7 @@ class MovesMixin(ServiceBase):
                 to_stage,
                 repo.open_counts(session=session, board_id=board_id),
                 override_reason=override_reason,
-                lane_counts=repo.lane_counts(session=session, board=board),
+                lane_counts=repo.lane_counts(session=session, board=board, people=True),
                 discard_reason=reason,
                 people=people_of(session, deal.owner) if starts else {},
             )

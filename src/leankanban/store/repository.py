@@ -408,9 +408,10 @@ def deal_columns(deal: Deal) -> dict:
 LANE_COLUMNS = {Lane.OWNER: DealRow.owner, Lane.TYPE: DealRow.deal_type, Lane.PRIORITY: DealRow.priority}
 
 
-def lane_counts(*, session: Session, board: Board) -> dict[tuple[Lane, str], int]:
-    """Open deals in active stages, per lane value, for the lanes that carry limits."""
-    dimensions = {limit.dimension for limit in board.lane_limits}
+def lane_counts(*, session: Session, board: Board, people: bool = False) -> dict[tuple[Lane, str], int]:
+    """Open deals in active stages, per lane value, for the lanes that carry limits (with
+    `people`, not the owner lanes: a person's WIP is counted on every board, `people_counts`)."""
+    dimensions = {limit.dimension for limit in board.lane_limits if not (people and limit.dimension is Lane.OWNER)}
     active = [s.id for s in board.stages if s.is_active]
     counts: dict[tuple[Lane, str], int] = {}
     for dimension in dimensions:
@@ -446,7 +447,8 @@ def people_counts(
         .group_by(DealRow.owner, BoardRow.template)
     )
     if owner is not None:
-        query = query.where(DealRow.owner == owner)
+        # Board ids named, so SQLite seeks the (board, owner) index instead of reading every deal.
+        query = query.where(DealRow.owner == owner, col(DealRow.board_id).in_(select(BoardRow.id)))
     if except_board is not None:
         query = query.where(DealRow.board_id != except_board)
     return [(who, template, count) for who, template, count in session.exec(query)]
