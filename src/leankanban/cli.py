@@ -124,6 +124,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "unblock": ("flow", "unblock", None),
     "settings": ("flow", "settings", None),
     "lane": ("flow", "lane_app", "group"),
+    "load": ("work", "load", None),
     # Boards
     "board": ("boards", "board", None),
     "boards": ("boards", "boards", None),

@@ -98,3 +98,22 @@ def test_restore_refuses_a_database_with_sprints_or_time_logs(lk: LeanKanban, tm
     with pytest.raises(Conflict, match="^This database already holds sprints and time logs; restore a backup into"):
         restore(lk, dump)
     assert lk.list_deals() == [] and [b.name for b in lk.list_boards()] == ["pipeline"]
+
+
+def test_work_cards_round_trip_with_their_links_and_estimates(lk: LeanKanban, db_url, tmp_path):
+    # The work board comes first, the deal its card links to after it: the restore
+    # links the card once every deal is in.
+    lk.init_board("Work", "activities")
+    lk.init_board("Sales", "lean-sales")
+    deal = lk.add_deal("Acme rollout", board="Sales")
+    card = lk.add_deal("Acme account plan", board="Work", activity="support", estimate_minutes="90m",
+                       linked_deal_id=str(deal.id))
+    dump = export_data(lk)
+    [work] = [b for b in dump["boards"] if b["name"] == "Work"]
+    assert (work["deals"][0]["linked_deal_id"], work["deals"][0]["estimate_minutes"]) == (deal.id, 90)
+    fresh = LeanKanban(open_database(str(tmp_path / "restored.db")), actor="ann", clock=FakeClock())
+    restore(fresh, json.loads(json.dumps(dump)))
+    restored = fresh.get_deal(card.id)
+    assert (restored.linked_deal_id, restored.estimate_minutes) == (deal.id, 90)
+    assert without_time(export_data(fresh)) == without_time(dump)
+    fresh.engine.dispose()

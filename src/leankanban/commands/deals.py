@@ -43,9 +43,17 @@ Priority = Annotated[
 Activity = Annotated[
     str | None,
     typer.Option(
-        "--activity", metavar="origination|influence|support|none",
-        help="Where the owner's effort goes (none: no category, the default).",
+        "--activity", "--category", metavar="origination|influence|support|none",
+        help="Where the owner's effort goes, a work card's category (none: no category, the default).",
     ),
+]
+Estimate = Annotated[
+    str | None,
+    typer.Option("--estimate", metavar="DURATION|none", help="A work card's estimate: 45m, 2h, 1h30m (at most 40h)."),
+]
+LinkedDeal = Annotated[
+    str | None,
+    typer.Option("--deal", metavar="DEAL_ID|none", help="The deal a work card does work for."),
 ]
 ExpectedClose = Annotated[
     str | None, typer.Option("--expected-close", metavar="DATE", help="Expected close date, YYYY-MM-DD.")
@@ -78,6 +86,8 @@ EDIT_OPTIONS = {
     "tags": "--tags",
     "helpers": "--helpers",
     "probability": "--probability",
+    "linked_deal_id": "--deal",
+    "estimate_minutes": "--estimate",
 }
 
 
@@ -98,9 +108,11 @@ def add(
     tags: Tags = None,
     helpers: Helpers = None,
     probability: Probability = None,
+    estimate: Estimate = None,
+    linked_deal: LinkedDeal = None,
     override: Override = None,
 ) -> None:
-    """Add a deal and print its id."""
+    """Add a deal (or, on an activities board, a work card) and print its id."""
     app = state(ctx)
     deal = app.services().add_deal(
         title,
@@ -120,6 +132,8 @@ def add(
         tags=tags,
         helpers=helpers,
         probability=probability,
+        estimate_minutes=estimate,
+        linked_deal_id=linked_deal,
     )
     typer.echo(deal.id)
 
@@ -162,6 +176,8 @@ def edit(
     tags: Tags = None,
     helpers: Helpers = None,
     probability: Probability = None,
+    estimate: Estimate = None,
+    linked_deal: LinkedDeal = None,
     override: Override = None,
     if_version: Annotated[
         int | None,
@@ -188,6 +204,8 @@ def edit(
         "tags": tags,
         "helpers": helpers,
         "probability": probability,
+        "linked_deal_id": linked_deal,
+        "estimate_minutes": estimate,
     }
     changes = {name: raw for name, raw in given.items() if raw is not None}
     if not changes:

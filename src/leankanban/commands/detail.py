@@ -51,8 +51,9 @@ def show(
             record["policy_changes"] = [printing.event_record(e) for e in changed]
         typer.echo(printing.to_json(record))
     else:
+        linked = None if deal.linked_deal_id is None else services.get_deal(deal.linked_deal_id)
         console = printing.make_console()
-        console.print(tables.deal_renderable(deal, now, board, timeline))
+        console.print(tables.deal_renderable(deal, now, board, timeline, linked=linked))
         if changed:
             console.print(Text("Policies changed for this card", style="bold"))
             console.print(tables.events_table(changed))

@@ -187,6 +187,8 @@ def deal_record(deal: Deal, now: datetime, board: Board) -> dict[str, Any]:
         "last_activity_at": iso(deal.last_activity_at),
         "stalled": flags["stalled"],
         "needs_review": flags["needs_review"],
+        "linked_deal_id": deal.linked_deal_id,
+        "estimate_minutes": deal.estimate_minutes,
     }
 
 

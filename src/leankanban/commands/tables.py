@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from leankanban.domain import rules
+from leankanban.domain import rules, work
 from leankanban.domain.model import (
     Board,
     BoardView,
@@ -28,6 +28,7 @@ from leankanban.domain.model import (
     label,
     wip_state,
 )
+from leankanban.domain.sprints import format_minutes
 from leankanban.text import money_code_last, visible
 
 if TYPE_CHECKING:
@@ -181,8 +182,9 @@ def _day(day: date | None) -> str:
     return "-" if day is None else day.isoformat()
 
 
-def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
-    """Every field of a deal as `Label  value` rows."""
+def deal_fields(deal: Deal, now: datetime, board: Board, *, linked: Deal | None = None) -> Table:
+    """Every field of a deal as `Label  value` rows; a work card's category, estimate and
+    linked deal (`linked`, when read) too."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -199,7 +201,7 @@ def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
         ("Helpers", t(", ".join(deal.helpers) or "-")),
         ("Type", label(deal.deal_type)),
         ("Priority", label(deal.priority) + " (class of service)"),
-        ("Activity", "-" if deal.activity is None else label(deal.activity)),
+        ("Category" if work.is_work_board(board) else "Activity", "-" if deal.activity is None else label(deal.activity)),
         ("Expected close", _day(deal.expected_close)),
         ("Win probability", "stage's" if deal.probability is None else f"{deal.probability}% (the deal's own)"),
     ]
@@ -208,6 +210,12 @@ def deal_fields(deal: Deal, now: datetime, board: Board) -> Table:
         next_step.append(f" (due {deal.next_step_due.isoformat()})")
     rows.append(("Next step", next_step))
     rows.append(("Tags", t(", ".join(deal.tags) or "-")))
+    if work.is_work_board(board):
+        rows.append(("Estimate", "-" if deal.estimate_minutes is None else format_minutes(deal.estimate_minutes)))
+        linked_text = t("-") if deal.linked_deal_id is None else t(f"#{deal.linked_deal_id}")
+        if linked is not None:
+            linked_text.append(" ").append_text(t(linked.title))
+        rows.append(("Linked deal", linked_text))
     if deal.is_blocked:
         blocked = t(deal.blocked_reason, style="bold red")
         if deal.blocked_since is not None:
@@ -275,14 +283,17 @@ def qualification_table(deal: Deal, board: Board) -> RenderableType:
     return table
 
 
-def deal_renderable(deal: Deal, now: datetime, board: Board, timeline: Sequence[Event]) -> RenderableType:
-    """`show`: the fields, contacts, qualification and the timeline, newest first."""
+def deal_renderable(
+    deal: Deal, now: datetime, board: Board, timeline: Sequence[Event], *, linked: Deal | None = None
+) -> RenderableType:
+    """`show`: the fields, contacts, qualification and the timeline, newest first
+    (`linked`: a work card's deal)."""
     title = Text.assemble(f"#{deal.id} ", (visible(deal.title), "bold"))
     if deal.is_blocked:
         title.append(f"  {BLOCKED_MARK}", style="bold red")
     return Group(
         title,
-        deal_fields(deal, now, board),
+        deal_fields(deal, now, board, linked=linked),
         Text(""),
         contacts_table(deal),
         qualification_table(deal, board),

@@ -70,9 +70,9 @@ def log(
     deal: Annotated[str, typer.Argument(metavar="DEAL_ID|-", help="The deal the time went to, or - for time outside a deal.")],
     duration: Annotated[str, typer.Argument(metavar="DURATION", help="How long: 45m, 1h, 1h30m or 1.5h (at most 24h).")],
     category: Annotated[
-        str,
-        typer.Option("--category", "-c", metavar="origination|influence|support", help="What kind of work: finding and winning deals (origination), helping others' deals (influence), or keeping customers going (support)."),
-    ],
+        str | None,
+        typer.Option("--category", "-c", metavar="origination|influence|support", help="What kind of work: finding and winning deals (origination), helping others' deals (influence), or keeping customers going (support); on a work card, the card's."),
+    ] = None,
     note: Annotated[str, typer.Option("--note", metavar="TEXT", help="What it was, e.g. 'Call with Acme CFO'.")] = "",
 ) -> None:
     """Log time spent, by activity, on a deal or (with -) outside one."""

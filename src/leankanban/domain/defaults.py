@@ -20,6 +20,8 @@ BOARD = "pipeline"
 TEMPLATE = "lean-sales"
 #: The template of the board that retros put their improvement cards on.
 IMPROVEMENTS_TEMPLATE = "improvements"
+#: The template of a board for the team's non-deal work (work cards: To do / Doing / Done).
+ACTIVITIES_TEMPLATE = "activities"
 
 #: The discard reasons a new board starts with.
 DISCARD_REASONS = (

@@ -51,6 +51,20 @@ class LaneLimitExceeded(PolicyViolation):
         super().__init__(message)
 
 
+class PersonLimitExceeded(LaneLimitExceeded):
+    """A person's WIP limit, counted on every board: their deals and work cards in progress."""
+
+    def __init__(self, person: str, limit: int, deals: int, work: int) -> None:
+        super().__init__("owner", person, limit, deals + work)
+        self.deals = deals
+        self.work = work
+        cards = f"{deals} deal{'s' if deals != 1 else ''} and {work} work card{'s' if work != 1 else ''}"
+        self.args = (
+            f"{person or '(nobody)'}'s WIP limit is reached ({deals + work}/{limit}: {cards} in progress "
+            "on all boards); finish something first, or override with a reason.",
+        )
+
+
 class DiscardReasonRequired(PolicyViolation):
     def __init__(self, reasons: list[str]) -> None:
         self.reasons = reasons

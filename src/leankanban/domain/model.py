@@ -268,6 +268,10 @@ class Deal:
     #: Which version of the deal this is: the board revision of its last change. An edit
     #: names the version it was made on, and is refused if the deal changed since.
     version: int = 0
+    #: A work card's deal (a card on an activities board doing work for a deal), if any.
+    linked_deal_id: int | None = None
+    #: A work card's estimate in minutes, if someone gave one.
+    estimate_minutes: int | None = None
 
     @property
     def is_open(self) -> bool:

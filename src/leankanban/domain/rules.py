@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from leankanban.domain import defaults
+from leankanban.domain import defaults, work
 from leankanban.domain.errors import (
     Conflict,
     DealBlocked,
@@ -15,6 +15,7 @@ from leankanban.domain.errors import (
     LaneLimitExceeded,
     NotAllowed,
     OverrideReasonRequired,
+    PersonLimitExceeded,
     QualificationMissing,
     StaleChange,
     WipLimitExceeded,
@@ -30,6 +31,7 @@ from leankanban.domain.model import (
     Event,
     EventKind,
     Lane,
+    LaneLimit,
     MoveDecision,
     Priority,
     Stage,
@@ -39,6 +41,9 @@ from leankanban.domain.model import (
 
 #: Open deals in active stages per (lane dimension, lane value).
 LaneCounts = Mapping[tuple[Lane, str], int]
+#: People's WIP on every board, by name (domain/work.py): given, it holds the person limits,
+#: and the boards' owner lane limits are not counted on the one board.
+People = Mapping[str, work.PersonLoad]
 
 MAX_TITLE = 200
 MAX_TEXT = 200
@@ -54,12 +59,14 @@ def check_move(
     override_reason: str | None = None,
     lane_counts: LaneCounts | None = None,
     discard_reason: str | None = None,
+    people: People | None = None,
 ) -> MoveDecision:
     """Decide whether `deal` may move to `to_stage`.
 
     `open_counts` maps stage name to the number of deals in it now;
     `lane_counts` the open deals in active stages per swimlane (see
-    LaneCounts). Checks, in order: a move into a lost outcome needs a discard
+    LaneCounts); `people` the WIP of the deal's owner on every board (see
+    People; without it an owner lane limit counts this board only). Checks, in order: a move into a lost outcome needs a discard
     reason; the target's qualification criteria must be answered yes; a
     blocked deal does not move forward (see `moves_forward`); the column's and
     the deal's lanes' WIP limits. An override with a non-blank reason lets a
@@ -94,9 +101,9 @@ def check_move(
             f"({current + 1}/{to_stage.wip_max}): override recorded."
         )
     if to_stage.is_active and not from_stage.is_active:
-        for limit, now_in in lanes_over(board, deal, lane_counts or {}):
+        for limit, now_in in lanes_over(board, deal, lane_counts or {}, people):
             if override_reason is None:
-                raise LaneLimitExceeded(limit.dimension.value, limit.value, limit.wip_max, now_in)
+                raise _lane_refusal(limit, now_in, people)
             used_override = override_reason
             warnings.append(
                 f"The {limit.dimension.value} lane '{limit.value}' is now over its WIP limit "
@@ -217,6 +224,7 @@ def check_add(
     board: Board | None = None,
     deal: Deal | None = None,
     lane_counts: LaneCounts | None = None,
+    people: People | None = None,
 ) -> str | None:
     """A new deal entering `stage` obeys the same limits as a move.
 
@@ -239,9 +247,9 @@ def check_add(
             if missing:
                 raise QualificationMissing(stage.name, missing)
         if stage.is_active:
-            for limit, now_in in lanes_over(board, deal, lane_counts or {}):
+            for limit, now_in in lanes_over(board, deal, lane_counts or {}, people):
                 if override_reason is None:
-                    raise LaneLimitExceeded(limit.dimension.value, limit.value, limit.wip_max, now_in)
+                    raise _lane_refusal(limit, now_in, people)
                 used = override_reason
     return used
 
@@ -253,17 +261,19 @@ def check_lane_change(
     lane_counts: LaneCounts,
     *,
     override_reason: str | None = None,
+    people: People | None = None,
 ) -> str | None:
-    """An active deal re-assigned (owner, type, priority) obeys lane and person limits."""
+    """An active deal re-assigned (owner, type, priority) obeys lane and person limits
+    (`people`: the new owner's WIP on every board, as for check_move)."""
     override_reason = _clean_override(override_reason)
     if not before.is_open or not board.stage(before.stage).is_active:
         return None
     used = None
-    for limit, now_in in lanes_over(board, after, lane_counts):
+    for limit, now_in in lanes_over(board, after, lane_counts, people):
         if lane_value(before, limit.dimension) == limit.value:
             continue  # already counted in that lane
         if override_reason is None:
-            raise LaneLimitExceeded(limit.dimension.value, limit.value, limit.wip_max, now_in)
+            raise _lane_refusal(limit, now_in, people)
         used = override_reason
     return used
 
@@ -314,16 +324,32 @@ def lanes_of(deals: Iterable[Deal], dimension: Lane) -> list[tuple[str, list[Dea
     return [(value, groups[value]) for value in sorted(groups, key=lane_sort_key(dimension))]
 
 
-def lanes_over(board: Board, deal: Deal, lane_counts: LaneCounts) -> list[tuple]:
-    """Lane limits `deal` would break by entering active work: (limit, current count)."""
+def lanes_over(board: Board, deal: Deal, lane_counts: LaneCounts, people: People | None = None) -> list[tuple]:
+    """Lane limits `deal` would break by entering active work: (limit, current count).
+
+    With `people`, the owner's limit is their person limit counted on every board
+    (their deals and work cards), whichever board set it, instead of this board's."""
     over = []
     for limit in board.lane_limits:
+        if people is not None and limit.dimension is Lane.OWNER:
+            continue  # counted on every board, below
         if lane_value(deal, limit.dimension) != limit.value:
             continue
         current = lane_counts.get((limit.dimension, limit.value), 0)
         if current + 1 > limit.wip_max:
             over.append((limit, current))
+    load = None if people is None else people.get(deal.owner)
+    if load is not None and load.limit is not None and load.adding():
+        over.append((LaneLimit(Lane.OWNER, deal.owner, load.limit), load.total))
     return over
+
+
+def _lane_refusal(limit: LaneLimit, now_in: int, people: People | None) -> LaneLimitExceeded:
+    """The refusal for a lane at its limit; a person's names their deals and work cards."""
+    load = None if people is None or limit.dimension is not Lane.OWNER else people.get(limit.value)
+    if load is not None:
+        return PersonLimitExceeded(limit.value, limit.wip_max, load.deals, load.work)
+    return LaneLimitExceeded(limit.dimension.value, limit.value, limit.wip_max, now_in)
 
 
 def lane_counts_of(board: Board, deals: Iterable[Deal]) -> dict[tuple[Lane, str], int]:
@@ -662,6 +688,13 @@ TEMPLATES: dict[str, tuple[Stage, ...]] = {
     "improvements": (
         Stage("To do", 0),
         Stage("Doing", 1, wip_max=2),
+        Stage("Done", 2, kind=StageKind.WON),
+    ),
+    # The team's non-deal work (domain/work.py): "To do" is upstream, so only "Doing"
+    # counts in a person's WIP.
+    defaults.ACTIVITIES_TEMPLATE: (
+        Stage("To do", 0, upstream=True),
+        Stage("Doing", 1, wip_max=6),
         Stage("Done", 2, kind=StageKind.WON),
     ),
     "blank": (

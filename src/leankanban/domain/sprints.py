@@ -190,8 +190,9 @@ def parse_length(raw: str) -> int:
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+)m(?:in)?)?")
 
 
-def parse_duration(raw: str) -> int:
-    """Minutes from `45m`, `1h`, `1h30m`, `1.5h` or a bare number of minutes."""
+def parse_duration(raw: str, *, at_most: int = 24 * 60, too_long: str = "One log entry can be at most 24 hours.") -> int:
+    """Minutes from `45m`, `1h`, `1h30m`, `1.5h` or a bare number of minutes (at most
+    `at_most`; longer is refused with the sentence `too_long`)."""
     text = raw.strip().lower().replace(" ", "")
     if text.isdigit():
         minutes = int(text)
@@ -203,8 +204,8 @@ def parse_duration(raw: str) -> int:
         minutes = int(hours * 60) + int(match.group(2) or 0)
     if minutes <= 0:
         raise InvalidInput(f"'{raw}' is not a positive duration.")
-    if minutes > 24 * 60:
-        raise InvalidInput("One log entry can be at most 24 hours.")
+    if minutes > at_most:
+        raise InvalidInput(too_long)
     return minutes
 
 

@@ -261,7 +261,8 @@ class WipAlert:
 @dataclass(frozen=True, slots=True)
 class Load:
     """One person's open work. `active` counts deals past the upstream stages;
-    `wip_max` is their personal WIP limit, if the board sets one."""
+    `wip_max` is their personal WIP limit, if a board sets one; `work` their work
+    cards in progress on the other (work) boards, which count in that limit."""
 
     owner: str
     open: int
@@ -270,10 +271,11 @@ class Load:
     blocked: int
     stalled: int
     wip_max: int | None = None
+    work: int = 0
 
     @property
     def over_limit(self) -> bool:
-        return self.wip_max is not None and self.active > self.wip_max
+        return self.wip_max is not None and self.active + self.work > self.wip_max
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,6 +543,10 @@ class ReportContext:
     sprint: sp.Sprint | None = None
     burn_up: tuple[sp.BurnUpPoint, ...] = ()
     insights: sp.Insights | None = None
+    #: People's WIP limits on every board and their work cards in progress on the other
+    #: boards, by name casefolded (domain/work.py); None: the board's own limits only.
+    person_limits: Mapping[str, int] | None = None
+    work_cards: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -287,7 +287,8 @@ def build_report(
             for s in stage_lines
             if s.kind is StageKind.OPEN and s.wip_min is not None and s.count < s.wip_min
         ),
-        load=_load(lines, by_name, currency, blocked_ids, stalled_ids, lane_limits),
+        load=_load(lines, by_name, currency, blocked_ids, stalled_ids,
+                   lane_limits if context.person_limits is None else context.person_limits, context.work_cards or {}),
         forecast=_forecast(lines, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
         deals=_deal_lines(lines, period, now, ages, blocked_ids, limit, currency),
         next_steps=sections.next_steps(mine, day_of(now, tz), limit=limit, currency=currency),
@@ -478,6 +479,7 @@ def _load(
     blocked_ids: set[int | None],
     stalled_ids: set[int | None],
     lane_limits: Mapping[str, int],
+    work_cards: Mapping[str, int],
 ) -> tuple[Load, ...]:
     result = []
     for owner, group in sorted(flow.by_key((l for l in lines if l.is_open), lambda d: d.owner).items()):
@@ -490,6 +492,7 @@ def _load(
                 blocked=sum(1 for l in group if l.deal.id in blocked_ids),
                 stalled=sum(1 for l in group if l.deal.id in stalled_ids),
                 wip_max=lane_limits.get(owner.casefold()),
+                work=work_cards.get(owner.casefold(), 0),
             )
         )
     return tuple(result)

@@ -135,7 +135,7 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
     out.append("<h2>Needs attention</h2>")
     alerts = [f"Over WIP limit: {h(w.stage)} ({w.count}/{w.limit})" for w in r.wip_breaches]
     alerts += [f"Below minimum: {h(w.stage)} ({w.count}, minimum {w.limit})" for w in r.under_minimum]
-    alerts += [f"Over personal WIP limit: {h(l.owner)} ({l.active}/{l.wip_max})" for l in r.load if l.over_limit]
+    alerts += [f"Over personal WIP limit: {h(l.owner)} ({l.active + l.work}/{l.wip_max})" for l in r.load if l.over_limit]
     out.append("<ul>" + "".join(f'<li class="over">{a}</li>' for a in alerts) + "</ul>" if alerts
                else "<p>No WIP alerts.</p>")
     attention = [

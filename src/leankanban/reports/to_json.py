@@ -279,7 +279,7 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
         "under_minimum": [{"stage": w.stage, "count": w.count, "wip_min": w.limit} for w in r.under_minimum],
         "load": [
             {"owner": l.owner, "open": l.open, "active": l.active, "value": number(l.value), "blocked": l.blocked,
-             "stalled": l.stalled, "wip_max": l.wip_max, "over_limit": l.over_limit}
+             "stalled": l.stalled, "wip_max": l.wip_max, "over_limit": l.over_limit, "work_cards": l.work}
             for l in r.load
         ],
         "forecast": _forecast(r.forecast),

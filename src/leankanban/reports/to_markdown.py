@@ -88,7 +88,7 @@ def to_markdown(report: StandupReport) -> str:
     out += ["", "## Needs attention", ""]
     alerts = [f"- **Over WIP limit:** {md(w.stage)} ({w.count}/{w.limit})" for w in r.wip_breaches]
     alerts += [f"- **Below minimum:** {md(w.stage)} ({w.count}, minimum {w.limit})" for w in r.under_minimum]
-    alerts += [f"- **Over personal WIP limit:** {md(l.owner)} ({l.active}/{l.wip_max})" for l in r.load if l.over_limit]
+    alerts += [f"- **Over personal WIP limit:** {md(l.owner)} ({l.active + l.work}/{l.wip_max})" for l in r.load if l.over_limit]
     out += alerts or ["- No WIP alerts."]
     if r.blocked:
         out += ["", "### Blocked", ""]

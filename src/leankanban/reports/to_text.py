@@ -117,8 +117,8 @@ def to_renderable(report: StandupReport) -> RenderableType:
                 for a in r.ageing], "ageing")
     if age_bands_line(r):
         parts.append(Text(age_bands_line(r), style="dim"))
-    deal_table("Load", ["Owner", "Open", "Active", "Limit", "Blocked", "Stalled"],
-               [[t(l.owner), str(l.open), str(l.active), "" if l.wip_max is None else str(l.wip_max),
+    deal_table("Load", ["Owner", "Open", "Active", "Work cards", "Limit", "Blocked", "Stalled"],
+               [[t(l.owner), str(l.open), str(l.active), str(l.work), "" if l.wip_max is None else str(l.wip_max),
                  str(l.blocked), str(l.stalled)] for l in r.load])
 
     alerts = [f"Over WIP limit: {w.stage} ({w.count}/{w.limit})" for w in r.wip_breaches]

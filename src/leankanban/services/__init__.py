@@ -10,6 +10,7 @@ families live one per module, each a mixin over `ServiceBase` (base.py):
 - moves.py: moving, discarding, winning and reopening deals
 - sprints.py / retros.py: sprints; retrospectives, improvements, time logs, insights
 - team.py: the team's people and their roles on a shared PostgreSQL database
+- work.py: people's WIP on every board (deals and work cards), work cards' checks
 
 Read models and batch use cases are functions over a `LeanKanban`:
 reports.py (the stand-up report and forecasts), imports.py (CRM imports),
@@ -39,6 +40,7 @@ from leankanban.services.policies import PoliciesMixin
 from leankanban.services.retros import RetrosMixin
 from leankanban.services.sprints import SprintsMixin
 from leankanban.services.team import TeamMixin
+from leankanban.services.work import WorkMixin
 from leankanban.store import engine as store_engine
 from leankanban.store import roles
 
@@ -60,7 +62,7 @@ __all__ = [
 
 
 class LeanKanban(
-    BoardsMixin, PoliciesMixin, DealsMixin, MovesMixin, SprintsMixin, RetrosMixin, TeamMixin, ServiceBase
+    BoardsMixin, PoliciesMixin, DealsMixin, MovesMixin, SprintsMixin, RetrosMixin, TeamMixin, WorkMixin, ServiceBase
 ):
     """The application's use cases over one database (one family per module, see above)."""
 

@@ -175,12 +175,19 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
             links[row["id"]] = row.pop("improvements_board_id", None)
             session.execute(insert(BoardRow), [dict(row, improvements_board_id=None)])
             counts["boards"] += 1
+        linked = {}  # a work card's deal may come after it: linked once every deal is in
         for key, table in SECTIONS:
             for board in boards:
                 loaded = [_load_row(table, r) for r in board.get(key, [])]
+                if table is DealRow:
+                    for r in loaded:
+                        if r.get("linked_deal_id"):
+                            linked[r["id"]], r["linked_deal_id"] = r["linked_deal_id"], None
                 if loaded:
                     session.execute(insert(table), loaded)
                 counts[key] += len(loaded)
+        for card_id, deal_id in linked.items():
+            session.execute(update(DealRow).where(DealRow.id == card_id).values(linked_deal_id=deal_id))
         for board_id, target in links.items():
             if target is not None:
                 session.execute(update(BoardRow).where(BoardRow.id == board_id).values(improvements_board_id=target))

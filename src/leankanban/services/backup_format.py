@@ -43,6 +43,7 @@ from leankanban.domain.rules import (
     validate_title,
 )
 from leankanban.domain.sprints import ItemKind, RetroKind, SprintStatus, validate_allocation
+from leankanban.domain.work import MAX_ESTIMATE_MINUTES
 from leankanban.store.tables import (
     BoardRow,
     ContactRow,
@@ -345,6 +346,7 @@ FIELD_RULES: dict[str, dict[str, Callable[[Any], str | None]]] = {
         "tags": _text_list(tag=True),
         "helpers": _text_list(),
         "probability": _between(0, 100),
+        "estimate_minutes": _between(1, MAX_ESTIMATE_MINUTES),
     },
     "contact": {
         "name": _named("a contact's name"),
@@ -433,6 +435,7 @@ REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
     ("retro_item", "retro_id"): ("retro", True),
     ("retro_item", "card_id"): ("deal", False),
     ("time_log", "deal_id"): ("deal", False),
+    ("deal", "linked_deal_id"): ("deal", False),
 }
 
 #: Names unique on a board; casefold where the app looks them up without case.

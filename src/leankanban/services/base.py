@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from leankanban.domain import rules
+from leankanban.domain import rules, work
 from leankanban.domain.errors import InvalidInput, NotAllowed
 from leankanban.domain.model import (
     Board,
@@ -102,6 +102,8 @@ EDITABLE_FIELDS = (
     "tags",
     "helpers",
     "probability",
+    "linked_deal_id",
+    "estimate_minutes",
 )
 
 
@@ -127,6 +129,10 @@ def clean_field(name: str, raw: Any) -> Any:
         return rules.parse_people(raw)
     if name == "probability":
         return rules.parse_probability(raw)
+    if name == "linked_deal_id":
+        return work.parse_linked_deal(raw)
+    if name == "estimate_minutes":
+        return work.parse_estimate(raw)
     return rules.validate_text(raw or "", name.replace("_", " "))
 
 

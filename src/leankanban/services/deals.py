@@ -31,6 +31,7 @@ from leankanban.services.base import (
     clean_field,
     edit_events,
 )
+from leankanban.services.work import check_card, people_of
 from leankanban.store import repository as repo
 from leankanban.store.tables import (
     ContactRow,
@@ -109,7 +110,9 @@ class DealsMixin(ServiceBase):
         """Create a deal (in the first stage unless told); it obeys the stage's limits.
 
         `details` takes the other editable fields: deal_type, priority,
-        activity, expected_close, next_step_due, tags, helpers, probability.
+        activity, expected_close, next_step_due, tags, helpers, probability, and
+        on a work board linked_deal_id and estimate_minutes (domain/work.py). The
+        owner's WIP limit counts their cards in progress on every board.
         """
         unknown = set(details) - set(EDITABLE_FIELDS)
         if unknown:
@@ -128,6 +131,7 @@ class DealsMixin(ServiceBase):
             row, loaded = self.locked_board(session, board)
             target = loaded.stage(stage) if stage else min(loaded.stages, key=lambda s: s.position)
             draft = Deal(stage=target.name, **fields)
+            check_card(session, loaded, draft)
             counts = repo.open_counts(session=session, board_id=row.id)
             used_override = rules.check_add(
                 target,
@@ -135,7 +139,8 @@ class DealsMixin(ServiceBase):
                 override_reason=override_reason,
                 board=loaded,
                 deal=draft,
-                lane_counts=repo.lane_counts(session=session, board=loaded),
+                lane_counts=repo.lane_counts(session=session, board=loaded, people=True),
+                people=people_of(session, draft.owner) if target.is_active else {},
             )
             status = STATUS_FOR_KIND[target.kind]
             deal_row = DealRow(
@@ -200,12 +205,16 @@ class DealsMixin(ServiceBase):
                 history = repo.events_for_deal(session=session, deal_id=deal_id)
                 rules.check_seen_version(before, seen_version, history[-1] if history else None)
             after = replace(before, **clean)
+            if "linked_deal_id" in clean or "estimate_minutes" in clean:
+                check_card(session, board, after)
+            reassigned = after.owner != before.owner and before.is_open and board.stage(before.stage).is_active
             used = rules.check_lane_change(
                 board,
                 before,
                 after,
-                repo.lane_counts(session=session, board=board),
+                repo.lane_counts(session=session, board=board, people=True),
                 override_reason=override_reason,
+                people=people_of(session, after.owner) if reassigned else {},
             )
             data = {"undoes": str(undoing)} if undoing is not None else None
             events = edit_events(self, now, before, after, clean, data)

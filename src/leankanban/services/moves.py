@@ -20,6 +20,7 @@ from leankanban.domain.model import (
     StageKind,
 )
 from leankanban.services.base import MoveResult, ServiceBase, clean_field, edit_events
+from leankanban.services.work import people_of
 from leankanban.store import repository as repo
 
 
@@ -134,14 +135,17 @@ class MovesMixin(ServiceBase):
             if discard is not None:
                 reason, competitor = rules.check_discard(board, deal, discard[0], discard[1])
                 note = discard[2]
+            # A person's WIP counts on every board (domain/work.py): read under this board's lock.
+            starts = to_stage.is_active and not (deal.is_open and board.stage(deal.stage).is_active)
             decision = rules.check_move(
                 board,
                 deal,
                 to_stage,
                 repo.open_counts(session=session, board_id=board_id),
                 override_reason=override_reason,
-                lane_counts=repo.lane_counts(session=session, board=board),
+                lane_counts=repo.lane_counts(session=session, board=board, people=True),
                 discard_reason=reason,
+                people=people_of(session, deal.owner) if starts else {},
             )
             undo_data = {"undoes": str(undoing)} if undoing is not None else None
             events: list[Event] = []

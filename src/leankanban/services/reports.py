@@ -380,7 +380,10 @@ def load_context(
     ):
         sprint = None
     burn = tuple(lk.burn_up(sprint.number, board=board)) if sprint is not None else ()
+    person_limits, work_cards = lk.load_beside(board=board)
     return reports.ReportContext(
+        person_limits=person_limits,
+        work_cards=work_cards,
         target_allocation=target,
         time_allocation=tuple(sp.allocation(logs, target)) if logs else (),
         sprint=sprint,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from leankanban.domain import rules
+from leankanban.domain import rules, work
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import (
     InvalidInput,
@@ -239,20 +239,26 @@ class RetrosMixin(ServiceBase):
         duration: str,
         *,
         deal_id: int | None = None,
-        category: str | Activity = Activity.ORIGINATION,
+        category: str | Activity | None = Activity.ORIGINATION,
         note: str = "",
         board: str | None = None,
     ) -> sp.TimeLog:
+        """Log time on a deal (or outside any, on `board`). Time on a work card is logged in
+        the card's category (domain/work.log_category): `category` may be None then."""
         minutes = sp.parse_duration(duration)
-        activity = rules.parse_choice(Activity, category, "category")
+        given = None if category is None else rules.parse_choice(Activity, category, "category")
         note = rules.validate_text(note or "", "note")
         now = self.now()
         with self.write() as session:
+            card = card_board = None
             if deal_id is not None:
                 deal = repo.deal_row(session=session, deal_id=deal_id)
                 board_id = deal.board_id
+                card_board = repo.load_board(session=session, row=repo.board_row_by_id(session=session, board_id=board_id))
+                card = repo.deal_from_row(deal, card_board.stage_by_id(deal.stage_id).name)
             else:
                 board_id = repo.board_row(session=session, name=board).id
+            activity = work.log_category(card, card_board, given)
             row = TimeLogRow(
                 board_id=board_id, deal_id=deal_id, actor=self.actor, minutes=minutes, category=activity.value,
                 note=note, at=now,
@@ -302,9 +308,14 @@ class RetrosMixin(ServiceBase):
             return {Activity(k): v for k, v in row.allocation.items()}
 
     def time_logs(self, *, board: str | None = None, since: datetime | None = None) -> list[sp.TimeLog]:
+        """The time logged on `board`; a deal board's includes the time logged on the work
+        boards (work cards and their board), which counts in its effectiveness (domain/work.py)."""
         with self.read() as session:
             row = repo.board_row(session=session, name=board)
-            query = select(TimeLogRow).where(TimeLogRow.board_id == row.id)
+            boards = [row.id]
+            if not work.is_work_board(row.template):
+                boards += session.exec(select(BoardRow.id).where(col(BoardRow.template).in_(work.WORK_TEMPLATES))).all()
+            query = select(TimeLogRow).where(col(TimeLogRow.board_id).in_(boards))
             if since is not None:
                 query = query.where(TimeLogRow.at >= since)
             return [

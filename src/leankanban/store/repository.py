@@ -100,6 +100,7 @@ DEAL_COLUMNS = (
     "created_at", "stage_entered_at", "closed_at", "lost_reason", "external_source", "external_id",
     "next_step", "deal_type", "priority", "activity", "expected_close", "next_step_due", "tags", "helpers",
     "blocked_reason", "blocked_since", "last_activity_at", "qualified_at", "probability", "revision",
+    "linked_deal_id", "estimate_minutes",
 )  # fmt: skip
 
 _STATUSES = {status.value: status for status in DealStatus}
@@ -161,11 +162,13 @@ def deals_from_values(
             qualified_at=time(qualified),
             probability=probability,
             version=version or 0,
+            linked_deal_id=linked_deal_id,
+            estimate_minutes=estimate_minutes,
         )
         for (deal_id, board_id, stage_id, title, account, value_cents, currency, owner, status, created, entered,
              closed, lost_reason, source, external_id, next_step, deal_type, priority, activity, expected_close,
              due, tags, helpers, blocked_reason, blocked_since, last_activity, qualified, probability, version,
-             *_more) in rows
+             linked_deal_id, estimate_minutes, *_more) in rows
     ]  # fmt: skip
 
 
@@ -397,15 +400,18 @@ def deal_columns(deal: Deal) -> dict:
         "tags": list(deal.tags),
         "helpers": list(deal.helpers),
         "probability": deal.probability,
+        "linked_deal_id": deal.linked_deal_id,
+        "estimate_minutes": deal.estimate_minutes,
     }
 
 
 LANE_COLUMNS = {Lane.OWNER: DealRow.owner, Lane.TYPE: DealRow.deal_type, Lane.PRIORITY: DealRow.priority}
 
 
-def lane_counts(*, session: Session, board: Board) -> dict[tuple[Lane, str], int]:
-    """Open deals in active stages, per lane value, for the lanes that carry limits."""
-    dimensions = {limit.dimension for limit in board.lane_limits}
+def lane_counts(*, session: Session, board: Board, people: bool = False) -> dict[tuple[Lane, str], int]:
+    """Open deals in active stages, per lane value, for the lanes that carry limits (with
+    `people`, not the owner lanes: a person's WIP is counted on every board, `people_counts`)."""
+    dimensions = {limit.dimension for limit in board.lane_limits if not (people and limit.dimension is Lane.OWNER)}
     active = [s.id for s in board.stages if s.is_active]
     counts: dict[tuple[Lane, str], int] = {}
     for dimension in dimensions:
@@ -418,6 +424,46 @@ def lane_counts(*, session: Session, board: Board) -> dict[tuple[Lane, str], int
         for value, count in rows:
             counts[(dimension, value)] = count
     return counts
+
+
+def owner_limits(*, session: Session, owner: str | None = None) -> list[LaneLimit]:
+    """The owner lane limits of every board (a person's WIP limit, domain/work.py)."""
+    query = select(LaneLimitRow).where(LaneLimitRow.dimension == Lane.OWNER.value)
+    if owner is not None:
+        query = query.where(LaneLimitRow.value == owner)
+    return [LaneLimit(Lane.OWNER, r.value, r.wip_max) for r in session.exec(query.order_by(LaneLimitRow.id))]
+
+
+def people_counts(
+    *, session: Session, owner: str | None = None, except_board: int | None = None
+) -> list[tuple[str, str, int]]:
+    """(owner, board template, open cards in active stages) over every board (but `except_board`)."""
+    query = (
+        select(DealRow.owner, BoardRow.template, func.count(DealRow.id))
+        .join(StageRow, StageRow.id == DealRow.stage_id)
+        .join(BoardRow, BoardRow.id == DealRow.board_id)
+        .where(DealRow.status == DealStatus.OPEN.value, StageRow.kind == StageKind.OPEN.value)
+        .where(col(StageRow.upstream).is_(False))
+        .group_by(DealRow.owner, BoardRow.template)
+    )
+    if owner is not None:
+        # Board ids named, so SQLite seeks the (board, owner) index instead of reading every deal.
+        query = query.where(DealRow.owner == owner, col(DealRow.board_id).in_(select(BoardRow.id)))
+    if except_board is not None:
+        query = query.where(DealRow.board_id != except_board)
+    return [(who, template, count) for who, template, count in session.exec(query)]
+
+
+#: The PostgreSQL advisory lock that serialises decisions on people's WIP across boards.
+PEOPLE_LOCK = 727273
+
+
+def lock_people(*, session: Session) -> None:
+    """Hold, until the transaction ends, the lock every decision on a person's WIP takes
+    (after its board's lock): two moves on two boards for one person cannot both pass.
+    SQLite needs none: a write transaction holds the whole file (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PEOPLE_LOCK})
 
 
 def deal_row(*, session: Session, deal_id: int, lock: bool = False) -> DealRow:

@@ -115,6 +115,10 @@ class DealRow(SQLModel, table=True):
     #: The board's revision when the deal last changed (what an open board catches up from).
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     qualified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: A work card's deal (domain/work.py), if it does work for one.
+    linked_deal_id: int | None = Field(default=None, foreign_key="deal.id")
+    #: A work card's estimate in minutes, if given.
+    estimate_minutes: int | None = None
 
 
 class EventRow(SQLModel, table=True):

@@ -44,6 +44,7 @@ from leankanban.domain.errors import (
     WipLimitExceeded,
 )
 from leankanban.domain.model import Answer, BoardView, Deal, DealStatus, Lane, StageKind
+from leankanban.domain.work import PersonLoad
 from leankanban.services import EDITABLE_FIELDS, LeanKanban, MoveResult
 from leankanban.tui import lanes
 from leankanban.tui.board_state import apply_move, index_in
@@ -542,7 +543,40 @@ class BoardScreen(Screen[None]):
             name += f" · filter: {visible(self.board_filter.describe())} · {self.hidden_count()} hidden (esc clears)"
         if not any(column.deals for column in self.view.columns):
             name += " · no deals yet: press n to add one, ? for every key"
-        self.sub_title = name
+        self.sub_title = name + self._my_wip_text()
+
+    # -- my work in progress on every board, in the title (domain/work.py) ---------
+
+    #: My deals and work cards in progress on every board, as last read, and the
+    #: (board, revision, load) it was read at.
+    _my_wip: PersonLoad | None = None
+    _my_wip_at: tuple[int | None, int, int] | None = None
+
+    def _my_wip_text(self) -> str:
+        """` · my WIP 3/4 (2 deals, 1 work card)` once a board sets me a limit; read again
+        (in a worker) when the board changes or is read again."""
+        at = (self.view.board.id if self.view is not None else None, self.revision, self.loads)
+        if self._my_wip_at != at:
+            self._my_wip_at = at
+            self._read_my_wip()
+        mine = self._my_wip
+        if mine is None or mine.limit is None:
+            return ""
+        cards = f"{mine.work} work card{'s' if mine.work != 1 else ''}"
+        return f" · my WIP {mine.total}/{mine.limit} ({mine.deals} deal{'s' if mine.deals != 1 else ''}, {cards})"
+
+    @work(thread=True, exclusive=True, group="my-wip", exit_on_error=False)
+    def _read_my_wip(self) -> None:
+        try:
+            [mine] = self.services.load(person=self.services.actor)
+        except LeanKanbanError:
+            return
+        self.app.call_from_thread(self._show_my_wip, mine)
+
+    def _show_my_wip(self, mine: PersonLoad) -> None:
+        if mine != self._my_wip:
+            self._my_wip = mine
+            self._fit_columns()
 
     def on_resize(self) -> None:
         self._fit_columns()

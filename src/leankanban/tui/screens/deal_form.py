@@ -21,6 +21,8 @@ from leankanban.domain.errors import (
 )
 from leankanban.domain.model import Activity, Deal, DealType, Priority, label
 from leankanban.domain.rules import NO_ACTIVITY
+from leankanban.domain.sprints import format_minutes
+from leankanban.domain.work import is_work_board
 from leankanban.services import EDITABLE_FIELDS, LeanKanban, clean_field
 from leankanban.text import visible
 from leankanban.tui.format import literal
@@ -43,6 +45,13 @@ FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
     ("tags", "Tags", None),
     ("probability", "Win %", None),
 )
+#: A work card's own fields (on an activities board, domain/work.py), after the others.
+WORK_FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
+    ("estimate_minutes", "Estimate", None),
+    ("linked_deal_id", "For deal", None),
+)
+#: What a work card calls a field the form shows on every card.
+WORK_TITLES = {"activity": "Category"}
 TEXT_FIELDS = tuple((name, title) for name, title, choices in FIELDS if choices is None)
 SELECT_FIELDS = tuple((name, title, choices) for name, title, choices in FIELDS if choices is not None)
 #: Selects that may be left without a value: the option that says so, listed first (the
@@ -56,10 +65,12 @@ PLACEHOLDERS = {
     "next_step_due": "YYYY-MM-DD",
     "value": "0",
     "probability": "the stage's",
+    "estimate_minutes": "45m, 2h, 1h30m",
+    "linked_deal_id": "deal id",
 }
 
 #: InvalidInput.field as the services name it -> the form field that shows it.
-ERROR_FIELDS = {name: name for name, _, _ in FIELDS} | {
+ERROR_FIELDS = {name: name for name, _, _ in (*FIELDS, *WORK_FIELDS)} | {
     "next step": "next_step",
     "deal type": "deal_type",
     "next step due": "next_step_due",
@@ -86,6 +97,7 @@ class DealForm(ModalScreen[Deal | None]):
         stages: list[str],
         stage: str | None = None,
         deal: Deal | None = None,
+        work_card: bool | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -93,6 +105,9 @@ class DealForm(ModalScreen[Deal | None]):
         self.stages = stages
         self.deal = deal
         self.stage = deal.stage if deal is not None else (stage or stages[0])
+        #: On an activities board the form has a work card's fields too (None: look the board up).
+        self.work_card = is_work_board(services.get_board(board)) if work_card is None else work_card
+        self.fields = (*FIELDS, *WORK_FIELDS) if self.work_card else FIELDS
 
     def _initial(self, name: str) -> str:
         """What a field shows at first: its value with controls as escapes (an Input shows text raw)."""
@@ -104,6 +119,8 @@ class DealForm(ModalScreen[Deal | None]):
             return {"currency": defaults.CURRENCY, "owner": self.services.actor}.get(name, "")
         if name == "value":
             return "" if not deal.value else f"{deal.value:f}"
+        if name == "estimate_minutes":
+            return "" if deal.estimate_minutes is None else format_minutes(deal.estimate_minutes)
         current = getattr(deal, name)
         if isinstance(current, tuple):
             return ", ".join(current)
@@ -125,12 +142,13 @@ class DealForm(ModalScreen[Deal | None]):
         return [*none, *((label(member), member) for member in choices)]
 
     def compose(self) -> ComposeResult:
-        heading = "New deal" if self.deal is None else f"Edit deal #{self.deal.id}"
+        what = "work card" if self.work_card else "deal"
+        heading = f"New {what}" if self.deal is None else f"Edit {what} #{self.deal.id}"
         with VerticalScroll(id="dialog", classes="form"):
             yield Static(Text(heading), id="dialog-title")
-            for name, title, choices in FIELDS:
+            for name, title, choices in self.fields:
                 with Horizontal(classes="field"):
-                    yield Label(title, classes="field-label")
+                    yield Label(WORK_TITLES.get(name, title) if self.work_card else title, classes="field-label")
                     if choices is None:
                         yield Input(
                             self._initial(name),
@@ -169,7 +187,9 @@ class DealForm(ModalScreen[Deal | None]):
 
     def _values(self) -> dict[str, object]:
         values: dict[str, object] = {}
-        for name, _ in TEXT_FIELDS:
+        for name, _, choices in self.fields:
+            if choices is not None:
+                continue
             typed = self.query_one(f"#{name}", Input).value
             # A field left as shown keeps its exact text; only what was typed is new.
             values[name] = self._current(name) if typed == self._initial(name) else typed
