@@ -190,21 +190,27 @@ def load_inputs(
         if board_deals >= PRELOAD_NUMPY_DEALS and not everything:
             forecast_metrics.preload_numpy()  # on another core, while SQLite reads the deals and events
 
-        rows = readers.report_deals(session, row.id, since_read, everything=everything)
-        if owner is not None:
-            rows = [r for r in rows if wants(r[readers.OWNER])]
         if forecast_stages is not None and not everything:
             wanted = {s.casefold() for s in forecast_stages}
             counted = {
                 s.id for s in loaded.stages
                 if s.kind is StageKind.OPEN and (s.name.casefold() in wanted if wanted else s.is_active)
             }
-            closed = [r for r in rows if r[readers.STATUS] != DealStatus.OPEN.value]
-            rows = [r for r in rows if r[readers.STATUS] == DealStatus.OPEN.value and r[readers.STAGE] in counted]
+            # The open deals counted, without their history, and the closed ones with theirs.
+            rows, closed = readers.forecast_deals(session, row.id, since_read, counted)
+            if owner is not None:
+                rows = [r for r in rows if wants(r[readers.OWNER])]
+                closed = [r for r in closed if wants(r[readers.OWNER])]
             rows += closed
             events = readers.state_events(session, row.id, since_read, closed) if closed else []
             deals = readers.deals(rows, names)
             tipped = False  # the forecast is given the board's main currency (`_main(counts)`)
+        else:
+            rows = readers.report_deals(session, row.id, since_read, everything=everything)
+            if owner is not None:
+                rows = [r for r in rows if wants(r[readers.OWNER])]
+        if forecast_stages is not None and not everything:
+            pass  # read above
         elif everything:
             deals = readers.deals(rows, names)
             events = readers.all_events(session, row.id, {d.id for d in deals})

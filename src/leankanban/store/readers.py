@@ -80,6 +80,28 @@ def report_deals(session: Any, board_id: int, start: datetime, *, everything: bo
     return session.execute(deal_query.order_by(_DEAL.stage_entered_at, _DEAL.id)).all()
 
 
+def forecast_deals(session: Any, board_id: int, start: datetime, stage_ids: Iterable[int | None]) -> tuple[list[Any], list[Any]]:
+    """What a forecast over a window from `start` reads of the deals, as two lists of
+    `report_deals` rows in its order: the open deals in the stages `stage_ids` (no event
+    times: a forecast counts them and sums their value, it reads no history of theirs),
+    and the closed deals that matter for the window (ending in their first and last
+    event times, as `report_deals` gives them: their closes are what is sampled)."""
+    board = _on_board(session, board_id)
+    order = (_DEAL.stage_entered_at, _DEAL.id)
+    counted = session.execute(
+        select(*_DEAL_QUERY_COLUMNS)
+        .where(board, _DEAL.status == DealStatus.OPEN.value, _DEAL.stage_id.in_(list(stage_ids)))
+        .order_by(*order)
+    ).all()
+    latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
+    closed = session.execute(
+        select(*_DEAL_QUERY_COLUMNS, _raw(_bound(func.min)), _raw(latest))
+        .where(board, _DEAL.status != DealStatus.OPEN.value, _recent(start))
+        .order_by(*order)
+    ).all()
+    return counted, closed
+
+
 def deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
     """Rows of `report_deals` as Deals.
 
