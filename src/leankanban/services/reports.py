@@ -140,6 +140,9 @@ class ReportInputs:
     #: bring older ones). No window reaches back before it (days before the board
     #: existed are not days that closed nothing).
     first_activity: datetime | None = None
+    #: A forecast's inputs (`load_inputs(forecast_stages=)`): the open deals it counts, read
+    #: apart (`deals` then holds only the closed deals whose closes are sampled).
+    counted: tuple[reports.CountedDeal, ...] | None = None
 
 
 def _owner_matches(owner: str | None):
@@ -165,14 +168,15 @@ def load_inputs(
     With `everything`, every deal and event of the board is loaded (the
     reference the efficient path is tested against). With `forecast_stages`
     (stage names; empty: the active stages), only what a forecast reads: the
-    open deals in those stages (their fields, no history: a forecast counts
-    them and sums their value) and the closed deals with their history (their
-    final closes are the throughput sampled). `read_from` (at or before `start`)
+    open deals in those stages as `counted` (no history: a forecast counts
+    them, sums their value and names them) and, as `deals`, the closed deals
+    with their history (their final closes are the throughput sampled). `read_from` (at or before `start`)
     reads the deals changed since then too: the report's insights count the closes
     from the midnight of `since`'s day.
     """
     now = (now or lk.clock()).astimezone(UTC)
     start = start.astimezone(UTC)
+    counted_deals: tuple[reports.CountedDeal, ...] | None = None
     since_read = min(start, read_from.astimezone(UTC)) if read_from is not None else start
     wants = _owner_matches(owner)
     with lk.read() as session:
@@ -197,12 +201,12 @@ def load_inputs(
                 if s.kind is StageKind.OPEN and (s.name.casefold() in wanted if wanted else s.is_active)
             }
             # The open deals counted, without their history, and the closed ones with theirs.
-            rows, closed = readers.forecast_deals(session, row.id, since_read, counted)
+            open_rows, rows = readers.forecast_deals(session, row.id, since_read, counted)
             if owner is not None:
+                open_rows = [r for r in open_rows if wants(r[-1])]
                 rows = [r for r in rows if wants(r[readers.OWNER])]
-                closed = [r for r in closed if wants(r[readers.OWNER])]
-            rows += closed
-            events = readers.state_events(session, row.id, since_read, closed) if closed else []
+            counted_deals = tuple(reports.CountedDeal(*c) for c in readers.counted_deals(open_rows, names))
+            events = readers.state_events(session, row.id, since_read, rows) if rows else []
             deals = readers.deals(rows, names)
             tipped = False  # the forecast is given the board's main currency (`_main(counts)`)
         else:
@@ -238,6 +242,7 @@ def load_inputs(
         currency_counts=dict(counts),
         complete=everything,
         lines=tuple(timelines(loaded.stages, deals, events, now=now)),
+        counted=counted_deals,
         first_activity=first,
     )
 
@@ -365,7 +370,7 @@ def forecast(
         return reports.build_forecast(
             inputs.board, inputs.stages, inputs.deals, inputs.events, now, window_start=start, target=target,
             stage_names=tuple(stages), owner=owner, trials=trials, seed=seed, lines=inputs.lines,
-            currency=_main(Counter(inputs.currency_counts)),
+            currency=_main(Counter(inputs.currency_counts)), counted=inputs.counted,
         )
 
 
