@@ -536,8 +536,9 @@ def _draw(
 ) -> Forecast:
     """Monte Carlo over the daily closes (and wins) of `lines` in `history`, zero days included:
     when the `items` deals counted (worth `values` in `currency`) will all be closed, and how
-    many of them close (and how much of their value is won) by `horizon`. `committed`: sample the committed closes only (wins and
-    losses after commitment), as for deals in active stages; else every close, qualify-outs too."""
+    many of them close (and how much of their value is won) by `horizon`. `committed`: sample
+    the committed closes only (wins and losses after commitment), as for deals in active
+    stages; else every close, qualify-outs too."""
     closes = flow.daily_counts(lines, history, tz=tz, only_committed=committed)
     wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
     found = forecast.forecast_deals(values, items, closes, wins, trials, seed, start=today, target=horizon)

@@ -170,9 +170,9 @@ def load_inputs(
     (stage names; empty: the active stages), only what a forecast reads: the
     open deals in those stages as `counted` (no history: a forecast counts
     them, sums their value and names them) and, as `deals`, the closed deals
-    with their history (their final closes are the throughput sampled). `read_from` (at or before `start`)
-    reads the deals changed since then too: the report's insights count the closes
-    from the midnight of `since`'s day.
+    with their history (their final closes are the throughput sampled).
+    `read_from` (at or before `start`) reads the deals changed since then too:
+    the report's insights count the closes from the midnight of `since`'s day.
     """
     now = (now or lk.clock()).astimezone(UTC)
     start = start.astimezone(UTC)
@@ -213,20 +213,18 @@ def load_inputs(
             rows = readers.report_deals(session, row.id, since_read, everything=everything)
             if owner is not None:
                 rows = [r for r in rows if wants(r[readers.OWNER])]
-        if forecast_stages is not None and not everything:
-            pass  # read above
-        elif everything:
-            deals = readers.deals(rows, names)
-            events = readers.all_events(session, row.id, {d.id for d in deals})
-            tipped = False
-        else:
-            # The deal objects are made on another thread while the database reads their
-            # events here (SQLite and psycopg let go of the GIL while they work).
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
-                made = pool.submit(readers.deals, rows, names)
-                events = readers.state_events(session, row.id, since_read, rows)
-                deals = made.result()
-            tipped = sales.main_currency(deals) != _main(counts)
+            if everything:
+                deals = readers.deals(rows, names)
+                events = readers.all_events(session, row.id, {d.id for d in deals})
+                tipped = False
+            else:
+                # The deal objects are made on another thread while the database reads their
+                # events here (SQLite and psycopg let go of the GIL while they work).
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
+                    made = pool.submit(readers.deals, rows, names)
+                    events = readers.state_events(session, row.id, since_read, rows)
+                    deals = made.result()
+                tipped = sales.main_currency(deals) != _main(counts)
     if tipped:
         # The old closed deals tip the main currency: read everything, as the reference does.
         return load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=True)
