@@ -43,6 +43,18 @@ def test_the_fast_report_of_each_shape_equals_the_reference(shaped) -> None:
 def test_the_fast_forecast_and_charts_of_each_shape_equal_the_reference(shaped) -> None:
     lk = shaped
     assert reports.forecast(lk, seed=3) == _forecast_over_everything(lk)
+    # The counted deals are read apart: one person's, and an upstream stage with an active one.
+    stages = lk.get_board().stages
+    picked = (stages[0].name, next(s.name for s in stages if s.kind.value == "open" and not s.upstream))
+    counted_id = reports.forecast(lk, seed=3).deals[0][0]
+    owner = next(d.owner for d in lk.list_deals() if d.id == counted_id)  # one who has deals counted
+    counted = []
+    for names, who in (((), owner), (picked, None), (picked, owner)):
+        fast = reports.forecast(lk, seed=3, stages=names, owner=who)
+        assert fast == _forecast_over_everything(lk, stages=names, owner=who), (names, who)
+        assert fast.forecast.items == len(fast.deals)
+        counted.append(len(fast.deals))
+    assert all(counted[:2]), counted
     now = lk.clock()
     fast = reports.load_inputs(lk, start=now - timedelta(days=90))
     full = reports.load_inputs(lk, start=now - timedelta(days=90), everything=True)
@@ -55,11 +67,12 @@ def test_the_fast_forecast_and_charts_of_each_shape_equal_the_reference(shaped) 
             assert cfd["counts"][stage.name] == reference["counts"][stage.name], stage.name
 
 
-def _forecast_over_everything(lk):
+def _forecast_over_everything(lk, *, stages=(), owner=None):
     from leankanban.reports.model import DEFAULT_HISTORY_DAYS, DEFAULT_HORIZON_DAYS, build_forecast
 
     now = lk.clock()
     start = now - timedelta(days=DEFAULT_HISTORY_DAYS)
     full = reports.load_inputs(lk, start=start, everything=True)
     return build_forecast(full.board, full.stages, full.deals, full.events, now, window_start=start,
-                          target=now.date() + timedelta(days=DEFAULT_HORIZON_DAYS), seed=3)
+                          target=now.date() + timedelta(days=DEFAULT_HORIZON_DAYS), seed=3,
+                          stage_names=stages, owner=owner)

@@ -84,6 +84,7 @@ __all__ = [
     "BurnUpLine",
     "CapacityLine",
     "Closed",
+    "CountedDeal",
     "CycleTimeDays",
     "DEFAULT_HISTORY_DAYS",
     "DEFAULT_HORIZON_DAYS",
@@ -512,14 +513,20 @@ def _forecast(
     """The report's forecast: the deals in progress (open, in an active stage), and what closes
     in the next `horizon_days`, from the committed closes of the history."""
     today = day_of(now, tz)
-    counted = [l for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
-    return _draw(lines, counted, history, today, today + timedelta(days=horizon_days), currency, trials, seed, tz,
-                 committed=True)
+    counted = [l.deal for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
+    return _draw(lines, _values(counted, currency), len(counted), history, today, today + timedelta(days=horizon_days),
+                 currency, trials, seed, tz, committed=True)
+
+
+def _values(deals: Iterable[Deal | CountedDeal], currency: str) -> list[Decimal]:
+    """The values of `deals` in `currency` (a forecast counts the others as 0)."""
+    return [d.value for d in deals if d.currency == currency]
 
 
 def _draw(
-    lines: list[flow.Timeline],
-    counted: list[flow.Timeline],
+    lines: Sequence[flow.Timeline],
+    values: list[Decimal],
+    items: int,
     history: Period,
     today: date,
     horizon: date,
@@ -531,13 +538,13 @@ def _draw(
     committed: bool,
 ) -> Forecast:
     """Monte Carlo over the daily closes (and wins) of `lines` in `history`, zero days included:
-    when the `counted` deals will all be closed, and how many of them close (and how much of
-    their value is won) by `horizon`. `committed`: sample the committed closes only (wins and
-    losses after commitment), as for deals in active stages; else every close, qualify-outs too."""
+    when the `items` deals counted (worth `values` in `currency`) will all be closed, and how
+    many of them close (and how much of their value is won) by `horizon`. `committed`: sample
+    the committed closes only (wins and losses after commitment), as for deals in active
+    stages; else every close, qualify-outs too."""
     closes = flow.daily_counts(lines, history, tz=tz, only_committed=committed)
     wins = flow.daily_counts(lines, history, tz=tz, outcome=DealStatus.WON)
-    values = [l.deal.value for l in counted if l.deal.currency == currency]
-    found = forecast.forecast_deals(values, len(counted), closes, wins, trials, seed, start=today, target=horizon)
+    found = forecast.forecast_deals(values, items, closes, wins, trials, seed, start=today, target=horizon)
     done, many, value = found.done, found.closes, found.won_value
     return Forecast(
         trials=trials,
@@ -565,6 +572,18 @@ def _draw(
 
 #: Trials a forecast may be asked for.
 MIN_TRIALS, MAX_TRIALS = 100, 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class CountedDeal:
+    """What a forecast reads of an open deal it counts (`build_forecast(counted=)`): a
+    forecast sums values and lists the deals, it reads no history of theirs."""
+
+    id: int | None
+    title: str
+    stage: str
+    value: Decimal
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,10 +633,14 @@ def build_forecast(
     tz: tzinfo = UTC,
     lines: Sequence[flow.Timeline] | None = None,
     currency: str | None = None,
+    counted: Sequence[CountedDeal] | None = None,
 ) -> ForecastReport:
     """When will the open deals in `stage_names` (default: every active stage) be done,
     and how many deals and how much won value will close by `target`, sampling the daily
     closes of [window_start, now]. `owner` narrows the deals counted and the throughput.
+    `counted`, when given, are the open deals to count, read apart (of `owner` already, in
+    their order; those outside the stages forecast are left out): `deals` (and `lines`)
+    are then only what the throughput is sampled from, and their open deals are not counted.
 
     Raises UnknownStage for a stage the board does not have, InvalidInput for a closed
     (won or lost) stage, a target before today, an empty window or trials out of range.
@@ -649,10 +672,13 @@ def build_forecast(
     else:
         lines = _lines_of(lines, mine)
     chosen = {s.name for s in wanted}
+    if counted is None:
+        counted = [CountedDeal(l.deal.id, l.deal.title, l.stage, l.deal.value, l.deal.currency)
+                   for l in lines if l.is_open]
     if chosen:
-        counted = [l for l in lines if l.is_open and l.stage in chosen]
+        counted = [c for c in counted if c.stage in chosen]
     else:
-        counted = [l for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
+        counted = [c for c in counted if flow.is_active(by_name.get(c.stage))]
     window = Period(window_start, now + timedelta(microseconds=1))
     currency = currency or sales.main_currency(mine)
     # Deals in active stages end in a committed close; an upstream deal may also be qualified out.
@@ -669,8 +695,9 @@ def build_forecast(
         window_days=len(window.days(tz)),
         closed=len(closed),
         won=sum(1 for l in closed if l.status is DealStatus.WON),
-        forecast=_draw(lines, counted, window, today, target, currency, trials, seed, tz, committed=committed),
-        deals=tuple((l.deal.id, l.deal.title, l.stage) for l in counted),
+        forecast=_draw(lines, _values(counted, currency), len(counted), window, today, target, currency, trials, seed,
+                       tz, committed=committed),
+        deals=tuple((c.id, c.title, c.stage) for c in counted),
         qualified_out=sum(1 for l in every if not flow.committed_close(l)),
     )
 

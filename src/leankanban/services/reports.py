@@ -140,6 +140,9 @@ class ReportInputs:
     #: bring older ones). No window reaches back before it (days before the board
     #: existed are not days that closed nothing).
     first_activity: datetime | None = None
+    #: A forecast's inputs (`load_inputs(forecast_stages=)`): the open deals it counts, read
+    #: apart (`deals` then holds only the closed deals whose closes are sampled).
+    counted: tuple[reports.CountedDeal, ...] | None = None
 
 
 def _owner_matches(owner: str | None):
@@ -165,14 +168,15 @@ def load_inputs(
     With `everything`, every deal and event of the board is loaded (the
     reference the efficient path is tested against). With `forecast_stages`
     (stage names; empty: the active stages), only what a forecast reads: the
-    open deals in those stages (their fields, no history: a forecast counts
-    them and sums their value) and the closed deals with their history (their
-    final closes are the throughput sampled). `read_from` (at or before `start`)
-    reads the deals changed since then too: the report's insights count the closes
-    from the midnight of `since`'s day.
+    open deals in those stages as `counted` (no history: a forecast counts
+    them, sums their value and names them) and, as `deals`, the closed deals
+    with their history (their final closes are the throughput sampled).
+    `read_from` (at or before `start`) reads the deals changed since then too:
+    the report's insights count the closes from the midnight of `since`'s day.
     """
     now = (now or lk.clock()).astimezone(UTC)
     start = start.astimezone(UTC)
+    counted_deals: tuple[reports.CountedDeal, ...] | None = None
     since_read = min(start, read_from.astimezone(UTC)) if read_from is not None else start
     wants = _owner_matches(owner)
     with lk.read() as session:
@@ -190,33 +194,37 @@ def load_inputs(
         if board_deals >= PRELOAD_NUMPY_DEALS and not everything:
             forecast_metrics.preload_numpy()  # on another core, while SQLite reads the deals and events
 
-        rows = readers.report_deals(session, row.id, since_read, everything=everything)
-        if owner is not None:
-            rows = [r for r in rows if wants(r[readers.OWNER])]
         if forecast_stages is not None and not everything:
             wanted = {s.casefold() for s in forecast_stages}
             counted = {
                 s.id for s in loaded.stages
                 if s.kind is StageKind.OPEN and (s.name.casefold() in wanted if wanted else s.is_active)
             }
-            closed = [r for r in rows if r[readers.STATUS] != DealStatus.OPEN.value]
-            rows = [r for r in rows if r[readers.STATUS] == DealStatus.OPEN.value and r[readers.STAGE] in counted]
-            rows += closed
-            events = readers.state_events(session, row.id, since_read, closed) if closed else []
+            # The open deals counted, without their history, and the closed ones with theirs.
+            open_rows, rows = readers.forecast_deals(session, row.id, since_read, counted)
+            if owner is not None:
+                open_rows = [r for r in open_rows if wants(r[-1])]
+                rows = [r for r in rows if wants(r[readers.OWNER])]
+            counted_deals = tuple(reports.CountedDeal(*c) for c in readers.counted_deals(open_rows, names))
+            events = readers.state_events(session, row.id, since_read, rows) if rows else []
             deals = readers.deals(rows, names)
             tipped = False  # the forecast is given the board's main currency (`_main(counts)`)
-        elif everything:
-            deals = readers.deals(rows, names)
-            events = readers.all_events(session, row.id, {d.id for d in deals})
-            tipped = False
         else:
-            # The deal objects are made on another thread while the database reads their
-            # events here (SQLite and psycopg let go of the GIL while they work).
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
-                made = pool.submit(readers.deals, rows, names)
-                events = readers.state_events(session, row.id, since_read, rows)
-                deals = made.result()
-            tipped = sales.main_currency(deals) != _main(counts)
+            rows = readers.report_deals(session, row.id, since_read, everything=everything)
+            if owner is not None:
+                rows = [r for r in rows if wants(r[readers.OWNER])]
+            if everything:
+                deals = readers.deals(rows, names)
+                events = readers.all_events(session, row.id, {d.id for d in deals})
+                tipped = False
+            else:
+                # The deal objects are made on another thread while the database reads their
+                # events here (SQLite and psycopg let go of the GIL while they work).
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
+                    made = pool.submit(readers.deals, rows, names)
+                    events = readers.state_events(session, row.id, since_read, rows)
+                    deals = made.result()
+                tipped = sales.main_currency(deals) != _main(counts)
     if tipped:
         # The old closed deals tip the main currency: read everything, as the reference does.
         return load_inputs(lk, board=board, start=start, owner=owner, now=now, everything=True)
@@ -232,6 +240,7 @@ def load_inputs(
         currency_counts=dict(counts),
         complete=everything,
         lines=tuple(timelines(loaded.stages, deals, events, now=now)),
+        counted=counted_deals,
         first_activity=first,
     )
 
@@ -359,7 +368,7 @@ def forecast(
         return reports.build_forecast(
             inputs.board, inputs.stages, inputs.deals, inputs.events, now, window_start=start, target=target,
             stage_names=tuple(stages), owner=owner, trials=trials, seed=seed, lines=inputs.lines,
-            currency=_main(Counter(inputs.currency_counts)),
+            currency=_main(Counter(inputs.currency_counts)), counted=inputs.counted,
         )
 
 

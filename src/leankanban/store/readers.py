@@ -80,6 +80,42 @@ def report_deals(session: Any, board_id: int, start: datetime, *, everything: bo
     return session.execute(deal_query.order_by(_DEAL.stage_entered_at, _DEAL.id)).all()
 
 
+#: What a forecast reads of an open deal it counts (reports.model.CountedDeal, and the owner).
+COUNTED_COLUMNS = (_DEAL.id, _DEAL.title, _DEAL.stage_id, _DEAL.value_cents, _DEAL.currency, _DEAL.owner)
+
+
+def counted_deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[tuple]:
+    """Rows of COUNTED_COLUMNS as (id, title, stage, value, currency), the value and
+    stage converted as the repository converts them."""
+    money = repo.from_cents
+    return [
+        (deal_id, title, names[stage_id], money(value_cents), currency)
+        for deal_id, title, stage_id, value_cents, currency, _owner in rows
+    ]
+
+
+def forecast_deals(session: Any, board_id: int, start: datetime, stage_ids: Iterable[int | None]) -> tuple[list[Any], list[Any]]:
+    """What a forecast over a window from `start` reads of the deals, in `report_deals`'
+    order: the open deals in the stages `stage_ids` as rows of COUNTED_COLUMNS (a
+    forecast counts them and sums their value, it reads no history of theirs), and the
+    closed deals that matter for the window as `report_deals` rows (ending in their
+    first and last event times: their closes are what is sampled)."""
+    board = _on_board(session, board_id)
+    order = (_DEAL.stage_entered_at, _DEAL.id)
+    counted = session.execute(
+        select(*COUNTED_COLUMNS)
+        .where(board, _DEAL.status == DealStatus.OPEN.value, _DEAL.stage_id.in_(list(stage_ids)))
+        .order_by(*order)
+    ).all()
+    latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
+    closed = session.execute(
+        select(*_DEAL_QUERY_COLUMNS, _raw(_bound(func.min)), _raw(latest))
+        .where(board, _DEAL.status != DealStatus.OPEN.value, _recent(start))
+        .order_by(*order)
+    ).all()
+    return counted, closed
+
+
 def deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
     """Rows of `report_deals` as Deals.
 
