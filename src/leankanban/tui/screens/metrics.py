@@ -91,8 +91,15 @@ class MetricsFailed(Message):
     reason: str
 
 
+#: From this width on, the summary (its tables want about 72 columns) and the chart sit side by
+#: side; narrower, the chart takes the whole width and the summary scrolls under it.
+SIDE_BY_SIDE = 140
+
+
 class MetricsScreen(Screen[None]):
     """Flow metrics of one board; `1`-`4` pick a chart, `r` recomputes."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side-by-side")]
 
     BINDINGS = [
         Binding("escape,q,m", "close", "Board", id="metrics-close", tooltip="Back to the board"),
@@ -188,6 +195,8 @@ class MetricsScreen(Screen[None]):
             return
 
         def draw(width: int, height: int) -> Text:
+            if width < charts.MIN_WIDTH or height < charts.MIN_HEIGHT:  # plotext would draw past the edges
+                return Text(charts.too_small(width, height))
             return plain_chart(charts.terminal_chart(kind, series, width=width, height=height, color=False))
 
         chart.show(draw)
