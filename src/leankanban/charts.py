@@ -226,25 +226,89 @@ def plotext():
     return plt
 
 
+#: The smallest chart plotext draws readably; a smaller space gets `too_small(...)` instead.
+MIN_WIDTH, MIN_HEIGHT = 30, 10
+#: Columns the y axis (its labels and line) and the margins take from a chart's width.
+_Y_AXIS = 8
+
+
+def too_small(width: int, height: int) -> str:
+    """What stands in for a chart in a space smaller than MIN_WIDTH x MIN_HEIGHT."""
+    return f"Too small for a chart ({width}x{height}; it needs {MIN_WIDTH}x{MIN_HEIGHT})."
+
+
+def labelled(count: int, label: int, width: int, *, least: int = 1) -> list[int]:
+    """Which of `count` evenly spaced x positions get a label `label` characters long, so
+    that no two labels touch on a chart `width` columns wide: every `least`-th at most
+    (fewer where they would not fit), and the first always.
+
+    plotext centres a label under its tick and pulls one that would stick out of the
+    chart at either end back inside: the labels near the ends need more room.
+    """
+    if count <= 0:
+        return []
+    left = _Y_AXIS // 2  # where the x axis starts (after the y labels), roughly
+    per = max(width - left - 2, 1) / max(count - 1, 1)  # columns from one x position to the next
+
+    def start(i: int) -> float:
+        return min(max(left + i * per - label / 2, 0.0), max(width - label, 0))
+
+    def apart(a: int, b: int) -> bool:  # two spaces at least between them, whatever plotext rounds
+        return start(b) - (start(a) + label) >= 3
+
+    step = max(least, 1, math.ceil((label + 3) / per))
+    while True:  # evenly spaced; the last may be left out (pulled in, it would touch the one before)
+        index = list(range(0, count, step))
+        if all(apart(a, b) for a, b in zip(index[:-2], index[1:-1], strict=True)):
+            return index if len(index) < 2 or apart(index[-2], index[-1]) else index[:-1]
+        step += 1
+
+
+def _fitted(names: Sequence[str], width: int) -> list[str]:
+    """Stage names as x labels of the ageing chart, each cut (with an ellipsis) to fit its
+    slot; where slots are too narrow for six characters, every second (third ...) stage is
+    labelled, the others left blank."""
+    count = max(len(names), 1)
+    slot = max(width - _Y_AXIS, 1) / count
+    longest = max((len(name) for name in names), default=0)
+    every = 1
+    while every < count and int(slot * every) - 3 < min(6, longest):
+        every += 1
+    most = max(int(slot * every) - 3, 2)
+    return [
+        ("" if number % every else name if len(name) <= most else name[: most - 1] + "…")
+        for number, name in enumerate(names)
+    ]
+
+
 def terminal_chart(
     kind: str, series: Mapping[str, Any], *, width: int = 100, height: int = 25, color: bool = False
 ) -> str:
-    """The chart drawn as text by plotext's `build()`; ANSI colours only with `color`."""
+    """The chart drawn as text by plotext's `build()`, `width` x `height` (at least
+    MIN_WIDTH x MIN_HEIGHT); ANSI colours only with `color`."""
     plt = plotext()
 
+    width, height = max(width, MIN_WIDTH), max(height, MIN_HEIGHT)
     plt.clear_figure()
     plt.limitsize(False, False)  # the size asked for, whatever plotext thinks the terminal is
-    plt.plotsize(max(width, 30), max(height, 10))
     plt.theme("pro" if color else "clear")
     plt.title(f"{series['title']}, {_subtitle(series)}")
+    below: list[str] = []  # lines under the chart
     if kind == "cfd":
-        ticks = _ticks(series["days"])
+        names = series["stages"]
+        # Without colours every line of the legend has the same marker: it only gives the
+        # order of the bands, and where it would cover a good part of a short chart (over a
+        # quarter of its rows) that order is said in lines under it instead.
+        inside = color or len(names) * 4 <= height - 6
+        if not inside:
+            below = _wrapped("Bands, top to bottom: " + ", ".join(visible(n) for n in names), width)
+        ticks = _ticks(series["days"], width)
         x = list(range(len(series["days"])))
         stacked = [0] * len(x)
         # Cumulative: the last stage (Lost) at the bottom, each stage on top of those after it.
-        for name in reversed(series["stages"]):
+        for name in reversed(names):
             stacked = [a + b for a, b in zip(stacked, series["counts"][name], strict=False)]
-            plt.plot(x, stacked, label=visible(name))
+            plt.plot(x, stacked, label=visible(name) if inside else None)
         plt.xticks(*ticks)
         plt.xlim(0, max(len(x) - 1, 1))
         _count_axis(plt, max(stacked, default=0))
@@ -256,8 +320,8 @@ def terminal_chart(
         if series["median"] is not None:
             plt.hline(series["median"])
             plt.text(f"median {series['median']:g}", x=0, y=series["median"], alignment="left")
-        step = max(1, len(x) // 8)
-        plt.xticks(x[::step], series["weeks"][::step])
+        shown = labelled(len(x), max((len(w) for w in series["weeks"]), default=1), width, least=len(x) // 8)
+        plt.xticks(shown, [series["weeks"][i] for i in shown])
         plt.xlim(0, max(len(x) - 1, 1))
         _count_axis(plt, max(series["closed"], default=0))
         plt.ylabel("deals closed")
@@ -286,12 +350,21 @@ def terminal_chart(
             x = [place[p["stage"]] for p in points]
             plt.scatter(x, [in_unit(p["days"], series["unit"]) for p in points], label="open deals", marker="dot")
         _percentile_lines(plt, series, [0.5 + len(names) * f for f in (0.08, 0.4, 0.72)])
-        plt.xticks(list(range(1, len(names) + 1)), [visible(name) for name in names])
+        plt.xticks(list(range(1, len(names) + 1)), _fitted([visible(name) for name in names], width))
         plt.xlim(0.5, max(len(names), 1) + 0.5)
         _time_axis(plt, series, label="age")
+    plt.plotsize(width, height - len(below))
     text = plt.build()
     plt.clear_figure()
-    return text if color else plt.uncolorize(text)
+    text = text if color else plt.uncolorize(text)
+    return "\n".join([text.rstrip("\n"), *below]) if below else text
+
+
+def _wrapped(line: str, width: int) -> list[str]:
+    """`line` in lines of at most `width` characters, broken at spaces (a word too long is cut)."""
+    import textwrap
+
+    return textwrap.wrap(line, width=max(width - 1, 1), break_long_words=True) or [""]
 
 
 def _blank_point(plt: Any, x: float) -> None:
@@ -326,11 +399,10 @@ def _percentile_lines(plt: Any, series: Mapping[str, Any], xs: Sequence[float]) 
             plt.text(f"{mark} {_time_label(series[mark], series['unit'])}", x=x, y=y)
 
 
-def _ticks(days: Sequence[date]) -> tuple[list[int], list[str]]:
+def _ticks(days: Sequence[date], width: int) -> tuple[list[int], list[str]]:
     if not days:
         return [], []
-    step = max(1, len(days) // 6)
-    index = list(range(0, len(days), step))
+    index = labelled(len(days), len(days[0].isoformat()), width, least=len(days) // 6)
     return index, [days[i].isoformat() for i in index]
 
 

@@ -2,6 +2,10 @@
 
 The report and chart series are computed in a thread (the same read use
 case as `leankanban report`); the charts are drawn by plotext as text.
+The screen opens on the throughput chart, which (with the cycle-time one)
+is drawn first, from the closed deals alone (`services.charts`): on a big
+board, in a fraction of the time the whole report takes to read. The
+other charts follow from the report's inputs, then the summary.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from leankanban.tui.widgets.plot import PlotView
 #: millisecond a line; on the event loop that held up the screen for minutes at 40,000 deals).
 LAY_OUT_DEALS = 500
 CHARTS = ("cfd", "throughput", "cycle-time", "ageing")
+#: The chart the screen opens on: one of those drawn first (services.charts.CLOSED_ONLY).
+FIRST_CHART = "throughput"
 CHART_TITLES = {
     "cfd": "Cumulative flow",
     "throughput": "Throughput",
@@ -48,7 +54,8 @@ def plain_chart(drawn: str) -> Text:
 
 @dataclass
 class ChartsLoaded(Message):
-    """The chart series, sent before the report is built: the first chart shows at once."""
+    """Chart series (some or all four), sent before the report is built: the first chart
+    shows at once, the others as they come."""
 
     series: dict[str, dict[str, Any]]
 
@@ -84,8 +91,15 @@ class MetricsFailed(Message):
     reason: str
 
 
+#: From this width on, the summary (its tables want about 72 columns) and the chart sit side by
+#: side; narrower, the chart takes the whole width and the summary scrolls under it.
+SIDE_BY_SIDE = 140
+
+
 class MetricsScreen(Screen[None]):
     """Flow metrics of one board; `1`-`4` pick a chart, `r` recomputes."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side-by-side")]
 
     BINDINGS = [
         Binding("escape,q,m", "close", "Board", id="metrics-close", tooltip="Back to the board"),
@@ -104,9 +118,9 @@ class MetricsScreen(Screen[None]):
         self.board = board
         self.days = days
         self.seed = seed
-        self.kind = "cfd"
+        self.kind = FIRST_CHART
         self.series: dict[str, dict[str, Any]] = {}
-        #: The series drawn while the report is still being built.
+        #: The series drawn while the report is still being built (some of them, then all four).
         self.early: dict[str, dict[str, Any]] = {}
 
     def compose(self) -> ComposeResult:
@@ -124,10 +138,13 @@ class MetricsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="metrics")
     def load(self) -> None:
         from leankanban import charts
-        from leankanban.reports.render import to_renderable
+        from leankanban.services import charts as chart_reads
         from leankanban.services import reports
 
         try:
+            if self.kind in chart_reads.CLOSED_ONLY:  # the chart on screen, from the closed deals alone
+                self.post_message(ChartsLoaded(chart_reads.closed_series(self.services, board=self.board,
+                                                                         days=self.days)))
             with reports.paused_gc():
                 inputs, since = reports.report_inputs(
                     self.services, board=self.board, since=f"{self.days}d", history_days=self.days
@@ -138,6 +155,8 @@ class MetricsScreen(Screen[None]):
                     self.services, inputs, since, board=self.board, seed=self.seed, history_days=self.days
                 )
                 del inputs
+            from leankanban.reports.render import to_renderable
+
             width = self.query_one("#metrics-summary", Static).content_size.width
             big = len(report.deals) >= LAY_OUT_DEALS and width > 0
             summary = lay_out(to_renderable(report), width) if big else None
@@ -147,7 +166,7 @@ class MetricsScreen(Screen[None]):
         self.post_message(MetricsLoaded(report, series, summary))
 
     def on_charts_loaded(self, message: ChartsLoaded) -> None:
-        self.early = message.series
+        self.early = {**self.early, **message.series}
         self.draw_chart()
 
     def on_metrics_loaded(self, message: MetricsLoaded) -> None:
@@ -167,14 +186,20 @@ class MetricsScreen(Screen[None]):
             return
         from leankanban import charts
 
-        kind, series = self.kind, shown[self.kind]
+        kind = self.kind
+        chart = self.query_one("#metrics-chart", PlotView)
+        chart.border_title = f"{CHART_TITLES[kind]}  (1-4 to switch)"
+        series = shown.get(kind)
+        if series is None:  # still being computed: drawn when it comes
+            chart.show(lambda _width, _height: Text(f"{CHART_TITLES[kind]}: computing..."))
+            return
 
         def draw(width: int, height: int) -> Text:
+            if width < charts.MIN_WIDTH or height < charts.MIN_HEIGHT:  # plotext would draw past the edges
+                return Text(charts.too_small(width, height))
             return plain_chart(charts.terminal_chart(kind, series, width=width, height=height, color=False))
 
-        chart = self.query_one("#metrics-chart", PlotView)
         chart.show(draw)
-        chart.border_title = f"{CHART_TITLES[kind]}  (1-4 to switch)"
 
     def action_chart(self, kind: str) -> None:
         self.kind = kind
