@@ -39,6 +39,7 @@ def board(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
     for title in ("Alpha", "Beta", "Gamma"):
         lk.win(ids[title])
     lk.discard(ids["<script>alert(1)</script>"], "No budget")
+    lk.qualify(ids["Open | *deal*"], "Customer value quantified", "yes")  # Proposal's gate on a new board
     lk.move_deal(ids["Open | *deal*"], "Proposal")
     return ids
 

@@ -61,6 +61,21 @@ Probability = Annotated[
 Helpers = Annotated[
     str | None, typer.Option("--helpers", metavar="'bob,cy'", help="People helping the owner, separated by commas.")
 ]
+CustomerValue = Annotated[
+    str | None,
+    typer.Option(
+        "--customer-value", metavar="TEXT",
+        help="What the deal is worth to the customer, in their terms: more revenue, less cost, a risk gone "
+        "('' clears it). On a lean-sales board it lets the deal into Proposal.",
+    ),
+]
+Impact = Annotated[
+    str | None,
+    typer.Option(
+        "--impact", metavar="AMOUNT|none",
+        help="That customer value as an amount in the deal's currency, e.g. 120000 (none: no estimate).",
+    ),
+]
 
 #: Edit options in the order `edit` names them when none is given.
 EDIT_OPTIONS = {
@@ -78,6 +93,8 @@ EDIT_OPTIONS = {
     "tags": "--tags",
     "helpers": "--helpers",
     "probability": "--probability",
+    "customer_value": "--customer-value",
+    "customer_impact": "--impact",
 }
 
 
@@ -98,6 +115,8 @@ def add(
     tags: Tags = None,
     helpers: Helpers = None,
     probability: Probability = None,
+    customer_value: CustomerValue = None,
+    impact: Impact = None,
     override: Override = None,
 ) -> None:
     """Add a deal and print its id."""
@@ -120,6 +139,8 @@ def add(
         tags=tags,
         helpers=helpers,
         probability=probability,
+        customer_value=customer_value,
+        customer_impact=impact,
     )
     typer.echo(deal.id)
 
@@ -162,6 +183,8 @@ def edit(
     tags: Tags = None,
     helpers: Helpers = None,
     probability: Probability = None,
+    customer_value: CustomerValue = None,
+    impact: Impact = None,
     override: Override = None,
     if_version: Annotated[
         int | None,
@@ -188,6 +211,8 @@ def edit(
         "tags": tags,
         "helpers": helpers,
         "probability": probability,
+        "customer_value": customer_value,
+        "customer_impact": impact,
     }
     changes = {name: raw for name, raw in given.items() if raw is not None}
     if not changes:

@@ -267,6 +267,11 @@ class Deal:
     #: Which version of the deal this is: the board revision of its last change. An edit
     #: names the version it was made on, and is refused if the deal changed since.
     version: int = 0
+    #: The value for the customer, in the customer's terms (how much more revenue, how much
+    #: less cost, what risk goes away): what the deal is for, before its amount.
+    customer_value: str = ""
+    #: An estimate of that value as money (in the deal's currency), where someone made one.
+    customer_impact: Decimal | None = None
 
     @property
     def is_open(self) -> bool:

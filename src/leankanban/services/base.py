@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput, NotAllowed
@@ -32,6 +32,7 @@ from leankanban.store import roles
 from leankanban.store.tables import (
     BoardRow,
     CriterionRow,
+    CriterionStageRow,
     DiscardReasonRow,
     StageRow,
 )
@@ -100,6 +101,8 @@ EDITABLE_FIELDS = (
     "tags",
     "helpers",
     "probability",
+    "customer_value",
+    "customer_impact",
 )
 
 
@@ -125,6 +128,10 @@ def clean_field(name: str, raw: Any) -> Any:
         return rules.parse_people(raw)
     if name == "probability":
         return rules.parse_probability(raw)
+    if name == "customer_value":
+        return rules.validate_customer_value(raw)
+    if name == "customer_impact":
+        return rules.parse_impact(raw)
     return rules.validate_text(raw or "", name.replace("_", " "))
 
 
@@ -251,8 +258,17 @@ class ServiceBase:
                     stale_after_days=stale.get(stage.name),
                 )
             )
+        session.flush()  # the stages' ids, for the criteria that gate them
+        stage_ids = {stage.name: stage.id for stage in session.exec(select(StageRow).where(StageRow.board_id == row.id))}
         for criterion in rules.DEFAULT_CRITERIA.get(template, ()):
-            session.add(CriterionRow(board_id=row.id, name=criterion.name, position=criterion.position))
+            criterion_row = CriterionRow(
+                board_id=row.id, name=criterion.name, position=criterion.position, definition=criterion.definition
+            )
+            session.add(criterion_row)
+            gated = [stage_ids[name] for name in sorted(criterion.required_for) if name in stage_ids]
+            if gated:
+                session.flush()
+                session.add_all(CriterionStageRow(criterion_id=criterion_row.id, stage_id=stage_id) for stage_id in gated)
         for position, reason in enumerate(rules.DEFAULT_DISCARD_REASONS):
             session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
         session.flush()

@@ -100,6 +100,7 @@ DEAL_COLUMNS = (
     "created_at", "stage_entered_at", "closed_at", "lost_reason", "external_source", "external_id",
     "next_step", "deal_type", "priority", "activity", "expected_close", "next_step_due", "tags", "helpers",
     "blocked_reason", "blocked_since", "last_activity_at", "qualified_at", "probability", "revision",
+    "customer_value", "customer_impact_cents",
 )  # fmt: skip
 
 _STATUSES = {status.value: status for status in DealStatus}
@@ -161,11 +162,13 @@ def deals_from_values(
             qualified_at=time(qualified),
             probability=probability,
             version=version or 0,
+            customer_value=customer_value or "",
+            customer_impact=None if impact_cents is None else (Decimal(impact_cents) / 100).quantize(cent),
         )
         for (deal_id, board_id, stage_id, title, account, value_cents, currency, owner, status, created, entered,
              closed, lost_reason, source, external_id, next_step, deal_type, priority, activity, expected_close,
              due, tags, helpers, blocked_reason, blocked_since, last_activity, qualified, probability, version,
-             *_more) in rows
+             customer_value, impact_cents, *_more) in rows
     ]  # fmt: skip
 
 
@@ -397,6 +400,8 @@ def deal_columns(deal: Deal) -> dict:
         "tags": list(deal.tags),
         "helpers": list(deal.helpers),
         "probability": deal.probability,
+        "customer_value": deal.customer_value,
+        "customer_impact_cents": None if deal.customer_impact is None else cents(deal.customer_impact),
     }
 
 

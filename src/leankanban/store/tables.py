@@ -115,6 +115,9 @@ class DealRow(SQLModel, table=True):
     #: The board's revision when the deal last changed (what an open board catches up from).
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     qualified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The value for the customer in their terms, and that value as an amount (cents) if estimated.
+    customer_value: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    customer_impact_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class EventRow(SQLModel, table=True):

@@ -774,8 +774,10 @@ class BoardScreen(Screen[None]):
                 return
             self._start_move(request)
 
+        definitions = {c.name: c.definition for c in self.view.board.criteria} if self.view is not None else {}
         self.app.push_screen(
-            QualifyDialog(missing, deal_title=request.title, stage=message.error.stage), answered
+            QualifyDialog(missing, deal_title=request.title, stage=message.error.stage, definitions=definitions),
+            answered,
         )
 
     def on_discard_needed(self, message: DiscardNeeded) -> None:

@@ -42,6 +42,8 @@ FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
     ("next_step_due", "Step due", None),
     ("tags", "Tags", None),
     ("probability", "Win %", None),
+    ("customer_value", "Cust. value", None),
+    ("customer_impact", "Impact", None),
 )
 TEXT_FIELDS = tuple((name, title) for name, title, choices in FIELDS if choices is None)
 SELECT_FIELDS = tuple((name, title, choices) for name, title, choices in FIELDS if choices is not None)
@@ -56,6 +58,8 @@ PLACEHOLDERS = {
     "next_step_due": "YYYY-MM-DD",
     "value": "0",
     "probability": "the stage's",
+    "customer_value": "in the customer's terms: more revenue, less cost, a risk gone",
+    "customer_impact": "that value as an amount (optional)",
 }
 
 #: InvalidInput.field as the services name it -> the form field that shows it.
