@@ -87,6 +87,9 @@ class Move:
     #: The deal's value now (the moves are listed biggest first).
     value: Decimal
     currency: str
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,9 @@ class NewDeal:
     value: Decimal
     currency: str
     at: datetime
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +116,9 @@ class Closed:
     at: datetime
     reason: str | None = None
     from_stage: str | None = None
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +345,9 @@ class DealLine:
     closed_at: datetime | None
     #: The deal's own win probability in percent; None: its stage's.
     probability: int | None = None
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
