@@ -21,7 +21,7 @@ SCHEMA_KEYS = {
     "stages", "moved", "new_deals", "won", "lost", "win_rate", "win_rate_by_owner", "throughput_per_week",
     "cycle_time_days", "blocked", "stall_days", "stalled", "ageing", "wip_breaches", "under_minimum", "load",
     "forecast", "deals", "next_steps", "sales", "flow", "effectiveness", "capacity", "sprint", "insights",
-    "qualified_out",
+    "qualified_out", "policies",
 }
 
 

@@ -20,6 +20,7 @@ from leankanban.domain.model import (
 )
 from leankanban.metrics import flow
 from leankanban.metrics.flow import MIN_CLOSES, MIN_CYCLE_TIMES, AgeBand, Period, Sample
+from leankanban.reports.policies import PolicySummary
 
 T = TypeVar("T")
 
@@ -598,3 +599,5 @@ class StandupReport:
     win_rate_by_source: dict[str, WinRateLine] = field(default_factory=dict)
     #: Deals discarded before they were committed, over the history (and since the stand-up).
     qualified_out: QualifiedOutLine | None = None
+    #: The board's policies, briefly (None for a report built from a board's bare name).
+    policies: PolicySummary | None = None

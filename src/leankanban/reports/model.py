@@ -76,6 +76,7 @@ from leankanban.reports.lines import (  # the report's shape, importable from he
     WipAlert,
     Won,
 )
+from leankanban.reports.policies import policy_summary
 
 __all__ = [
     "ActivityLine",
@@ -303,6 +304,7 @@ def build_report(
         capacity=None if capacity is None else sections.capacity(lines, history, now, capacity, trials, forecast_seed, tz),
         sprint=sections.sprint(context),
         insights=sections.insights(context.insights),
+        policies=None if isinstance(board, str) else policy_summary(board),
     )
 
 

@@ -9,6 +9,7 @@ import re
 from leankanban.reports.model import (
     StandupReport,
 )
+from leankanban.reports.policies import pointer_line, stage_line
 from leankanban.reports.shared import (
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
@@ -181,6 +182,15 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
     f = r.forecast
     out.append("<h2>Forecast</h2>")
     out.append("<ul>" + "".join(f"<li>{h(line)}</li>" for line in forecast_lines(f, r.currency)) + "</ul>")
+    if r.policies is not None:
+        out.append("<h2>Policies</h2>")
+        if r.policies.stages:
+            out.append("<ul>" + "".join(
+                f"<li><b>{h(stage.stage)}</b>: "
+                + "; ".join(f"{name} {h(text)}" for name, text in stage_line(stage)) + "</li>"
+                for stage in r.policies.stages
+            ) + "</ul>")
+        out.append(_note(pointer_line(r.policies)))
     footer = limit_line(r)
     if footer is not None:
         out.append(_note(footer))

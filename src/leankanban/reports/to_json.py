@@ -296,6 +296,22 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
             "idle_days": rounded(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at),
             "probability": d.probability, **_worth(d)}),
         **_new_sections(r),
+        "policies": _policies(r),
+    }
+
+
+def _policies(r: StandupReport) -> dict[str, Any] | None:
+    """The board's policies, briefly: each open stage with a policy or a gate (as written),
+    and how many criteria and discard reasons have a definition."""
+    p = r.policies
+    if p is None:
+        return None
+    return {
+        "stages": [{"stage": s.stage, "entry_policy": s.entry, "exit_policy": s.exit, "gated_by": list(s.gated_by)}
+                   for s in p.stages],
+        "open_stages": p.open_stages,
+        "criteria": p.criteria, "criteria_defined": p.criteria_defined,
+        "discard_reasons": p.reasons, "discard_reasons_defined": p.reasons_defined,
     }
 
 

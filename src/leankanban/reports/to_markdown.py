@@ -7,6 +7,7 @@ from __future__ import annotations
 from leankanban.reports.model import (
     StandupReport,
 )
+from leankanban.reports.policies import pointer_line, stage_line
 from leankanban.reports.shared import (
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
@@ -141,10 +142,23 @@ def to_markdown(report: StandupReport) -> str:
     f = r.forecast
     out += ["", "## Forecast", ""]
     out += [f"- {line}" for line in forecast_lines(f, cur)]
+    out += _markdown_policies(r)
     footer = limit_line(r)
     if footer is not None:
         out += ["", f"_{footer}_"]
     return "\n".join(out) + "\n"
+
+
+def _markdown_policies(r: StandupReport) -> list[str]:
+    """The board's policies, briefly: each open stage that has one, and where the page is."""
+    if r.policies is None:
+        return []
+    out = ["", "## Policies", ""]
+    for stage in r.policies.stages:
+        parts = "; ".join(f"{name} {md(text)}" for name, text in stage_line(stage))
+        out.append(f"- **{md(stage.stage)}**: {parts}")
+    out += ["", pointer_line(r.policies)]
+    return out
 
 
 def _markdown_new(r: StandupReport) -> list[str]:

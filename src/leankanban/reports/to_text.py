@@ -11,6 +11,7 @@ from leankanban.reports.model import (
     ForecastReport,
     StandupReport,
 )
+from leankanban.reports.policies import pointer_line, stage_line
 from leankanban.reports.shared import (
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
@@ -203,6 +204,15 @@ def to_renderable(report: StandupReport) -> RenderableType:
             line.append_text(t(value))
             parts.append(line)
         parts.append(Text(improvements_line(r)))
+    if r.policies is not None:
+        heading("Policies")
+        for stage in r.policies.stages:
+            line = Text(visible(stage.stage), style="bold")
+            for number, (name, text) in enumerate(stage_line(stage)):
+                line.append(f"{';' if number else ':'} {name} ")
+                line.append_text(t(text))
+            parts.append(line)
+        parts.append(Text(pointer_line(r.policies), style="dim"))
     footer = limit_line(r)
     if footer is not None:
         parts.append(Text(""))
