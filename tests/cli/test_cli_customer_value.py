@@ -22,7 +22,7 @@ def test_a_move_into_proposal_without_it_says_what_to_write(run, lk_sqlite: Lean
     result = run("move", str(deal_id), "Proposal")
     assert result.exit_code == 3
     line = one_sentence(result.output)
-    assert "Customer value quantified" in line and "--customer-value TEXT" in line
+    assert "Customer value quantified" in line and f"`leankanban edit {deal_id} --customer-value TEXT`" in line
     assert run("edit", str(deal_id), "--customer-value", STATEMENT, "--impact", "250000").output == (
         f"Updated deal {deal_id}: customer value, impact.\n"
     )

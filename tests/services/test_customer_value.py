@@ -66,7 +66,7 @@ def test_cannot_move_into_proposal_without_a_customer_value(lk: LeanKanban):
     with pytest.raises(QualificationMissing) as caught:
         lk.move_deal(deal_id, "Proposal")
     assert caught.value.missing == ["Customer value quantified"]
-    assert "--customer-value" in str(caught.value)
+    assert f"`leankanban edit {deal_id} --customer-value TEXT`" in str(caught.value)
     assert lk.get_deal(deal_id).stage == "Discovery"
 
 
@@ -95,3 +95,9 @@ def test_an_answered_yes_meets_the_criterion_without_a_statement(lk: LeanKanban)
 def test_a_blank_board_gates_nothing(lk: LeanKanban):
     lk.init_board("plain", "blank")
     assert lk.get_board("plain").criteria == ()
+
+
+def test_a_new_deal_refused_into_proposal_names_the_option(lk: LeanKanban):
+    with pytest.raises(QualificationMissing) as caught:
+        lk.add_deal("Straight in", stage="Proposal")
+    assert "met once the deal says what it is worth to the customer: `--customer-value TEXT`" in str(caught.value)

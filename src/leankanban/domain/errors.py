@@ -30,14 +30,16 @@ class WipLimitExceeded(PolicyViolation):
 
 
 class QualificationMissing(PolicyViolation):
-    def __init__(self, stage: str, missing: list[str]) -> None:
+    def __init__(self, stage: str, missing: list[str], deal_id: int | None = None) -> None:
         self.stage = stage
         self.missing = missing
         message = f"'{stage}' needs these qualification criteria answered yes first: {', '.join(missing)}."
         if any(name.casefold() == defaults.CUSTOMER_VALUE_CRITERION.casefold() for name in missing):
+            how = (f"`leankanban edit {deal_id} --customer-value TEXT`" if deal_id is not None
+                   else "`--customer-value TEXT`")
             message += (
                 f" '{defaults.CUSTOMER_VALUE_CRITERION}' is met once the deal says what it is worth to the "
-                "customer: `leankanban edit ID --customer-value TEXT` (e on the board)."
+                f"customer: {how} (e on the board)."
             )
         super().__init__(message)
 

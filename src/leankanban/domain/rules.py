@@ -72,7 +72,7 @@ def check_move(
         raise DiscardReasonRequired(list(board.discard_reasons))
     missing = missing_criteria(board, deal, to_stage)
     if missing:
-        raise QualificationMissing(to_stage.name, missing)
+        raise QualificationMissing(to_stage.name, missing, deal.id)
 
     warnings: list[str] = []
     used_override: str | None = None
