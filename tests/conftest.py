@@ -132,9 +132,19 @@ def seed_pipeline(lk: LeanKanban) -> dict[str, int]:
         ("Umbrella expansion", "Proposal", "Umbrella", "80000", "cy"),
         ("Hooli platform", "Negotiation", "Hooli", "150000", "ann"),
     ]
+    # What the deals in and next to Proposal are worth to their customers (a new lean-sales
+    # board gates Proposal on "Customer value quantified", which a written statement meets).
+    worth = {
+        "Initech renewal": ("Keeps 40 support agents on one system: no EUR 90k re-training", "90000"),
+        "Umbrella expansion": ("Cuts claim handling from 5 days to 1 (about EUR 250k a year)", "250000"),
+    }
     ids = {}
     for title, stage, account, value, owner in plan:
-        ids[title] = lk.add_deal(title, stage=stage, account=account, value=value, owner=owner).id
+        customer_value, impact = worth.get(title, ("", None))
+        ids[title] = lk.add_deal(
+            title, stage=stage, account=account, value=value, owner=owner,
+            customer_value=customer_value, customer_impact=impact,
+        ).id
     return ids
 
 

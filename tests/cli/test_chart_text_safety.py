@@ -24,7 +24,7 @@ def hostile_stages(lk_sqlite: LeanKanban, cli_clock: FakeClock) -> None:
         lk.move_deal(deal.id, C1_CSI)
         cli_clock.advance(days=2)
         lk.move_deal(deal.id, OSC_TITLE)
-    lk.add_deal("Old one", stage=BIDI)
+    lk.add_deal("Old one", stage=BIDI, customer_value="Saves time")  # BIDI is Proposal, gated on it
     cli_clock.advance(days=5)
 
 

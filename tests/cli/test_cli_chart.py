@@ -15,7 +15,8 @@ def made_today(lk: LeanKanban, cli_clock: FakeClock) -> None:
     """A new user's first hour: deals added, moved, one won, one discarded, minutes apart."""
     for title, stage, value in (("Acme", "Proposal", "100000"), ("Globex", "Discovery", "50000"),
                                 ("Hooli", "Negotiation", "150000"), ("Initech", "Leads", "20000")):
-        lk.add_deal(title, stage=stage, value=value)
+        # Each says what it is worth to the customer: a new lean-sales board gates Proposal on it.
+        lk.add_deal(title, stage=stage, value=value, customer_value="Saves a day a week")
         cli_clock.advance(minutes=3)
     lk.win(3)
     cli_clock.advance(minutes=7)

@@ -58,7 +58,8 @@ def open_umask() -> Iterator[None]:
 def deals(lk_sqlite: LeanKanban) -> None:
     acme = lk_sqlite.add_deal("Acme", stage="Discovery", value="1200")
     lk_sqlite.win(acme.id)
-    lk_sqlite.add_deal("Globex", stage="Proposal", value="300")
+    # A customer value lets it into Proposal (a new lean-sales board gates Proposal on it).
+    lk_sqlite.add_deal("Globex", stage="Proposal", value="300", customer_value="Saves EUR 2k a year")
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

@@ -249,7 +249,7 @@ def test_discard_with_an_unknown_reason_lists_the_reasons(run, lk_sqlite: LeanKa
 
 
 def test_discard_win_and_reopen(run, lk_sqlite: LeanKanban, one_sentence):
-    lost = lk_sqlite.add_deal("Acme", stage="Proposal")
+    lost = lk_sqlite.add_deal("Acme", stage="Proposal", customer_value="Saves a day a week")  # Proposal's gate
     no_rival = run("discard", str(lost.id), "--reason", "lost to competitor")
     assert no_rival.exit_code == 1
     assert one_sentence(no_rival.stderr) == "Name the competitor the deal was lost to (--competitor)."

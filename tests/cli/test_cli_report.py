@@ -21,7 +21,7 @@ SCHEMA_KEYS = {
     "stages", "moved", "new_deals", "won", "lost", "win_rate", "win_rate_by_owner", "throughput_per_week",
     "cycle_time_days", "blocked", "stall_days", "stalled", "ageing", "wip_breaches", "under_minimum", "load",
     "forecast", "deals", "next_steps", "sales", "flow", "effectiveness", "capacity", "sprint", "insights",
-    "qualified_out",
+    "qualified_out", "policies",
 }
 
 
@@ -39,6 +39,7 @@ def board(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
     for title in ("Alpha", "Beta", "Gamma"):
         lk.win(ids[title])
     lk.discard(ids["<script>alert(1)</script>"], "No budget")
+    lk.qualify(ids["Open | *deal*"], "Customer value quantified", "yes")  # Proposal's gate on a new board
     lk.move_deal(ids["Open | *deal*"], "Proposal")
     return ids
 

@@ -170,7 +170,7 @@ def test_a_wip_override_warning_shows_the_stage_as_escapes(run, lk_sqlite: LeanK
     lk_sqlite.rename_stage("Negotiation", WIPE)
     for number in range(3):
         lk_sqlite.add_deal(f"Full {number}", stage=WIPE)
-    deal = lk_sqlite.add_deal("One more", stage="Proposal").id
+    deal = lk_sqlite.add_deal("One more", stage="Proposal", customer_value="Saves time").id  # Proposal's gate
     result = run("move", str(deal), WIPE, "--override", OSC_TITLE)
     ok(result)
     assert_shown(result.stderr, WIPE)

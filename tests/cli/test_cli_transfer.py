@@ -157,7 +157,7 @@ def test_progress_bar_only_on_a_terminal(run, generic_csv: Path, monkeypatch):
 
 def _seed_everything(lk: LeanKanban) -> None:
     acme = lk.add_deal("Acme [rollout]", stage="Discovery", value="12000.50", tags="q4", helpers="bob")
-    globex = lk.add_deal("Globex", stage="Proposal", owner="bob")
+    globex = lk.add_deal("Globex", stage="Proposal", owner="bob", customer_value="Halves [churn]", customer_impact="9000")
     lk.add_contact(acme.id, "Jo", role="champion", stance="supportive")
     lk.qualify(acme.id, "Budget", "yes", note="approved")
     lk.require_criterion("Budget", "Negotiation")

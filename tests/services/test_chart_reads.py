@@ -25,9 +25,11 @@ def full_series(lk: LeanKanban, kind: str, days: int = 90) -> dict:
 
 def test_closed_only_charts_equal_those_of_the_full_inputs(lk: LeanKanban, clock: FakeClock) -> None:
     ids = seed_pipeline(lk)
-    old = lk.add_deal("Old win", stage="Proposal", value="1000").id
+    # (the deals moved into Proposal say what they are worth to the customer: the gate of new boards)
+    old = lk.add_deal("Old win", stage="Proposal", value="1000", customer_value="Saves a day a week").id
     lk.win(old)  # closed long before the window: in neither chart
     clock.advance(days=120)
+    lk.edit_deal(ids["Initech renewal"], customer_value="Keeps the renewal risk away")
     lk.move_deal(ids["Initech renewal"], "Proposal")
     clock.advance(days=2)
     lk.win(ids["Hooli platform"])

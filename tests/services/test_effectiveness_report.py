@@ -23,9 +23,9 @@ def as_person(lk: LeanKanban, name: str) -> LeanKanban:
 def two_people(lk: LeanKanban, clock: FakeClock) -> None:
     ann, bob, dee = lk, as_person(lk, "bob"), as_person(lk, "Dee")
     clock.advance(days=-40)  # before the 30-day history window
-    old_a = ann.add_deal("Old A", stage="Discovery", value="5000")
-    old_b = bob.add_deal("Old B", stage="Proposal", value="2000")
-    old_c = bob.add_deal("Old C", stage="Discovery", value="700")
+    old_a = ann.add_deal("Old A", stage="Discovery", value="5000", customer_value="Saves time")
+    old_b = bob.add_deal("Old B", stage="Proposal", value="2000", customer_value="Saves time")
+    old_c = bob.add_deal("Old C", stage="Discovery", value="700", customer_value="Saves time")
     bob.add_deal("Old D", stage="Discovery", value="900")  # never touched again
     ann.log_time("3h", category="support")  # before the window: not counted
     clock.advance(days=30)  # 10 days ago: in the window

@@ -20,7 +20,8 @@ from leankanban.services import LeanKanban
 def test_new_board_has_default_criteria_reasons_and_ageing(lk: LeanKanban):
     board = lk.get_board()
     assert [c.name for c in board.criteria] == [
-        "Ideal-customer fit", "Budget", "Authority", "Need", "Timeline", "Compelling event"
+        "Ideal-customer fit", "Budget", "Authority", "Need", "Timeline", "Compelling event",
+        "Customer value quantified",
     ]
     assert "Lost to competitor" in board.discard_reasons
     assert board.stage("Proposal").stale_after_days == 10

@@ -38,7 +38,7 @@ def test_each_limit_change_is_recorded_once_with_old_and_new(lk, clock):
 
 def test_lowering_a_limit_below_the_count_warns_and_records_the_count(lk):
     for i in range(3):
-        lk.add_deal(f"Deal {i}", stage="Proposal")
+        lk.add_deal(f"Deal {i}", stage="Proposal", customer_value="Saves time")
     result = lk.set_stage_limits("Proposal", wip_max=2)
     assert result.stage.wip_max == 2
     assert result.warnings == (
@@ -51,7 +51,7 @@ def test_lowering_a_limit_below_the_count_warns_and_records_the_count(lk):
 
 
 def test_a_limit_raised_or_met_gives_no_warning(lk):
-    lk.add_deal("Deal", stage="Proposal")
+    lk.add_deal("Deal", stage="Proposal", customer_value="Saves time")
     assert lk.set_stage_limits("Proposal", wip_max=1).warnings == ()
 
 

@@ -29,6 +29,11 @@ def _full_report(lk: LeanKanban, since: datetime, owner: str | None = None, seed
                         context=context)
 
 
+#: What the deals that reach Proposal are worth to their customers (a new lean-sales board
+#: gates Proposal on it).
+VALUE = "Saves a day a week"
+
+
 def seed_history(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
     """Deals over ~200 days: old closes, recent closes, a reopen, blocks, notes, two currencies."""
     ids: dict[str, int] = {}
@@ -36,7 +41,7 @@ def seed_history(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
     # Old, closed long before the 90-day history: only currency counts remain of them.
     for n in range(6):
         old = lk.add_deal(f"Old {n}", stage="Discovery", value=str(1000 + n), owner=("ann", "bob")[n % 2],
-                          currency="USD" if n == 0 else "EUR")
+                          currency="USD" if n == 0 else "EUR", customer_value=VALUE)
         clock.advance(days=2)
         if n % 3 == 0:
             lk.discard(old.id, "Timing")
@@ -54,7 +59,8 @@ def seed_history(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
     noted = ids["Old 1"]
     clock.advance(days=100)  # now at -93 days
     for n in range(8):
-        deal = lk.add_deal(f"Mid {n}", stage="Leads", value=str(200 * (n + 1)), owner=("ann", "bob", "cy")[n % 3])
+        deal = lk.add_deal(f"Mid {n}", stage="Leads", value=str(200 * (n + 1)), owner=("ann", "bob", "cy")[n % 3],
+                           customer_value=VALUE)
         ids[f"Mid {n}"] = deal.id
         clock.advance(days=3)
         lk.move_deal(deal.id, "Discovery")
@@ -70,7 +76,7 @@ def seed_history(lk: LeanKanban, clock: FakeClock) -> dict[str, int]:
     lk.reopen(ids["Comeback"], stage="Discovery")
     lk.add_note(noted, "Customer asked for a reference")
     clock.advance(days=40)
-    recent = lk.add_deal("Recent", stage="Discovery", value="999", owner="Ann")
+    recent = lk.add_deal("Recent", stage="Discovery", value="999", owner="Ann", customer_value=VALUE)
     ids["Recent"] = recent.id
     clock.advance(days=2)
     lk.move_deal(recent.id, "Proposal")
@@ -182,7 +188,7 @@ def test_hand_counted_board(lk: LeanKanban, clock: FakeClock) -> None:
         deal = lk.add_deal(title, stage="Discovery", value=value, owner="ann")
         won.append(deal.id)
     lost = lk.add_deal("Delta", stage="Discovery", value="400", owner="bob")
-    open_deal = lk.add_deal("Epsilon", stage="Proposal", value="1000", owner="bob")
+    open_deal = lk.add_deal("Epsilon", stage="Proposal", value="1000", owner="bob", customer_value=VALUE)
     clock.advance(days=2)
     for deal_id in won:
         lk.win(deal_id)

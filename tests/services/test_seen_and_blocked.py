@@ -16,7 +16,7 @@ from leankanban.services.backup import export_data
 
 
 def test_a_step_from_a_stage_the_deal_has_left_changes_nothing(lk, clock):
-    deal = lk.add_deal("Acme", stage="Leads")
+    deal = lk.add_deal("Acme", stage="Leads", customer_value="Saves time")
     bob = LeanKanban(lk.engine, actor="bob", clock=clock)
     clock.advance(minutes=14)
     bob.step_deal(deal.id, 1, from_stage="Leads")  # bob saw it in Leads: applied
@@ -41,7 +41,7 @@ def test_a_step_from_a_stage_the_deal_has_left_changes_nothing(lk, clock):
     ids=["move", "discard", "win"],
 )
 def test_every_move_checks_the_stage_seen(lk, change):
-    deal = lk.add_deal("Acme", stage="Leads").id
+    deal = lk.add_deal("Acme", stage="Leads", customer_value="Saves time").id
     lk.move_deal(deal, "Discovery")
     before = export_data(lk)
     with pytest.raises(StaleChange):
@@ -50,12 +50,12 @@ def test_every_move_checks_the_stage_seen(lk, change):
 
 
 def test_the_stage_seen_is_matched_by_name_case_insensitively(lk):
-    deal = lk.add_deal("Acme", stage="Leads").id
+    deal = lk.add_deal("Acme", stage="Leads", customer_value="Saves time").id
     assert lk.move_deal(deal, "Discovery", from_stage="LEADS").deal.stage == "Discovery"
 
 
 def test_reopen_checks_the_closed_stage_seen(lk):
-    deal = lk.add_deal("Acme", stage="Discovery").id
+    deal = lk.add_deal("Acme", stage="Discovery", customer_value="Saves time").id
     lk.win(deal)
     lk.reopen(deal)
     with pytest.raises(StaleChange):
@@ -63,7 +63,7 @@ def test_reopen_checks_the_closed_stage_seen(lk):
 
 
 def test_a_blocked_deal_does_not_move_forward_and_nothing_changes(lk):
-    deal = lk.add_deal("Acme", stage="Discovery").id
+    deal = lk.add_deal("Acme", stage="Discovery", customer_value="Saves time").id
     lk.block(deal, "Legal review")
     before = export_data(lk)
     with pytest.raises(DealBlocked):
@@ -74,7 +74,7 @@ def test_a_blocked_deal_does_not_move_forward_and_nothing_changes(lk):
 
 
 def test_a_blocked_deal_moved_on_with_an_override_records_why(lk):
-    deal = lk.add_deal("Acme", stage="Discovery").id
+    deal = lk.add_deal("Acme", stage="Discovery", customer_value="Saves time").id
     lk.block(deal, "Legal review")
     result = lk.move_deal(deal, "Proposal", override_reason="Legal said go")
     assert result.deal.stage == "Proposal" and result.deal.is_blocked
@@ -87,7 +87,7 @@ def test_a_blocked_deal_moved_on_with_an_override_records_why(lk):
 
 
 def test_a_blocked_deal_may_go_back_be_won_or_be_discarded(lk):
-    back, won, lost = (lk.add_deal(t, stage="Discovery").id for t in ("Back", "Won", "Lost"))
+    back, won, lost = (lk.add_deal(t, stage="Discovery", customer_value="Saves time").id for t in ("Back", "Won", "Lost"))
     for deal in (back, won, lost):
         lk.block(deal, "Legal review")
     assert lk.step_deal(back, -1).deal.stage == "Qualifying"
@@ -127,7 +127,7 @@ def test_two_people_stepping_the_deal_they_both_saw_move_it_one_stage(db_url):
 
 
 def test_an_edit_of_a_deal_changed_since_it_was_seen_changes_nothing(lk, clock):
-    seen = lk.add_deal("Acme", stage="Discovery", value="100")
+    seen = lk.add_deal("Acme", stage="Discovery", value="100", customer_value="Saves time")
     bob = LeanKanban(lk.engine, actor="bob", clock=clock)
     clock.advance(minutes=3)
     bob.edit_deal(seen.id, value="300")
@@ -139,7 +139,7 @@ def test_an_edit_of_a_deal_changed_since_it_was_seen_changes_nothing(lk, clock):
 
 
 def test_an_edit_on_the_current_version_applies_and_gives_the_next(lk):
-    seen = lk.add_deal("Acme", stage="Discovery", value="100")
+    seen = lk.add_deal("Acme", stage="Discovery", value="100", customer_value="Saves time")
     edited = lk.edit_deal(seen.id, value="200", seen_version=seen.version)
     assert edited.version == lk.get_deal(seen.id).version > seen.version
     moved = lk.move_deal(seen.id, "Proposal", from_stage="Discovery")

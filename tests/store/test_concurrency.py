@@ -12,7 +12,7 @@ def test_concurrent_moves_never_break_a_wip_limit(db_url):
     setup.set_stage_limits("Negotiation", wip_max=3)
     for i in range(2):
         setup.add_deal(f"already {i}", stage="Negotiation")
-    racers = [setup.add_deal(f"racer {i}", stage="Proposal").id for i in range(4)]
+    racers = [setup.add_deal(f"racer {i}", stage="Proposal", customer_value="Saves time").id for i in range(4)]
 
     barrier = threading.Barrier(len(racers))
     outcomes: dict[int, str] = {}

@@ -1,6 +1,7 @@
 """Schema changes go through migrations; old databases upgrade intact."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -111,4 +112,33 @@ def test_the_default_origination_stamp_is_cleared_and_chosen_categories_stay(db_
         ("Stamped", None), ("Chosen", "origination"), ("Influence", "influence"), ("Support", "support"),
     ]
     assert lk.add_deal("New").activity is None
+    lk.engine.dispose()
+
+
+def test_customer_value_arrives_empty_and_an_old_board_gets_no_new_gate(db_url):
+    names = [m.name for m in all_migrations()]
+    before = names[names.index("0013_customer_value") - 1]
+    engine = make_engine(db_url)
+    upgrade(engine, target=before)
+    when = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    board, stage, deal = (meta.tables[n] for n in ("board", "stage", "deal"))
+    with engine.begin() as conn:
+        conn.execute(board.insert().values(id=1, name="pipeline", template="lean-sales", created_at=when, revision=1))
+        conn.execute(stage.insert().values(id=1, board_id=1, name="Discovery", position=0, kind="open", upstream=False))
+        conn.execute(stage.insert().values(id=2, board_id=1, name="Proposal", position=1, kind="open", upstream=False))
+        conn.execute(deal.insert().values(
+            id=1, board_id=1, stage_id=1, title="Old deal", account="", value_cents=0, currency="EUR", owner="ann",
+            status="open", created_at=when, stage_entered_at=when, updated_at=when, tags=[], helpers=[],
+        ))
+    engine.dispose()
+
+    lk = LeanKanban(open_database(db_url), actor="ann")  # upgrades on open
+    old = lk.get_deal(1)
+    assert (old.customer_value, old.customer_impact) == ("", None)
+    assert lk.get_board().criteria == ()
+    assert lk.move_deal(1, "Proposal").deal.stage == "Proposal"  # no gate appeared on the old board
+    lk.edit_deal(1, customer_value="Saves EUR 10k a year", customer_impact="10000")
+    assert lk.get_deal(1).customer_impact == Decimal("10000.00")
     lk.engine.dispose()

@@ -38,7 +38,7 @@ def test_eight_processes_never_break_a_wip_limit(db_url):
         for deal in setup.list_deals(stage="Negotiation"):
             setup.discard(deal.id, "No budget")  # empty the column for the next round
         setup.add_deal("already there", stage="Negotiation")
-        deals = [setup.add_deal(f"racer {i}", stage="Proposal").id for i in range(PROCESSES)]
+        deals = [setup.add_deal(f"racer {i}", stage="Proposal", customer_value="Saves time").id for i in range(PROCESSES)]
         start, results = context.Barrier(PROCESSES), context.Queue()
         racers = [context.Process(target=_racer, args=(db_url, [deal], start, results)) for deal in deals]
         for racer in racers:

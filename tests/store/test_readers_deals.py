@@ -13,7 +13,8 @@ from tests.conftest import FakeClock
 def test_fast_deals_equal_the_repositorys_with_tags_and_helpers(lk: LeanKanban, clock: FakeClock) -> None:
     lk.add_deal("Tagged", stage="Discovery", value="100", owner="ann", tags=["inbound", "référence"],
                 helpers=["bob"])
-    lk.add_deal("Same tags", stage="Proposal", value="200", owner="bob", tags=["inbound", "référence"])
+    lk.add_deal("Same tags", stage="Proposal", value="200", owner="bob", tags=["inbound", "référence"],
+                customer_value="Saves EUR 9k", customer_impact="9000")
     lk.add_deal("Bare", stage="Leads", value="300", owner="cy")
     with lk.read() as session:
         board = repo.board_row(session=session, name=None)
@@ -22,6 +23,9 @@ def test_fast_deals_equal_the_repositorys_with_tags_and_helpers(lk: LeanKanban, 
     by_id = {d.id: d for d in lk.list_deals()}
     assert {d.id: (d.tags, d.helpers) for d in fast} == {i: (d.tags, d.helpers) for i, d in by_id.items()}
     assert {d.title: d.tags for d in fast}["Tagged"] == ("inbound", "référence")
+    assert {d.id: (d.customer_value, d.customer_impact) for d in fast} == {
+        i: (d.customer_value, d.customer_impact) for i, d in by_id.items()
+    }
     for deal in fast:
         expected = by_id[deal.id]
         assert (deal.title, deal.stage, deal.value, deal.owner, deal.created_at) == (

@@ -31,7 +31,8 @@ def hostile_board(lk: LeanKanban) -> list[int]:
     """The hostile strings as titles (two a column), accounts and owners; a hostile stage and board name."""
     ids = []
     for number, raw in enumerate(HOSTILE):
-        ids.append(lk.add_deal(raw, stage=STAGES[number // 2], account=raw, owner=raw).id)
+        # Each says what it is worth to its customer: Proposal is gated on it.
+        ids.append(lk.add_deal(raw, stage=STAGES[number // 2], account=raw, owner=raw, customer_value="Saves time").id)
     lk.rename_stage("Leads", WIPE)
     return ids
 

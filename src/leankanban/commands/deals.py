@@ -69,6 +69,21 @@ Probability = Annotated[
 Helpers = Annotated[
     str | None, typer.Option("--helpers", metavar="'bob,cy'", help="People helping the owner, separated by commas.")
 ]
+CustomerValue = Annotated[
+    str | None,
+    typer.Option(
+        "--customer-value", metavar="TEXT",
+        help="What the deal is worth to the customer, in their terms: more revenue, less cost, a risk gone "
+        "('' clears it). On a lean-sales board it lets the deal into Proposal.",
+    ),
+]
+Impact = Annotated[
+    str | None,
+    typer.Option(
+        "--impact", metavar="AMOUNT|none",
+        help="That customer value as an amount in the deal's currency, e.g. 120000 (none: no estimate).",
+    ),
+]
 
 #: Edit options in the order `edit` names them when none is given.
 EDIT_OPTIONS = {
@@ -88,6 +103,8 @@ EDIT_OPTIONS = {
     "probability": "--probability",
     "linked_deal_id": "--deal",
     "estimate_minutes": "--estimate",
+    "customer_value": "--customer-value",
+    "customer_impact": "--impact",
 }
 
 
@@ -110,6 +127,8 @@ def add(
     probability: Probability = None,
     estimate: Estimate = None,
     linked_deal: LinkedDeal = None,
+    customer_value: CustomerValue = None,
+    impact: Impact = None,
     override: Override = None,
 ) -> None:
     """Add a deal (or, on an activities board, a work card) and print its id."""
@@ -134,6 +153,8 @@ def add(
         probability=probability,
         estimate_minutes=estimate,
         linked_deal_id=linked_deal,
+        customer_value=customer_value,
+        customer_impact=impact,
     )
     typer.echo(deal.id)
 
@@ -178,6 +199,8 @@ def edit(
     probability: Probability = None,
     estimate: Estimate = None,
     linked_deal: LinkedDeal = None,
+    customer_value: CustomerValue = None,
+    impact: Impact = None,
     override: Override = None,
     if_version: Annotated[
         int | None,
@@ -206,6 +229,8 @@ def edit(
         "probability": probability,
         "linked_deal_id": linked_deal,
         "estimate_minutes": estimate,
+        "customer_value": customer_value,
+        "customer_impact": impact,
     }
     changes = {name: raw for name, raw in given.items() if raw is not None}
     if not changes:

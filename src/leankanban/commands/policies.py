@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leankanban.commands import printing, tables
 from leankanban.commands.deals import TableOrJson
 from leankanban.commands.state import state
-from leankanban.text import visible
+from leankanban.reports.policies import policies_markdown, policies_record
 
 if TYPE_CHECKING:
-    from leankanban.domain.model import Board
+    from leankanban.domain.model import PolicyReason
+
+__all__ = ["policies", "policies_markdown", "policies_record", "policy_app"]
 
 #: `--why TEXT` and `--card ID` on every command that changes a policy: the change's
 #: `policy_changed` events say why, and link to the improvement card that asked for it.
@@ -28,7 +30,7 @@ CardOption = Annotated[
 ]
 
 
-def because(why: str | None, card: int | None) -> Any:
+def because(why: str | None, card: int | None) -> PolicyReason | None:
     """The `PolicyReason` of `--why` and `--card` (None when neither is given)."""
     if why is None and card is None:
         return None
@@ -102,55 +104,3 @@ def policies(
     else:
         for line in policies_markdown(board).rstrip("\n").splitlines():
             printing.say(line)  # each line's user text is made visible already; say keeps it so
-
-
-def policies_record(board: Board) -> dict[str, Any]:
-    return {
-        "board": board.name,
-        "stages": [
-            {"name": s.name, "kind": s.kind.value, "upstream": s.upstream, "wip_min": s.wip_min, "wip_max": s.wip_max,
-             "entry_policy": s.entry_policy, "exit_policy": s.exit_policy,
-             "gated_by": [c.name for c in board.criteria if s.name in c.required_for]}
-            for s in board.stages
-        ],
-        "criteria": [{"name": c.name, "definition": c.definition, "gates": sorted(c.required_for)} for c in board.criteria],
-        "discard_reasons": [{"name": r, "definition": board.reason_definition(r)} for r in board.discard_reasons],
-        "lane_limits": [{"lane": x.dimension.value, "value": x.value, "wip_max": x.wip_max} for x in board.lane_limits],
-        "stall_days": board.stall_days,
-        "review_days": board.review_days,
-    }
-
-
-def _block(text: str) -> list[str]:
-    """A policy as written (Markdown), indented under its heading; '(not written yet)' for none.
-    Control characters never reach here (rules.validate_policy), but imports could: escape them."""
-    if not text:
-        return ["_(not written yet)_"]
-    return visible(text, multiline=True).splitlines()
-
-
-def policies_markdown(board: Board) -> str:
-    out = [f"# Policies of {visible(board.name)}", ""]
-    for s in board.stages:
-        limits = []
-        if s.wip_min is not None:
-            limits.append(f"min {s.wip_min}")
-        if s.wip_max is not None:
-            limits.append(f"max {s.wip_max}")
-        kind = "upstream" if s.upstream else s.kind.value
-        out += [f"## {visible(s.name)} ({kind}{', WIP ' + ' '.join(limits) if limits else ''})", ""]
-        gates = [c.name for c in board.criteria if s.name in c.required_for]
-        if gates:
-            out += ["To enter, answered yes: " + ", ".join(visible(g) for g in gates), ""]
-        if s.kind.value == "open":
-            out += ["**Entry:**", "", *_block(s.entry_policy), "", "**Exit:**", "", *_block(s.exit_policy), ""]
-    out += ["## Qualification criteria", ""]
-    out += [f"- **{visible(c.name)}**: " + " ".join(_block(c.definition)) for c in board.criteria] or ["_(none)_"]
-    out += ["", "## Discard reasons", ""]
-    out += [f"- **{visible(r)}**: " + " ".join(_block(board.reason_definition(r))) for r in board.discard_reasons]
-    if board.lane_limits:
-        out += ["", "## Lane and person WIP limits", ""]
-        out += [f"- {x.dimension.value} {visible(x.value)}: at most {x.wip_max}" for x in board.lane_limits]
-    out += ["", f"A deal with no activity for {board.stall_days} days is stalled; qualification not reviewed "
-            f"for {board.review_days} days needs review.", ""]
-    return "\n".join(out)

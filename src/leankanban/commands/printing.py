@@ -62,6 +62,8 @@ DEAL_FIELDS = (
     "last_activity_at",
     "stalled",
     "needs_review",
+    "customer_value",
+    "customer_impact",
 )
 
 #: Width used when output is not a terminal and COLUMNS is not set.
@@ -189,6 +191,8 @@ def deal_record(deal: Deal, now: datetime, board: Board) -> dict[str, Any]:
         "needs_review": flags["needs_review"],
         "linked_deal_id": deal.linked_deal_id,
         "estimate_minutes": deal.estimate_minutes,
+        "customer_value": deal.customer_value,
+        "customer_impact": None if deal.customer_impact is None else float(deal.customer_impact),
     }
 
 
@@ -218,6 +222,7 @@ def deals_csv(deals: Sequence[Deal], now: datetime, board: Board) -> str:
     for deal in deals:
         record = deal_record(deal, now, board)
         record["value"] = str(deal.value)
+        record["customer_impact"] = "" if deal.customer_impact is None else str(deal.customer_impact)
         writer.writerow([csv_cell(record[name]) for name in DEAL_FIELDS])
     return out.getvalue()
 

@@ -204,6 +204,8 @@ def deal_fields(deal: Deal, now: datetime, board: Board, *, linked: Deal | None 
         ("Category" if work.is_work_board(board) else "Activity", "-" if deal.activity is None else label(deal.activity)),
         ("Expected close", _day(deal.expected_close)),
         ("Win probability", "stage's" if deal.probability is None else f"{deal.probability}% (the deal's own)"),
+        ("Customer value", t(deal.customer_value or "-")),
+        ("Customer impact", "-" if deal.customer_impact is None else money_code_last(deal.customer_impact, deal.currency)),
     ]
     next_step = t(deal.next_step or "-")
     if deal.next_step_due is not None:
@@ -269,6 +271,10 @@ def qualification_table(deal: Deal, board: Board) -> RenderableType:
     for criterion in sorted(board.criteria, key=lambda c: c.position):
         answer = deal.qualification.get(criterion.name)
         gates = t(", ".join(gated_stages(board, criterion.required_for)))
+        _answer, from_deal = rules.effective_answer(criterion.name, deal)
+        if from_deal:
+            table.add_row(t(criterion.name), Text("yes", style="green"), "from customer value", "", "", gates)
+            continue
         if answer is None:
             table.add_row(t(criterion.name), Text("-", style="dim"), "", "", "", gates)
             continue

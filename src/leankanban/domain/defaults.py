@@ -35,3 +35,7 @@ DISCARD_REASONS = (
 
 #: Days in a stage after which a card on a lean-sales board turns stale, by stage.
 STALE_DAYS = {"Leads": 14, "Qualifying": 10, "Discovery": 14, "Proposal": 10, "Negotiation": 7}
+
+#: The lean-sales criterion that gates Proposal on new boards. Unanswered, it is met by a
+#: written customer value statement (rules.criterion_met); an answer, yes or no, decides.
+CUSTOMER_VALUE_CRITERION = "Customer value quantified"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from leankanban.domain import defaults
+
 
 class LeanKanbanError(Exception):
     """Base for every error a user can cause. `str(err)` is one plain sentence."""
@@ -28,12 +30,18 @@ class WipLimitExceeded(PolicyViolation):
 
 
 class QualificationMissing(PolicyViolation):
-    def __init__(self, stage: str, missing: list[str]) -> None:
+    def __init__(self, stage: str, missing: list[str], deal_id: int | None = None) -> None:
         self.stage = stage
         self.missing = missing
-        super().__init__(
-            f"'{stage}' needs these qualification criteria answered yes first: {', '.join(missing)}."
-        )
+        message = f"'{stage}' needs these qualification criteria answered yes first: {', '.join(missing)}."
+        if any(name.casefold() == defaults.CUSTOMER_VALUE_CRITERION.casefold() for name in missing):
+            how = (f"`leankanban edit {deal_id} --customer-value TEXT`" if deal_id is not None
+                   else "`--customer-value TEXT`")
+            message += (
+                f" '{defaults.CUSTOMER_VALUE_CRITERION}' is met once the deal says what it is worth to the "
+                f"customer: {how} (e on the board)."
+            )
+        super().__init__(message)
 
 
 class LaneLimitExceeded(PolicyViolation):

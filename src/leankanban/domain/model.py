@@ -272,6 +272,11 @@ class Deal:
     linked_deal_id: int | None = None
     #: A work card's estimate in minutes, if someone gave one.
     estimate_minutes: int | None = None
+    #: The value for the customer, in the customer's terms (how much more revenue, how much
+    #: less cost, what risk goes away): what the deal is for, before its amount.
+    customer_value: str = ""
+    #: An estimate of that value as money (in the deal's currency), where someone made one.
+    customer_impact: Decimal | None = None
 
     @property
     def is_open(self) -> bool:

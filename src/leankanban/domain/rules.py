@@ -48,6 +48,7 @@ People = Mapping[str, work.PersonLoad]
 MAX_TITLE = 200
 MAX_TEXT = 200
 MAX_VALUE = Decimal("999999999999.99")
+CUSTOMER_VALUE_CRITERION = defaults.CUSTOMER_VALUE_CRITERION
 
 
 def check_move(
@@ -81,7 +82,7 @@ def check_move(
         raise DiscardReasonRequired(list(board.discard_reasons))
     missing = missing_criteria(board, deal, to_stage)
     if missing:
-        raise QualificationMissing(to_stage.name, missing)
+        raise QualificationMissing(to_stage.name, missing, deal.id)
 
     warnings: list[str] = []
     used_override: str | None = None
@@ -367,15 +368,34 @@ def lane_counts_of(board: Board, deals: Iterable[Deal]) -> dict[tuple[Lane, str]
 
 
 def missing_criteria(board: Board, deal: Deal, stage: Stage) -> list[str]:
-    """Criteria gating `stage` that the deal has not answered yes to."""
-    missing = []
-    for criterion in sorted(board.criteria, key=lambda c: c.position):
-        if stage.name not in criterion.required_for:
-            continue
-        answer = deal.qualification.get(criterion.name)
-        if answer is None or answer.answer is not Answer.YES:
-            missing.append(criterion.name)
-    return missing
+    """Criteria gating `stage` that the deal does not meet (see `criterion_met`)."""
+    return [
+        criterion.name
+        for criterion in sorted(board.criteria, key=lambda c: c.position)
+        if stage.name in criterion.required_for and not criterion_met(criterion.name, deal)
+    ]
+
+
+def is_derived(criterion: str) -> bool:
+    """Whether a criterion is met by what the deal says when nobody answered it: the
+    customer value criterion, by a written customer value statement."""
+    return criterion.strip().casefold() == CUSTOMER_VALUE_CRITERION.casefold()
+
+
+def effective_answer(criterion: str, deal: Deal) -> tuple[Answer | None, bool]:
+    """The answer a criterion has on a deal, and whether it comes from the deal's fields
+    rather than from someone answering. A yes or no someone gave decides; an unanswered
+    (or unknown) customer value criterion is yes once the deal's customer value is written."""
+    given = deal.qualification.get(criterion)
+    if given is not None and given.answer is not Answer.UNKNOWN:
+        return given.answer, False
+    if is_derived(criterion) and deal.customer_value.strip():
+        return Answer.YES, True
+    return (None if given is None else given.answer), False
+
+
+def criterion_met(criterion: str, deal: Deal) -> bool:
+    return effective_answer(criterion, deal)[0] is Answer.YES
 
 
 def check_stage_removal(board: Board, stage: Stage, held: int) -> None:
@@ -635,10 +655,13 @@ def validate_text(value: str, field: str) -> str:
     return cleaned
 
 
-def parse_value(raw: str | int | float | Decimal | None) -> Decimal:
+def parse_value(
+    raw: str | int | float | Decimal | None, *, field: str = "value", what: str = "deal value"
+) -> Decimal:
     """A deal value: a non-negative amount with at most two decimals.
 
-    Accepts `1234.5`, `1,234.50` and `1 234`; empty means zero.
+    Accepts `1234.5`, `1,234.50` and `1 234`; empty means zero. `field` and `what`
+    name the amount in errors (another amount, such as a customer impact, reads the same).
     """
     if raw is None:
         return Decimal("0")
@@ -651,14 +674,45 @@ def parse_value(raw: str | int | float | Decimal | None) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise InvalidInput(f"'{raw}' is not a number.", field="value") from None
+        raise InvalidInput(f"'{raw}' is not a number.", field=field) from None
     if not value.is_finite():
-        raise InvalidInput(f"'{raw}' is not a number.", field="value")
+        raise InvalidInput(f"'{raw}' is not a number.", field=field)
     if value < 0:
-        raise InvalidInput("A deal value cannot be negative.", field="value")
+        raise InvalidInput(f"A {what} cannot be negative.", field=field)
     if value > MAX_VALUE:
-        raise InvalidInput("That deal value is too large.", field="value")
+        raise InvalidInput(f"That {what} is too large.", field=field)
     return value.quantize(Decimal("0.01"))
+
+
+#: The longest customer value statement: a sentence or two a stand-up can read.
+MAX_CUSTOMER_VALUE = 500
+
+
+def validate_customer_value(raw: str | None) -> str:
+    """A deal's customer value statement: one line, trimmed, at most MAX_CUSTOMER_VALUE
+    characters, no control characters (it is shown on the card's screen and in every
+    report format)."""
+    cleaned = (raw or "").strip()
+    if len(cleaned) > MAX_CUSTOMER_VALUE:
+        raise InvalidInput(
+            f"The customer value can be at most {MAX_CUSTOMER_VALUE} characters (it has {len(cleaned):,}).",
+            field="customer_value",
+        )
+    bad = next((ch for ch in cleaned if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0), None)
+    if bad is not None:
+        raise InvalidInput(
+            f"The customer value holds a control character (U+{ord(bad):04X}); write it as one line of plain text.",
+            field="customer_value",
+        )
+    return cleaned
+
+
+def parse_impact(raw: str | int | float | Decimal | None) -> Decimal | None:
+    """A customer impact: an amount as `parse_value` reads one, or None (empty or `none`:
+    no estimate)."""
+    if raw is None or (isinstance(raw, str) and raw.strip().casefold() in ("", "none", "-")):
+        return None
+    return parse_value(raw, field="customer_impact", what="customer impact")
 
 
 def validate_currency(raw: str) -> str:
@@ -707,13 +761,25 @@ TEMPLATES: dict[str, tuple[Stage, ...]] = {
 
 DEFAULT_CRITERIA: dict[str, tuple[Criterion, ...]] = {
     "lean-sales": (
-        # None gates a stage until the team says so (`criteria require`).
+        # These gate no stage until the team says so (`criteria require`).
         Criterion("Ideal-customer fit", 0),
         Criterion("Budget", 1),
         Criterion("Authority", 2),
         Criterion("Need", 3),
         Criterion("Timeline", 4),
         Criterion("Compelling event", 5),
+        # The one gate a new lean-sales board has: a proposal starts from the customer's value.
+        Criterion(
+            CUSTOMER_VALUE_CRITERION,
+            6,
+            required_for=frozenset({"Proposal"}),
+            definition=(
+                "Yes when the deal's customer value says, in the customer's terms, how much more revenue, "
+                "how much less cost or what risk goes away for them (with a figure or a range). "
+                "Write it on the deal first: e on the board (Customer value), or "
+                "`leankanban edit ID --customer-value TEXT --impact AMOUNT`."
+            ),
+        ),
     ),
     "blank": (),
 }

@@ -20,6 +20,7 @@ from leankanban.domain.model import (
 )
 from leankanban.metrics import flow
 from leankanban.metrics.flow import MIN_CLOSES, MIN_CYCLE_TIMES, AgeBand, Period, Sample
+from leankanban.reports.policies import PolicySummary
 
 T = TypeVar("T")
 
@@ -87,6 +88,9 @@ class Move:
     #: The deal's value now (the moves are listed biggest first).
     value: Decimal
     currency: str
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,9 @@ class NewDeal:
     value: Decimal
     currency: str
     at: datetime
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,9 @@ class Closed:
     at: datetime
     reason: str | None = None
     from_stage: str | None = None
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +348,9 @@ class DealLine:
     closed_at: datetime | None
     #: The deal's own win probability in percent; None: its stage's.
     probability: int | None = None
+    #: What the deal is worth to the customer, in their terms, and as an amount if estimated.
+    customer_value: str = ""
+    customer_impact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -594,3 +607,5 @@ class StandupReport:
     win_rate_by_source: dict[str, WinRateLine] = field(default_factory=dict)
     #: Deals discarded before they were committed, over the history (and since the stand-up).
     qualified_out: QualifiedOutLine | None = None
+    #: The board's policies, briefly (None for a report built from a board's bare name).
+    policies: PolicySummary | None = None

@@ -76,6 +76,7 @@ from leankanban.reports.lines import (  # the report's shape, importable from he
     WipAlert,
     Won,
 )
+from leankanban.reports.policies import policy_summary
 
 __all__ = [
     "ActivityLine",
@@ -305,6 +306,7 @@ def build_report(
         capacity=None if capacity is None else sections.capacity(lines, history, now, capacity, trials, forecast_seed, tz),
         sprint=sections.sprint(context),
         insights=sections.insights(context.insights),
+        policies=None if isinstance(board, str) else policy_summary(board),
     )
 
 
@@ -425,7 +427,7 @@ def _moves(
 
 def _move(event: Event, deal: Deal) -> Move:
     return Move(event.deal_id, deal.title, deal.owner, event.from_stage, event.to_stage or "",
-                aware(event.at), deal.value, deal.currency)
+                aware(event.at), deal.value, deal.currency, deal.customer_value, deal.customer_impact)
 
 
 def _new_deals(
@@ -434,7 +436,7 @@ def _new_deals(
     def make(event: Event) -> NewDeal:
         deal = by_id[event.deal_id].deal
         return NewDeal(deal.id, deal.title, deal.owner, event.to_stage or deal.stage, deal.value, deal.currency,
-                       aware(event.at))
+                       aware(event.at), deal.customer_value, deal.customer_impact)
 
     return sections.listing(
         [e for e in _in_period(events, EventKind.CREATED, period) if e.deal_id in by_id],
@@ -445,7 +447,7 @@ def _new_deals(
 def _closed(line: flow.Timeline) -> Closed:
     deal = line.deal
     return Closed(deal.id, deal.title, deal.owner, deal.value, deal.currency, line.closed_at,  # type: ignore[arg-type]
-                  line.lost_reason, line.lost_from)
+                  line.lost_reason, line.lost_from, deal.customer_value, deal.customer_impact)
 
 
 def _total(lines: list[flow.Timeline], currency: str) -> Decimal:
@@ -749,4 +751,6 @@ def _deal_line(
         next_step=deal.next_step,
         closed_at=line.closed_at,
         probability=deal.probability,
+        customer_value=deal.customer_value,
+        customer_impact=deal.customer_impact,
     )

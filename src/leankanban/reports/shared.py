@@ -14,10 +14,28 @@ from leankanban.reports.model import (
     StandupReport,
     WinRateLine,
 )
+from leankanban.text import compact_money, visible
 from leankanban.text import money_cents as money_text
-from leankanban.text import visible
 
 # -- plain values ----------------------------------------------------------------
+
+#: How much of a customer value statement a deal line shows (a stand-up is a page, and the
+#: text tables fit the TUI's metrics panel).
+WORTH_CHARS = 48
+
+
+def worth(line: object) -> str:
+    """A deal line's customer value, short: the statement cut to WORTH_CHARS with an
+    ellipsis (as written: each format escapes it), its impact after it; "" when none."""
+    statement = " ".join(str(getattr(line, "customer_value", "") or "").split())
+    if len(statement) > WORTH_CHARS:
+        statement = statement[: WORTH_CHARS - 1].rstrip() + "…"
+    impact: Decimal | None = getattr(line, "customer_impact", None)
+    if impact is not None:
+        currency = str(getattr(line, "currency", ""))
+        statement = f"{statement} ({compact_money(impact, currency)})" if statement else compact_money(impact, currency)
+    return statement
+
 
 
 def number(amount: Decimal | None) -> int | float | None:

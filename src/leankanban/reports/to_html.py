@@ -9,6 +9,7 @@ import re
 from leankanban.reports.model import (
     StandupReport,
 )
+from leankanban.reports.policies import pointer_line, stage_line
 from leankanban.reports.shared import (
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
@@ -37,6 +38,7 @@ from leankanban.reports.shared import (
     value_rows,
     when,
     win_rate_line,
+    worth,
 )
 from leankanban.text import html as h
 from leankanban.text import money_cents as money_text
@@ -54,6 +56,7 @@ th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
 ul.kpi{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:8px}
 ul.kpi li{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;background:#f6f8fa}
 .won{color:#1a7f37}.lost{color:#b3261e}
+.worth{color:#59636e;font-style:italic}
 figure{margin:12px 0}figure svg{max-width:100%;height:auto}
 """
 
@@ -71,6 +74,12 @@ def _html_table(header: list[str], rows: list[list[str]], numeric: frozenset[int
 def _note(line: str) -> str:
     """A note under a table, escaped, with its `commands` as code."""
     return '<p class="meta">' + re.sub(r"`([^`]*)`", r"<code>\1</code>", h(line)) + "</p>"
+
+
+def _deal(title: str, line: object) -> str:
+    """A deal's title, and under it its customer value (short) when it has one; escaped."""
+    said = worth(line)
+    return h(title) + (f'<br><span class="worth">{h(said)}</span>' if said else "")
 
 
 def _shown(r: StandupReport, name: str) -> str:
@@ -118,15 +127,15 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
         out.append("<p>Lost reasons: " + ", ".join(f"{h(k)} ({v})" for k, v in r.lost.reasons.items()) + "</p>")
     sections = [
         ("Won", ["Deal", "Owner", "Value", "When"],
-         [[h(d.title), h(d.owner), h(money_text(d.value, d.currency)), when(d.at)] for d in r.won.deals], "won"),
+         [[_deal(d.title, d), h(d.owner), h(money_text(d.value, d.currency)), when(d.at)] for d in r.won.deals], "won"),
         ("Lost", ["Deal", "Owner", "From", "Reason", "Value", "When"],
-         [[h(d.title), h(d.owner), h(d.from_stage), h(d.reason), h(money_text(d.value, d.currency)), when(d.at)]
+         [[_deal(d.title, d), h(d.owner), h(d.from_stage), h(d.reason), h(money_text(d.value, d.currency)), when(d.at)]
           for d in r.lost.deals], "lost"),
         ("Moves", ["Deal", "Owner", "From", "To", "When", "Value"],
-         [[h(m.title), h(m.owner), h(m.from_stage), h(m.to_stage), when(m.at), h(money_text(m.value, m.currency))]
+         [[_deal(m.title, m), h(m.owner), h(m.from_stage), h(m.to_stage), when(m.at), h(money_text(m.value, m.currency))]
           for m in r.moved], "moved"),
         ("New deals", ["Deal", "Owner", "Stage", "Value"],
-         [[h(n.title), h(n.owner), h(n.stage), h(money_text(n.value, n.currency))] for n in r.new_deals],
+         [[_deal(n.title, n), h(n.owner), h(n.stage), h(money_text(n.value, n.currency))] for n in r.new_deals],
          "new_deals"),
     ]
     for name, header, rows, listing in sections:
@@ -173,6 +182,15 @@ def to_html(report: StandupReport, *, charts: dict[str, str] | None = None) -> s
     f = r.forecast
     out.append("<h2>Forecast</h2>")
     out.append("<ul>" + "".join(f"<li>{h(line)}</li>" for line in forecast_lines(f, r.currency)) + "</ul>")
+    if r.policies is not None:
+        out.append("<h2>Policies</h2>")
+        if r.policies.stages:
+            out.append("<ul>" + "".join(
+                f"<li><b>{h(stage.stage)}</b>: "
+                + "; ".join(f"{name} {h(text)}" for name, text in stage_line(stage)) + "</li>"
+                for stage in r.policies.stages
+            ) + "</ul>")
+        out.append(_note(pointer_line(r.policies)))
     footer = limit_line(r)
     if footer is not None:
         out.append(_note(footer))

@@ -57,6 +57,12 @@ def _qualified_out(q: QualifiedOutLine | None) -> dict[str, Any] | None:
 T = TypeVar("T")
 
 
+def _worth(line: Any) -> dict[str, Any]:
+    """A deal line's customer value: the statement as written, the impact as a number (or null)."""
+    impact = line.customer_impact
+    return {"customer_value": line.customer_value, "customer_impact": None if impact is None else number(impact)}
+
+
 def _listing(listing: Listing[T], row: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
     """One of the report's lists (SCHEMA.md, "Lists"): the whole list's size and the entries shown."""
     return {"total": listing.total, "value": number(listing.value), "items": [row(x) for x in listing]}
@@ -231,16 +237,16 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
         ],
         "moved": _listing(r.moved, lambda m: {
             "deal_id": m.deal_id, "title": m.title, "owner": m.owner, "from": m.from_stage, "to": m.to_stage,
-            "at": iso(m.at), "value": number(m.value), "currency": m.currency}),
+            "at": iso(m.at), "value": number(m.value), "currency": m.currency, **_worth(m)}),
         "new_deals": _listing(r.new_deals, lambda n: {
             "deal_id": n.deal_id, "title": n.title, "owner": n.owner, "stage": n.stage, "value": number(n.value),
-            "currency": n.currency, "at": iso(n.at)}),
+            "currency": n.currency, "at": iso(n.at), **_worth(n)}),
         "won": {
             "count": r.won.count,
             "value": number(r.won.value),
             "deals": [
                 {"deal_id": c.deal_id, "title": c.title, "owner": c.owner, "value": number(c.value),
-                 "currency": c.currency, "at": iso(c.at)}
+                 "currency": c.currency, "at": iso(c.at), **_worth(c)}
                 for c in r.won.deals
             ],
         },
@@ -250,7 +256,7 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
             "reasons": dict(r.lost.reasons),
             "deals": [
                 {"deal_id": c.deal_id, "title": c.title, "owner": c.owner, "value": number(c.value),
-                 "currency": c.currency, "at": iso(c.at), "reason": c.reason, "from": c.from_stage}
+                 "currency": c.currency, "at": iso(c.at), "reason": c.reason, "from": c.from_stage, **_worth(c)}
                 for c in r.lost.deals
             ],
         },
@@ -288,8 +294,24 @@ def to_dict(report: StandupReport) -> dict[str, Any]:
             "status": d.status.value, "value": number(d.value), "currency": d.currency,
             "age_days": rounded(d.age_days), "age_band": d.age_band.value, "blocked": d.blocked,
             "idle_days": rounded(d.idle_days), "next_step": d.next_step, "closed_at": iso(d.closed_at),
-            "probability": d.probability}),
+            "probability": d.probability, **_worth(d)}),
         **_new_sections(r),
+        "policies": _policies(r),
+    }
+
+
+def _policies(r: StandupReport) -> dict[str, Any] | None:
+    """The board's policies, briefly: each open stage with a policy or a gate (as written),
+    and how many criteria and discard reasons have a definition."""
+    p = r.policies
+    if p is None:
+        return None
+    return {
+        "stages": [{"stage": s.stage, "entry_policy": s.entry, "exit_policy": s.exit, "gated_by": list(s.gated_by)}
+                   for s in p.stages],
+        "open_stages": p.open_stages,
+        "criteria": p.criteria, "criteria_defined": p.criteria_defined,
+        "discard_reasons": p.reasons, "discard_reasons_defined": p.reasons_defined,
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from leankanban.reports.model import (
     StandupReport,
 )
+from leankanban.reports.policies import pointer_line, stage_line
 from leankanban.reports.shared import (
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
@@ -34,6 +35,7 @@ from leankanban.reports.shared import (
     value_rows,
     when,
     win_rate_line,
+    worth,
 )
 from leankanban.text import markdown as md
 from leankanban.text import money_cents as money_text
@@ -43,6 +45,12 @@ def _shown(r: StandupReport, name: str) -> list[str]:
     """The line under a list the report cut short (numbers and commands only, no user text)."""
     cut = shown_line(r, name)
     return [] if cut is None else ["", f"_{cut}_"]
+
+
+def _deal(title: str, line: object) -> str:
+    """A deal's title, then its customer value (short, in italics) when it has one."""
+    said = worth(line)
+    return md(title) + (f" — *{md(said)}*" if said else "")
 
 
 def to_markdown(report: StandupReport) -> str:
@@ -74,7 +82,7 @@ def to_markdown(report: StandupReport) -> str:
         out += ["", "### Moves", ""]
         out += md_table(
             ["Deal", "Owner", "From", "To", "When", "Value"],
-            [[md(m.title), md(m.owner), md(m.from_stage), md(m.to_stage), when(m.at), money_text(m.value, m.currency)]
+            [[_deal(m.title, m), md(m.owner), md(m.from_stage), md(m.to_stage), when(m.at), money_text(m.value, m.currency)]
              for m in r.moved],
         )
         out += _shown(r, "moved")
@@ -82,7 +90,7 @@ def to_markdown(report: StandupReport) -> str:
         out += ["", "### New deals", ""]
         out += md_table(
             ["Deal", "Owner", "Stage", "Value"],
-            [[md(n.title), md(n.owner), md(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
+            [[_deal(n.title, n), md(n.owner), md(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
         )
         out += _shown(r, "new_deals")
     out += ["", "## Needs attention", ""]
@@ -134,10 +142,23 @@ def to_markdown(report: StandupReport) -> str:
     f = r.forecast
     out += ["", "## Forecast", ""]
     out += [f"- {line}" for line in forecast_lines(f, cur)]
+    out += _markdown_policies(r)
     footer = limit_line(r)
     if footer is not None:
         out += ["", f"_{footer}_"]
     return "\n".join(out) + "\n"
+
+
+def _markdown_policies(r: StandupReport) -> list[str]:
+    """The board's policies, briefly: each open stage that has one, and where the page is."""
+    if r.policies is None:
+        return []
+    out = ["", "## Policies", ""]
+    for stage in r.policies.stages:
+        parts = "; ".join(f"{name} {md(text)}" for name, text in stage_line(stage))
+        out.append(f"- **{md(stage.stage)}**: {parts}")
+    out += ["", pointer_line(r.policies)]
+    return out
 
 
 def _markdown_new(r: StandupReport) -> list[str]:

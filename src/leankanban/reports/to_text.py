@@ -11,6 +11,7 @@ from leankanban.reports.model import (
     ForecastReport,
     StandupReport,
 )
+from leankanban.reports.policies import pointer_line, stage_line
 from leankanban.reports.shared import (
     QUALIFIED_OUT_HEADER,
     TIME_HEADER,
@@ -37,6 +38,7 @@ from leankanban.reports.shared import (
     value_rows,
     when,
     win_rate_line,
+    worth,
 )
 from leankanban.text import money_cents as money_text
 from leankanban.text import visible
@@ -53,6 +55,14 @@ def to_renderable(report: StandupReport) -> RenderableType:
 
     def t(value: str | None) -> Text:
         return Text(visible(value or ""))
+
+    def deal(title: str, line: object) -> Text | Group:
+        """A deal's title, with its customer value (short) on one line under it, cut to the
+        column's width (the metrics panel is narrow)."""
+        said = worth(line)
+        if not said:
+            return t(title)
+        return Group(t(title), Text(visible(said), style="dim", no_wrap=True, overflow="ellipsis"))
 
     r = report
     cur = r.currency
@@ -103,9 +113,9 @@ def to_renderable(report: StandupReport) -> RenderableType:
 
     # No value column: the table stays narrow enough for the TUI's metrics panel; the title says the order.
     deal_table("Moves (the biggest deals first)", ["Deal", "Owner", "From", "To", "When"],
-               [[t(m.title), t(m.owner), t(m.from_stage), t(m.to_stage), when(m.at)] for m in r.moved], "moved")
+               [[deal(m.title, m), t(m.owner), t(m.from_stage), t(m.to_stage), when(m.at)] for m in r.moved], "moved")
     deal_table("New deals", ["Deal", "Owner", "Stage", "Value"],
-               [[t(n.title), t(n.owner), t(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
+               [[deal(n.title, n), t(n.owner), t(n.stage), money_text(n.value, n.currency)] for n in r.new_deals],
                "new_deals")
     deal_table("Blocked", ["Deal", "Owner", "Stage", "Days", "Reason"],
                [[t(b.title), t(b.owner), t(b.stage), days_text(b.days), t(b.reason)] for b in r.blocked], "blocked")
@@ -194,6 +204,15 @@ def to_renderable(report: StandupReport) -> RenderableType:
             line.append_text(t(value))
             parts.append(line)
         parts.append(Text(improvements_line(r)))
+    if r.policies is not None:
+        heading("Policies")
+        for stage in r.policies.stages:
+            line = Text(visible(stage.stage), style="bold")
+            for number, (name, text) in enumerate(stage_line(stage)):
+                line.append(f"{';' if number else ':'} {name} ")
+                line.append_text(t(text))
+            parts.append(line)
+        parts.append(Text(pointer_line(r.policies), style="dim"))
     footer = limit_line(r)
     if footer is not None:
         parts.append(Text(""))

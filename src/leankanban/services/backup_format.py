@@ -36,6 +36,7 @@ from leankanban.domain.rules import (
     parse_date,
     validate_board_name,
     validate_currency,
+    validate_customer_value,
     validate_days,
     validate_limits,
     validate_stage_name,
@@ -347,6 +348,8 @@ FIELD_RULES: dict[str, dict[str, Callable[[Any], str | None]]] = {
         "helpers": _text_list(),
         "probability": _between(0, 100),
         "estimate_minutes": _between(1, MAX_ESTIMATE_MINUTES),
+        "customer_value": _rule(validate_customer_value),
+        "customer_impact_cents": _between(0, MAX_CENTS),
     },
     "contact": {
         "name": _named("a contact's name"),

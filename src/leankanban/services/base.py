@@ -33,6 +33,7 @@ from leankanban.store import roles
 from leankanban.store.tables import (
     BoardRow,
     CriterionRow,
+    CriterionStageRow,
     DealRow,
     DiscardReasonRow,
     StageRow,
@@ -104,6 +105,8 @@ EDITABLE_FIELDS = (
     "probability",
     "linked_deal_id",
     "estimate_minutes",
+    "customer_value",
+    "customer_impact",
 )
 
 
@@ -133,6 +136,10 @@ def clean_field(name: str, raw: Any) -> Any:
         return work.parse_linked_deal(raw)
     if name == "estimate_minutes":
         return work.parse_estimate(raw)
+    if name == "customer_value":
+        return rules.validate_customer_value(raw)
+    if name == "customer_impact":
+        return rules.parse_impact(raw)
     return rules.validate_text(raw or "", name.replace("_", " "))
 
 
@@ -299,8 +306,17 @@ class ServiceBase:
                     stale_after_days=stale.get(stage.name),
                 )
             )
+        session.flush()  # the stages' ids, for the criteria that gate them
+        stage_ids = {stage.name: stage.id for stage in session.exec(select(StageRow).where(StageRow.board_id == row.id))}
         for criterion in rules.DEFAULT_CRITERIA.get(template, ()):
-            session.add(CriterionRow(board_id=row.id, name=criterion.name, position=criterion.position))
+            criterion_row = CriterionRow(
+                board_id=row.id, name=criterion.name, position=criterion.position, definition=criterion.definition
+            )
+            session.add(criterion_row)
+            gated = [stage_ids[name] for name in sorted(criterion.required_for) if name in stage_ids]
+            if gated:
+                session.flush()
+                session.add_all(CriterionStageRow(criterion_id=criterion_row.id, stage_id=stage_id) for stage_id in gated)
         for position, reason in enumerate(rules.DEFAULT_DISCARD_REASONS):
             session.add(DiscardReasonRow(board_id=row.id, name=reason, position=position))
         session.flush()

@@ -179,6 +179,10 @@ class PoliciesMixin(ServiceBase):
             current = loaded.stage(name)
             held = repo.open_counts(session=session, board_id=row.id).get(current.name, 0)
             rules.check_stage_removal(loaded, current, held)
+            # The criteria that gated it stay; their gate on it goes with the stage.
+            for gate in session.exec(select(CriterionStageRow).where(CriterionStageRow.stage_id == current.id)):
+                session.delete(gate)
+            session.flush()
             session.delete(session.get(StageRow, current.id))
             session.flush()
             self._apply_order(session, row.id, [s.name for s in loaded.stages if s.id != current.id])

@@ -101,6 +101,7 @@ DEAL_COLUMNS = (
     "next_step", "deal_type", "priority", "activity", "expected_close", "next_step_due", "tags", "helpers",
     "blocked_reason", "blocked_since", "last_activity_at", "qualified_at", "probability", "revision",
     "linked_deal_id", "estimate_minutes",
+    "customer_value", "customer_impact_cents",
 )  # fmt: skip
 
 _STATUSES = {status.value: status for status in DealStatus}
@@ -164,11 +165,13 @@ def deals_from_values(
             version=version or 0,
             linked_deal_id=linked_deal_id,
             estimate_minutes=estimate_minutes,
+            customer_value=customer_value or "",
+            customer_impact=None if impact_cents is None else (Decimal(impact_cents) / 100).quantize(cent),
         )
         for (deal_id, board_id, stage_id, title, account, value_cents, currency, owner, status, created, entered,
              closed, lost_reason, source, external_id, next_step, deal_type, priority, activity, expected_close,
              due, tags, helpers, blocked_reason, blocked_since, last_activity, qualified, probability, version,
-             linked_deal_id, estimate_minutes, *_more) in rows
+             linked_deal_id, estimate_minutes, customer_value, impact_cents, *_more) in rows
     ]  # fmt: skip
 
 
@@ -402,6 +405,8 @@ def deal_columns(deal: Deal) -> dict:
         "probability": deal.probability,
         "linked_deal_id": deal.linked_deal_id,
         "estimate_minutes": deal.estimate_minutes,
+        "customer_value": deal.customer_value,
+        "customer_impact_cents": None if deal.customer_impact is None else cents(deal.customer_impact),
     }
 
 

@@ -119,6 +119,9 @@ class DealRow(SQLModel, table=True):
     linked_deal_id: int | None = Field(default=None, foreign_key="deal.id")
     #: A work card's estimate in minutes, if given.
     estimate_minutes: int | None = None
+    #: The value for the customer in their terms, and that value as an amount (cents) if estimated.
+    customer_value: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    customer_impact_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class EventRow(SQLModel, table=True):

@@ -221,6 +221,10 @@ class BoardScreen(Screen[None]):
                 tooltip="Retrospectives and insights (loss reasons, tags, improvement cadence)"),
         Binding("P", "stage_policies", "Policies", id="stage-policies", show=False,
                 tooltip="The focused stage's policies: limits, gates, entry and exit"),
+        Binding("plus", "commit_to_sprint", "Commit", key_display="+", id="commit-to-sprint", show=False,
+                tooltip="Commit the focused deal to the open sprint"),
+        Binding("f", "forecast", "Forecast", id="forecast", show=False,
+                tooltip="Forecast the focused stage: when its deals will likely be done, what closes by a date"),
         Binding("b", "switch_board", "Board", id="switch-board", tooltip="Switch to another board"),
         Binding("r", "refresh", "Refresh", id="refresh", show=False, tooltip="Read the board from the database again"),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="This list of keys"),
@@ -1029,8 +1033,10 @@ class BoardScreen(Screen[None]):
                 return
             self._start_move(request)
 
+        definitions = {c.name: c.definition for c in self.view.board.criteria} if self.view is not None else {}
         self.app.push_screen(
-            QualifyDialog(missing, deal_title=request.title, stage=message.error.stage), answered
+            QualifyDialog(missing, deal_title=request.title, stage=message.error.stage, definitions=definitions),
+            answered,
         )
 
     def on_discard_needed(self, message: DiscardNeeded) -> None:
@@ -1326,6 +1332,42 @@ class BoardScreen(Screen[None]):
         if self.view is not None and self.view.columns:
             stage = self.view.columns[self.active_column].stage
             self.app.push_screen(PoliciesDialog(self.view.board, stage, self.services))
+
+    def action_commit_to_sprint(self) -> None:
+        deal = self._focused_or_say("commit to the sprint")
+        if deal is not None and self.view is not None:
+            self._commit_to_sprint(deal.id, deal.title, self.view.board.name)  # type: ignore[arg-type]
+
+    @work(thread=True, group="sprint-commit", exit_on_error=False)
+    def _commit_to_sprint(self, deal_id: int, title: str, board: str) -> None:
+        """Commit the deal to the open sprint (read first: none open, or committed already, is said so)."""
+        try:
+            sprint = self.services.current_sprint(board=board)
+            if sprint is None:
+                said, severity = "No sprint is open on this board: p opens the sprint screen, where one starts.", "warning"
+            elif deal_id in sprint.committed:
+                said, severity = f"'{visible(title)}' is committed to {visible(sprint.name)} already.", "information"
+            else:
+                sprint = self.services.commit_deal(deal_id, board=board)
+                said, severity = f"Committed '{visible(title)}' to {visible(sprint.name)}.", "information"
+        except LeanKanbanError as err:
+            said, severity, sprint = str(err), "error", None
+        self.app.call_from_thread(self._sprint_committed, sprint, said, severity)
+
+    def _sprint_committed(self, sprint: object, said: str, severity: str) -> None:
+        if sprint is not None:
+            self.sprint = sprint
+            if self.board_filter.committed is not None:  # the in-sprint filter shows the new commitment
+                self.board_filter = replace(self.board_filter, committed=frozenset(self.sprint.committed))  # type: ignore[attr-defined]
+                self._reshow()
+        self.notify(said, title="Sprint", severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def action_forecast(self) -> None:
+        from leankanban.tui.screens.forecast import ForecastDialog
+
+        if self.view is not None and self.view.columns:
+            stage = self.view.columns[self.active_column].stage
+            self.app.push_screen(ForecastDialog(self.services, board=self.view.board.name, stage=stage.name))
 
     def action_help(self) -> None:
         from leankanban.tui.screens.help import LEGEND, HelpScreen

@@ -44,6 +44,8 @@ FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
     ("next_step_due", "Step due", None),
     ("tags", "Tags", None),
     ("probability", "Win %", None),
+    ("customer_value", "Cust. value", None),
+    ("customer_impact", "Impact", None),
 )
 #: A work card's own fields (on an activities board, domain/work.py), after the others.
 WORK_FIELDS: tuple[tuple[str, str, type[enum.Enum] | None], ...] = (
@@ -67,6 +69,8 @@ PLACEHOLDERS = {
     "probability": "the stage's",
     "estimate_minutes": "45m, 2h, 1h30m",
     "linked_deal_id": "deal id",
+    "customer_value": "in the customer's terms: more revenue, less cost, a risk gone",
+    "customer_impact": "that value as an amount (optional)",
 }
 
 #: InvalidInput.field as the services name it -> the form field that shows it.

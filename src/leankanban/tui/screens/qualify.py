@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from leankanban.domain.model import Answer, Qualification
+from leankanban.domain.rules import is_derived
 from leankanban.tui.format import literal, visible
 
 
@@ -42,9 +43,12 @@ class QualifyDialog(ModalScreen[list[QualifyAnswer] | None]):
         current: dict[str, Qualification] | None = None,
         stage: str | None = None,
         error: str | None = None,
+        definitions: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.criteria = criteria
+        #: What each criterion means (the board's definitions), shown under its name.
+        self.definitions = definitions or {}
         self.deal_title = deal_title
         self.current = current or {}
         self.stage = stage
@@ -80,6 +84,14 @@ class QualifyDialog(ModalScreen[list[QualifyAnswer] | None]):
                         yield Input(
                             now.note if now else "", placeholder="note", id=f"q-{number}-note", compact=True
                         )
+                    meaning = self.definitions.get(name, "")
+                    if is_derived(name):
+                        meaning = (meaning + "\n" if meaning else "") + (
+                            "Or leave it unanswered and write the deal's customer value (e on the board): "
+                            "a written customer value meets it."
+                        )
+                    if meaning:
+                        yield Static(Text(visible(meaning, multiline=True)), classes="criterion-definition")
             yield Static(Text(visible(self.error)), id="qualify-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button(ok, variant="primary", id="ok")

@@ -86,6 +86,10 @@ class DealFacts(Widget):
         row("Next step", deal.next_step or "—")
         row("Step due", when(deal.next_step_due))
         row("Tags", ", ".join(deal.tags) or "—")
+        worth = literal(deal.customer_value or "— (e writes what the deal is worth to the customer)")
+        worth.no_wrap = False
+        row("Cust. value", worth)
+        row("Impact", "—" if deal.customer_impact is None else money(deal.customer_impact, deal.currency))
         status = label(deal.status) + (f" — {deal.lost_reason}" if deal.lost_reason else "")
         row("Status", status)
         age = Text(f"{visible(deal.stage)}, {days} days in stage")
@@ -123,6 +127,11 @@ class DealFacts(Widget):
         for criterion in sorted(board.criteria, key=lambda c: c.position):
             given = deal.qualification.get(criterion.name)
             gates = literal(", ".join(sorted(criterion.required_for)) or "—")
+            if rules.effective_answer(criterion.name, deal)[1]:
+                yes = Text("yes", style=style("deal-facts--answer-yes", partial=True))
+                answers.add_row(literal(criterion.name), yes, Text("from customer value", style=muted),
+                                "", "", gates)
+                continue
             if given is None:
                 answers.add_row(literal(criterion.name), Text("—", style=muted), "", "", "", gates)
                 continue
