@@ -31,3 +31,21 @@ async def test_without_a_limit_the_title_says_nothing_of_my_wip(lk_sqlite: LeanK
         screen = await loaded(pilot)
         await pilot.pause(0.1)
         assert "my WIP" not in screen.sub_title
+
+
+async def test_an_owner_lane_counts_the_persons_wip_on_every_board(lk_sqlite: LeanKanban) -> None:
+    """The lane header says what a move into the lane is checked against: ann's limit
+    (set on the Work board) over her deals here and her work card there."""
+    from tests.tui.tui_helpers import column_text
+
+    seed_pipeline(lk_sqlite)  # ann: two deals in active stages
+    lk_sqlite.init_board("Work", "activities")
+    card = lk_sqlite.add_deal("Renewal plan", board="Work", owner="ann")
+    lk_sqlite.move_deal(card.id, "Doing")
+    lk_sqlite.set_lane_limit("owner", "ann", 4, board="Work")
+    app = make_app(lk_sqlite)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        await pilot.press("s")  # lanes by owner
+        await wait_for(pilot, lambda: "WIP 3/4" in column_text(pilot, 0))
+        assert "WIP 2/4" not in column_text(pilot, 2)

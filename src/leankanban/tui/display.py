@@ -13,6 +13,7 @@ own tuple (nothing is copied).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from leankanban.domain.model import (
     Deal,
     Lane,
 )
+from leankanban.domain.work import PersonLoad
 
 #: The order `s` cycles swimlane groupings in.
 LANE_CYCLE = (Lane.NONE, Lane.OWNER, Lane.TYPE, Lane.PRIORITY, Lane.ACCOUNT)
@@ -195,9 +197,26 @@ class CardContext:
         return f"WIP {count}/{limit}", state
 
 
-def card_context(now: datetime, board: Board, lane: Lane, deals: list[Deal] | None = None) -> CardContext:
-    """The context for `board` grouped by `lane`; `deals` (the whole board) only matter for lane limits."""
+def card_context(
+    now: datetime,
+    board: Board,
+    lane: Lane,
+    deals: list[Deal] | None = None,
+    people: Mapping[str, PersonLoad] | None = None,
+) -> CardContext:
+    """The context for `board` grouped by `lane`; `deals` (the whole board) only matter for lane limits.
+
+    An owner lane's limit is the person's WIP limit, counted as the services count it
+    (domain/work.py): their deals and work cards in progress on every board. With
+    `people` (services.load()), owner lanes show that count and limit, so the header
+    says what a move into the lane will be checked against; without it, this board's.
+    """
     limits: dict[str, tuple[int, int]] = {}
+    if lane is Lane.OWNER and people is not None:
+        for person in people.values():
+            if person.limit is not None:
+                limits[person.person] = (person.total, person.limit)
+        return CardContext(now, board.stall_days, board.review_days, lane, limits)
     wanted = [limit for limit in board.lane_limits if limit.dimension is lane]
     if wanted and deals is not None:
         counts = rules.lane_counts_of(board, deals)

@@ -456,8 +456,9 @@ class BoardScreen(Screen[None]):
                 actor=self.services.actor,
                 verdicts=self._verdicts,
             )
-        limited = lane is not Lane.NONE and any(limit.dimension is lane for limit in view.board.lane_limits)
-        context_key = (self.now, view.board, lane, tuple(view.columns) if limited else None)
+        people = self._people if lane is Lane.OWNER else None  # a person's WIP counts on every board
+        limited = people is None and lane is not Lane.NONE and any(limit.dimension is lane for limit in view.board.lane_limits)
+        context_key = (self.now, view.board, lane, tuple(view.columns) if limited else None, people)
         last_key = self._context_key
         if (
             self.context is None
@@ -465,10 +466,11 @@ class BoardScreen(Screen[None]):
             or last_key[0] != context_key[0]
             or last_key[1] is not context_key[1]
             or last_key[2] is not lane
+            or last_key[4] is not people
             or (limited and (last_key[3] is None or any(a is not b for a, b in zip(last_key[3], context_key[3], strict=False))))
         ):
             deals = [deal for column in view.columns for deal in column.deals] if limited else None
-            self.context = card_context(self.now, view.board, lane, deals)
+            self.context = card_context(self.now, view.board, lane, deals, people)
             self._context_key = context_key
         self._derive_lanes()
 
@@ -555,6 +557,9 @@ class BoardScreen(Screen[None]):
     #: (board, revision, load) it was read at.
     _my_wip: PersonLoad | None = None
     _my_wip_at: tuple[int | None, int, int] | None = None
+    #: Everyone's WIP on every board, by name, as last read with mine: the owner lanes'
+    #: headers count a person's limit as the services do (display.card_context).
+    _people: dict[str, PersonLoad] | None = None
 
     def _my_wip_text(self) -> str:
         """` · my WIP 3/4 (2 deals, 1 work card)` once a board sets me a limit; read again
@@ -573,11 +578,16 @@ class BoardScreen(Screen[None]):
     def _read_my_wip(self) -> None:
         try:
             [mine] = self.services.load(person=self.services.actor)
+            people = {person.person: person for person in self.services.load()}
         except LeanKanbanError:
             return
-        self.app.call_from_thread(self._show_my_wip, mine)
+        self.app.call_from_thread(self._show_my_wip, mine, people)
 
-    def _show_my_wip(self, mine: PersonLoad) -> None:
+    def _show_my_wip(self, mine: PersonLoad, people: dict[str, PersonLoad] | None = None) -> None:
+        if people is not None and people != self._people:
+            self._people = people
+            if self.lane is Lane.OWNER and self.view is not None:
+                self.refresh_columns()  # the owner lanes' WIP, counted on every board
         if mine != self._my_wip:
             self._my_wip = mine
             self._fit_columns()
