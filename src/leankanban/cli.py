@@ -25,7 +25,7 @@ from typer.core import TyperGroup
 
 from leankanban import __version__
 from leankanban.commands.state import State, state
-from leankanban.config import BOARD_ENV, DB_ENV, Settings
+from leankanban.config import BOARD_ENV, DB_ENV, Settings, resolve_db
 from leankanban.domain.errors import LeanKanbanError
 
 EXIT_CODES = """\
@@ -217,6 +217,20 @@ def build_app(only: str | None = None) -> typer.Typer:
     return cli
 
 
+#: Commands that read an existing, current SQLite file without the services when they
+#: can (store/first_read.py), so main() does not load the database code ahead for them.
+READS_WITHOUT_SERVICES = ("deals",)
+
+
+def _existing_file(options: list[str]) -> bool:
+    """Whether the database the global options (or LEANKANBAN_DB, or the default) name is
+    an existing file, which such a command may read without the services."""
+    target = next((value for flag, value in zip(options, options[1:], strict=False) if flag == "--db"), None)
+    target = next((o.partition("=")[2] for o in options if o.startswith("--db=")), target)
+    target = resolve_db(target)
+    return "://" not in target and os.path.isfile(os.path.expanduser(target))
+
+
 #: Global options that take a value (the command's name comes after them).
 _VALUE_OPTIONS = ("--db", "--board", "-b")
 
@@ -296,6 +310,6 @@ def main() -> None:
         if opens_tui:
             # The board's first read needs no services: `_open_tui` loads them if it does.
             _import_tui()
-        elif opens_database:
+        elif opens_database and not (word in READS_WITHOUT_SERVICES and _existing_file(options)):
             importlib.import_module("leankanban.services")
     cli(prog_name="leankanban")

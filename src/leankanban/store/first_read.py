@@ -1,4 +1,4 @@
-"""The board screen's first read, without the ORM (bench/README.md, "Start-up").
+"""The board screen's first read, and `deals`', without the ORM (bench/README.md, "Start-up").
 
 `leankanban` with no command shows the board. Reading it the usual way needs
 the services, and with them SQLAlchemy, SQLModel and the table models (about
@@ -8,7 +8,8 @@ schema is current, this module reads the board with the standard library's
 consistent snapshot, WAL or not), and builds the same BoardView and open
 Sprint that `board_view()` and `current_sprint()` return, through the same
 conversions (store/rows.py). The services load afterwards, while the first
-frame shows.
+frame shows. `leankanban deals` lists what `read_deals` reads (the order and
+deals `list_deals` gives) and needs no services at all.
 
 It answers None, and the caller takes the usual path, whenever it is not
 sure to read what that path would: a URL (PostgreSQL, or an `sqlite://` URL),
@@ -24,12 +25,15 @@ from __future__ import annotations
 import os
 import pkgutil
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from leankanban.domain.model import BoardView
+from leankanban.domain.model import Board, BoardView, Deal
 from leankanban.domain.sprints import Sprint
 from leankanban.store import rows
+
+_T = TypeVar("_T")
 
 #: The folder of the migration steps (`NNNN_name.py`); read as files, not imported.
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -42,7 +46,25 @@ def migration_names(folder: Path = MIGRATIONS) -> set[str]:
 
 def read_board(target: str, board: str | None) -> tuple[BoardView, Sprint | None] | None:
     """The board `board` (the first one when None) of the SQLite file `target` and its open
-    sprint, as the services read them; None where the usual path must open the database."""
+    sprint, as the services read them (`board_view`, `current_sprint`); None where the
+    usual path must open the database."""
+    return _reading(target, lambda db: _read(db, board))
+
+
+def read_deals(target: str, board: str | None) -> tuple[Board, list[Deal]] | None:
+    """The board `board` (the first one when None) of the SQLite file `target` and every
+    deal on it, oldest in stage first, as `list_deals` reads them; None as for `read_board`."""
+
+    def deals(db: sqlite3.Connection) -> tuple[Board, list[Deal]] | None:
+        found = _board_and_deals(db, board)
+        return None if found is None else found[1:]
+
+    return _reading(target, deals)
+
+
+def _reading(target: str, read: Callable[[sqlite3.Connection], _T | None]) -> _T | None:
+    """`read` over a read-only connection to the SQLite file `target`, in one read
+    transaction; None where the usual path must open the database."""
     if "://" in target:
         return None
     path = Path(target).expanduser()
@@ -55,7 +77,7 @@ def read_board(target: str, board: str | None) -> tuple[BoardView, Sprint | None
     try:
         connection.isolation_level = None  # BEGIN below, so every read sees one snapshot
         connection.execute("BEGIN")
-        return _read(connection, board)
+        return read(connection)
     except Exception:  # whatever it is, the usual path meets it and says it
         return None
     finally:
@@ -68,6 +90,23 @@ def _columns(names: Sequence[str], table: str | None = None) -> str:
 
 
 def _read(db: sqlite3.Connection, name: str | None) -> tuple[BoardView, Sprint | None] | None:
+    found = _board_and_deals(db, name)
+    if found is None:
+        return None
+    revision, board, deals = found
+    totals = rows.stage_totals_from_values(
+        db.execute(
+            "SELECT stage.name, deal.currency, count(deal.id), sum(deal.value_cents) FROM stage"
+            " JOIN deal ON deal.stage_id = stage.id WHERE stage.board_id = ? GROUP BY stage.name, deal.currency",
+            (board.id,),
+        )
+    )
+    return rows.board_view_from(board, deals, totals, revision), _open_sprint(db, board.id)
+
+
+def _board_and_deals(db: sqlite3.Connection, name: str | None) -> tuple[int, Board, list[Deal]] | None:
+    """(the board's revision, the board, its deals oldest in stage first, with their contacts),
+    or None if the schema is not this version's or there is no such board."""
     applied = {applied for (applied,) in db.execute("SELECT name FROM schema_migrations")}
     if applied != migration_names():
         return None
@@ -119,14 +158,7 @@ def _read(db: sqlite3.Connection, name: str | None) -> tuple[BoardView, Sprint |
         contacts.setdefault(deal_id, []).append(rows.contact_from_values(values))
     for deal in deals:
         deal.contacts = tuple(contacts.get(deal.id, ()))  # type: ignore[arg-type]
-    totals = rows.stage_totals_from_values(
-        db.execute(
-            "SELECT stage.name, deal.currency, count(deal.id), sum(deal.value_cents) FROM stage"
-            " JOIN deal ON deal.stage_id = stage.id WHERE stage.board_id = ? GROUP BY stage.name, deal.currency",
-            (board_id,),
-        )
-    )
-    return rows.board_view_from(board, deals, totals, revision), _open_sprint(db, board_id)
+    return revision, board, deals
 
 
 def _open_sprint(db: sqlite3.Connection, board_id: int) -> Sprint | None:
