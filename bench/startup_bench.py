@@ -14,6 +14,13 @@ give an old checkout's `src` to compare), runs interleaved, `--runs` times:
       polled every 10 ms until the first card ("Deal 1") shows; the time from
       starting the session to that capture.
 
+  (c) first move: as (b), on a fresh copy of the board, then `>` (move the
+      focused deal, "Deal 1", on) is sent as soon as the card shows, and the
+      pane polled until the next stage's header counts it ("Qualifying  1"):
+      the time from starting the session until the move is on screen. Since
+      the board is painted before the services (SQLAlchemy ...) have loaded,
+      (c) - (b) includes the wait for them.
+
 With `--ktui`, (b) also runs kanban-tui (another Textual kanban) on a board of
 its own with 10 tasks (in a temp XDG home), detected the same way, in the
 same interleaved loop. See bench/README.md, "Start-up".
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,6 +44,8 @@ import time
 from pathlib import Path
 
 MARKER = "Deal 1"
+#: The next stage's header once the first deal moved there.
+MOVED = "Qualifying  1"
 
 
 def child_times(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -48,10 +58,12 @@ def child_times(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def first_paint(command: str, env: dict[str, str], timeout: float = 30.0) -> float:
-    """Seconds from starting `command` in a tmux session until its screen shows MARKER."""
+def first_paint(command: str, env: dict[str, str], timeout: float = 30.0, *, then: str | None = None) -> float:
+    """Seconds from starting `command` in a tmux session until its screen shows MARKER;
+    with `then`, until it shows MOVED after the keys `then` were sent on seeing MARKER."""
     session = f"lkbench{os.getpid()}"
     exports = " ".join(f"{k}={v}" for k, v in env.items())
+    sent = False
     began = time.perf_counter()
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "45", f"env {exports} {command}"], check=True
@@ -59,10 +71,15 @@ def first_paint(command: str, env: dict[str, str], timeout: float = 30.0) -> flo
     try:
         while time.perf_counter() - began < timeout:
             screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
-            if MARKER in screen:
+            if then is None and MARKER in screen:
                 return time.perf_counter() - began
+            if then is not None and MOVED in screen:
+                return time.perf_counter() - began
+            if then is not None and MARKER in screen and not sent:
+                subprocess.run(["tmux", "send-keys", "-t", session, then], check=True)
+                sent = True
             time.sleep(0.01)
-        sys.exit(f"{command} showed no {MARKER!r} within {timeout} s")
+        sys.exit(f"{command} showed no {MOVED if then else MARKER!r} within {timeout} s")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
@@ -114,6 +131,7 @@ def main() -> None:
         walls: dict[str, list[float]] = {}
         cpus: dict[str, list[float]] = {}
         paints: dict[str, list[float]] = {name: [] for name in screens}
+        moves: dict[str, list[float]] = {name: [] for name in screens if name != "kanban-tui"}
         try:
             for _ in range(args.runs):
                 for tree, env in trees.items():
@@ -123,6 +141,17 @@ def main() -> None:
                         cpus.setdefault(f"{what} [{tree}]", []).append(cpu)
                 for name, (command, extra) in screens.items():
                     paints[name].append(first_paint(command, {"TERM": "xterm-256color", "LEANKANBAN_USER": "ann", **extra}))
+                for name in moves:
+                    command, extra = screens[name]
+                    fresh = tmp / f"moved{len(moves[name])}.db"
+                    with sqlite3.connect(db) as source, sqlite3.connect(fresh) as copy:
+                        source.backup(copy)  # the WAL's pages too
+                    source.close()
+                    copy.close()
+                    moves[name].append(first_paint(
+                        command.replace(str(db), str(fresh)), {"TERM": "xterm-256color", "LEANKANBAN_USER": "ann", **extra},
+                        then=">",
+                    ))  # fmt: skip
         finally:
             subprocess.run(["tmux", "kill-session", "-t", "lkbench-server"], capture_output=True)
 
@@ -135,6 +164,8 @@ def main() -> None:
         )
     for name, times in paints.items():
         print(f"(b) first paint {name:48s} {statistics.median(times) * 1000:6.0f} ms ({min(times) * 1000:4.0f})")
+    for name, times in moves.items():
+        print(f"(c) first move  {name:48s} {statistics.median(times) * 1000:6.0f} ms ({min(times) * 1000:4.0f})")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import gc
 import importlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -24,7 +25,7 @@ from typer.core import TyperGroup
 
 from leankanban import __version__
 from leankanban.commands.state import State, state
-from leankanban.config import BOARD_ENV, DB_ENV, Settings
+from leankanban.config import BOARD_ENV, DB_ENV, Settings, resolve_db
 from leankanban.domain.errors import LeanKanbanError
 
 EXIT_CODES = """\
@@ -81,21 +82,58 @@ def root(
 
 
 def _import_tui() -> None:
-    """Load the board screen's code (Textual's with it) while main() holds collection off;
-    if it cannot load, `_open_tui` says so."""
+    """Load the board screen's code (Textual's with it) and its first read's while main()
+    holds collection off; if it cannot load, `_open_tui` says so."""
+    importlib.import_module("leankanban.store.first_read")
     with contextlib.suppress(ImportError):
         importlib.import_module("leankanban.tui.app")
 
 
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection while long-lived modules load; then set them aside for good
+    (`gc.freeze()`), see main()."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _opened(app_state: State) -> Any:
+    """The services over the configured database, opened the usual way (see `State.services`)."""
+    with _collection_paused():
+        importlib.import_module("leankanban.services")
+    return app_state.services()
+
+
 def _open_tui(ctx: typer.Context) -> None:
+    """The board screen. On an existing, current SQLite file with the board asked for, the
+    board is first read without the services (store/first_read.py) and they open after
+    the first frame is painted (tui/app.py, `StartingServices`); otherwise they open
+    first, as for any command (the default board made, migrations run, errors said)."""
+    from leankanban.store.first_read import read_board
+
     app_state = state(ctx)
-    services = app_state.services()
-    services.get_board(app_state.board)  # an unknown --board fails here, before the screen opens
+    first = read_board(app_state.settings.db, app_state.board)
+    services = None
+    if first is None:
+        services = _opened(app_state)
+        services.get_board(app_state.board)  # an unknown --board fails here, before the screen opens
     try:
         from leankanban.tui.app import run_tui
     except ImportError as err:
         typer.echo(f"The board screen is not available ({err}); try `leankanban board`.", err=True)
         raise typer.Exit(1) from None
+    if services is None:
+        assert first is not None
+        from leankanban.tui.app import StartingServices
+
+        # On SQLite the person acting is the configured one (`services.person`).
+        services = StartingServices(
+            lambda: _opened(app_state), first, board=app_state.board, actor=app_state.settings.actor
+        )
     run_tui(services, board=app_state.board)
 
 
@@ -180,6 +218,20 @@ def build_app(only: str | None = None) -> typer.Typer:
     return cli
 
 
+#: Commands that read an existing, current SQLite file without the services when they
+#: can (store/first_read.py), so main() does not load the database code ahead for them.
+READS_WITHOUT_SERVICES = ("deals",)
+
+
+def _existing_file(options: list[str]) -> bool:
+    """Whether the database the global options (or LEANKANBAN_DB, or the default) name is
+    an existing file, which such a command may read without the services."""
+    target = next((value for flag, value in zip(options, options[1:], strict=False) if flag == "--db"), None)
+    target = next((o.partition("=")[2] for o in options if o.startswith("--db=")), target)
+    target = resolve_db(target)
+    return "://" not in target and os.path.isfile(os.path.expanduser(target))
+
+
 #: Global options that take a value (the command's name comes after them).
 _VALUE_OPTIONS = ("--db", "--board", "-b")
 
@@ -240,9 +292,10 @@ def main() -> None:
     objects that live as long as the process, and collecting while they pile
     up, then scanning them in the command's full collections, cost ~0.15 s of
     CPU on `deals` (bench/README.md, "Start-up"); `gc.freeze()` then sets them
-    aside for good. A command that opens the database (or the board screen)
-    has the database code imported in that window too, and no command, the
-    board screen's code as well, without any command module.
+    aside for good. A command that opens the database has the database code
+    imported in that window too; no command, the board screen's code instead,
+    without any command module (the database code loads in a window of its
+    own, `_opened`, after the board's first frame or before the screen opens).
     """
     args = sys.argv[1:]
     _refuse_undecodable(args)
@@ -253,14 +306,11 @@ def main() -> None:
     # No command (and nothing after `--`): the board screen, for which the root's
     # options are all there is to parse, so no command module is loaded.
     opens_tui = opens_database and word is None and "--" not in args
-    gc.disable()
-    try:
+    with _collection_paused():
         cli = build_app(only="" if version or opens_tui else command_named(args))
-        if opens_database:
-            importlib.import_module("leankanban.services")
         if opens_tui:
+            # The board's first read needs no services: `_open_tui` loads them if it does.
             _import_tui()
-    finally:
-        gc.freeze()
-        gc.enable()
+        elif opens_database and not (word in READS_WITHOUT_SERVICES and _existing_file(options)):
+            importlib.import_module("leankanban.services")
     cli(prog_name="leankanban")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from leankanban.commands import printing, tables
 from leankanban.commands.state import state
-from leankanban.domain import defaults
+from leankanban.domain import defaults, rules
 from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import DealStatus
 
@@ -278,19 +279,17 @@ def deals(
     if bom and format is not ListFormat.csv:
         raise typer.BadParameter("--bom only goes with --format csv.", param_hint="--bom")
     app = state(ctx)
-    services = app.services()
-    board = services.get_board(app.board)
-    found = services.list_deals(
-        board=app.board,
-        stage=stage,
-        status=status,
-        stalled=stalled,
-        needs_review=needs_review,
-        blocked=blocked,
-        owner=owner,
-        text=search,
-    )
-    now = services.clock()
+    filters = {"stage": stage, "status": status, "stalled": stalled, "needs_review": needs_review, "blocked": blocked}
+    read = app.read_deals()  # no services needed on an existing, current SQLite file (bench/README.md)
+    if read is not None:
+        board, every = read
+        now = datetime.now(UTC)
+        found = rules.deals_matching(every, board, now, **filters, owner=owner, text=search)
+    else:
+        services = app.services()
+        board = services.get_board(app.board)
+        found = services.list_deals(board=app.board, **filters, owner=owner, text=search)
+        now = services.clock()
     if format is ListFormat.json:
         typer.echo(printing.to_json([printing.deal_record(d, now, board) for d in found]))
     elif format is ListFormat.csv:

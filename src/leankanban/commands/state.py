@@ -16,6 +16,7 @@ import typer
 from leankanban.config import Settings
 
 if TYPE_CHECKING:
+    from leankanban.domain.model import Board, Deal
     from leankanban.services import LeanKanban
 
 
@@ -45,6 +46,17 @@ class State:
             self._board_ensured = True
         return self._services
 
+    def read_deals(self) -> tuple[Board, list[Deal]] | None:
+        """The board and its deals, read without opening the services (store/first_read.py:
+        no SQLAlchemy), or None where the services must open the database (a new file, a
+        migration to run, an unknown board, PostgreSQL ...) or a test put its own services
+        class (with its clock) in their place."""
+        if self._services is not None or _services_replaced():
+            return None
+        from leankanban.store.first_read import read_deals
+
+        return read_deals(self.settings.db, self.settings.board)
+
     @property
     def board(self) -> str | None:
         return self.settings.board
@@ -53,6 +65,12 @@ class State:
 def state(ctx: typer.Context) -> State:
     """The State the root callback stored on the context."""
     return ctx.find_root().obj
+
+
+def _services_replaced() -> bool:
+    """Whether a test put something in place of `LeanKanban` (see `_services_class`)."""
+    found = globals().get("LeanKanban")
+    return found is not None and getattr(found, "__module__", None) != "leankanban.services"
 
 
 def _services_class() -> type[LeanKanban]:

@@ -27,6 +27,7 @@ from leankanban.domain.model import (
     Board,
     Criterion,
     Deal,
+    DealStatus,
     DealType,
     Event,
     EventKind,
@@ -491,6 +492,39 @@ def matches(deal: Deal, text: str) -> bool:
         [deal.title, deal.account, deal.owner, *deal.tags, *(c.name for c in deal.contacts)]
     ).casefold()
     return all(word in haystack for word in words)
+
+
+_needs_review = needs_review  # the filter below has a parameter of that name
+
+
+def deals_matching(
+    deals: Iterable[Deal],
+    board: Board,
+    now: datetime,
+    *,
+    stage: str | None = None,
+    status: DealStatus | None = None,
+    stalled: bool = False,
+    needs_review: bool = False,
+    blocked: bool = False,
+    owner: str | None = None,
+    text: str | None = None,
+) -> list[Deal]:
+    """The deals (in their order) that pass every filter given: in the board's stage
+    `stage` (an unknown one is refused), of `status`, stalled, due for review,
+    blocked, owned by `owner` (any case), matching `text`."""
+    stage_name = None if stage is None else board.stage(stage).name
+    return [
+        d
+        for d in deals
+        if (stage_name is None or d.stage == stage_name)
+        and (status is None or d.status is status)
+        and (not stalled or is_stalled(d, now, board.stall_days))
+        and (not needs_review or _needs_review(d, now, board.review_days))
+        and (not blocked or d.is_blocked)
+        and (owner is None or d.owner.casefold() == owner.casefold())
+        and (text is None or matches(d, text))
+    ]
 
 
 def parse_date(raw: str | date | None, field: str = "date") -> date | None:

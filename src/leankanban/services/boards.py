@@ -13,8 +13,6 @@ from leankanban.domain.errors import Conflict
 from leankanban.domain.model import (
     Board,
     BoardView,
-    ColumnView,
-    Deal,
 )
 from leankanban.services.base import (
     BoardChanges,
@@ -23,6 +21,7 @@ from leankanban.services.base import (
 from leankanban.store import engine as store_engine
 from leankanban.store import notify
 from leankanban.store import repository as repo
+from leankanban.store.rows import board_view_from
 from leankanban.store.tables import (
     BoardRow,
 )
@@ -102,18 +101,7 @@ class BoardsMixin(ServiceBase):
         with self.read() as session:
             row = repo.board_row(session=session, name=name)
             board = repo.load_board(session=session, row=row)
-            by_stage: dict[str, list[Deal]] = {s.name: [] for s in board.stages}
-            for deal in repo.deals(session=session, board=board):
-                by_stage[deal.stage].append(deal)
+            deals = repo.deals(session=session, board=board)
             totals = repo.stage_totals(session=session, board_id=board.id)
             current_revision = row.revision
-        columns = tuple(
-            ColumnView(
-                stage=stage,
-                deals=tuple(by_stage[stage.name]),
-                totals=tuple(sorted(totals.get(stage.name, (0, {}))[1].items())),
-            )
-            for stage in board.stages
-        )
-        return BoardView(board=board, columns=columns, revision=current_revision)
-
+        return board_view_from(board, deals, totals, current_revision)

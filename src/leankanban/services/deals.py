@@ -50,33 +50,17 @@ class DealsMixin(ServiceBase):
             row = repo.deal_row(session=session, deal_id=deal_id)
             return repo.full_deal(session=session, row=row, stage_name=session.get(StageRow, row.stage_id).name)
 
-    def list_deals(
-        self,
-        *,
-        board: str | None = None,
-        stage: str | None = None,
-        status: DealStatus | None = None,
-        stalled: bool = False,
-        needs_review: bool = False,
-        blocked: bool = False,
-        owner: str | None = None,
-        text: str | None = None,
-    ) -> list[Deal]:
-        """Deals on a board, narrowed by the given filters (all must hold)."""
+    def list_deals(self, *, board: str | None = None, **filters: Any) -> list[Deal]:
+        """Deals on a board, oldest in stage first, narrowed by `filters` (all must hold):
+        those of `rules.deals_matching` (stage, status, stalled, needs_review, blocked,
+        owner, text)."""
         now = self.now()
         with self.read() as session:
             loaded = repo.load_board(session=session, row=repo.board_row(session=session, name=board))
+            stage, status = filters.get("stage"), filters.get("status")
             stage_ids = None if stage is None else [loaded.stage(stage).id]
             found = repo.deals(session=session, board=loaded, stage_ids=stage_ids, status=status)
-        return [
-            d
-            for d in found
-            if (not stalled or rules.is_stalled(d, now, loaded.stall_days))
-            and (not needs_review or rules.needs_review(d, now, loaded.review_days))
-            and (not blocked or d.is_blocked)
-            and (owner is None or d.owner.casefold() == owner.casefold())
-            and (text is None or rules.matches(d, text))
-        ]
+        return rules.deals_matching(found, loaded, now, **filters)
 
     def history(self, deal_id: int) -> list[Event]:
         """The deal's events, oldest first."""

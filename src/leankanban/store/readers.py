@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, JSON, Date, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
 
 from leankanban.domain.model import Deal, DealStatus, Event, EventKind
 from leankanban.store import repository as repo
+from leankanban.store import rows as conversions
 from leankanban.store.tables import BoardRow, DealRow, EventRow, UTCDateTime
 
 _DEAL = DealRow.__table__.c  # type: ignore[attr-defined]
@@ -29,23 +30,17 @@ _DEAL_QUERY_COLUMNS = tuple(
     type_coerce(_DEAL[name], String) if isinstance(_DEAL[name].type, UTCDateTime | Date | JSON) else _DEAL[name]
     for name in repo.DEAL_COLUMNS
 )
-#: Where a report deal row holds its lists (tags, helpers), read as stored.
-_LISTS = tuple(i for i, name in enumerate(repo.DEAL_COLUMNS) if isinstance(_DEAL[name].type, JSON))
-if len(_LISTS) != 2 or _LISTS[1] != _LISTS[0] + 1:
-    raise RuntimeError(f"readers.deals expects two neighbouring list columns, found {_LISTS}")
+#: The lists (tags, helpers) are read as stored and parsed by `conversions.deals_from_stored`.
+_LISTS = tuple(name for name in repo.DEAL_COLUMNS if isinstance(_DEAL[name].type, JSON))
+if _LISTS != conversions.DEAL_LIST_COLUMNS:
+    raise RuntimeError(f"conversions.DEAL_LIST_COLUMNS must name the deal's list columns, {_LISTS}")
 #: Where a report deal row holds the owner.
 OWNER = repo.DEAL_COLUMNS.index("owner")
 STATUS = repo.DEAL_COLUMNS.index("status")
 STAGE = repo.DEAL_COLUMNS.index("stage_id")
 
 
-def _time(value: Any) -> datetime | None:
-    """A stored time as an aware UTC datetime: SQLite gives text, PostgreSQL datetimes."""
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite keeps UTC without an offset; parsing one in is the fastest way
-        return datetime.fromisoformat(value + "+00:00")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+_time = conversions.stored_time
 
 
 def _raw(column: Any) -> Any:
@@ -117,26 +112,9 @@ def forecast_deals(session: Any, board_id: int, start: datetime, stage_ids: Iter
 
 
 def deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
-    """Rows of `report_deals` as Deals.
-
-    The lists (tags, helpers) come as stored, JSON text on SQLite (PostgreSQL's driver
-    parses them): each distinct text is parsed once, as a tuple (most deals share `[]`),
-    instead of once per deal and column through the JSON type (0.3-0.5 s on 74,000 deals).
-    """
-    memo: dict[str, tuple] = {}
-
-    def parsed(raw: Any) -> Any:
-        if raw.__class__ is not str:
-            return raw
-        found = memo.get(raw)
-        if found is None:
-            found = memo[raw] = tuple(json.loads(raw) or ())
-        return found
-
-    first, second = _LISTS  # neighbours in DEAL_COLUMNS (checked on import)
-    return repo.deals_from_values(
-        ((*r[:first], parsed(r[first]), parsed(r[second]), *r[second + 1:]) for r in rows), names, time=_time
-    )
+    """Rows of `report_deals` as Deals (`conversions.deals_from_stored`: each distinct list text
+    parsed once, times parsed from the text SQLite stores)."""
+    return conversions.deals_from_stored(rows, names)
 
 
 #: Events that change a deal's stage, status or blocks. Every other kind (notes,

@@ -5,8 +5,8 @@ No business rules here: services decide, the repository reads and writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,25 +16,39 @@ from sqlmodel import Session, col, select
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import UnknownBoard, UnknownDeal
 from leankanban.domain.model import (
-    Activity,
     Answer,
     Board,
     Contact,
-    ContactRole,
-    Criterion,
     Deal,
     DealStatus,
-    DealType,
     Event,
     EventKind,
     Lane,
     LaneLimit,
-    Priority,
     Qualification,
     Stage,
     StageKind,
-    Stance,
 )
+from leankanban.store.rows import (
+    BOARD_COLUMNS,
+    CONTACT_COLUMNS,
+    CRITERION_COLUMNS,
+    DEAL_COLUMNS,
+    LANE_LIMIT_COLUMNS,
+    OBJECTIVE_COLUMNS,
+    REASON_COLUMNS,
+    SPRINT_COLUMNS,
+    STAGE_COLUMNS,
+    board_from_values,
+    contact_from_values,
+    deals_from_values,
+    from_db_time,
+    objective_from_values,
+    sprint_from_values,
+    stage_from_values,
+    stage_totals_from_values,
+)
+from leankanban.store.rows import from_cents as from_cents  # services call repo.from_cents
 from leankanban.store.tables import (
     BoardRow,
     ContactRow,
@@ -53,7 +67,7 @@ from leankanban.store.tables import (
     StageRow,
 )
 
-# --- conversions -------------------------------------------------------------
+# --- conversions (those of stored values are in rows.py) --------------------
 
 
 def to_db_time(moment: datetime | None) -> datetime | None:
@@ -65,114 +79,12 @@ def to_db_time(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def from_db_time(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def cents(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
 
 
-def from_cents(amount: int | None) -> Decimal:
-    return (Decimal(amount or 0) / 100).quantize(Decimal("0.01"))
-
-
 def stage_from_row(row: StageRow) -> Stage:
-    return Stage(
-        id=row.id,
-        name=row.name,
-        position=row.position,
-        kind=StageKind(row.kind),
-        wip_min=row.wip_min,
-        wip_max=row.wip_max,
-        upstream=row.upstream,
-        stale_after_days=row.stale_after_days,
-        entry_policy=row.entry_policy or "",
-        exit_policy=row.exit_policy or "",
-    )
-
-
-#: The deal columns a Deal is made of, in the order `deals_from_values` reads them.
-DEAL_COLUMNS = (
-    "id", "board_id", "stage_id", "title", "account", "value_cents", "currency", "owner", "status",
-    "created_at", "stage_entered_at", "closed_at", "lost_reason", "external_source", "external_id",
-    "next_step", "deal_type", "priority", "activity", "expected_close", "next_step_due", "tags", "helpers",
-    "blocked_reason", "blocked_since", "last_activity_at", "qualified_at", "probability", "revision",
-    "linked_deal_id", "estimate_minutes",
-    "customer_value", "customer_impact_cents",
-)  # fmt: skip
-
-_STATUSES = {status.value: status for status in DealStatus}
-_DEAL_TYPES = {deal_type.value: deal_type for deal_type in DealType}
-_PRIORITIES = {priority.value: priority for priority in Priority}
-_ACTIVITIES = {activity.value: activity for activity in Activity}
-_CENT = Decimal("0.01")
-
-
-def stored_day(value: Any) -> date | None:
-    """A stored date: SQLite read raw gives text, the ORM and PostgreSQL dates."""
-    if value is None or value.__class__ is date:
-        return value
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value.date() if isinstance(value, datetime) else value
-
-
-def deals_from_values(
-    rows: Iterable[Sequence[Any]],
-    stage_names: Mapping[int | None, str],
-    *,
-    time: Callable[[Any], datetime | None] = from_db_time,
-) -> list[Deal]:
-    """The one row -> Deal conversion: rows of DEAL_COLUMNS values (and maybe more after
-    them) as Deals. `time` turns a stored time into an aware UTC datetime (the fast
-    readers read times as stored text and pass their parser)."""
-    statuses, deal_types, priorities, activities, cent, day = (
-        _STATUSES, _DEAL_TYPES, _PRIORITIES, _ACTIVITIES, _CENT, stored_day
-    )
-    return [
-        Deal(
-            id=deal_id,
-            board_id=board_id,
-            title=title,
-            stage=stage_names[stage_id],
-            account=account,
-            value=(Decimal(value_cents or 0) / 100).quantize(cent),
-            currency=currency,
-            owner=owner,
-            status=statuses[status],
-            created_at=time(created),
-            stage_entered_at=time(entered),
-            closed_at=time(closed),
-            lost_reason=lost_reason,
-            external_source=source,
-            external_id=external_id,
-            next_step=next_step,
-            deal_type=deal_types[deal_type],
-            priority=priorities[priority],
-            activity=None if activity is None else activities[activity],
-            expected_close=day(expected_close),
-            next_step_due=day(due),
-            tags=tuple(tags or ()),
-            helpers=tuple(helpers or ()),
-            blocked_reason=blocked_reason,
-            blocked_since=time(blocked_since),
-            last_activity_at=time(last_activity),
-            qualified_at=time(qualified),
-            probability=probability,
-            version=version or 0,
-            linked_deal_id=linked_deal_id,
-            estimate_minutes=estimate_minutes,
-            customer_value=customer_value or "",
-            customer_impact=None if impact_cents is None else (Decimal(impact_cents) / 100).quantize(cent),
-        )
-        for (deal_id, board_id, stage_id, title, account, value_cents, currency, owner, status, created, entered,
-             closed, lost_reason, source, external_id, next_step, deal_type, priority, activity, expected_close,
-             due, tags, helpers, blocked_reason, blocked_since, last_activity, qualified, probability, version,
-             linked_deal_id, estimate_minutes, customer_value, impact_cents, *_more) in rows
-    ]  # fmt: skip
+    return stage_from_values([getattr(row, c) for c in STAGE_COLUMNS])
 
 
 def deal_from_row(
@@ -189,9 +101,7 @@ def deal_from_row(
 
 
 def contact_from_row(row: ContactRow) -> Contact:
-    return Contact(
-        id=row.id, name=row.name, role=ContactRole(row.role), stance=Stance(row.stance), email=row.email
-    )
+    return contact_from_values([getattr(row, c) for c in CONTACT_COLUMNS])
 
 
 def event_from_row(row: EventRow) -> Event:
@@ -251,50 +161,37 @@ def stage_rows(*, session: Session, board_id: int) -> list[StageRow]:
 
 def load_board(*, session: Session, row: BoardRow) -> Board:
     stage_list = stage_rows(session=session, board_id=row.id)
-    stages = tuple(stage_from_row(s) for s in stage_list)
-    stage_names = {s.id: s.name for s in stage_list}
-    criteria_rows = session.exec(
-        select(CriterionRow).where(CriterionRow.board_id == row.id).order_by(CriterionRow.position)
+    criteria = session.exec(
+        select(*_columns(CriterionRow, CRITERION_COLUMNS)).where(CriterionRow.board_id == row.id).order_by(CriterionRow.position)
     ).all()
-    gates: dict[int, set[str]] = {c.id: set() for c in criteria_rows}
-    if criteria_rows:
-        for link in session.exec(
-            select(CriterionStageRow).where(col(CriterionStageRow.criterion_id).in_(list(gates)))
-        ):
-            gates[link.criterion_id].add(stage_names[link.stage_id])
-    criteria = tuple(
-        Criterion(id=c.id, name=c.name, position=c.position, required_for=frozenset(gates[c.id]),
-                  definition=c.definition or "")
-        for c in criteria_rows
-    )
-    reason_rows = list(
-        session.exec(
-            select(DiscardReasonRow.name, DiscardReasonRow.definition)
-            .where(DiscardReasonRow.board_id == row.id)
-            .order_by(DiscardReasonRow.position)
-        )
-    )
-    reasons = tuple(name for name, _ in reason_rows)
-    lanes = tuple(
-        LaneLimit(Lane(r.dimension), r.value, r.wip_max)
-        for r in session.exec(
-            select(LaneLimitRow).where(LaneLimitRow.board_id == row.id).order_by(LaneLimitRow.id)
-        )
-    )
-    return Board(
-        id=row.id,
-        name=row.name,
-        template=row.template,
-        stages=stages,
+    gates: list[Any] = []
+    if criteria:
+        gates = session.exec(
+            select(CriterionStageRow.criterion_id, CriterionStageRow.stage_id).where(
+                col(CriterionStageRow.criterion_id).in_([c[0] for c in criteria])
+            )
+        ).all()
+    reasons = session.exec(
+        select(*_columns(DiscardReasonRow, REASON_COLUMNS))
+        .where(DiscardReasonRow.board_id == row.id)
+        .order_by(DiscardReasonRow.position)
+    ).all()
+    lanes = session.exec(
+        select(*_columns(LaneLimitRow, LANE_LIMIT_COLUMNS)).where(LaneLimitRow.board_id == row.id).order_by(LaneLimitRow.id)
+    ).all()
+    return board_from_values(
+        [getattr(row, c) for c in BOARD_COLUMNS],
+        stages=([getattr(s, c) for c in STAGE_COLUMNS] for s in stage_list),
         criteria=criteria,
-        discard_reasons=reasons,
+        gates=gates,
+        reasons=reasons,
         lane_limits=lanes,
-        review_days=row.review_days,
-        stall_days=row.stall_days,
-        pipeline_target=None if row.pipeline_target_cents is None else from_cents(row.pipeline_target_cents),
-        capacity_per_week=row.capacity_per_week,
-        reason_definitions=tuple((name, text) for name, text in reason_rows if text),
     )
+
+
+def _columns(table: Any, names: Sequence[str]) -> list[Any]:
+    """The columns `names` of `table` (a table class), to select them in that order."""
+    return [getattr(table, name) for name in names]
 
 
 def first_activity(*, session: Session, row: BoardRow) -> datetime:
@@ -375,12 +272,7 @@ def stage_totals(*, session: Session, board_id: int) -> dict[str, tuple[int, dic
         .where(StageRow.board_id == board_id)
         .group_by(StageRow.name, DealRow.currency)
     )
-    totals: dict[str, tuple[int, dict[str, Decimal]]] = {}
-    for name, currency, count, value in rows:
-        total, values = totals.get(name, (0, {}))
-        values[currency] = from_cents(value)
-        totals[name] = (total + count, values)
-    return totals
+    return stage_totals_from_values(rows)
 
 
 # --- deals ---------------------------------------------------------------
@@ -617,51 +509,17 @@ def events_for_board(*, session: Session, board_id: int) -> list[Event]:
 
 
 def objective_from_row(row: ObjectiveRow) -> sp.Objective:
-    return sp.Objective(
-        id=row.id,
-        text=row.text,
-        target=row.target,
-        progress=row.progress,
-        deal_id=row.deal_id,
-        done_at=from_db_time(row.done_at),
-        carried_from=row.carried_from,
-    )
-
-
-def velocity_from_data(data: dict | None) -> sp.Velocity | None:
-    if not data:
-        return None
-    return sp.Velocity(
-        won_value=Decimal(data["won_value"]),
-        won_count=data["won_count"],
-        deals_advanced=data["deals_advanced"],
-        objectives_met=data["objectives_met"],
-        objectives_total=data["objectives_total"],
-    )
+    return objective_from_values([getattr(row, c) for c in OBJECTIVE_COLUMNS])
 
 
 def sprint_from_row(session: Session, row: SprintRow) -> sp.Sprint:
     objectives = session.exec(
-        select(ObjectiveRow).where(ObjectiveRow.sprint_id == row.id).order_by(ObjectiveRow.position)
+        select(*_columns(ObjectiveRow, OBJECTIVE_COLUMNS)).where(ObjectiveRow.sprint_id == row.id).order_by(ObjectiveRow.position)
     ).all()
     committed = session.exec(
         select(SprintDealRow.deal_id).where(SprintDealRow.sprint_id == row.id).order_by(SprintDealRow.deal_id)
     ).all()
-    return sp.Sprint(
-        id=row.id,
-        board_id=row.board_id,
-        number=row.number,
-        start=row.start,
-        end=row.end,
-        goal=row.goal,
-        target_value=None if row.target_cents is None else from_cents(row.target_cents),
-        status=sp.SprintStatus(row.status),
-        closed_at=from_db_time(row.closed_at),
-        objectives=tuple(objective_from_row(o) for o in objectives),
-        committed=tuple(committed),
-        velocity=velocity_from_data(row.velocity),
-        started_at=from_db_time(row.created_at),
-    )
+    return sprint_from_values([getattr(row, c) for c in SPRINT_COLUMNS], objectives, committed)
 
 
 def retro_from_row(session: Session, row: RetroRow) -> sp.Retro:

@@ -13,9 +13,9 @@ from textual.message import Message
 
 from leankanban.domain.errors import DealBlocked, LaneLimitExceeded, QualificationMissing, WipLimitExceeded
 from leankanban.domain.model import BoardView, Deal, Event
-from leankanban.services import BoardChanges, MoveResult
 
 if TYPE_CHECKING:
+    from leankanban.services import BoardChanges, MoveResult
     from leankanban.tui.undo import UndoEntry
 
 

@@ -45,7 +45,6 @@ from leankanban.domain.errors import (
 )
 from leankanban.domain.model import Answer, BoardView, Deal, DealStatus, Lane, StageKind
 from leankanban.domain.work import PersonLoad
-from leankanban.services import EDITABLE_FIELDS, LeanKanban, MoveResult
 from leankanban.tui import lanes
 from leankanban.tui.board_state import apply_move, index_in
 from leankanban.tui.display import (
@@ -77,13 +76,15 @@ from leankanban.tui.undo import UndoEntry, UndoStack, undoable
 from leankanban.tui.widgets.column import CARD_HEIGHT, StageColumn
 
 if TYPE_CHECKING:
+    from leankanban.services import LeanKanban, MoveResult
     from leankanban.tui.screens.discard import DiscardChoice
     from leankanban.tui.screens.prompts import WinChoice
     from leankanban.tui.screens.qualify import QualifyAnswer
 
 # The dialogs and the other screens (tui/screens/*) are imported by the action
 # that opens them: the first paint needs none of them, nor the Textual widgets
-# they are made of (bench/README.md, "Start-up").
+# they are made of; nor the services' modules (SQLAlchemy, SQLModel), which load
+# after it (bench/README.md, "Start-up").
 
 
 #: Narrower than this, a column is hard to read: fewer columns are shown instead.
@@ -829,6 +830,8 @@ class BoardScreen(Screen[None]):
 
     def _run(self, request: MoveRequest) -> MoveResult:
         """The use case a request stands for (in the worker thread)."""
+        from leankanban.services import MoveResult
+
         services, deal_id, seen = self.services, request.deal_id, request.from_stage
         if request.kind == "step":
             if request.override_reason is None:
@@ -1249,6 +1252,7 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(form, self._saved)
 
     def action_edit_deal(self) -> None:
+        from leankanban.services import EDITABLE_FIELDS
         from leankanban.tui.screens.deal import record_edit
         from leankanban.tui.screens.deal_form import DealForm
 
