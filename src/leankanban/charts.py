@@ -66,9 +66,7 @@ class ChartInputs(Protocol):
 
 
 def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) -> dict[str, Any]:
-    """The data of chart `kind` over the `days` before `inputs.now` (from the board's
-    first activity when the inputs carry it and it is later: a board made today is
-    charted over today, not over 89 empty days before it).
+    """The data of chart `kind` over the `days` before `inputs.now`.
 
     Every result has `kind`, `title`, `start`, `end` (dates); then:
 
@@ -87,11 +85,7 @@ def chart_series(kind: str, inputs: ChartInputs, *, days: int = DEFAULT_DAYS) ->
     if days < 1:
         raise ValueError("A chart needs at least one day.")
     now = inputs.now.astimezone(UTC)
-    start = now - timedelta(days=days)
-    first = getattr(inputs, "first_activity", None)  # the report's inputs know when the board began
-    if first is not None and start < first < now:
-        start = first  # a young board's charts begin with the board, not with `days` of nothing
-    period = Period(start, now + timedelta(microseconds=1))
+    period = Period(now - timedelta(days=days), now + timedelta(microseconds=1))
     stages = sorted(inputs.stages, key=lambda s: s.position)
     # The inputs' timelines where they carry them (services.reports.ReportInputs.lines), else built here.
     lines = getattr(inputs, "lines", None)

@@ -59,18 +59,3 @@ def test_a_young_board_has_missed_no_month_of_improvements(lk, clock):
     assert (built.insights.months_meeting_goal, built.insights.months) == (0, 0)
     assert "no month over yet" in render.to_text(built, width=200)
     assert lk.insights(since=clock.now.date() - timedelta(days=40)).months == 0
-
-
-def test_the_charts_of_a_young_board_begin_with_the_board(lk, clock):
-    from leankanban import charts
-    from leankanban.services import charts as chart_reads
-
-    clock.advance(hours=2)
-    deal = lk.add_deal("Acme", stage="Discovery", value="1000")
-    lk.win(deal.id)
-    inputs, _since = reports.report_inputs(lk, since="90d", history_days=90)
-    for kind in charts.KINDS:
-        assert charts.chart_series(kind, inputs, days=90)["start"] == clock.now.date()
-    assert charts.chart_series("cfd", inputs, days=90)["days"] == [clock.now.date()]
-    early = chart_reads.closed_inputs(lk, days=90)
-    assert charts.chart_series("throughput", early, days=90) == charts.chart_series("throughput", inputs, days=90)

@@ -169,27 +169,6 @@ def test_a_board_made_today_is_drawn_in_minutes_without_percentile_lines() -> No
             assert y_ticks(text)[0] == ("4" if kind == "cfd" else "2")
 
 
-@dataclass
-class YoungInputs(Inputs):
-    first_activity: datetime | None = None
-
-
-def test_the_charts_of_a_board_made_today_begin_with_the_board() -> None:
-    """Seen on a board made that morning: a cumulative flow over 90 days, all of it on the last."""
-    made = board([(ago(minutes=30), "Discovery"), (ago(minutes=26), "Won")], [(ago(minutes=15), "Proposal")])
-    young = YoungInputs(made.stages, made.deals, made.events, made.now, first_activity=ago(hours=1))
-    cfd = charts.chart_series("cfd", young, days=90)
-    assert (cfd["start"], cfd["days"]) == (TODAY, [TODAY])
-    assert {n: c for n, c in cfd["counts"].items() if any(c)} == {"Proposal": [1], "Won": [1]}
-    assert charts.chart_series("throughput", young, days=90)["weeks"] == [f"{TODAY.isocalendar()[0]}-W{TODAY.isocalendar()[1]:02d}"]
-    for kind in charts.KINDS:
-        assert charts.chart_series(kind, young, days=90)["start"] == TODAY
-        for width, text in drawn(kind, young).items():
-            assert_sane(text, width)
-    older = YoungInputs(made.stages, made.deals, made.events, made.now, first_activity=ago(days=400))
-    assert len(charts.chart_series("cfd", older, days=90)["days"]) == 91  # history older than the window: all of it
-
-
 # -- same-day wins: enough of them for percentiles, all under a day -------------------------
 
 
