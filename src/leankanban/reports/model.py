@@ -6,6 +6,11 @@ events, `now` and `since`: no database, no clock, no UI. Renderers in
 SCHEMA.md documents the JSON. The report's shape (its lines and sections) is
 in `reports.lines`; the later sections are computed in `reports.sections`.
 
+Why about 750 lines: `build_report` makes every figure of the stand-up page
+from one pass over the shared read model, and the helpers here are its steps
+(one per section of the page), each a few dozen lines that only it calls; the
+shape and the later sections are already modules of their own.
+
 Two windows:
 
 * the *period* [since, now] is what happened since the last stand-up:

@@ -7,12 +7,14 @@ patch the in-memory view, so a change repaints without reloading ten
 thousand deals. Filters and swimlanes are derived from the in-memory view
 (`tui.display`), column by column, and cached by column.
 
-Why one module of about 1,000 lines: it is the screen every key of the board
-lands on (about forty actions, bound as data in BINDINGS), and each action is
+Why one module of about 1,400 lines: it is the screen every key of the board
+lands on (about fifty actions, bound as data in BINDINGS), and each action is
 a few lines that open a typed dialog (tui/screens/*) and call one service
-from a worker. The rules, the dialogs and the drawing live elsewhere; what
-is here is the screen's own state (view, cursor, filters) that every action
-reads, which a split would have to pass around.
+from a worker. The rules, the dialogs, the lane layout (tui/lanes.py) and the
+drawing live elsewhere; what is here is the screen's own state (view, cursor,
+filters, lanes, folds) that every action reads, which a split would have to
+pass around. The next thing to move out is the lane cursor (`j`/`k`/`h`/`l`
+through lanes, about 150 lines), as pure functions of the layout beside it.
 """
 
 from __future__ import annotations
