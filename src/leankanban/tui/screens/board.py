@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -579,6 +580,13 @@ class BoardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="my-wip", exit_on_error=False)
     def _read_my_wip(self) -> None:
+        # On a first start the services open after the first board is painted (tui/app.py,
+        # StartingServices); asking them now would open them first and delay that paint.
+        worker = get_current_worker()
+        while not getattr(self.services, "opened", True):
+            if worker.is_cancelled:
+                return
+            time.sleep(0.05)
         try:
             [mine] = self.services.load(person=self.services.actor)
             people = {person.person: person for person in self.services.load()}
