@@ -103,22 +103,35 @@ def main() -> None:
         tmp = Path(folder)
         base = {k: v for k, v in os.environ.items() if not k.startswith("LEANKANBAN_")}
         base.update(LEANKANBAN_USER="ann", TERM="xterm-256color")
-        db = tmp / "small.db"
+        trees = {str(src): {**base, "PYTHONPATH": str(src.resolve())} for src in (args.src or [])} or {"installed": base}
+        # The board is made by the first tree (give the oldest first), and each tree gets its
+        # own copy: a newer tree migrates its copy, and an older one would open a migrated
+        # file read-only (a database from a newer version), so it could not move a card.
+        built = tmp / "small.db"
         for i in range(1, 11):
             subprocess.run(
-                [sys.executable, "-m", "leankanban", "--db", str(db), "add", f"Deal {i}", "--value", str(i * 1000)],
-                check=True, env=base, stdout=subprocess.DEVNULL,
+                [sys.executable, "-m", "leankanban", "--db", str(built), "add", f"Deal {i}", "--value", str(i * 1000)],
+                check=True, env=next(iter(trees.values())), stdout=subprocess.DEVNULL,
             )
-        trees = {str(src): {**base, "PYTHONPATH": str(src.resolve())} for src in (args.src or [])} or {"installed": base}
+        dbs = {}
+        for number, name in enumerate(trees):
+            dbs[name] = tmp / f"small-{number}.db"
+            with sqlite3.connect(built) as source, sqlite3.connect(dbs[name]) as copy:
+                source.backup(copy)
+            source.close()
+            copy.close()
         cli = {
-            "--help": ["--help"],
-            "--version": ["--version"],
-            "deals (10 deals)": ["--db", str(db), "deals"],
+            "--help": lambda name: ["--help"],
+            "--version": lambda name: ["--version"],
+            "deals (10 deals)": lambda name: ["--db", str(dbs[name]), "deals"],
         }
         screens: dict[str, tuple[str, dict[str, str]]] = {
-            f"leankanban [{name}]": (f"{sys.executable} -m leankanban --db {db}", {"PYTHONPATH": env["PYTHONPATH"]} if "PYTHONPATH" in env else {})
+            f"leankanban [{name}]": (
+                f"{sys.executable} -m leankanban --db {dbs[name]}", {"PYTHONPATH": env["PYTHONPATH"]} if "PYTHONPATH" in env else {}
+            )
             for name, env in trees.items()
         }
+        db_of = {f"leankanban [{name}]": dbs[name] for name in trees}
         if args.ktui:
             home = {"XDG_DATA_HOME": str(tmp / "data"), "XDG_CONFIG_HOME": str(tmp / "config")}
             ktui_env = {**base, **home}
@@ -135,8 +148,8 @@ def main() -> None:
         try:
             for _ in range(args.runs):
                 for tree, env in trees.items():
-                    for what, argv in cli.items():
-                        wall, cpu = child_times([sys.executable, "-m", "leankanban", *argv], env)
+                    for what, argv_of in cli.items():
+                        wall, cpu = child_times([sys.executable, "-m", "leankanban", *argv_of(tree)], env)
                         walls.setdefault(f"{what} [{tree}]", []).append(wall)
                         cpus.setdefault(f"{what} [{tree}]", []).append(cpu)
                 for name, (command, extra) in screens.items():
@@ -144,12 +157,12 @@ def main() -> None:
                 for name in moves:
                     command, extra = screens[name]
                     fresh = tmp / f"moved{len(moves[name])}.db"
-                    with sqlite3.connect(db) as source, sqlite3.connect(fresh) as copy:
+                    with sqlite3.connect(db_of[name]) as source, sqlite3.connect(fresh) as copy:
                         source.backup(copy)  # the WAL's pages too
                     source.close()
                     copy.close()
                     moves[name].append(first_paint(
-                        command.replace(str(db), str(fresh)), {"TERM": "xterm-256color", "LEANKANBAN_USER": "ann", **extra},
+                        command.replace(str(db_of[name]), str(fresh)), {"TERM": "xterm-256color", "LEANKANBAN_USER": "ann", **extra},
                         then=">",
                     ))  # fmt: skip
         finally:
