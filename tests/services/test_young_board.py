@@ -23,6 +23,7 @@ def test_the_history_of_a_young_board_begins_with_the_board(lk, clock):
     forecast = reports.forecast(lk, seed=1)
     assert forecast.window.start == made
     assert forecast.window_days == 1  # today only: 89 days before the board are not zero-close days
+    assert " of 1 day, " in render.forecast_to_text(forecast)  # not "of 1 days"
 
 
 def test_imported_history_older_than_the_board_keeps_the_whole_window(lk, clock):

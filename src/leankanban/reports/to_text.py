@@ -242,7 +242,7 @@ def forecast_to_text(report: ForecastReport) -> str:
     lines = [
         f"Forecast for {visible(r.board)}{who}: {f.items:,} open deal{'s' if f.items != 1 else ''} in {stages}, "
         f"worth {money_text(f.value, r.currency)}.",
-        f"Sampling the {which_closes} of {r.window_days} days, {r.window.start:%Y-%m-%d} to {r.window.end:%Y-%m-%d}: "
+        f"Sampling the {which_closes} of {r.window_days} day{'s' if r.window_days != 1 else ''}, {r.window.start:%Y-%m-%d} to {r.window.end:%Y-%m-%d}: "
         f"{r.closed:,} closed, {r.won:,} won, {r.closes_per_day:,.2f} a day. "
         f"{f.trials:,} trials{'' if f.seed is None else f', seed {f.seed}'}.",
         "",
