@@ -244,6 +244,13 @@ def build_board(target: str, shape: Shape, deals: int, events: int, seed: int = 
             _sqlite_insert(raw, lk.engine.dialect, (("deal", deal_names, deals_out), ("event", _EVENT_NAMES, events_out)))
     finally:
         raw.close()
+    try:  # the deals' flow summaries, as the app keeps them on write (store/flow.py)
+        from leankanban.store import flow
+    except ImportError:  # a tree from before them (`analytics_bench.py --src`)
+        pass
+    else:
+        with lk.write() as session:
+            flow.refresh(session, board_id=board.id)
     if not postgres:
         with lk.engine.connect() as conn:  # the planner's statistics, as a long-used database has them
             conn.exec_driver_sql("ANALYZE")

@@ -439,6 +439,82 @@ def _from_events(
     )
 
 
+# -- a settled deal's timeline, from its summary --------------------------------
+#
+# A deal whose stage, status and blocks last changed long ago needs none of its history
+# for a report over a later window: its summary, kept on write (store/flow.py), holds
+# when it started and when its state last changed, and its own fields hold the rest.
+# `summary_of` says whether a deal's timeline can be told from its summary, and what
+# the summary is; `from_summary` tells it. They are one rule in two halves: for a deal
+# `summary_of` accepts, `from_summary` gives every field a report, forecast or chart
+# reads at or after the last state change as the timeline from its events does (its
+# earlier visits, block spans and reopen count are left out: nothing reads them for an
+# open deal in a window after them, nor for a closed one in a forecast or chart).
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a timeline keeps of a deal's history when it is summarised: the first
+    entry into an active stage (None: never started) and the latest event that
+    changed its stage, status or blocks."""
+
+    started_at: datetime | None
+    state_changed_at: datetime
+
+
+#: The events whose kinds change a deal's stage, status or blocks (the rest only move
+#: its first and last moments of activity).
+STATE_KINDS = frozenset(
+    {EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST, EventKind.REOPENED,
+     EventKind.BLOCKED, EventKind.UNBLOCKED}
+)
+
+
+def summary_of(line: Timeline, state_changed_at: datetime | None) -> Summary | None:
+    """The deal's summary, if `from_summary` tells its timeline `line` as its events do; else
+    None. `state_changed_at`: the time of its latest STATE_KINDS event (None: it has none).
+
+    Its history must have told its stage and status (not only notes or blocks), agree
+    with its own fields (stage, status, entry into the stage, final close) and leave it
+    unblocked: a block still open is read from the history, with the earlier ones.
+    """
+    deal = line.deal
+    if state_changed_at is None or not line.from_events or line.stage != deal.stage or line.status is not deal.status:
+        return None
+    if line.is_open:
+        if line.blocked_now or deal.stage_entered_at is None or line.visits[-1].entered != aware(deal.stage_entered_at):
+            return None
+    elif deal.closed_at is None or line.closed_at != aware(deal.closed_at) or line.lost_reason != (
+        deal.lost_reason if deal.status is DealStatus.LOST else None
+    ):
+        return None
+    return Summary(line.started_at, aware(state_changed_at))
+
+
+def from_summary(deal: Deal, summary: Summary, *, first: datetime, latest: datetime | None) -> Timeline:
+    """The timeline of `deal` from its summary (see `summary_of`): `first` is its earliest
+    event of any kind, `latest` its latest where it has no `last_activity_at`."""
+    entered = aware(deal.stage_entered_at)  # type: ignore[arg-type]  # summary_of checked it
+    last = summary.state_changed_at
+    for moment in (latest, deal.last_activity_at):
+        if moment is not None and aware(moment) > last:
+            last = aware(moment)
+    closed = deal.status is not DealStatus.OPEN
+    return Timeline(
+        deal=deal,
+        created_at=aware(first),
+        visits=(StageVisit(deal.stage, entered),),
+        status=deal.status,
+        started_at=summary.started_at,
+        closed_at=aware(deal.closed_at) if closed else None,  # type: ignore[arg-type]
+        lost_from=None,
+        lost_reason=deal.lost_reason if deal.status is DealStatus.LOST else None,
+        last_activity=last,
+        from_events=True,
+        _entered=(entered,),
+    )
+
+
 def _stage_before_loss(names: Sequence[str], by_name: Mapping[str, Stage]) -> str | None:
     """The stage a deal was in just before it entered a lost outcome (`names`: its visits' stages)."""
     if not names:

@@ -36,6 +36,7 @@ from leankanban.services.backup_format import (
     columns,
     is_backup,
 )
+from leankanban.store import flow
 from leankanban.store import repository as repo
 from leankanban.store.tables import (
     BoardRow,
@@ -192,6 +193,8 @@ def restore(lk: LeanKanban, data: dict[str, Any]) -> dict[str, int]:
             if target is not None:
                 session.execute(update(BoardRow).where(BoardRow.id == board_id).values(improvements_board_id=target))
         session.flush()
+        for board in boards:  # the deals' flow summaries, from the history just restored
+            flow.refresh(session, board_id=board["id"])
         _reset_sequences(session)
     return counts
 

@@ -92,8 +92,10 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("time_logs", TimeLogRow),
 )
 
-#: Columns that only say when the dump was made or how often a board changed.
-VOLATILE = {("board", "revision")}
+#: Columns that only say when the dump was made or how often a board changed, or that are
+#: worked out again from the history (a deal's flow summary, store/flow.py): not dumped,
+#: not restored.
+VOLATILE = {("board", "revision"), ("deal", "started_at"), ("deal", "state_changed_at")}
 
 
 def columns(table: type[SQLModel]) -> list:

@@ -36,6 +36,7 @@ from leankanban.domain.errors import InvalidInput
 from leankanban.domain.model import STATUS_FOR_KIND, Board, DealStatus, EventKind, Stage, StageKind
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
 from leankanban.services import LeanKanban
+from leankanban.store import flow
 from leankanban.store import repository as repo
 from leankanban.store.bulk import BulkInsert, deal_ids
 from leankanban.store.tables import (
@@ -188,6 +189,7 @@ def import_batch(
         session.flush()
         if dry_run:
             session.rollback()
+            session.info.pop(flow.MARKED, None)  # nothing to summarise: nothing was written
     return summary
 
 
@@ -367,6 +369,7 @@ class _NewDeals:
         written = self.events.insert(
             (board_id, ids[key], *event, None) for key, _values, events in self.pending for event in events
         )
+        flow.mark(self.session, ids.values())  # their flow summaries, before the commit
         self.summary.created += len(self.pending)
         self.summary.events += written
         self.pending.clear()
@@ -474,6 +477,7 @@ def _update_existing(
     session.add(row)
     if events:
         session.execute(insert(EventRow.__table__), events)
+        flow.mark(session, (row.id,))  # its flow summary, before the commit
         summary.events += len(events)
     summary.updated += 1
 

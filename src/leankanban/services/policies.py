@@ -26,6 +26,7 @@ from leankanban.services.base import (
     StageLimits,
     StageSummary,
 )
+from leankanban.store import flow
 from leankanban.store import repository as repo
 from leankanban.store.tables import (
     CriterionRow,
@@ -150,6 +151,7 @@ class PoliciesMixin(ServiceBase):
             )
             session.flush()
             self._apply_order(session, row.id, order)
+            flow.refresh_stage(session, row.id, [name])  # a history may name a stage of that name
             self.policy_changes(session, row.id, [("stage_added", name, None, f"{kind.value} at {order.index(name) + 1}")], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             return repo.load_board(session=session, row=row).stage(name)
@@ -167,6 +169,8 @@ class PoliciesMixin(ServiceBase):
             stage_row = session.get(StageRow, current.id)
             stage_row.name = new
             session.add(stage_row)
+            session.flush()
+            flow.refresh_stage(session, row.id, [current.name, new], current.id)
             self.policy_changes(session, row.id, [("stage_name", new, current.name, new)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
@@ -186,6 +190,7 @@ class PoliciesMixin(ServiceBase):
             session.delete(session.get(StageRow, current.id))
             session.flush()
             self._apply_order(session, row.id, [s.name for s in loaded.stages if s.id != current.id])
+            flow.refresh_stage(session, row.id, [current.name])
             self.policy_changes(session, row.id, [("stage_removed", current.name, current.name, None)], because=because)
             repo.bump_revision(session=session, board_id=row.id)
 

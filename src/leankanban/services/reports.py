@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from leankanban.domain import sprints as sp
 from leankanban.domain.errors import InvalidInput, UnknownSprint
@@ -48,11 +49,12 @@ from leankanban.domain.model import (
 )
 from leankanban.metrics import forecast as forecast_metrics
 from leankanban.metrics import sales
-from leankanban.metrics.timelines import Timeline, timelines
+from leankanban.metrics.timelines import Summary, Timeline, from_summary, timelines
 from leankanban.reports import model as reports
 from leankanban.services import LeanKanban
 from leankanban.store import readers
 from leankanban.store import repository as repo
+from leankanban.store.rows import stored_time
 
 DEFAULT_SINCE = "7d"
 #: From this many deals on a board, a report's forecast will most likely draw its
@@ -206,8 +208,8 @@ def load_inputs(
                 open_rows = [r for r in open_rows if wants(r[-1])]
                 rows = [r for r in rows if wants(r[readers.OWNER])]
             counted_deals = tuple(reports.CountedDeal(*c) for c in readers.counted_deals(open_rows, names))
-            events = readers.state_events(session, row.id, since_read, rows) if rows else []
-            deals = readers.deals(rows, names)
+            # A forecast reads of a closed deal its final close, outcome and start: a summary will do.
+            deals, lines, events = _read_timelines(session, row.id, loaded, rows, since_read, now, closed=True)
             tipped = False  # the forecast is given the board's main currency (`_main(counts)`)
         else:
             rows = readers.report_deals(session, row.id, since_read, everything=everything)
@@ -216,14 +218,12 @@ def load_inputs(
             if everything:
                 deals = readers.deals(rows, names)
                 events = readers.all_events(session, row.id, {d.id for d in deals})
+                lines = timelines(loaded.stages, deals, events, now=now)
                 tipped = False
             else:
                 # The deal objects are made on another thread while the database reads their
                 # events here (SQLite and psycopg let go of the GIL while they work).
-                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
-                    made = pool.submit(readers.deals, rows, names)
-                    events = readers.state_events(session, row.id, since_read, rows)
-                    deals = made.result()
+                deals, lines, events = _read_timelines(session, row.id, loaded, rows, since_read, now, closed=False)
                 tipped = sales.main_currency(deals) != _main(counts)
     if tipped:
         # The old closed deals tip the main currency: read everything, as the reference does.
@@ -239,10 +239,48 @@ def load_inputs(
         owner=owner,
         currency_counts=dict(counts),
         complete=everything,
-        lines=tuple(timelines(loaded.stages, deals, events, now=now)),
+        lines=tuple(lines),
         counted=counted_deals,
         first_activity=first,
     )
+
+
+def _read_timelines(
+    session: Any, board_id: int, board: Board, rows: list[Any], since: datetime, now: datetime, *, closed: bool,
+) -> tuple[list[Deal], list[Timeline], list[Event]]:
+    """The deals of `rows` (`report_deals` rows), their timelines in the same order, and the
+    events read for them.
+
+    A deal whose flow summary stands for its history (store/flow.py) and whose stage,
+    status and blocks last changed before `since` is told from its summary, with no
+    event read: an open one always (nothing after `since` needs its earlier visits),
+    a closed one where `closed` (a forecast and the closed-deals charts read only its
+    close, outcome and start). Every other deal's history is read and replayed.
+    """
+    names = {s.id: s.name for s in board.stages}
+    summaries: dict[int, Summary] = {}
+    replayed_rows: list[Any] = []
+    is_open = DealStatus.OPEN.value
+    for at, row in enumerate(rows):
+        found = readers.summary(row)
+        if found is not None and (row[readers.STATUS] == is_open and found.state_changed_at < since or closed):
+            summaries[at] = found
+        else:
+            replayed_rows.append(row)
+    # The deal objects are made on another thread while the database reads the events here
+    # (SQLite and psycopg let go of the GIL while they work).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
+        made = pool.submit(readers.deals, rows, names)
+        events = readers.state_events(session, board_id, since, replayed_rows) if replayed_rows else []
+        deals = made.result()
+    replayed = [deal for at, deal in enumerate(deals) if at not in summaries]
+    rest = iter(timelines(board.stages, replayed, events, now=now))
+    lines = [
+        from_summary(deal, summaries[at], first=stored_time(rows[at][-2]), latest=stored_time(rows[at][-1]))  # type: ignore[arg-type]
+        if at in summaries else next(rest)
+        for at, deal in enumerate(deals)
+    ]
+    return deals, lines, events
 
 
 def _main(counts: Counter[str]) -> str:

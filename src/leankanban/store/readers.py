@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ARRAY, JSON, Date, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
 
 from leankanban.domain.model import Deal, DealStatus, Event, EventKind
+from leankanban.metrics import timelines as tl
 from leankanban.store import repository as repo
 from leankanban.store import rows as conversions
 from leankanban.store.tables import BoardRow, DealRow, EventRow, UTCDateTime
@@ -63,16 +64,36 @@ def deal_counts(session: Any, board_id: int) -> list[tuple[str, str, int]]:
 def report_deals(session: Any, board_id: int, start: datetime, *, everything: bool = False) -> list[Any]:
     """The board's deals that matter for a window from `start` (every deal with `everything`),
     as rows of the repository's DEAL_COLUMNS, oldest in stage first; without `everything`
-    each row ends with the deal's first event time and, where it has no last_activity_at,
-    its last one."""
+    each row ends with the deal's flow summary (`summary`), its first event time and, where
+    it has no last_activity_at, its last one."""
     deal_query = select(*_DEAL_QUERY_COLUMNS).where(_on_board(session, board_id))
     if not everything:
         # Each deal's first event of any kind, one index seek each (ix_event_deal_at); its last
         # only where the deal has no last_activity_at (which is at or after it otherwise, and
         # which its timeline takes as its last activity when later).
         latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
-        deal_query = deal_query.add_columns(_raw(_bound(func.min)), _raw(latest)).where(_recent(start))
+        deal_query = deal_query.add_columns(*_SUMMARY, _raw(_bound(func.min)), _raw(latest)).where(_recent(start))
     return session.execute(deal_query.order_by(_DEAL.stage_entered_at, _DEAL.id)).all()
+
+
+#: A deal's flow summary (store/flow.py) as stored, read before a row's first and latest event times.
+_SUMMARY = (_raw(_DEAL.started_at), _raw(_DEAL.state_changed_at))
+
+
+def summary(row: Any) -> tl.Summary | None:
+    """The flow summary at the end of a `report_deals` row (before its first and latest
+    event times), None where the deal's history must be read."""
+    changed = row[-3]
+    if changed is None:
+        return None
+    return tl.Summary(_time(row[-4]), _time(changed))  # type: ignore[arg-type]
+
+
+def summary_rows(ids: list[int]) -> Any:
+    """The select of the deals `ids` as `report_deals` rows (with their first and latest event
+    times), for store/flow.py to replay."""
+    latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
+    return select(*_DEAL_QUERY_COLUMNS, _raw(_bound(func.min)), _raw(latest)).where(_DEAL.id.in_(ids))
 
 
 #: What a forecast reads of an open deal it counts (reports.model.CountedDeal, and the owner).
@@ -104,7 +125,7 @@ def forecast_deals(session: Any, board_id: int, start: datetime, stage_ids: Iter
     ).all()
     latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
     closed = session.execute(
-        select(*_DEAL_QUERY_COLUMNS, _raw(_bound(func.min)), _raw(latest))
+        select(*_DEAL_QUERY_COLUMNS, *_SUMMARY, _raw(_bound(func.min)), _raw(latest))
         .where(board, _DEAL.status != DealStatus.OPEN.value, _recent(start))
         .order_by(*order)
     ).all()
@@ -120,11 +141,7 @@ def deals(rows: Iterable[Any], names: dict[int | None, str]) -> list[Deal]:
 #: Events that change a deal's stage, status or blocks. Every other kind (notes,
 #: edits, qualification, overrides, undo marks) only moves the first and last
 #: moment of a deal's history, so those are read as two numbers per deal.
-STATE_KINDS = tuple(
-    kind.value
-    for kind in (EventKind.CREATED, EventKind.MOVED, EventKind.WON, EventKind.LOST, EventKind.REOPENED,
-                 EventKind.BLOCKED, EventKind.UNBLOCKED)
-)
+STATE_KINDS = tuple(sorted(kind.value for kind in tl.STATE_KINDS))
 
 
 def all_events(session: Any, board_id: int, ids: set[int | None]) -> list[Event]:

@@ -66,6 +66,7 @@ from leankanban.store.tables import (
     SprintRow,
     StageRow,
 )
+from leankanban.store.uow import FLOW_MARKED
 
 # --- conversions (those of stored values are in rows.py) --------------------
 
@@ -461,6 +462,8 @@ def add_events(
             )
         session.add(row)
         rows.append(row)
+    # Their flow summaries are worked out again just before the commit (store/flow.py).
+    session.info.setdefault(FLOW_MARKED, set()).update(latest)
     if touch:
         for deal_id, at in latest.items():
             stored = to_db_time(at)

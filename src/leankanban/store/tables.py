@@ -122,6 +122,10 @@ class DealRow(SQLModel, table=True):
     #: The value for the customer in their terms, and that value as an amount (cents) if estimated.
     customer_value: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     customer_impact_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: The deal's flow summary (store/flow.py): its first entry into an active stage, and
+    #: its latest change of stage, status or blocks; NULL when its history must be read.
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    state_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EventRow(SQLModel, table=True):

@@ -17,6 +17,9 @@ from sqlmodel import Session
 from leankanban.domain.errors import DatabaseError
 from leankanban.store.engine import READ_ONLY_OPTION, WRITE_OPTION, database_error, describe
 
+#: Where a session keeps the deals whose flow summaries the commit refreshes (store/flow.py).
+FLOW_MARKED = "leankanban.flow.marked"
+
 
 class UnitOfWork:
     """`with UnitOfWork(engine, write=True) as uow: ...` commits on success.
@@ -50,6 +53,10 @@ class UnitOfWork:
         self.session = None
         try:
             if exc is None and self.write:
+                if session.info.get(FLOW_MARKED):
+                    from leankanban.store import flow  # the deals' summaries, after the use case set their fields
+
+                    flow.refresh_marked(session)
                 session.commit()
             elif exc is None:
                 session.rollback()
