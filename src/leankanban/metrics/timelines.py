@@ -475,11 +475,15 @@ def summary_of(line: Timeline, state_changed_at: datetime | None) -> Summary | N
     None. `state_changed_at`: the time of its latest STATE_KINDS event (None: it has none).
 
     Its history must have told its stage and status (not only notes or blocks), agree
-    with its own fields (stage, status, entry into the stage, final close) and leave it
-    unblocked: a block still open is read from the history, with the earlier ones.
+    with its own fields (creation, stage, status, entry into the stage, final close) and
+    leave it unblocked: a block still open is read from the history, with the earlier ones.
     """
     deal = line.deal
     if state_changed_at is None or not line.from_events or line.stage != deal.stage or line.status is not deal.status:
+        return None
+    if deal.created_at is None or line.created_at != aware(deal.created_at):  # imports may start a history earlier
+        return None
+    if deal.last_activity_at is None:  # its latest activity would have to be read from the history
         return None
     if line.is_open:
         if line.blocked_now or deal.stage_entered_at is None or line.visits[-1].entered != aware(deal.stage_entered_at):
@@ -491,27 +495,27 @@ def summary_of(line: Timeline, state_changed_at: datetime | None) -> Summary | N
     return Summary(line.started_at, aware(state_changed_at))
 
 
-def from_summary(deal: Deal, summary: Summary, *, first: datetime, latest: datetime | None) -> Timeline:
-    """The timeline of `deal` from its summary (see `summary_of`): `first` is its earliest
-    event of any kind, `latest` its latest where it has no `last_activity_at`."""
-    entered = aware(deal.stage_entered_at)  # type: ignore[arg-type]  # summary_of checked it
+def from_summary(deal: Deal, summary: Summary) -> Timeline:
+    """The timeline of `deal` from its summary (see `summary_of`)."""
+    entered = aware(deal.stage_entered_at)  # type: ignore[arg-type]  # summary_of checked them
     last = summary.state_changed_at
-    for moment in (latest, deal.last_activity_at):
-        if moment is not None and aware(moment) > last:
-            last = aware(moment)
-    closed = deal.status is not DealStatus.OPEN
+    if deal.last_activity_at is not None and deal.last_activity_at > last:
+        last = aware(deal.last_activity_at)
+    status = deal.status
     return Timeline(
-        deal=deal,
-        created_at=aware(first),
-        visits=(StageVisit(deal.stage, entered),),
-        status=deal.status,
-        started_at=summary.started_at,
-        closed_at=aware(deal.closed_at) if closed else None,  # type: ignore[arg-type]
-        lost_from=None,
-        lost_reason=deal.lost_reason if deal.status is DealStatus.LOST else None,
-        last_activity=last,
-        from_events=True,
-        _entered=(entered,),
+        deal,
+        aware(deal.created_at),  # type: ignore[arg-type]
+        (StageVisit(deal.stage, entered),),
+        status,
+        summary.started_at,
+        None if status is DealStatus.OPEN else aware(deal.closed_at),  # type: ignore[arg-type]
+        None,
+        deal.lost_reason if status is DealStatus.LOST else None,
+        0,
+        last,
+        (),
+        True,
+        (entered,),
     )
 
 

@@ -54,7 +54,6 @@ from leankanban.reports import model as reports
 from leankanban.services import LeanKanban
 from leankanban.store import readers
 from leankanban.store import repository as repo
-from leankanban.store.rows import stored_time
 
 DEFAULT_SINCE = "7d"
 #: From this many deals on a board, a report's forecast will most likely draw its
@@ -209,7 +208,7 @@ def load_inputs(
                 rows = [r for r in rows if wants(r[readers.OWNER])]
             counted_deals = tuple(reports.CountedDeal(*c) for c in readers.counted_deals(open_rows, names))
             # A forecast reads of a closed deal its final close, outcome and start: a summary will do.
-            deals, lines, events = _read_timelines(session, row.id, loaded, rows, since_read, now, closed=True)
+            deals, lines, events = _read_timelines(session, row.id, loaded, rows, since_read, now)
             tipped = False  # the forecast is given the board's main currency (`_main(counts)`)
         else:
             rows = readers.report_deals(session, row.id, since_read, everything=everything)
@@ -223,7 +222,7 @@ def load_inputs(
             else:
                 # The deal objects are made on another thread while the database reads their
                 # events here (SQLite and psycopg let go of the GIL while they work).
-                deals, lines, events = _read_timelines(session, row.id, loaded, rows, since_read, now, closed=False)
+                deals, lines, events = _read_timelines(session, row.id, loaded, rows, since_read, now)
                 tipped = sales.main_currency(deals) != _main(counts)
     if tipped:
         # The old closed deals tip the main currency: read everything, as the reference does.
@@ -246,40 +245,38 @@ def load_inputs(
 
 
 def _read_timelines(
-    session: Any, board_id: int, board: Board, rows: list[Any], since: datetime, now: datetime, *, closed: bool,
+    session: Any, board_id: int, board: Board, rows: list[Any], since: datetime, now: datetime
 ) -> tuple[list[Deal], list[Timeline], list[Event]]:
-    """The deals of `rows` (`report_deals` rows), their timelines in the same order, and the
-    events read for them.
+    """The deals of `rows` (`readers.report_deals` or `forecast_deals` rows), their timelines
+    in the same order, and the events read for them. Empties `rows`: on a big board they
+    are the largest thing a report holds, and are not needed once read.
 
-    A deal whose flow summary stands for its history (store/flow.py) and whose stage,
-    status and blocks last changed before `since` is told from its summary, with no
-    event read: an open one always (nothing after `since` needs its earlier visits),
-    a closed one where `closed` (a forecast and the closed-deals charts read only its
-    close, outcome and start). Every other deal's history is read and replayed.
+    A deal whose flow summary stands for its history (`readers.summary`: an open deal
+    whose stage, status and blocks last changed before `since`, and in a forecast's read
+    every closed deal with a summary, which a forecast and the closed-deals charts read
+    only for its close, outcome and start) is told from its summary, with no event read;
+    every other deal's history is read and replayed.
     """
     names = {s.id: s.name for s in board.stages}
     summaries: dict[int, Summary] = {}
     replayed_rows: list[Any] = []
-    is_open = DealStatus.OPEN.value
     for at, row in enumerate(rows):
         found = readers.summary(row)
-        if found is not None and (row[readers.STATUS] == is_open and found.state_changed_at < since or closed):
-            summaries[at] = found
-        else:
+        if found is None:
             replayed_rows.append(row)
+        else:
+            summaries[at] = found
     # The deal objects are made on another thread while the database reads the events here
     # (SQLite and psycopg let go of the GIL while they work).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
         made = pool.submit(readers.deals, rows, names)
         events = readers.state_events(session, board_id, since, replayed_rows) if replayed_rows else []
         deals = made.result()
+    rows.clear()
+    del replayed_rows
     replayed = [deal for at, deal in enumerate(deals) if at not in summaries]
     rest = iter(timelines(board.stages, replayed, events, now=now))
-    lines = [
-        from_summary(deal, summaries[at], first=stored_time(rows[at][-2]), latest=stored_time(rows[at][-1]))  # type: ignore[arg-type]
-        if at in summaries else next(rest)
-        for at, deal in enumerate(deals)
-    ]
+    lines = [from_summary(deal, summaries[at]) if at in summaries else next(rest) for at, deal in enumerate(deals)]
     return deals, lines, events
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, Date, Integer, String, any_, bindparam, case, func, literal_column, or_, select, type_coerce
+from sqlalchemy import ARRAY, JSON, Date, Integer, String, and_, any_, bindparam, case, func, literal_column, or_, select, type_coerce
 
 from leankanban.domain.model import Deal, DealStatus, Event, EventKind
 from leankanban.metrics import timelines as tl
@@ -64,27 +64,33 @@ def deal_counts(session: Any, board_id: int) -> list[tuple[str, str, int]]:
 def report_deals(session: Any, board_id: int, start: datetime, *, everything: bool = False) -> list[Any]:
     """The board's deals that matter for a window from `start` (every deal with `everything`),
     as rows of the repository's DEAL_COLUMNS, oldest in stage first; without `everything`
-    each row ends with the deal's flow summary (`summary`), its first event time and, where
-    it has no last_activity_at, its last one."""
+    each row ends with the deal's flow summary, its first event time and, where it has no
+    last_activity_at, its last one (see `_ENDS`); `summary(row)` is the summary of the open
+    deals it stands for (those not changed since `start`)."""
     deal_query = select(*_DEAL_QUERY_COLUMNS).where(_on_board(session, board_id))
     if not everything:
-        # Each deal's first event of any kind, one index seek each (ix_event_deal_at); its last
-        # only where the deal has no last_activity_at (which is at or after it otherwise, and
-        # which its timeline takes as its last activity when later).
-        latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
-        deal_query = deal_query.add_columns(*_SUMMARY, _raw(_bound(func.min)), _raw(latest)).where(_recent(start))
+        told = and_(_DEAL.state_changed_at.is_not(None), _DEAL.status == DealStatus.OPEN.value,
+                    _DEAL.state_changed_at < start)
+        deal_query = deal_query.add_columns(*_ends(told)).where(_recent(start))
     return session.execute(deal_query.order_by(_DEAL.stage_entered_at, _DEAL.id)).all()
 
 
-#: A deal's flow summary (store/flow.py) as stored, read before a row's first and latest event times.
-_SUMMARY = (_raw(_DEAL.started_at), _raw(_DEAL.state_changed_at))
+def _ends(told: Any) -> tuple[Any, ...]:
+    """What a report row ends with: the deal's flow summary (store/flow.py), as stored; its
+    first event time, one index seek each (ix_event_deal_at), except where `told` (its
+    summary stands for its history, which is not read: NULL marks those rows); its last only
+    where it has no last_activity_at (which is at or after it otherwise, and which its
+    timeline takes as its last activity when later)."""
+    first = case((told, None), else_=_bound(func.min))
+    latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
+    return _raw(_DEAL.started_at), _raw(_DEAL.state_changed_at), _raw(first), _raw(latest)
 
 
 def summary(row: Any) -> tl.Summary | None:
-    """The flow summary at the end of a `report_deals` row (before its first and latest
-    event times), None where the deal's history must be read."""
+    """The flow summary at the end of a `report_deals` or `forecast_deals` row where it stands
+    for the deal's history (which is then not read), else None."""
     changed = row[-3]
-    if changed is None:
+    if changed is None or row[-2] is not None:
         return None
     return tl.Summary(_time(row[-4]), _time(changed))  # type: ignore[arg-type]
 
@@ -114,8 +120,8 @@ def forecast_deals(session: Any, board_id: int, start: datetime, stage_ids: Iter
     """What a forecast over a window from `start` reads of the deals, in `report_deals`'
     order: the open deals in the stages `stage_ids` as rows of COUNTED_COLUMNS (a
     forecast counts them and sums their value, it reads no history of theirs), and the
-    closed deals that matter for the window as `report_deals` rows (ending in their
-    first and last event times: their closes are what is sampled)."""
+    closed deals that matter for the window as `report_deals` rows (their closes are what
+    is sampled; a summary stands for the history of every one that has a summary)."""
     board = _on_board(session, board_id)
     order = (_DEAL.stage_entered_at, _DEAL.id)
     counted = session.execute(
@@ -123,9 +129,8 @@ def forecast_deals(session: Any, board_id: int, start: datetime, stage_ids: Iter
         .where(board, _DEAL.status == DealStatus.OPEN.value, _DEAL.stage_id.in_(list(stage_ids)))
         .order_by(*order)
     ).all()
-    latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
-    closed = session.execute(
-        select(*_DEAL_QUERY_COLUMNS, *_SUMMARY, _raw(_bound(func.min)), _raw(latest))
+    closed = session.execute(  # a summary stands for the history of every closed deal that has one
+        select(*_DEAL_QUERY_COLUMNS, *_ends(_DEAL.state_changed_at.is_not(None)))
         .where(board, _DEAL.status != DealStatus.OPEN.value, _recent(start))
         .order_by(*order)
     ).all()
