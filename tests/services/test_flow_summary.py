@@ -273,3 +273,18 @@ def test_summaries_on_postgresql(pg_url: str) -> None:
         _same_as_reference(lk)
     finally:
         lk.engine.dispose()
+
+
+def test_an_sqlite_without_json_refreshes_a_deal_from_its_own_events(
+    lk_sqlite: LeanKanban, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leankanban.store import readers
+    from leankanban.store.tables import EventRow
+
+    with lk_sqlite.read() as session:
+        monkeypatch.setattr(session.get_bind().dialect.dbapi, "sqlite_version_info", (3, 37, 2))
+        few = readers._one_of(session, EventRow.deal_id, [1, 2])
+        assert few is not None and " IN " in str(few)  # not every event of the board
+        assert readers._one_of(session, EventRow.deal_id, list(range(501))) is None
+    deal = lk_sqlite.add_deal("Acme", stage="Discovery", value="1000")
+    assert _summaries(lk_sqlite)[deal.id][1] is not None

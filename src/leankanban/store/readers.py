@@ -196,14 +196,21 @@ def state_events(session: Any, board_id: int, start: datetime, rows: list[Any]) 
 
 def _one_of(session: Any, column: Any, ids: list[int]) -> Any:
     """`column IN ids` with the ids as one bound value, where the database takes one:
-    a JSON array on SQLite (json_each), an array on PostgreSQL (= ANY); else None.
+    a JSON array on SQLite (json_each), an array on PostgreSQL (= ANY), bound values where
+    there are few; else None.
     (Thousands of bound values, one per id, would be slower, and SQLite caps their number.)"""
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
         return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
     if dialect.name == "sqlite" and getattr(dialect.dbapi, "sqlite_version_info", (0,)) >= (3, 38):  # JSON built in
         return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(ids))))
+    if len(ids) <= _FEW_IDS:  # a deal's summary refreshed after a move: not the whole board's events
+        return column.in_(ids)
     return None
+
+
+#: As many ids as any SQLite takes as bound values in one statement (older ones cap them at 999).
+_FEW_IDS = 500
 
 
 def _on_board(session: Any, board_id: int) -> Any:
