@@ -56,7 +56,10 @@ def stored_time(value: Any) -> datetime | None:
         return None
     if isinstance(value, str):  # SQLite keeps UTC without an offset; parsing one in is the fastest way
         return datetime.fromisoformat(value + "+00:00")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    zone = value.tzinfo
+    if zone is UTC:  # PostgreSQL's, in the session's time zone (UTC, store/engine.py)
+        return value
+    return value.replace(tzinfo=UTC) if zone is None else value.astimezone(UTC)
 
 
 def stored_day(value: Any) -> date | None:
