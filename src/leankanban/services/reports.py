@@ -259,25 +259,41 @@ def _read_timelines(
     """
     names = {s.id: s.name for s in board.stages}
     summaries: dict[int, Summary] = {}
-    replayed_rows: list[Any] = []
+    replayed_ends: list[tuple[Any, Any, Any]] = []  # what `state_events` reads of a row
     for at, row in enumerate(rows):
         found = readers.summary(row)
         if found is None:
-            replayed_rows.append(row)
+            replayed_ends.append((row[0], row[-2], row[-1]))
         else:
             summaries[at] = found
     # The deal objects are made on another thread while the database reads the events here
     # (SQLite and psycopg let go of the GIL while they work).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leankanban-deals") as pool:
-        made = pool.submit(readers.deals, rows, names)
-        events = readers.state_events(session, board_id, since, replayed_rows) if replayed_rows else []
+        made = pool.submit(_deals_of, rows, names)
+        events = readers.state_events(session, board_id, since, replayed_ends) if replayed_ends else []
         deals = made.result()
-    rows.clear()
-    del replayed_rows
+    del replayed_ends
     replayed = [deal for at, deal in enumerate(deals) if at not in summaries]
     rest = iter(timelines(board.stages, replayed, events, now=now))
     lines = [from_summary(deal, summaries[at]) if at in summaries else next(rest) for at, deal in enumerate(deals)]
     return deals, lines, events
+
+
+def _deals_of(rows: list[Any], names: dict[int | None, str]) -> list[Deal]:
+    """`readers.deals(rows)`, a part at a time, each part's rows let go once made (their
+    texts of times and lists are a third of what a big report holds at its peak); empties
+    `rows`."""
+    deals: list[Deal] = []
+    for at in range(0, len(rows), _DEALS_AT_ONCE):
+        part = rows[at : at + _DEALS_AT_ONCE]
+        deals += readers.deals(part, names)
+        rows[at : at + len(part)] = [None] * len(part)
+    rows.clear()
+    return deals
+
+
+#: Deal rows made into Deals at a time (see `_deals_of`).
+_DEALS_AT_ONCE = 5_000
 
 
 def _main(counts: Counter[str]) -> str:
