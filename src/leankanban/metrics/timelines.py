@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
@@ -282,11 +282,13 @@ def timelines(
     timestamps lands where it belongs. Events for deals not in `deals` are
     ignored. A deal without any event is rebuilt from its own fields.
     """
+    stages = list(stages)
     by_name = {s.name: s for s in stages}
     facts = {name: _StageFacts.of(stage) for name, stage in by_name.items()}
     by_deal: defaultdict[int | None, list[Event]] = defaultdict(list)
+    renamed = _renamer(stages)
     for event in events:
-        by_deal[event.deal_id].append(event)
+        by_deal[event.deal_id].append(renamed(event) if renamed is not None else event)
     result = []
     for deal in deals:
         history = by_deal.get(deal.id) if deal.id is not None else None
@@ -295,6 +297,31 @@ def timelines(
         else:
             result.append(_from_fields(deal, by_name, now))
     return result
+
+
+def _renamer(stages: Sequence[Stage]) -> Callable[[Event], Event] | None:
+    """What gives an event with the stages it names called as they are now (`Stage.renames`:
+    an event names a stage as it was called when it happened, so the renames after it apply,
+    a rename at the same moment when its id is the later); None without renames."""
+    renames = sorted(rename for stage in stages for rename in stage.renames)
+    if not renames:
+        return None
+
+    def now_called(name: str | None, at: datetime, event_id: int | None) -> str | None:
+        after = (aware(at), event_id if event_id is not None else -1)
+        for when, rename_id, old, new in renames:
+            if name == old and (aware(when), rename_id) > after:
+                name = new
+        return name
+
+    def renamed(event: Event) -> Event:
+        to_stage = now_called(event.to_stage, event.at, event.id)
+        from_stage = now_called(event.from_stage, event.at, event.id)
+        if to_stage == event.to_stage and from_stage == event.from_stage:
+            return event
+        return replace(event, to_stage=to_stage, from_stage=from_stage)
+
+    return renamed
 
 
 def _by_time(history: list[Event]) -> list[Event]:

@@ -169,9 +169,9 @@ class PoliciesMixin(ServiceBase):
             stage_row = session.get(StageRow, current.id)
             stage_row.name = new
             session.add(stage_row)
-            session.flush()
-            flow.refresh_stage(session, row.id, [current.name, new], current.id)
             self.policy_changes(session, row.id, [("stage_name", new, current.name, new)], because=because)
+            session.flush()
+            flow.refresh_stage(session, row.id, [current.name, new], current.id)  # read with the rename
             repo.bump_revision(session=session, board_id=row.id)
             session.flush()
             return repo.stage_from_row(stage_row)

@@ -183,6 +183,8 @@ def load_inputs(
     with lk.read() as session:
         row = repo.board_row(session=session, name=board)
         loaded = repo.load_board(session=session, row=row)
+        # With their renames: the histories name stages as they were called then.
+        loaded = replace(loaded, stages=repo.with_renames(session=session, board_id=row.id, stages=loaded.stages))
         names = {s.id: s.name for s in loaded.stages}
         first = repo.first_activity(session=session, row=row)
 

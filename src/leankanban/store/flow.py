@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -109,8 +110,9 @@ def _refresh(session: Any, ids: list[int], boards: dict[int, Board]) -> int:
     for board_id, board_rows in by_board.items():
         board = boards.get(board_id)
         if board is None:
-            board = boards[board_id] = repo.load_board(
-                session=session, row=session.get(BoardRow, board_id)
+            board = repo.load_board(session=session, row=session.get(BoardRow, board_id))
+            board = boards[board_id] = replace(  # with their renames, as the report reads them
+                board, stages=repo.with_renames(session=session, board_id=board_id, stages=board.stages)
             )
         names = {s.id: s.name for s in board.stages}
         events = readers.state_events(session, board_id, _EVER, board_rows)

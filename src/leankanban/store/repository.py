@@ -6,6 +6,7 @@ No business rules here: services decide, the repository reads and writes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -489,6 +490,36 @@ def events_for_deal(*, session: Session, deal_id: int) -> list[Event]:
         select(EventRow).where(EventRow.deal_id == deal_id).order_by(EventRow.at, EventRow.id)
     )
     return [event_from_row(r) for r in rows]
+
+
+def with_renames(*, session: Session, board_id: int, stages: Sequence[Stage]) -> tuple[Stage, ...]:
+    """`stages` with their renames (`Stage.renames`), from the board's policy history: what a
+    reader that rebuilds deals' histories needs, since an event names a stage as it was
+    called then. The board's own events have no deal (ix_event_deal_at finds them)."""
+    rows = session.exec(
+        select(EventRow.at, EventRow.id, EventRow.old_value, EventRow.new_value)
+        .where(
+            col(EventRow.deal_id).is_(None),
+            EventRow.board_id == board_id,
+            EventRow.kind == EventKind.POLICY_CHANGED.value,
+            EventRow.field == "stage_name",
+        )
+        .order_by(EventRow.at, EventRow.id)
+    ).all()
+    if not rows:
+        return tuple(stages)
+    # Follow each stage's names back from its current one, latest rename first.
+    renames: dict[str, list[tuple[datetime, int, str, str]]] = {}
+    for at, event_id, old, new in reversed(rows):
+        if not old or not new:
+            continue
+        chain = next((key for key, found in renames.items() if found and found[-1][2] == new), None)
+        key = chain if chain is not None else new
+        renames.setdefault(key, []).append((from_db_time(at), event_id, old, new))  # type: ignore[arg-type]
+    return tuple(
+        replace(stage, renames=tuple(reversed(renames[stage.name]))) if stage.name in renames else stage
+        for stage in stages
+    )
 
 
 def board_events(*, session: Session, board_id: int, kind: EventKind) -> list[Event]:
