@@ -129,7 +129,7 @@ class Stage:
     entry_policy: str = ""
     exit_policy: str = ""
     #: The stage's renames, oldest first, as (when, the event's id, old name, new name): a
-    #: history names a stage as it was called then (see metrics.timelines). Only the
+    #: history names a stage as it was called when recorded (see metrics.timelines). Only the
     #: readers that rebuild histories load them (store.repository.with_renames).
     renames: tuple[tuple[datetime, int, str, str], ...] = ()
 

@@ -300,23 +300,24 @@ def timelines(
 
 
 def _renamer(stages: Sequence[Stage]) -> Callable[[Event], Event] | None:
-    """What gives an event with the stages it names called as they are now (`Stage.renames`:
-    an event names a stage as it was called when it happened, so the renames after it apply,
-    a rename at the same moment when its id is the later); None without renames."""
-    renames = sorted(rename for stage in stages for rename in stage.renames)
+    """What gives an event with the stages it names called as they are now (`Stage.renames`):
+    an event names a stage as it was called when it was recorded, so the renames recorded
+    after it (by id: the order things were recorded in, whatever time an import gives an
+    event) apply; None without renames. An event not yet recorded (no id) is the newest."""
+    renames = sorted((rename_id, old, new) for stage in stages for _at, rename_id, old, new in stage.renames)
     if not renames:
         return None
 
-    def now_called(name: str | None, at: datetime, event_id: int | None) -> str | None:
-        after = (aware(at), event_id if event_id is not None else -1)
-        for when, rename_id, old, new in renames:
-            if name == old and (aware(when), rename_id) > after:
+    def now_called(name: str | None, event_id: int) -> str | None:
+        for rename_id, old, new in renames:
+            if rename_id > event_id and name == old:
                 name = new
         return name
 
     def renamed(event: Event) -> Event:
-        to_stage = now_called(event.to_stage, event.at, event.id)
-        from_stage = now_called(event.from_stage, event.at, event.id)
+        if event.id is None:
+            return event
+        to_stage, from_stage = now_called(event.to_stage, event.id), now_called(event.from_stage, event.id)
         if to_stage == event.to_stage and from_stage == event.from_stage:
             return event
         return replace(event, to_stage=to_stage, from_stage=from_stage)
