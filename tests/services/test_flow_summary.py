@@ -304,3 +304,32 @@ def test_an_sqlite_without_json_refreshes_a_deal_from_its_own_events(
         assert readers._one_of(session, EventRow.deal_id, list(range(501))) is None
     deal = lk_sqlite.add_deal("Acme", stage="Discovery", value="1000")
     assert _summaries(lk_sqlite)[deal.id][1] is not None
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+#: Real and synthetic exports of every source (tests/fixtures, see PROVENANCE.md), with companions.
+EXPORTS = [
+    ("hubspot/deals.csv", {}),
+    ("pipedrive/deals.csv", {}),
+    ("kanboard/tasks.csv", {"history": "kanboard/transitions.csv"}),
+    ("salesforce/powerbi_Opportunity.csv", {"history": "salesforce/powerbi_OpportunityHistory.csv"}),
+    ("salesforce/data-cloud-workshop_Opportunity.csv", {}),
+    ("trello/board.json", {}),
+]
+
+
+@pytest.mark.parametrize(("export", "companions"), EXPORTS, ids=[e for e, _c in EXPORTS])
+def test_the_summaries_an_import_tells_are_those_its_history_gives(
+    lk_sqlite: LeanKanban, clock: FakeClock, export: str, companions: dict[str, str]
+) -> None:
+    from leankanban.importers import read_import
+
+    batch = read_import(FIXTURES / export, **{k: FIXTURES / v for k, v in companions.items()})
+    import_batch(lk_sqlite, batch)
+    kept = _summaries(lk_sqlite)
+    assert kept and kept == _recomputed(lk_sqlite)
+    clock.advance(days=30)
+    for board in lk_sqlite.list_boards():
+        fast = reports.report(lk_sqlite, board=board.name, since="7d", seed=3)
+        full = reports.report(lk_sqlite, board=board.name, since="7d", seed=3, everything=True)
+        assert render.to_json(fast) == render.to_json(full), board.name

@@ -33,8 +33,9 @@ from sqlmodel import Session, select
 
 from leankanban.domain import rules
 from leankanban.domain.errors import InvalidInput
-from leankanban.domain.model import STATUS_FOR_KIND, Board, DealStatus, EventKind, Stage, StageKind
+from leankanban.domain.model import STATUS_FOR_KIND, Board, Deal, DealStatus, Event, EventKind, Stage, StageKind
 from leankanban.importers.model import ImportBatch, ImportedDeal, Skip, StageEntry
+from leankanban.metrics.timelines import summary_of, timelines
 from leankanban.services import LeanKanban
 from leankanban.store import flow
 from leankanban.store import repository as repo
@@ -297,6 +298,8 @@ DEAL_COLUMNS = (
     "activity",
     "tags",
     "helpers",
+    "started_at",
+    "state_changed_at",
 )
 _BY_TIME = attrgetter("at")
 # Hot-loop constants (an enum's .value is a descriptor lookup each time).
@@ -343,6 +346,7 @@ class _NewDeals:
         self.deals = BulkInsert(session, DealRow.__table__, DEAL_COLUMNS, memos=memos)  # type: ignore[arg-type]
         self.events = BulkInsert(session, EventRow.__table__, EVENT_COLUMNS, memos=memos)  # type: ignore[arg-type]
         self.pending: list[tuple[str, tuple[Any, ...], list[NewEvent]]] = []
+        self.told: list[Deal] = []  # the pending deals as their flow summaries are told (`_summaries`)
 
     def add(self, key: str, deal: ImportedDeal, columns: dict[str, Any]) -> None:
         created_at = deal.created_at or (deal.history[0].at if deal.history else None) or self.now
@@ -354,14 +358,39 @@ class _NewDeals:
             self.board.id, self.source, key, created_at, stage_entered, self.now, last_at,
             "", "new_logo", "standard", None, [], [],
         )
+        # What its flow summary is told from (store/flow.py): the deal as written, and its history.
+        status = DealStatus(columns["status"])
+        told = Deal(
+            title=columns["title"], stage=self.places.name(columns["stage_id"]), status=status, created_at=created_at,
+            stage_entered_at=stage_entered, closed_at=columns["closed_at"], lost_reason=columns["lost_reason"],
+            last_activity_at=last_at, id=len(self.pending),
+        )
         self.pending.append((key, values, events))
+        self.told.append(told)
         if len(self.pending) >= self.CHUNK:
             self.flush()
+
+    def _summaries(self) -> list[tuple[datetime | None, datetime | None]]:
+        """(started_at, state_changed_at) of each pending deal: its flow summary, told by the
+        one rule (timelines, `summary_of`) from the history written for it, as a refresh
+        after the commit would read it back (no summary: (None, None))."""
+        history = [
+            Event(EventKind(kind), at, number, actor, from_stage, to_stage, reason=reason)
+            for number, (_key, _values, events) in enumerate(self.pending)
+            for kind, at, actor, from_stage, to_stage, reason in events
+        ]
+        lines = timelines(self.board.stages, self.told, history, now=self.now)
+        found = []
+        for line, (_key, _values, events) in zip(lines, self.pending, strict=True):
+            summary = summary_of(line, max(e[1] for e in events)) if events else None
+            found.append((None, None) if summary is None else (summary.started_at, summary.state_changed_at))
+        return found
 
     def flush(self) -> None:
         if not self.pending:
             return
-        self.deals.insert(values for _key, values, _events in self.pending)
+        summaries = self._summaries()
+        self.deals.insert((*values, *summary) for (_key, values, _events), summary in zip(self.pending, summaries, strict=True))
         ids = deal_ids(
             self.session, board_id=self.board.id, source=self.source, external_ids=[key for key, _v, _e in self.pending]
         )
@@ -369,10 +398,10 @@ class _NewDeals:
         written = self.events.insert(
             (board_id, ids[key], *event, None) for key, _values, events in self.pending for event in events
         )
-        flow.mark(self.session, ids.values())  # their flow summaries, before the commit
         self.summary.created += len(self.pending)
         self.summary.events += written
         self.pending.clear()
+        self.told.clear()
 
 
 def _existing(session: Session, board: Board, source: str, keys: list[str]) -> dict[str, Any]:
