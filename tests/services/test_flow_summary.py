@@ -333,3 +333,19 @@ def test_the_summaries_an_import_tells_are_those_its_history_gives(
         fast = reports.report(lk_sqlite, board=board.name, since="7d", seed=3)
         full = reports.report(lk_sqlite, board=board.name, since="7d", seed=3, everything=True)
         assert render.to_json(fast) == render.to_json(full), board.name
+
+
+def test_a_summary_that_fails_costs_no_change(lk: LeanKanban, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    deal = lk.add_deal("Acme", stage="Leads", value="1000")
+    clock.advance(days=1)
+
+    def broken(*_args: Any, **_kwargs: Any) -> int:
+        raise KeyError("a bug in the summary")
+
+    monkeypatch.setattr(flow, "refresh", broken)
+    lk.move_deal(deal.id, "Discovery")  # the move lands; the deal's history is read from now on
+    assert lk.get_deal(deal.id).stage == "Discovery"
+    assert _summaries(lk)[deal.id] == (None, None)
+    monkeypatch.undo()
+    clock.advance(days=100)
+    _same_as_reference(lk)

@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from leankanban.domain.model import Board
 from leankanban.metrics import timelines as tl
@@ -63,9 +64,20 @@ def mark(session: Any, deal_ids: Iterable[int | None]) -> None:
 def refresh_marked(session: Any) -> None:
     """Refresh the deals marked in this session (the unit of work calls it before committing)."""
     marked = session.info.pop(MARKED, None)
-    if marked:
-        session.flush()
-        refresh(session, deal_ids=sorted(marked))
+    if not marked:
+        return
+    session.flush()
+    ids = sorted(marked)
+    try:
+        with session.begin_nested():
+            refresh(session, deal_ids=ids)
+    except DBAPIError:
+        raise  # the database's own trouble: the use case fails with its sentence
+    except Exception:  # a derived column must never cost the user their change
+        # No summary: their histories are read, as before (slower, never wrong).
+        session.execute(
+            update(DealRow.__table__).where(_DEAL.id.in_(ids)).values(started_at=None, state_changed_at=None)  # type: ignore[arg-type]
+        )
 
 
 def refresh(session: Any, *, board_id: int | None = None, deal_ids: Iterable[int] | None = None) -> int:
