@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
+from operator import attrgetter
 
 from leankanban.domain import defaults
 from leankanban.domain.errors import InvalidInput
@@ -273,7 +274,7 @@ def build_report(
         # Longest idle first, then the biggest deal, then the lower id.
         stalled=sections.listing(
             stalled.deals, limit, currency=currency, deal=lambda s: s.deal,
-            key=lambda s: (s.idle_days, s.deal.value, sections.lower_id(s.deal)),
+            key=lambda s: (s.idle_days, s.deal.value, sections.lower_id(s.deal)), first=attrgetter("idle_days"),
             make=lambda s: StalledDeal(s.deal.id, s.deal.title, s.deal.owner, s.stage, s.deal.value,
                                        s.deal.currency, s.last_activity, s.idle_days),
         ),
@@ -281,7 +282,7 @@ def build_report(
         # Started open deals, oldest first, then the biggest deal, then the lower id.
         ageing=sections.listing(
             [a for a in ages.values() if a.started], limit, currency=currency, deal=lambda a: a.deal,
-            key=lambda a: (a.days, a.deal.value, sections.lower_id(a.deal)),
+            key=lambda a: (a.days, a.deal.value, sections.lower_id(a.deal)), first=attrgetter("days"),
             make=lambda a: AgeingDeal(a.deal.id, a.deal.title, a.deal.owner, a.stage, a.days, a.band),
         ),
         wip_breaches=tuple(
@@ -722,7 +723,7 @@ def _deal_lines(
     return sections.listing(
         [l for l in lines if l.is_open or (l.closed_at is not None and l.closed_at in period)],
         limit, currency=currency, deal=lambda l: l.deal,
-        key=lambda l: (l.deal.value, sections.lower_id(l.deal)),
+        key=lambda l: (l.deal.value, sections.lower_id(l.deal)), first=attrgetter("deal.value"),
         make=lambda l: _deal_line(l, now, ages, blocked_ids),
     )
 
