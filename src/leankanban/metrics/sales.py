@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import attrgetter
 
 from leankanban.domain import defaults
 from leankanban.domain.model import Deal, DealStatus, Stage, StageKind
@@ -463,7 +464,9 @@ def velocity(
 # -- stalled deals ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, for speed alone (as flow.WorkItemAge): a report makes one per stalled deal, tens of
+# thousands on a big board. Treat it as immutable all the same: nothing assigns to its fields.
+@dataclass(slots=True, unsafe_hash=True)
 class StalledDeal:
     deal: Deal
     stage: str
@@ -506,12 +509,13 @@ def stalled(
     open_lines = [line for line in lines if line.is_open]
     currency = currency or main_currency(line.deal for line in open_lines)
     found = []
+    append = found.append
     for line in open_lines:
         last = line.last_activity or line.created_at
         idle = days_between(last, now)
         if idle >= stall_days:
-            found.append(StalledDeal(line.deal, line.stage, last, idle))
-    found.sort(key=lambda s: s.idle_days, reverse=True)
+            append(StalledDeal(line.deal, line.stage, last, idle))
+    found.sort(key=_IDLE_DAYS, reverse=True)
     in_currency: Sequence[Decimal] = [s.deal.value for s in found if s.deal.currency == currency]
     return Stalled(
         currency=currency,
@@ -521,6 +525,9 @@ def stalled(
         value=money(sum(in_currency, ZERO)),
         open_value=money(sum((line.deal.value for line in open_lines if line.deal.currency == currency), ZERO)),
     )
+
+
+_IDLE_DAYS = attrgetter("idle_days")
 
 
 # -- next steps ----------------------------------------------------------------
