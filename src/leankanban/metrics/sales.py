@@ -453,12 +453,13 @@ def velocity(
         for line in lines
         if line.is_open and (include_upstream or is_active(by_name.get(line.stage)))
     )
-    won = [line for line in closed_in(lines, period) if line.status is DealStatus.WON]
+    closed = closed_in(lines, period)  # once, for the three figures read from the closes
+    won = [line for line in closed if line.status is DealStatus.WON]
     won_values = [line.deal.value for line in won if line.deal.currency == currency]
     avg_value = money(sum(won_values, ZERO) / len(won_values)) if won_values else None
-    won_cycles = [c.days for c in cycle_times(lines, period, outcome=DealStatus.WON)]
+    won_cycles = [c.days for c in cycle_times(closed, period, outcome=DealStatus.WON)]
     avg_cycle = sum(won_cycles) / len(won_cycles) if won_cycles else None
-    return Velocity(currency, open_deals, avg_value, win_rate(lines, period, need=need), avg_cycle)
+    return Velocity(currency, open_deals, avg_value, win_rate(closed, period, need=need), avg_cycle)
 
 
 # -- stalled deals ----------------------------------------------------------

@@ -231,10 +231,13 @@ def build_report(
     by_id = {line.deal.id: line for line in lines}
 
     closed_now = flow.closed_in(lines, period)
+    # The deals finally closed in the history, for the figures read from those closes alone: each
+    # of them filters them out of every line again, so they get these few thousand, not 70,000.
+    closed = flow.closed_in(lines, history)
     won_lines = [l for l in closed_now if l.status is DealStatus.WON]
     lost_lines = [l for l in closed_now if l.status is DealStatus.LOST and flow.committed_close(l)]
     out_lines = [l for l in closed_now if l.status is DealStatus.LOST and not flow.committed_close(l)]
-    cycle = flow.cycle_time_percentiles(lines, history)
+    cycle = flow.cycle_time_percentiles(closed, history)
     stalled = sales.stalled(lines, now, stall_days=stall_days, currency=currency)
     stalled_ids = {s.deal.id for s in stalled.deals}
     blocked = flow.blocked_now(lines, now)
@@ -257,11 +260,11 @@ def build_report(
         new_deals=_new_deals(mine_events, by_id, period, limit, currency),
         won=_won(won_lines, currency, limit),
         lost=_lost(lost_lines, currency, limit),
-        win_rate=_win_rate(sales.win_rate(lines, history)),
-        win_rate_by_owner=_win_rates(sales.win_rate_by(lines, history, key=lambda d: d.owner)),
+        win_rate=_win_rate(sales.win_rate(closed, history)),
+        win_rate_by_owner=_win_rates(sales.win_rate_by(closed, history, key=lambda d: d.owner)),
         throughput_per_week=tuple(
             WeekLine(w.label, w.start, w.days, w.won, w.lost - w.qualified_out, w.qualified_out)
-            for w in flow.throughput_per_week(lines, history, tz=tz)
+            for w in flow.throughput_per_week(closed, history, tz=tz)
         ),
         cycle_time_days=_cycle(cycle),
         # Longest blocked first, then the biggest deal, then the lower id.
@@ -297,19 +300,19 @@ def build_report(
         ),
         load=_load(lines, by_name, currency, blocked_ids, stalled_ids,
                    lane_limits if context.person_limits is None else context.person_limits, context.work_cards or {}),
-        forecast=_forecast(lines, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
+        forecast=_forecast(lines, closed, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
         deals=_deal_lines(lines, period, now, ages, blocked_ids, limit, currency),
         next_steps=sections.next_steps(mine, day_of(now, tz), limit=limit, currency=currency),
         sales=sections.sales_metrics(lines, stages, history, stage_lines, stalled, currency, target),
         littles_law=sections.littles_law(lines, history, tz),
-        stage_days=sections.stage_days(lines, stages, history, now),
-        blocked_time=flow.blocked_totals(lines, history, now),
-        win_rate_by_type=_win_rates(sales.win_rate_by(lines, history, key=sections.deal_type)),
-        win_rate_by_source=_win_rates(sales.win_rate_by(lines, history, key=sections.deal_source)),
+        stage_days=sections.stage_days(closed, stages, history, now),
+        blocked_time=flow.blocked_totals(closed, history, now),
+        win_rate_by_type=_win_rates(sales.win_rate_by(closed, history, key=sections.deal_type)),
+        win_rate_by_source=_win_rates(sales.win_rate_by(closed, history, key=sections.deal_source)),
         qualified_out=_qualified_out(sales.qualified_out(lines, history, stages, currency=currency), out_lines,
                                      currency),
         effectiveness=sections.effectiveness(lines, stages, history, currency, context, owner),
-        capacity=None if capacity is None else sections.capacity(lines, history, now, capacity, trials, forecast_seed, tz),
+        capacity=None if capacity is None else sections.capacity(closed, history, now, capacity, trials, forecast_seed, tz),
         sprint=sections.sprint(context),
         insights=sections.insights(context.insights),
         policies=None if isinstance(board, str) else policy_summary(board),
@@ -509,6 +512,7 @@ def _load(
 
 def _forecast(
     lines: list[flow.Timeline],
+    closed: list[flow.Timeline],
     by_name: Mapping[str, Stage],
     history: Period,
     now: datetime,
@@ -519,10 +523,11 @@ def _forecast(
     tz: tzinfo,
 ) -> Forecast:
     """The report's forecast: the deals in progress (open, in an active stage), and what closes
-    in the next `horizon_days`, from the committed closes of the history."""
+    in the next `horizon_days`, from the committed closes of the history (`closed`: the lines
+    finally closed in it)."""
     today = day_of(now, tz)
     counted = [l.deal for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
-    return _draw(lines, _values(counted, currency), len(counted), history, today, today + timedelta(days=horizon_days),
+    return _draw(closed, _values(counted, currency), len(counted), history, today, today + timedelta(days=horizon_days),
                  currency, trials, seed, tz, committed=True)
 
 
