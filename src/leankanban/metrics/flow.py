@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from operator import attrgetter
@@ -60,6 +60,7 @@ __all__ = [
     "UNSPECIFIED",
     "WeekThroughput",
     "WorkItemAge",
+    "active_by_name",
     "age_band",
     "aware",
     "blocked_now",
@@ -563,6 +564,27 @@ def littles_law(lines: Iterable[Timeline], period: Period, *, tz: tzinfo = UTC) 
     observed = sum(c.days for c in cycle) / len(cycle) if cycle else None
     ratio = observed / predicted if observed is not None and predicted else None
     return LittlesLaw(avg_wip, avg_throughput, predicted, observed, ratio, sample)
+
+
+class _ActiveByName(dict[str, bool]):
+    """`is_active` of each stage name, worked out the first time it is asked (see active_by_name)."""
+
+    __slots__ = ("_by_name",)
+
+    def __init__(self, by_name: Mapping[str, Stage]) -> None:
+        super().__init__()
+        self._by_name = by_name
+
+    def __missing__(self, name: str) -> bool:
+        found = self[name] = is_active(self._by_name.get(name))
+        return found
+
+
+def active_by_name(by_name: Mapping[str, Stage]) -> Mapping[str, bool]:
+    """`active[name]`: whether the stage `name` (of `by_name`, or one the board no longer has)
+    is active, as `is_active(by_name.get(name))`, worked out once per name: a report asks
+    it of every open deal, 70,000 on a big board, for a handful of stages."""
+    return _ActiveByName(by_name)
 
 
 def by_key(lines: Iterable[Timeline], key: Callable[[Deal], str]) -> dict[str, list[Timeline]]:

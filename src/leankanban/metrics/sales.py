@@ -23,11 +23,11 @@ from leankanban.metrics.flow import (
     Period,
     Sample,
     Timeline,
+    active_by_name,
     closed_in,
     committed_close,
     cycle_times,
     days_between,
-    is_active,
     percentile,
 )
 
@@ -446,13 +446,12 @@ def velocity(
     rate leaves the qualify-outs out (see WinRate).
     """
     lines = list(lines)
-    by_name = {s.name: s for s in stages}
+    active = active_by_name({s.name: s for s in stages})
     currency = currency or main_currency(line.deal for line in lines)
-    open_deals = sum(
-        1
-        for line in lines
-        if line.is_open and (include_upstream or is_active(by_name.get(line.stage)))
-    )
+    open_deals = 0
+    for line in lines:
+        if line.is_open and (include_upstream or active[line.stage]):
+            open_deals += 1
     closed = closed_in(lines, period)  # once, for the three figures read from the closes
     won = [line for line in closed if line.status is DealStatus.WON]
     won_values = [line.deal.value for line in won if line.deal.currency == currency]

@@ -493,21 +493,39 @@ def _load(
     lane_limits: Mapping[str, int],
     work_cards: Mapping[str, int],
 ) -> tuple[Load, ...]:
-    result = []
-    for owner, group in sorted(flow.by_key((l for l in lines if l.is_open), lambda d: d.owner).items()):
-        result.append(
-            Load(
-                owner=owner,
-                open=len(group),
-                active=sum(1 for l in group if flow.is_active(by_name.get(l.stage))),
-                value=_total(group, currency),
-                blocked=sum(1 for l in group if l.deal.id in blocked_ids),
-                stalled=sum(1 for l in group if l.deal.id in stalled_ids),
-                wip_max=lane_limits.get(owner.casefold()),
-                work=work_cards.get(owner.casefold(), 0),
-            )
+    """Each owner's open deals: how many, in active stages, their value (as `_total`),
+    blocked and stalled. One pass over the lines, each owner's deals summed in their order."""
+    active = flow.active_by_name(by_name)
+    tally: dict[str, list] = {}  # owner -> [open, active, value, blocked, stalled]
+    for line in lines:
+        if not line.is_open:
+            continue
+        deal = line.deal
+        row = tally.get(deal.owner)
+        if row is None:
+            row = tally[deal.owner] = [0, 0, ZERO, 0, 0]
+        row[0] += 1
+        if active[line.stage]:
+            row[1] += 1
+        if deal.currency == currency:
+            row[2] += deal.value
+        if deal.id in blocked_ids:
+            row[3] += 1
+        if deal.id in stalled_ids:
+            row[4] += 1
+    return tuple(
+        Load(
+            owner=owner,
+            open=count,
+            active=in_active,
+            value=sales.money(value),
+            blocked=blocked,
+            stalled=stalled,
+            wip_max=lane_limits.get(owner.casefold()),
+            work=work_cards.get(owner.casefold(), 0),
         )
-    return tuple(result)
+        for owner, (count, in_active, value, blocked, stalled) in sorted(tally.items())
+    )
 
 
 def _forecast(
@@ -526,7 +544,8 @@ def _forecast(
     in the next `horizon_days`, from the committed closes of the history (`closed`: the lines
     finally closed in it)."""
     today = day_of(now, tz)
-    counted = [l.deal for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
+    active = flow.active_by_name(by_name)
+    counted = [l.deal for l in lines if l.is_open and active[l.stage]]
     return _draw(closed, _values(counted, currency), len(counted), history, today, today + timedelta(days=horizon_days),
                  currency, trials, seed, tz, committed=True)
 
