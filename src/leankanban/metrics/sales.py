@@ -171,6 +171,26 @@ class QualifiedOut:
         return Sample(self.count, self.need, "qualified out")
 
 
+def stage_exits(lines: Iterable[Timeline], period: Period) -> Counter[str]:
+    """Per stage, how many of the deals left it in `period` (a deal that left a stage twice
+    in it counts once): what a stage's discard and qualify-out rates divide by."""
+    start, end = period.start, period.end
+    left: Counter[str] = Counter()
+    for line in lines:
+        exited = None  # few deals left a stage in the period: no set for the others
+        for visit in line.visits:
+            gone = visit.left
+            if gone is not None and start <= gone < end:
+                if exited is None:
+                    exited = {visit.stage}
+                else:
+                    exited.add(visit.stage)
+        if exited is not None:
+            for stage in exited:
+                left[stage] += 1
+    return left
+
+
 def qualified_out(
     lines: Iterable[Timeline],
     period: Period,
@@ -178,20 +198,20 @@ def qualified_out(
     *,
     currency: str | None = None,
     need: int = MIN_CLOSES,
+    exits: Counter[str] | None = None,
 ) -> QualifiedOut:
     """The qualify-outs of `period` (see QualifiedOut), per upstream stage of `stages` (board
-    order, listed even with none) and by reason (a blank reason counts as 'unspecified')."""
+    order, listed even with none) and by reason (a blank reason counts as 'unspecified').
+    `exits`: `stage_exits(lines, period)`, when the caller has it already."""
     lines = list(lines)
     currency = currency or main_currency(line.deal for line in lines)
     upstream = [s.name for s in sorted(stages, key=lambda s: s.position) if s.kind is StageKind.OPEN and s.upstream]
     start, end = period.start, period.end
-    left: Counter[str] = Counter()
+    left = stage_exits(lines, period) if exits is None else exits
     started = 0
     for line in lines:
         if line.started_at is not None and start <= line.started_at < end:
             started += 1
-        exited = {v.stage for v in line.visits if v.left is not None and start <= v.left < end}
-        left.update(exited)
     out = [line for line in closed_in(lines, period) if line.status is DealStatus.LOST and not line.started]
     from_stage: dict[str, list[str]] = {name: [] for name in upstream}
     for line in out:
@@ -233,21 +253,22 @@ class Discards:
 
 
 def discards(
-    lines: Iterable[Timeline], period: Period, stages: Iterable[Stage] = (), *, need: int = MIN_CLOSES
+    lines: Iterable[Timeline],
+    period: Period,
+    stages: Iterable[Stage] = (),
+    *,
+    need: int = MIN_CLOSES,
+    exits: Counter[str] | None = None,
 ) -> Discards:
     """Deals finally lost in `period`, by the stage they were lost from and by reason.
 
     Stages listed in `stages` (open ones, board order) appear even with no
-    losses. A reason left blank counts as 'unspecified'.
+    losses. A reason left blank counts as 'unspecified'. `exits`:
+    `stage_exits(lines, period)`, when the caller has it already.
     """
     lines = list(lines)
     open_names = [s.name for s in sorted(stages, key=lambda s: s.position) if s.kind is StageKind.OPEN]
-    left: Counter[str] = Counter()
-    start, end = period.start, period.end
-    for line in lines:
-        exited = {v.stage for v in line.visits if v.left is not None and start <= v.left < end}
-        if exited:
-            left.update(exited)
+    left = stage_exits(lines, period) if exits is None else exits
     lost_by: dict[str, list[str]] = {name: [] for name in open_names}
     for line in closed_in(lines, period):
         if line.status is DealStatus.LOST:

@@ -244,6 +244,8 @@ def build_report(
     blocked_ids = {b.deal.id for b in blocked}
     ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle)}
 
+    # How many deals left each stage in the history: the discard and the qualify-out rates both divide by it.
+    exits = sales.stage_exits(lines, history)
     stage_lines = _stage_lines(stages, mine, closed_now, currency, probabilities)
     target = None if isinstance(board, str) else board.pipeline_target
     capacity = None if isinstance(board, str) else board.capacity_per_week
@@ -303,14 +305,14 @@ def build_report(
         forecast=_forecast(lines, closed, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
         deals=_deal_lines(lines, period, now, ages, blocked_ids, limit, currency),
         next_steps=sections.next_steps(mine, day_of(now, tz), limit=limit, currency=currency),
-        sales=sections.sales_metrics(lines, stages, history, stage_lines, stalled, currency, target),
+        sales=sections.sales_metrics(lines, stages, history, stage_lines, stalled, currency, target, exits),
         littles_law=sections.littles_law(lines, history, tz),
         stage_days=sections.stage_days(closed, stages, history, now),
         blocked_time=flow.blocked_totals(closed, history, now),
         win_rate_by_type=_win_rates(sales.win_rate_by(closed, history, key=sections.deal_type)),
         win_rate_by_source=_win_rates(sales.win_rate_by(closed, history, key=sections.deal_source)),
-        qualified_out=_qualified_out(sales.qualified_out(lines, history, stages, currency=currency), out_lines,
-                                     currency),
+        qualified_out=_qualified_out(sales.qualified_out(lines, history, stages, currency=currency, exits=exits),
+                                     out_lines, currency),
         effectiveness=sections.effectiveness(lines, stages, history, currency, context, owner),
         capacity=None if capacity is None else sections.capacity(closed, history, now, capacity, trials, forecast_seed, tz),
         sprint=sections.sprint(context),

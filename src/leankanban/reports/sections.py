@@ -6,6 +6,7 @@ delivery capacity, the sprint and insights.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -119,12 +120,14 @@ def sales_metrics(
     stalled: sales.Stalled,
     currency: str,
     target: Decimal | None,
+    exits: Counter[str] | None = None,
 ) -> SalesMetrics:
+    """`exits`: `sales.stage_exits(lines, history)`, when the caller has it already."""
     v = sales.velocity(lines, stages, history, currency=currency)
     open_lines = [s for s in stage_lines if s.kind is StageKind.OPEN]
     value = sum((s.value for s in open_lines), ZERO)
     weighted = sum((s.weighted_value for s in open_lines), ZERO)
-    found = sales.discards(lines, history, stages)
+    found = sales.discards(lines, history, stages, exits=exits)
     return SalesMetrics(
         velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days,
                               v.sample, v.reason),

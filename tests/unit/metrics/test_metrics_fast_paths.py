@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from leankanban.metrics import flow
-from tests.unit.metrics.metrics_story import LEAN
+from leankanban.metrics import flow, sales
+from tests.unit.metrics.metrics_story import LEAN, Story, at
 
 
 def test_active_by_name_answers_as_is_active_for_board_and_gone_stages():
@@ -12,3 +12,22 @@ def test_active_by_name_answers_as_is_active_for_board_and_gone_stages():
     for name in [*by_name, "Renamed away", ""]:
         assert active[name] is flow.is_active(by_name.get(name)), name
         assert active[name] is flow.is_active(by_name.get(name)), name  # asked again: the same
+
+
+def test_stage_exits_count_each_deal_once_per_stage_it_left_in_the_period():
+    s = Story(LEAN)
+    s.add(1, "Leads", 1)
+    s.move(1, "Qualifying", 2)
+    s.move(1, "Leads", 3)
+    s.move(1, "Qualifying", 4)  # left Leads twice, Qualifying once, in the period
+    s.add(2, "Leads", 1)
+    s.move(2, "Qualifying", 1.5)  # left Leads before the period
+    s.add(3, "Leads", 5)  # never left
+    lines = flow.timelines(LEAN, s.deal_list, s.events, now=at(10))
+    exits = sales.stage_exits(lines, flow.Period(at(1.75), at(10)))
+    assert dict(exits) == {"Leads": 1, "Qualifying": 1}
+    # Handed in, the same figures as worked out inside.
+    period = flow.Period(at(0), at(10))
+    found = sales.stage_exits(lines, period)
+    assert sales.discards(lines, period, LEAN, exits=found) == sales.discards(lines, period, LEAN)
+    assert sales.qualified_out(lines, period, LEAN, exits=found) == sales.qualified_out(lines, period, LEAN)
