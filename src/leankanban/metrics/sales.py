@@ -349,25 +349,34 @@ def pipeline(
     currency = currency or main_currency(deals)
     chance = stage_probabilities(stages, probabilities)
     upstream = {s.name for s in stages if s.upstream}
-    rows: dict[str, list[Deal]] = {s.name: [] for s in stages if s.kind is StageKind.OPEN}
+    # Per stage, in one pass and in the deals' order: [deals, value, value of the deals without
+    # their own probability, the others' value x their probability] (in `currency` for the sums).
+    rows: dict[str, list] = {s.name: [0, ZERO, ZERO, ZERO] for s in stages if s.kind is StageKind.OPEN}
     other = 0
+    OPEN = DealStatus.OPEN
     for deal in deals:
-        if deal.status is not DealStatus.OPEN or (not include_upstream and deal.stage in upstream):
+        if deal.status is not OPEN or (not include_upstream and deal.stage in upstream):
             continue
+        row = rows.get(deal.stage)
+        if row is None:
+            row = rows[deal.stage] = [0, ZERO, ZERO, ZERO]
+        row[0] += 1
         if deal.currency != currency:
             other += 1
-        rows.setdefault(deal.stage, []).append(deal)
+            continue
+        value = deal.value
+        row[1] += value
+        if deal.probability is None:
+            row[2] += value
+        else:
+            row[3] += value * deal.probability / HUNDRED
     by_stage = {}
-    for name, members in rows.items():
+    for name, (count, value, at_stage, own) in rows.items():
         if not include_upstream and name in upstream:
             continue
         p = chance.get(name, ZERO)
-        counted = [d for d in members if d.currency == currency]
-        value = sum((d.value for d in counted), ZERO)
         # Deals without their own probability are weighted together, as one sum x the stage's.
-        at_stage = sum((d.value for d in counted if d.probability is None), ZERO)
-        own = sum((d.value * d.probability / HUNDRED for d in counted if d.probability is not None), ZERO)
-        by_stage[name] = StageValue(name, len(members), money(value), money(at_stage * p + own), p)
+        by_stage[name] = StageValue(name, count, money(value), money(at_stage * p + own), p)
     return Pipeline(
         currency=currency,
         count=sum(v.count for v in by_stage.values()),
