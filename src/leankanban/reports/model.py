@@ -218,7 +218,6 @@ def build_report(
     by_name = {s.name: s for s in stages}
     mine = _for_owner(deals, owner)
     ids = {d.id for d in mine if d.id is not None}
-    mine_events = [e for e in events if e.deal_id in ids]
     currency = sales.main_currency(mine)
     # The period includes `now` itself: a change made this instant is in the report.
     end = now + timedelta(microseconds=1)
@@ -227,7 +226,13 @@ def build_report(
     if history_floor is not None and history_start < aware(history_floor) < now:
         history_start = aware(history_floor).astimezone(UTC)
     history = Period(history_start, end)
-    lines = flow.timelines(stages, mine, mine_events, now=now) if lines is None else _lines_of(lines, mine)
+    # Given the timelines, the events are read only for the period's moves and new deals: those
+    # of `mine` are picked from the period's, not from every event (240,000 on a big board).
+    events = events if isinstance(events, (list, tuple)) else list(events)
+    if lines is None:
+        lines = flow.timelines(stages, mine, [e for e in events if e.deal_id in ids], now=now)
+    else:
+        lines = _lines_of(lines, mine)
     by_id = {line.deal.id: line for line in lines}
 
     closed_now = flow.closed_in(lines, period)
@@ -258,8 +263,8 @@ def build_report(
         period=Period(since, now),
         history=Period(history.start, now),
         stages=stage_lines,
-        moved=_moves(mine_events, by_id, period, limit, currency),
-        new_deals=_new_deals(mine_events, by_id, period, limit, currency),
+        moved=_moves(events, ids, by_id, period, limit, currency),
+        new_deals=_new_deals(events, ids, by_id, period, limit, currency),
         won=_won(won_lines, currency, limit),
         lost=_lost(lost_lines, currency, limit),
         win_rate=_win_rate(sales.win_rate(closed, history)),
@@ -403,14 +408,15 @@ def _stage_lines(
     return tuple(result)
 
 
-def _in_period(events: list[Event], kind: EventKind, period: Period) -> list[Event]:
-    """The events of `kind` in `period`, by time then id (events come in any order across deals)."""
+def _in_period(events: Iterable[Event], kind: EventKind, period: Period, ids: set[int]) -> list[Event]:
+    """The events of `kind` in `period` of the deals `ids`, by time then id (events come in any
+    order across deals)."""
     start, end = period.start, period.end
     found = []
     for e in events:
         if e.kind is kind:
             at = e.at if e.at.tzinfo is not None else aware(e.at)
-            if start <= at < end:
+            if start <= at < end and e.deal_id in ids:
                 found.append(e)
     found.sort(key=_time_then_id)
     return found
@@ -427,10 +433,15 @@ def _biggest_then_newest(by_id: Mapping[int | None, flow.Timeline]) -> Callable[
 
 
 def _moves(
-    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period, limit: int | None, currency: str
+    events: Iterable[Event],
+    ids: set[int],
+    by_id: Mapping[int | None, flow.Timeline],
+    period: Period,
+    limit: int | None,
+    currency: str,
 ) -> Listing[Move]:
     return sections.listing(
-        [e for e in _in_period(events, EventKind.MOVED, period) if e.to_stage and e.deal_id in by_id],
+        [e for e in _in_period(events, EventKind.MOVED, period, ids) if e.to_stage and e.deal_id in by_id],
         limit, currency=currency, deal=lambda e: by_id[e.deal_id].deal, key=_biggest_then_newest(by_id),
         make=lambda e: _move(e, by_id[e.deal_id].deal),
     )
@@ -442,7 +453,12 @@ def _move(event: Event, deal: Deal) -> Move:
 
 
 def _new_deals(
-    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period, limit: int | None, currency: str
+    events: Iterable[Event],
+    ids: set[int],
+    by_id: Mapping[int | None, flow.Timeline],
+    period: Period,
+    limit: int | None,
+    currency: str,
 ) -> Listing[NewDeal]:
     def make(event: Event) -> NewDeal:
         deal = by_id[event.deal_id].deal
@@ -450,7 +466,7 @@ def _new_deals(
                        aware(event.at), deal.customer_value, deal.customer_impact)
 
     return sections.listing(
-        [e for e in _in_period(events, EventKind.CREATED, period) if e.deal_id in by_id],
+        [e for e in _in_period(events, EventKind.CREATED, period, ids) if e.deal_id in by_id],
         limit, currency=currency, deal=lambda e: by_id[e.deal_id].deal, key=_biggest_then_newest(by_id), make=make,
     )
 
