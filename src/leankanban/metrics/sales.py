@@ -9,7 +9,7 @@ for being in another. Definitions are in DEFINITIONS.md.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -536,24 +536,34 @@ def stalled(
     currency: str | None = None,
 ) -> Stalled:
     """Open deals whose last event of any kind is at least `stall_days` old, most idle first."""
-    open_lines = [line for line in lines if line.is_open]
+    open_lines = [line for line in lines if line.is_open]  # a list: the currency may need them first
     currency = currency or main_currency(line.deal for line in open_lines)
     found = []
     append = found.append
+    # The values are summed as the deals are met, while each is at hand: a pass over the
+    # stalled deals once they are sorted would reach them in no order, far slower on 70,000.
+    # (The stalled value thus adds them up in another order than the list's: Decimal sums of
+    # money are exact, the same in any order.)
+    value = open_value = ZERO
     for line in open_lines:
+        deal = line.deal
+        counted = deal.currency == currency
+        if counted:
+            open_value += deal.value
         last = line.last_activity or line.created_at
         idle = days_between(last, now)
         if idle >= stall_days:
-            append(StalledDeal(line.deal, line.stage, last, idle))
+            append(StalledDeal(deal, line.stage, last, idle))
+            if counted:
+                value += deal.value
     found.sort(key=_IDLE_DAYS, reverse=True)
-    in_currency: Sequence[Decimal] = [s.deal.value for s in found if s.deal.currency == currency]
     return Stalled(
         currency=currency,
         stall_days=stall_days,
         deals=tuple(found),
         open_count=len(open_lines),
-        value=money(sum(in_currency, ZERO)),
-        open_value=money(sum((line.deal.value for line in open_lines if line.deal.currency == currency), ZERO)),
+        value=money(value),
+        open_value=money(open_value),
     )
 
 
