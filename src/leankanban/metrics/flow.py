@@ -498,7 +498,8 @@ def blocked_totals(lines: Iterable[Timeline], period: Period, now: datetime) -> 
 
 def blocked_now(lines: Iterable[Timeline], now: datetime) -> list[BlockedTime]:
     """Open deals blocked at `now`, longest block first."""
-    result = [blocked_time(line, now) for line in lines if line.is_open and line.blocked_now]
+    # `line.blocks` first: most deals were never blocked, and `blocked_now` is a call per deal.
+    result = [blocked_time(line, now) for line in lines if line.is_open and line.blocks and line.blocked_now]
     result.sort(key=lambda b: b.since or now)
     return result
 
