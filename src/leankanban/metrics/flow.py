@@ -399,7 +399,7 @@ def age_band(days: float, cycle: Percentiles | None) -> AgeBand:
 
 
 def work_item_ages(
-    lines: Iterable[Timeline], now: datetime, cycle: Percentiles | None
+    lines: Iterable[Timeline], now: datetime, cycle: Percentiles | None, *, oldest_first: bool = True
 ) -> list[WorkItemAge]:
     """Age of every open deal, oldest first, banded against `cycle`.
 
@@ -407,6 +407,10 @@ def work_item_ages(
     creation time for a deal that has only been upstream (those are banded
     UNKNOWN: cycle times say nothing about the backlog). Every deal is UNKNOWN
     while `cycle` has fewer than MIN_CYCLE_TIMES cycle times.
+
+    With `oldest_first` False they are in the order of `lines`, for a caller that orders
+    them itself (a report's list shows its oldest few): passes over them then meet the
+    deals in the order they sit in memory, not in an order of age that scatters them.
     """
     result = []
     append, unknown = result.append, AgeBand.UNKNOWN
@@ -417,7 +421,8 @@ def work_item_ages(
         days = max(0.0, days_between(since, now))
         started = line.started
         append(WorkItemAge(line.deal, line.stage, started, since, days, age_band(days, cycle) if started else unknown))
-    result.sort(key=_DAYS, reverse=True)
+    if oldest_first:
+        result.sort(key=_DAYS, reverse=True)
     return result
 
 

@@ -247,7 +247,9 @@ def build_report(
     stalled_ids = {s.deal.id for s in stalled.deals}
     blocked = flow.blocked_now(lines, now)
     blocked_ids = {b.deal.id for b in blocked}
-    ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle)}
+    # In the lines' order: the ageing list takes the oldest itself (ties, of equal age, stay
+    # in that order either way), and the passes over them stay in the order of memory.
+    ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle, oldest_first=False)}
 
     # How many deals left each stage in the history: the discard and the qualify-out rates both divide by it.
     exits = sales.stage_exits(lines, history)

@@ -31,3 +31,14 @@ def test_stage_exits_count_each_deal_once_per_stage_it_left_in_the_period():
     found = sales.stage_exits(lines, period)
     assert sales.discards(lines, period, LEAN, exits=found) == sales.discards(lines, period, LEAN)
     assert sales.qualified_out(lines, period, LEAN, exits=found) == sales.qualified_out(lines, period, LEAN)
+
+
+def test_work_item_ages_unsorted_are_the_same_ages_in_the_lines_order():
+    s = Story(LEAN)
+    for n, (stage, day) in enumerate([("Leads", 3), ("Discovery", 1), ("Proposal", 2), ("Discovery", 1)], start=1):
+        s.add(n, stage, day)
+    lines = flow.timelines(LEAN, s.deal_list, s.events, now=at(10))
+    oldest = flow.work_item_ages(lines, at(10), None)
+    as_met = flow.work_item_ages(lines, at(10), None, oldest_first=False)
+    assert [a.deal.id for a in as_met] == [line.deal.id for line in lines]
+    assert sorted(as_met, key=lambda a: a.days, reverse=True) == oldest
