@@ -534,8 +534,13 @@ def stalled(
     *,
     stall_days: float = defaults.STALL_DAYS,
     currency: str | None = None,
+    most_idle_first: bool = True,
 ) -> Stalled:
-    """Open deals whose last event of any kind is at least `stall_days` old, most idle first."""
+    """Open deals whose last event of any kind is at least `stall_days` old, most idle first.
+
+    With `most_idle_first` False the deals are in the order of `lines`, for a caller that
+    orders them itself (a report's list shows its most idle few): passes over them then
+    meet the deals in the order they sit in memory, not in an order that scatters them."""
     open_lines = [line for line in lines if line.is_open]  # a list: the currency may need them first
     currency = currency or main_currency(line.deal for line in open_lines)
     found = []
@@ -556,7 +561,8 @@ def stalled(
             append(StalledDeal(deal, line.stage, last, idle))
             if counted:
                 value += deal.value
-    found.sort(key=_IDLE_DAYS, reverse=True)
+    if most_idle_first:
+        found.sort(key=_IDLE_DAYS, reverse=True)
     return Stalled(
         currency=currency,
         stall_days=stall_days,

@@ -243,12 +243,13 @@ def build_report(
     lost_lines = [l for l in closed_now if l.status is DealStatus.LOST and flow.committed_close(l)]
     out_lines = [l for l in closed_now if l.status is DealStatus.LOST and not flow.committed_close(l)]
     cycle = flow.cycle_time_percentiles(closed, history)
-    stalled = sales.stalled(lines, now, stall_days=stall_days, currency=currency)
+    # In the lines' order, as the ages below: the stalled list takes the most idle itself.
+    stalled = sales.stalled(lines, now, stall_days=stall_days, currency=currency, most_idle_first=False)
     stalled_ids = {s.deal.id for s in stalled.deals}
     blocked = flow.blocked_now(lines, now)
     blocked_ids = {b.deal.id for b in blocked}
-    # In the lines' order: the ageing list takes the oldest itself (ties, of equal age, stay
-    # in that order either way), and the passes over them stay in the order of memory.
+    # In the lines' order: the ageing list takes the oldest itself (ties, of equal age, stay in
+    # that order either way: the sort is stable), and the passes over them follow memory.
     ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle, oldest_first=False)}
 
     # How many deals left each stage in the history: the discard and the qualify-out rates both divide by it.

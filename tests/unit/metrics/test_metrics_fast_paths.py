@@ -42,3 +42,15 @@ def test_work_item_ages_unsorted_are_the_same_ages_in_the_lines_order():
     as_met = flow.work_item_ages(lines, at(10), None, oldest_first=False)
     assert [a.deal.id for a in as_met] == [line.deal.id for line in lines]
     assert sorted(as_met, key=lambda a: a.days, reverse=True) == oldest
+
+
+def test_stalled_unsorted_are_the_same_deals_in_the_lines_order():
+    s = Story(LEAN)
+    for n, day in enumerate([3, 1, 2, 1, 20], start=1):
+        s.add(n, "Discovery", day)
+    lines = flow.timelines(LEAN, s.deal_list, s.events, now=at(30))
+    most_idle = sales.stalled(lines, at(30), stall_days=14)
+    as_met = sales.stalled(lines, at(30), stall_days=14, most_idle_first=False)
+    assert [x.deal.id for x in as_met.deals] == [1, 2, 3, 4]
+    assert tuple(sorted(as_met.deals, key=lambda x: x.idle_days, reverse=True)) == most_idle.deals
+    assert (as_met.count, as_met.value, as_met.open_value) == (most_idle.count, most_idle.value, most_idle.open_value)
