@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
+from operator import attrgetter
 
 from leankanban.domain import defaults
 from leankanban.domain.errors import InvalidInput
@@ -217,7 +218,6 @@ def build_report(
     by_name = {s.name: s for s in stages}
     mine = _for_owner(deals, owner)
     ids = {d.id for d in mine if d.id is not None}
-    mine_events = [e for e in events if e.deal_id in ids]
     currency = sales.main_currency(mine)
     # The period includes `now` itself: a change made this instant is in the report.
     end = now + timedelta(microseconds=1)
@@ -226,20 +226,34 @@ def build_report(
     if history_floor is not None and history_start < aware(history_floor) < now:
         history_start = aware(history_floor).astimezone(UTC)
     history = Period(history_start, end)
-    lines = flow.timelines(stages, mine, mine_events, now=now) if lines is None else _lines_of(lines, mine)
+    # Given the timelines, the events are read only for the period's moves and new deals: those
+    # of `mine` are picked from the period's, not from every event (240,000 on a big board).
+    events = events if isinstance(events, (list, tuple)) else list(events)
+    if lines is None:
+        lines = flow.timelines(stages, mine, [e for e in events if e.deal_id in ids], now=now)
+    else:
+        lines = _lines_of(lines, mine)
     by_id = {line.deal.id: line for line in lines}
 
     closed_now = flow.closed_in(lines, period)
+    # The deals finally closed in the history, for the figures read from those closes alone: each
+    # of them filters them out of every line again, so they get these few thousand, not 70,000.
+    closed = flow.closed_in(lines, history)
     won_lines = [l for l in closed_now if l.status is DealStatus.WON]
     lost_lines = [l for l in closed_now if l.status is DealStatus.LOST and flow.committed_close(l)]
     out_lines = [l for l in closed_now if l.status is DealStatus.LOST and not flow.committed_close(l)]
-    cycle = flow.cycle_time_percentiles(lines, history)
-    stalled = sales.stalled(lines, now, stall_days=stall_days, currency=currency)
+    cycle = flow.cycle_time_percentiles(closed, history)
+    # In the lines' order, as the ages below: the stalled list takes the most idle itself.
+    stalled = sales.stalled(lines, now, stall_days=stall_days, currency=currency, most_idle_first=False)
     stalled_ids = {s.deal.id for s in stalled.deals}
     blocked = flow.blocked_now(lines, now)
     blocked_ids = {b.deal.id for b in blocked}
-    ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle)}
+    # In the lines' order: the ageing list takes the oldest itself (ties, of equal age, stay in
+    # that order either way: the sort is stable), and the passes over them follow memory.
+    ages = {a.deal.id: a for a in flow.work_item_ages(lines, now, cycle, oldest_first=False)}
 
+    # How many deals left each stage in the history: the discard and the qualify-out rates both divide by it.
+    exits = sales.stage_exits(lines, history)
     stage_lines = _stage_lines(stages, mine, closed_now, currency, probabilities)
     target = None if isinstance(board, str) else board.pipeline_target
     capacity = None if isinstance(board, str) else board.capacity_per_week
@@ -252,15 +266,15 @@ def build_report(
         period=Period(since, now),
         history=Period(history.start, now),
         stages=stage_lines,
-        moved=_moves(mine_events, by_id, period, limit, currency),
-        new_deals=_new_deals(mine_events, by_id, period, limit, currency),
+        moved=_moves(events, ids, by_id, period, limit, currency),
+        new_deals=_new_deals(events, ids, by_id, period, limit, currency),
         won=_won(won_lines, currency, limit),
         lost=_lost(lost_lines, currency, limit),
-        win_rate=_win_rate(sales.win_rate(lines, history)),
-        win_rate_by_owner=_win_rates(sales.win_rate_by(lines, history, key=lambda d: d.owner)),
+        win_rate=_win_rate(sales.win_rate(closed, history)),
+        win_rate_by_owner=_win_rates(sales.win_rate_by(closed, history, key=lambda d: d.owner)),
         throughput_per_week=tuple(
             WeekLine(w.label, w.start, w.days, w.won, w.lost - w.qualified_out, w.qualified_out)
-            for w in flow.throughput_per_week(lines, history, tz=tz)
+            for w in flow.throughput_per_week(closed, history, tz=tz)
         ),
         cycle_time_days=_cycle(cycle),
         # Longest blocked first, then the biggest deal, then the lower id.
@@ -273,7 +287,7 @@ def build_report(
         # Longest idle first, then the biggest deal, then the lower id.
         stalled=sections.listing(
             stalled.deals, limit, currency=currency, deal=lambda s: s.deal,
-            key=lambda s: (s.idle_days, s.deal.value, sections.lower_id(s.deal)),
+            key=lambda s: (s.idle_days, s.deal.value, sections.lower_id(s.deal)), first=attrgetter("idle_days"),
             make=lambda s: StalledDeal(s.deal.id, s.deal.title, s.deal.owner, s.stage, s.deal.value,
                                        s.deal.currency, s.last_activity, s.idle_days),
         ),
@@ -281,7 +295,7 @@ def build_report(
         # Started open deals, oldest first, then the biggest deal, then the lower id.
         ageing=sections.listing(
             [a for a in ages.values() if a.started], limit, currency=currency, deal=lambda a: a.deal,
-            key=lambda a: (a.days, a.deal.value, sections.lower_id(a.deal)),
+            key=lambda a: (a.days, a.deal.value, sections.lower_id(a.deal)), first=attrgetter("days"),
             make=lambda a: AgeingDeal(a.deal.id, a.deal.title, a.deal.owner, a.stage, a.days, a.band),
         ),
         wip_breaches=tuple(
@@ -296,19 +310,19 @@ def build_report(
         ),
         load=_load(lines, by_name, currency, blocked_ids, stalled_ids,
                    lane_limits if context.person_limits is None else context.person_limits, context.work_cards or {}),
-        forecast=_forecast(lines, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
+        forecast=_forecast(lines, closed, by_name, history, now, currency, horizon_days, trials, forecast_seed, tz),
         deals=_deal_lines(lines, period, now, ages, blocked_ids, limit, currency),
         next_steps=sections.next_steps(mine, day_of(now, tz), limit=limit, currency=currency),
-        sales=sections.sales_metrics(lines, stages, history, stage_lines, stalled, currency, target),
+        sales=sections.sales_metrics(lines, stages, history, stage_lines, stalled, currency, target, exits),
         littles_law=sections.littles_law(lines, history, tz),
-        stage_days=sections.stage_days(lines, stages, history, now),
-        blocked_time=flow.blocked_totals(lines, history, now),
-        win_rate_by_type=_win_rates(sales.win_rate_by(lines, history, key=sections.deal_type)),
-        win_rate_by_source=_win_rates(sales.win_rate_by(lines, history, key=sections.deal_source)),
-        qualified_out=_qualified_out(sales.qualified_out(lines, history, stages, currency=currency), out_lines,
-                                     currency),
+        stage_days=sections.stage_days(closed, stages, history, now),
+        blocked_time=flow.blocked_totals(closed, history, now),
+        win_rate_by_type=_win_rates(sales.win_rate_by(closed, history, key=sections.deal_type)),
+        win_rate_by_source=_win_rates(sales.win_rate_by(closed, history, key=sections.deal_source)),
+        qualified_out=_qualified_out(sales.qualified_out(lines, history, stages, currency=currency, exits=exits),
+                                     out_lines, currency),
         effectiveness=sections.effectiveness(lines, stages, history, currency, context, owner),
-        capacity=None if capacity is None else sections.capacity(lines, history, now, capacity, trials, forecast_seed, tz),
+        capacity=None if capacity is None else sections.capacity(closed, history, now, capacity, trials, forecast_seed, tz),
         sprint=sections.sprint(context),
         insights=sections.insights(context.insights),
         policies=None if isinstance(board, str) else policy_summary(board),
@@ -397,14 +411,15 @@ def _stage_lines(
     return tuple(result)
 
 
-def _in_period(events: list[Event], kind: EventKind, period: Period) -> list[Event]:
-    """The events of `kind` in `period`, by time then id (events come in any order across deals)."""
+def _in_period(events: Iterable[Event], kind: EventKind, period: Period, ids: set[int]) -> list[Event]:
+    """The events of `kind` in `period` of the deals `ids`, by time then id (events come in any
+    order across deals)."""
     start, end = period.start, period.end
     found = []
     for e in events:
         if e.kind is kind:
             at = e.at if e.at.tzinfo is not None else aware(e.at)
-            if start <= at < end:
+            if start <= at < end and e.deal_id in ids:
                 found.append(e)
     found.sort(key=_time_then_id)
     return found
@@ -421,10 +436,15 @@ def _biggest_then_newest(by_id: Mapping[int | None, flow.Timeline]) -> Callable[
 
 
 def _moves(
-    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period, limit: int | None, currency: str
+    events: Iterable[Event],
+    ids: set[int],
+    by_id: Mapping[int | None, flow.Timeline],
+    period: Period,
+    limit: int | None,
+    currency: str,
 ) -> Listing[Move]:
     return sections.listing(
-        [e for e in _in_period(events, EventKind.MOVED, period) if e.to_stage and e.deal_id in by_id],
+        [e for e in _in_period(events, EventKind.MOVED, period, ids) if e.to_stage and e.deal_id in by_id],
         limit, currency=currency, deal=lambda e: by_id[e.deal_id].deal, key=_biggest_then_newest(by_id),
         make=lambda e: _move(e, by_id[e.deal_id].deal),
     )
@@ -436,7 +456,12 @@ def _move(event: Event, deal: Deal) -> Move:
 
 
 def _new_deals(
-    events: list[Event], by_id: Mapping[int | None, flow.Timeline], period: Period, limit: int | None, currency: str
+    events: Iterable[Event],
+    ids: set[int],
+    by_id: Mapping[int | None, flow.Timeline],
+    period: Period,
+    limit: int | None,
+    currency: str,
 ) -> Listing[NewDeal]:
     def make(event: Event) -> NewDeal:
         deal = by_id[event.deal_id].deal
@@ -444,7 +469,7 @@ def _new_deals(
                        aware(event.at), deal.customer_value, deal.customer_impact)
 
     return sections.listing(
-        [e for e in _in_period(events, EventKind.CREATED, period) if e.deal_id in by_id],
+        [e for e in _in_period(events, EventKind.CREATED, period, ids) if e.deal_id in by_id],
         limit, currency=currency, deal=lambda e: by_id[e.deal_id].deal, key=_biggest_then_newest(by_id), make=make,
     )
 
@@ -489,25 +514,44 @@ def _load(
     lane_limits: Mapping[str, int],
     work_cards: Mapping[str, int],
 ) -> tuple[Load, ...]:
-    result = []
-    for owner, group in sorted(flow.by_key((l for l in lines if l.is_open), lambda d: d.owner).items()):
-        result.append(
-            Load(
-                owner=owner,
-                open=len(group),
-                active=sum(1 for l in group if flow.is_active(by_name.get(l.stage))),
-                value=_total(group, currency),
-                blocked=sum(1 for l in group if l.deal.id in blocked_ids),
-                stalled=sum(1 for l in group if l.deal.id in stalled_ids),
-                wip_max=lane_limits.get(owner.casefold()),
-                work=work_cards.get(owner.casefold(), 0),
-            )
+    """Each owner's open deals: how many, in active stages, their value (as `_total`),
+    blocked and stalled. One pass over the lines, each owner's deals summed in their order."""
+    active = flow.active_by_name(by_name)
+    tally: dict[str, list] = {}  # owner -> [open, active, value, blocked, stalled]
+    for line in lines:
+        if not line.is_open:
+            continue
+        deal = line.deal
+        row = tally.get(deal.owner)
+        if row is None:
+            row = tally[deal.owner] = [0, 0, ZERO, 0, 0]
+        row[0] += 1
+        if active[line.stage]:
+            row[1] += 1
+        if deal.currency == currency:
+            row[2] += deal.value
+        if deal.id in blocked_ids:
+            row[3] += 1
+        if deal.id in stalled_ids:
+            row[4] += 1
+    return tuple(
+        Load(
+            owner=owner,
+            open=count,
+            active=in_active,
+            value=sales.money(value),
+            blocked=blocked,
+            stalled=stalled,
+            wip_max=lane_limits.get(owner.casefold()),
+            work=work_cards.get(owner.casefold(), 0),
         )
-    return tuple(result)
+        for owner, (count, in_active, value, blocked, stalled) in sorted(tally.items())
+    )
 
 
 def _forecast(
     lines: list[flow.Timeline],
+    closed: list[flow.Timeline],
     by_name: Mapping[str, Stage],
     history: Period,
     now: datetime,
@@ -518,10 +562,12 @@ def _forecast(
     tz: tzinfo,
 ) -> Forecast:
     """The report's forecast: the deals in progress (open, in an active stage), and what closes
-    in the next `horizon_days`, from the committed closes of the history."""
+    in the next `horizon_days`, from the committed closes of the history (`closed`: the lines
+    finally closed in it)."""
     today = day_of(now, tz)
-    counted = [l.deal for l in lines if l.is_open and flow.is_active(by_name.get(l.stage))]
-    return _draw(lines, _values(counted, currency), len(counted), history, today, today + timedelta(days=horizon_days),
+    active = flow.active_by_name(by_name)
+    counted = [l.deal for l in lines if l.is_open and active[l.stage]]
+    return _draw(closed, _values(counted, currency), len(counted), history, today, today + timedelta(days=horizon_days),
                  currency, trials, seed, tz, committed=True)
 
 
@@ -722,7 +768,7 @@ def _deal_lines(
     return sections.listing(
         [l for l in lines if l.is_open or (l.closed_at is not None and l.closed_at in period)],
         limit, currency=currency, deal=lambda l: l.deal,
-        key=lambda l: (l.deal.value, sections.lower_id(l.deal)),
+        key=lambda l: (l.deal.value, sections.lower_id(l.deal)), first=attrgetter("deal.value"),
         make=lambda l: _deal_line(l, now, ages, blocked_ids),
     )
 

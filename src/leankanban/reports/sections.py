@@ -6,9 +6,11 @@ delivery capacity, the sprint and insights.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from leankanban.domain import sprints as sp
@@ -57,15 +59,28 @@ def listing(
     make: Callable[[E], L],
     deal: Callable[[E], Deal],
     currency: str,
+    first: Callable[[E], Any] | None = None,
 ) -> Listing[L]:
     """One of the report's lists: the `limit` entries with the largest `key` (None: all of
     them), largest first, each made into its line by `make`; with the count of all the
     entries and the value of their deals in `currency` (each deal once).
 
     Only the entries shown are sorted and made into lines (`heapq.nlargest`), so a list of
-    70,000 stalled deals costs one pass, not a sort and 70,000 line objects."""
+    70,000 stalled deals costs one pass, not a sort and 70,000 line objects.
+
+    `first`, when given, is the first item of `key` (`key(e)[0] == first(e)`), cheaper to
+    compute (an `attrgetter`): an entry whose first item is below the `limit`-th largest
+    one cannot be shown, so `key` is only computed for the others (a few, not 70,000)."""
     found = entries if isinstance(entries, list) else list(entries)
-    top = sorted(found, key=key, reverse=True) if limit is None else heapq.nlargest(limit, found, key=key)
+    if limit is None:
+        top = sorted(found, key=key, reverse=True)
+    elif first is not None and len(found) > limit:
+        firsts = list(map(first, found))
+        cut = heapq.nlargest(limit, firsts)[-1]
+        # In their order, so that ties between the candidates fall as they would among all.
+        top = heapq.nlargest(limit, [e for e, f in zip(found, firsts, strict=True) if f >= cut], key=key)
+    else:
+        top = heapq.nlargest(limit, found, key=key)
     # Each deal once (a deal not yet saved, without an id, is its own).
     priced = {
         d.id if d.id is not None else -id(d): d.value for d in map(deal, found) if d.currency == currency
@@ -85,6 +100,7 @@ def next_steps(deals: list[Deal], today: date, *, limit: int | None, currency: s
         sales.next_steps_due(deals, today),
         limit,
         key=lambda n: (n.days_overdue, n.deal.value, lower_id(n.deal)),
+        first=attrgetter("days_overdue"),
         make=lambda n: NextStep(n.deal.id, n.deal.title, n.deal.owner, n.deal.stage, n.deal.next_step, n.due,
                                 n.days_overdue),
         deal=lambda n: n.deal,
@@ -104,12 +120,14 @@ def sales_metrics(
     stalled: sales.Stalled,
     currency: str,
     target: Decimal | None,
+    exits: Counter[str] | None = None,
 ) -> SalesMetrics:
+    """`exits`: `sales.stage_exits(lines, history)`, when the caller has it already."""
     v = sales.velocity(lines, stages, history, currency=currency)
     open_lines = [s for s in stage_lines if s.kind is StageKind.OPEN]
     value = sum((s.value for s in open_lines), ZERO)
     weighted = sum((s.weighted_value for s in open_lines), ZERO)
-    found = sales.discards(lines, history, stages)
+    found = sales.discards(lines, history, stages, exits=exits)
     return SalesMetrics(
         velocity=VelocityLine(v.per_day, v.open_deals, v.avg_won_value, v.win_rate.rate, v.avg_cycle_days,
                               v.sample, v.reason),
