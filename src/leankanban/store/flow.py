@@ -13,8 +13,9 @@ the events:
   work refreshes the marked ones just before it commits (after the use case has
   set the deal's own fields), replaying each one's history through
   `metrics.timelines` (the one home of the rule);
-* imports mark the deals they wrote; restores and the schema step that added
-  the columns refresh every deal (`refresh`); a stage renamed, added or removed
+* imports tell the new deals' summaries from the history they write, by the
+  same rule, and mark the deals a re-import changes; restores and the schema
+  step that added the columns refresh every deal (`refresh`); a stage renamed, added or removed
   refreshes the deals whose history names it (`refresh_stage`), since the same
   history then tells them another timeline.
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    false,
     func,
     literal_column,
     or_,
@@ -43,7 +44,6 @@ _DEAL = DealRow.__table__.c  # type: ignore[attr-defined]
 _EVENT = EventRow.__table__.c  # type: ignore[attr-defined]
 _KINDS = {kind.value: kind for kind in EventKind}
 
-#: The deal columns a report reads: the repository's, times and lists (JSON) as stored.
 def _as_stored(column: Any) -> Any:
     """`column` read as the database keeps it, no type decorator at all: times and dates
     as SQLite's text (PostgreSQL's driver gives datetimes), JSON as text on both (cast, or
@@ -53,6 +53,7 @@ def _as_stored(column: Any) -> Any:
     return type_coerce(column, String)
 
 
+#: The deal columns a report reads: the repository's, times and lists (JSON) as stored.
 _DEAL_QUERY_COLUMNS = tuple(
     _as_stored(_DEAL[name]) if isinstance(_DEAL[name].type, UTCDateTime | Date | JSON) else _DEAL[name]
     for name in repo.DEAL_COLUMNS
@@ -91,7 +92,7 @@ def report_deals(session: Any, board_id: int, start: datetime, *, everything: bo
     """The board's deals that matter for a window from `start` (every deal with `everything`),
     as rows of the repository's DEAL_COLUMNS, oldest in stage first; without `everything`
     each row ends with the deal's flow summary, its first event time and, where it has no
-    last_activity_at, its last one (see `_ENDS`); `summary(row)` is the summary of the open
+    last_activity_at, its last one (see `_ends`); `summary(row)` is the summary of the open
     deals it stands for (those not changed since `start`)."""
     deal_query = select(*_DEAL_QUERY_COLUMNS).where(_on_board(session, board_id))
     if not everything:
@@ -122,10 +123,9 @@ def summary(row: Any) -> tl.Summary | None:
 
 
 def summary_rows(ids: list[int]) -> Any:
-    """The select of the deals `ids` as `report_deals` rows (with their first and latest event
-    times), for store/flow.py to replay."""
-    latest = case((_DEAL.last_activity_at.is_(None), _bound(func.max)))
-    return select(*_DEAL_QUERY_COLUMNS, _raw(_bound(func.min)), _raw(latest)).where(_DEAL.id.in_(ids))
+    """The select of the deals `ids` as `report_deals` rows, every one with its first event
+    time (its history is read), for store/flow.py to replay."""
+    return select(*_DEAL_QUERY_COLUMNS, *_ends(false())).where(_DEAL.id.in_(ids))
 
 
 #: What a forecast reads of an open deal it counts (reports.model.CountedDeal, and the owner).
