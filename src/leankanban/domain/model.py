@@ -128,10 +128,10 @@ class Stage:
     #: (free text, Markdown allowed; shown literally).
     entry_policy: str = ""
     exit_policy: str = ""
-    #: The stage's renames, oldest first, as (when, the event's id, old name, new name): a
+    #: The stage's renames, oldest first, as (the policy event's id, old name, new name): a
     #: history names a stage as it was called when recorded (see metrics.timelines). Only the
     #: readers that rebuild histories load them (store.repository.with_renames).
-    renames: tuple[tuple[datetime, int, str, str], ...] = ()
+    renames: tuple[tuple[int, str, str], ...] = ()
 
     @property
     def is_active(self) -> bool:

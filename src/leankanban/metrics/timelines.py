@@ -304,7 +304,7 @@ def _renamer(stages: Sequence[Stage]) -> Callable[[Event], Event] | None:
     an event names a stage as it was called when it was recorded, so the renames recorded
     after it (by id: the order things were recorded in, whatever time an import gives an
     event) apply; None without renames. An event not yet recorded (no id) is the newest."""
-    renames = sorted((rename_id, old, new) for stage in stages for _at, rename_id, old, new in stage.renames)
+    renames = sorted(rename for stage in stages for rename in stage.renames)
     if not renames:
         return None
 

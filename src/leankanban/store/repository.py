@@ -497,25 +497,24 @@ def with_renames(*, session: Session, board_id: int, stages: Sequence[Stage]) ->
     reader that rebuilds deals' histories needs, since an event names a stage as it was
     called then. The board's own events have no deal (ix_event_deal_at finds them)."""
     rows = session.exec(
-        select(EventRow.at, EventRow.id, EventRow.old_value, EventRow.new_value)
+        select(EventRow.id, EventRow.old_value, EventRow.new_value)
         .where(
             col(EventRow.deal_id).is_(None),
             EventRow.board_id == board_id,
             EventRow.kind == EventKind.POLICY_CHANGED.value,
             EventRow.field == "stage_name",
         )
-        .order_by(EventRow.at, EventRow.id)
+        .order_by(EventRow.id)  # the order they were recorded in
     ).all()
     if not rows:
         return tuple(stages)
     # Follow each stage's names back from its current one, latest rename first.
-    renames: dict[str, list[tuple[datetime, int, str, str]]] = {}
-    for at, event_id, old, new in reversed(rows):
+    renames: dict[str, list[tuple[int, str, str]]] = {}
+    for event_id, old, new in reversed(rows):
         if not old or not new:
             continue
-        chain = next((key for key, found in renames.items() if found and found[-1][2] == new), None)
-        key = chain if chain is not None else new
-        renames.setdefault(key, []).append((from_db_time(at), event_id, old, new))  # type: ignore[arg-type]
+        chain = next((key for key, found in renames.items() if found[-1][1] == new), None)
+        renames.setdefault(chain if chain is not None else new, []).append((event_id, old, new))  # type: ignore[arg-type]
     return tuple(
         replace(stage, renames=tuple(reversed(renames[stage.name]))) if stage.name in renames else stage
         for stage in stages
